@@ -1,0 +1,71 @@
+import { access, constants, mkdir, statfs } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { resolve } from 'node:path'
+import type { Config } from '../../node/config/schema.ts'
+import { openDatabase } from '../../node/db/index.ts'
+import { listMigrations } from '../../node/db/migrate.ts'
+import { DatabaseLockedError } from '../../node/db/lock.ts'
+import { formatBytes } from '../../node/assets/upload.ts'
+
+interface Check { name: string, ok: boolean | 'warn', detail: string, fix?: string }
+
+/** `hearth doctor`: checks this machine and Hearth's set-up, and says what to fix. Exit 1 if anything is wrong. */
+export async function doctor (config: Config): Promise<number> {
+  const checks: Check[] = []
+  const major = Number(process.versions.node.split('.')[0])
+  checks.push({ name: 'Node.js', ok: major >= 22, detail: process.version, fix: 'Hearth needs Node.js 22 or newer; bin/hearth installs Node 24 into .tools/ when the system one is older' })
+
+  const dataDir = config.HEARTH_DATA_DIR
+  try {
+    await mkdir(dataDir, { recursive: true })
+    await access(dataDir, constants.W_OK)
+    const s = await statfs(dataDir)
+    const free = s.bavail * s.bsize
+    checks.push({ name: 'Data folder', ok: free > config.HEARTH_MIN_FREE_SPACE ? true : 'warn', detail: `${dataDir} (${formatBytes(free)} free)`, fix: 'Free space on this disk or move HEARTH_DATA_DIR to a larger one' })
+  } catch (err) {
+    checks.push({ name: 'Data folder', ok: false, detail: `${dataDir}: ${(err as Error).message}`, fix: 'Set HEARTH_DATA_DIR to a folder Hearth can write' })
+  }
+
+  try {
+    const db = await openDatabase({ url: config.DATABASE_URL, dataDir: resolve(dataDir, 'db') })
+    try {
+      const [{ v }] = await db.query<{ v: string }>("SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'")
+      const [{ n }] = await db.query<{ n: number }>('SELECT max(version)::int AS n FROM hearth_migrations')
+      const latest = (await listMigrations()).at(-1)?.version
+      const [{ users }] = await db.query<{ users: number }>('SELECT count(*)::int AS users FROM users')
+      checks.push({ name: 'Database', ok: true, detail: `${db.engine === 'pglite' ? 'embedded (PGlite)' : 'PostgreSQL'}, pgvector ${v}, migration ${n}/${latest}, ${users} user(s)` })
+      if (users === 0) checks.push({ name: 'Users', ok: 'warn', detail: 'no user yet', fix: 'Open the web UI to create the admin, or run: hearth user add --email you@example.org --name You' })
+    } finally {
+      await db.close()
+    }
+  } catch (err) {
+    if (err instanceof DatabaseLockedError) {
+      checks.push({ name: 'Database', ok: true, detail: `embedded, in use by the running Hearth (pid ${err.pid})` })
+    } else {
+      checks.push({ name: 'Database', ok: false, detail: (err as Error).message, fix: config.DATABASE_URL !== undefined ? 'Check DATABASE_URL, that the server runs, and that pgvector is installed (CREATE EXTENSION vector)' : 'The embedded database could not open; see the message above' })
+    }
+  }
+
+  for (const [name, port] of [['HTTP port', config.HEARTH_PORT], ['SFTP port', config.HEARTH_SFTP_PORT], ['P2P port', config.HEARTH_P2P_PORT]] as const) {
+    const free = await portFree(port, config.HEARTH_HOST)
+    checks.push({ name, ok: free ? true : 'warn', detail: `${port} ${free ? 'free' : 'in use (by Hearth itself if it is running)'}`, fix: free ? undefined : `If Hearth is not running, another program holds ${port}: set ${name === 'HTTP port' ? 'HEARTH_PORT' : name === 'SFTP port' ? 'HEARTH_SFTP_PORT' : 'HEARTH_P2P_PORT'}` })
+  }
+
+  let failed = 0
+  for (const c of checks) {
+    const mark = c.ok === true ? 'ok  ' : c.ok === 'warn' ? 'warn' : 'FAIL'
+    if (c.ok === false) failed++
+    console.log(`[${mark}] ${c.name}: ${c.detail}`)
+    if (c.ok !== true && c.fix !== undefined) console.log(`       -> ${c.fix}`)
+  }
+  console.log(failed === 0 ? '\nHearth looks healthy.' : `\n${failed} problem(s) to fix.`)
+  return failed === 0 ? 0 : 1
+}
+
+function portFree (port: number, host: string): Promise<boolean> {
+  return new Promise((ok) => {
+    const s = createServer()
+    s.once('error', () => ok(false))
+    s.listen(port, host, () => s.close(() => ok(true)))
+  })
+}

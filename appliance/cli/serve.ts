@@ -1,0 +1,25 @@
+import type { Config } from '../../node/config/schema.ts'
+import { createNode } from '../../node/index.ts'
+
+/** Starts the node and keeps it running until SIGTERM or SIGINT, then stops it cleanly. */
+export async function serve (config: Config): Promise<number> {
+  const node = await createNode(config)
+  try {
+    await node.start()
+  } catch (err) {
+    await node.stop().catch(() => {})
+    throw err
+  }
+  console.log(`\n  Hearth is running: ${node.url}\n  Data folder: ${config.HEARTH_DATA_DIR} (${node.db.engine === 'pglite' ? 'embedded database' : 'PostgreSQL'})\n`)
+  return new Promise<number>((resolve) => {
+    let stopping = false
+    const stop = (signal: string) => {
+      if (stopping) return
+      stopping = true
+      node.log.info({ signal }, 'stopping')
+      node.stop().then(() => resolve(0), (err: unknown) => { node.log.error({ err }, 'error while stopping'); resolve(1) })
+    }
+    process.on('SIGTERM', () => stop('SIGTERM'))
+    process.on('SIGINT', () => stop('SIGINT'))
+  })
+}

@@ -1,0 +1,127 @@
+import type { Queryable } from '../db/index.ts'
+
+export interface AssetRow {
+  id: string
+  owner_id: string
+  device_asset_id: string
+  device_id: string
+  type: 'IMAGE' | 'VIDEO' | 'AUDIO' | 'OTHER'
+  original_path: string
+  original_file_name: string
+  sidecar_path: string | null
+  mime_type: string
+  checksum_sha1: Buffer
+  checksum_sha256: Buffer
+  file_size: number
+  file_created_at: Date
+  file_modified_at: Date
+  local_date_time: Date
+  is_favorite: boolean
+  visibility: string
+  created_at: Date
+  updated_at: Date
+  deleted_at: Date | null
+}
+
+export type NewAsset = Omit<AssetRow, 'created_at' | 'updated_at' | 'deleted_at'>
+
+const columns = Object.freeze([
+  'id', 'owner_id', 'device_asset_id', 'device_id', 'type', 'original_path', 'original_file_name', 'sidecar_path', 'mime_type',
+  'checksum_sha1', 'checksum_sha256', 'file_size', 'file_created_at', 'file_modified_at', 'local_date_time', 'is_favorite', 'visibility',
+] as const)
+
+export function createAssetRepo (db: Queryable) {
+  return {
+    /** Inserts unless this owner already has this content; returns undefined then (a duplicate). */
+    async insertUnlessDuplicate (a: NewAsset, q: Queryable = db): Promise<AssetRow | undefined> {
+      const [row] = await q.query<AssetRow>(
+        `INSERT INTO assets (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})
+         ON CONFLICT (owner_id, checksum_sha1) DO NOTHING RETURNING *`,
+        columns.map((c) => a[c]))
+      return row
+    },
+    async byId (ownerId: string, id: string): Promise<AssetRow | undefined> {
+      const [row] = await db.query<AssetRow>('SELECT * FROM assets WHERE id = $1 AND owner_id = $2', [id, ownerId])
+      return row
+    },
+    async bySha1 (ownerId: string, sha1: Buffer, q: Queryable = db): Promise<AssetRow | undefined> {
+      const [row] = await q.query<AssetRow>('SELECT * FROM assets WHERE owner_id = $1 AND checksum_sha1 = $2', [ownerId, sha1])
+      return row
+    },
+    async bySha1s (ownerId: string, sha1s: Buffer[]): Promise<Array<{ id: string, checksum_sha1: Buffer, deleted_at: Date | null }>> {
+      if (sha1s.length === 0) return []
+      return db.query(
+        'SELECT id, checksum_sha1, deleted_at FROM assets WHERE owner_id = $1 AND checksum_sha1 = ANY($2::bytea[])',
+        [ownerId, sha1s])
+    },
+    async ownedIds (ownerId: string, ids: string[], q: Queryable = db): Promise<string[]> {
+      if (ids.length === 0) return []
+      const rows = await q.query<{ id: string }>('SELECT id FROM assets WHERE owner_id = $1 AND id = ANY($2::uuid[])', [ownerId, ids])
+      return rows.map((r) => r.id)
+    },
+    async trash (ownerId: string, ids: string[]): Promise<number> {
+      const rows = await db.query(
+        'UPDATE assets SET deleted_at = now(), updated_at = now() WHERE owner_id = $1 AND id = ANY($2::uuid[]) AND deleted_at IS NULL RETURNING id',
+        [ownerId, ids])
+      return rows.length
+    },
+    async restore (ownerId: string, ids: string[] | 'all'): Promise<number> {
+      const rows = ids === 'all'
+        ? await db.query('UPDATE assets SET deleted_at = NULL, updated_at = now() WHERE owner_id = $1 AND deleted_at IS NOT NULL RETURNING id', [ownerId])
+        : await db.query('UPDATE assets SET deleted_at = NULL, updated_at = now() WHERE owner_id = $1 AND id = ANY($2::uuid[]) AND deleted_at IS NOT NULL RETURNING id', [ownerId, ids])
+      return rows.length
+    },
+    /** Deletes rows for good and gives back their quota; returns what was deleted so the files can go. */
+    async purge (ownerId: string, ids: string[] | 'trashed', q: Queryable = db): Promise<Array<Pick<AssetRow, 'id' | 'original_path' | 'sidecar_path' | 'file_size'>>> {
+      const rows = ids === 'trashed'
+        ? await q.query<Pick<AssetRow, 'id' | 'original_path' | 'sidecar_path' | 'file_size'>>(
+          'DELETE FROM assets WHERE owner_id = $1 AND deleted_at IS NOT NULL RETURNING id, original_path, sidecar_path, file_size', [ownerId])
+        : await q.query<Pick<AssetRow, 'id' | 'original_path' | 'sidecar_path' | 'file_size'>>(
+          'DELETE FROM assets WHERE owner_id = $1 AND id = ANY($2::uuid[]) RETURNING id, original_path, sidecar_path, file_size', [ownerId, ids])
+      const total = rows.reduce((s, r) => s + r.file_size, 0)
+      if (total > 0) await q.query('UPDATE users SET quota_usage_in_bytes = greatest(0, quota_usage_in_bytes - $2) WHERE id = $1', [ownerId, total])
+      return rows
+    },
+    /** Owners with assets trashed before `before`, for the automatic purge. */
+    async expiredTrash (before: Date): Promise<Array<{ owner_id: string, id: string }>> {
+      return db.query('SELECT owner_id, id FROM assets WHERE deleted_at IS NOT NULL AND deleted_at < $1 LIMIT 1000', [before])
+    },
+    async update (ownerId: string, id: string, patch: { is_favorite?: boolean, visibility?: string }): Promise<AssetRow | undefined> {
+      const [row] = await db.query<AssetRow>(
+        `UPDATE assets SET is_favorite = coalesce($3, is_favorite), visibility = coalesce($4, visibility), updated_at = now()
+         WHERE owner_id = $1 AND id = $2 RETURNING *`,
+        [ownerId, id, patch.is_favorite ?? null, patch.visibility ?? null])
+      return row
+    },
+    async statistics (ownerId: string, trashed: boolean) {
+      const [row] = await db.query<{ images: number, videos: number, total: number }>(
+        `SELECT count(*) FILTER (WHERE type = 'IMAGE')::int AS images, count(*) FILTER (WHERE type = 'VIDEO')::int AS videos, count(*)::int AS total
+         FROM assets WHERE owner_id = $1 AND (deleted_at IS NOT NULL) = $2`, [ownerId, trashed])
+      return row
+    },
+    async search (ownerId: string, f: {
+      page: number, size: number, withDeleted?: boolean, isTrashed?: boolean, type?: string
+      isFavorite?: boolean, originalFileName?: string, checksum?: string
+    }): Promise<{ items: AssetRow[], total: number }> {
+      const where = ['owner_id = $1']
+      const params: unknown[] = [ownerId]
+      const add = (sql: string, value: unknown) => { params.push(value); where.push(sql.replace('?', `$${params.length}`)) }
+      if (f.isTrashed === true) where.push('deleted_at IS NOT NULL')
+      else if (f.withDeleted !== true) where.push('deleted_at IS NULL')
+      if (f.type !== undefined) add('type = ?', f.type)
+      if (f.isFavorite !== undefined) add('is_favorite = ?', f.isFavorite)
+      if (f.originalFileName !== undefined) add('original_file_name ILIKE ?', `%${f.originalFileName.replace(/[%_\\]/g, '\\$&')}%`)
+      if (f.checksum !== undefined) add('checksum_sha1 = ?', Buffer.from(f.checksum, /^[0-9a-f]{40}$/i.test(f.checksum) ? 'hex' : 'base64'))
+      const [{ total }] = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM assets WHERE ${where.join(' AND ')}`, params)
+      const items = await db.query<AssetRow>(
+        `SELECT * FROM assets WHERE ${where.join(' AND ')} ORDER BY file_created_at DESC, id DESC LIMIT ${f.size} OFFSET ${(f.page - 1) * f.size}`, params)
+      return { items, total }
+    },
+    async count (): Promise<number> {
+      const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM assets')
+      return row.n
+    },
+  }
+}
+
+export type AssetRepo = ReturnType<typeof createAssetRepo>

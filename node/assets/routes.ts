@@ -1,0 +1,114 @@
+import { z } from 'zod'
+import type { Config } from '../config/schema.ts'
+import { isUuid } from '../db/ids.ts'
+import { NotFoundError, ServiceUnavailableError } from '../http/errors.ts'
+import { route } from '../http/route.ts'
+import { sendFile } from '../http/send-file.ts'
+import { toAssetDto } from './dto.ts'
+import type { AssetService } from './service.ts'
+
+const ids = z.array(z.uuid({ error: 'expected asset ids (UUIDs)' })).max(10_000)
+
+/** Uploads, downloads, duplicates and the trash, in Immich's shapes. */
+export function assetRoutes ({ assets, config, uploads }: {
+  assets: AssetService, config: Config
+  /** Counts uploads in flight, so shutdown can wait for them. */
+  uploads: { begin(): boolean, end(): void }
+}) {
+  const dto = (a: Parameters<typeof toAssetDto>[0]) => toAssetDto(a, config.HEARTH_DATA_DIR)
+  const get = async (user: Parameters<AssetService['get']>[0], id: string) => {
+    if (!isUuid(id)) throw new NotFoundError('Asset')
+    return assets.get(user, id)
+  }
+  return [
+    route({
+      method: 'POST', path: '/api/assets', tag: 'Assets', access: 'user', permission: 'asset.upload', body: 'multipart', status: 201,
+      summary: 'Upload a photo or video (multipart: assetData, optional sidecarData, deviceAssetId, deviceId, fileCreatedAt, fileModifiedAt; header x-immich-checksum). 201 created, 200 duplicate.',
+      handler: async ({ ctx, auth }) => {
+        if (!uploads.begin()) throw new ServiceUnavailableError('Hearth is shutting down; send the file again in a moment')
+        try {
+          const outcome = await assets.upload(auth.user, ctx.req)
+          ctx.status = outcome.status === 'created' ? 201 : 200
+          return { id: outcome.id, status: outcome.status }
+        } catch (err) {
+          // The body may be unread (refused early): close the connection after the reply.
+          ctx.set('connection', 'close')
+          throw err
+        } finally {
+          uploads.end()
+        }
+      },
+    }),
+    route({
+      method: 'POST', path: '/api/assets/bulk-upload-check', tag: 'Assets', access: 'user', permission: 'asset.upload',
+      summary: 'Which of these files (by SHA-1) the server already has',
+      body: z.object({ assets: z.array(z.object({ id: z.string().max(4096), checksum: z.string().max(100) })).max(50_000) }),
+      handler: async ({ auth, body }) => ({ results: await assets.bulkCheck(auth.user, body.assets) }),
+    }),
+    route({
+      method: 'GET', path: '/api/assets/statistics', tag: 'Assets', access: 'user', permission: 'asset.statistics',
+      summary: 'How many photos and videos you have (or have in the trash)',
+      query: z.object({ isTrashed: z.enum(['true', 'false']).optional() }),
+      handler: async ({ auth, query }) => assets.repo.statistics(auth.user.id, query.isTrashed === 'true'),
+    }),
+    route({
+      method: 'GET', path: '/api/assets/{id}', tag: 'Assets', access: 'user', permission: 'asset.read',
+      summary: 'One asset',
+      handler: async ({ auth, params }) => dto(await get(auth.user, params.id)),
+    }),
+    route({
+      method: 'PUT', path: '/api/assets/{id}', tag: 'Assets', access: 'user', permission: 'asset.update',
+      summary: 'Favourite, archive or hide an asset',
+      body: z.object({ isFavorite: z.boolean().optional(), visibility: z.enum(['timeline', 'archive', 'hidden', 'locked']).optional() }),
+      handler: async ({ auth, params, body }) => {
+        await get(auth.user, params.id)
+        const row = await assets.repo.update(auth.user.id, params.id, { is_favorite: body.isFavorite, visibility: body.visibility })
+        return dto(row!)
+      },
+    }),
+    route({
+      method: 'GET', path: '/api/assets/{id}/original', tag: 'Assets', access: 'user', permission: 'asset.download',
+      summary: 'Download the original file (HTTP ranges supported)',
+      handler: async ({ ctx, auth, params }) => {
+        const asset = await get(auth.user, params.id)
+        await sendFile(ctx, asset.original_path, { mime: asset.mime_type, downloadName: asset.original_file_name, etag: asset.checksum_sha1.toString('hex') })
+      },
+    }),
+    route({
+      method: 'DELETE', path: '/api/assets', tag: 'Assets', access: 'user', permission: 'asset.delete', status: 204,
+      summary: 'Move assets to the trash, or delete them for good with force',
+      body: z.object({ ids, force: z.boolean().optional() }),
+      handler: async ({ auth, body }) => { await assets.delete(auth.user, body.ids, body.force === true) },
+    }),
+    route({
+      method: 'POST', path: '/api/search/metadata', tag: 'Search', access: 'user', permission: 'asset.read',
+      summary: 'List your assets, a page at a time (trashed ones with withDeleted/trashed)',
+      body: z.object({
+        page: z.number().int().min(1).default(1), size: z.number().int().min(1).max(1000).default(250),
+        withDeleted: z.boolean().optional(), isTrashed: z.boolean().optional(), type: z.enum(['IMAGE', 'VIDEO']).optional(),
+        isFavorite: z.boolean().optional(), originalFileName: z.string().optional(), checksum: z.string().optional(),
+      }),
+      handler: async ({ auth, body }) => {
+        const { items, total } = await assets.repo.search(auth.user.id, body)
+        const nextPage = body.page * body.size < total ? String(body.page + 1) : null
+        return { assets: { total, count: items.length, items: items.map(dto), facets: [], nextPage }, albums: { total: 0, count: 0, items: [], facets: [] } }
+      },
+    }),
+    route({
+      method: 'POST', path: '/api/trash/empty', tag: 'Trash', access: 'user', permission: 'asset.delete',
+      summary: 'Delete everything in your trash for good',
+      handler: async ({ auth }) => ({ count: await assets.purge(auth.user.id, 'trashed') }),
+    }),
+    route({
+      method: 'POST', path: '/api/trash/restore', tag: 'Trash', access: 'user', permission: 'asset.delete',
+      summary: 'Restore everything in your trash',
+      handler: async ({ auth }) => ({ count: await assets.repo.restore(auth.user.id, 'all') }),
+    }),
+    route({
+      method: 'POST', path: '/api/trash/restore/assets', tag: 'Trash', access: 'user', permission: 'asset.delete',
+      summary: 'Restore some assets from the trash',
+      body: z.object({ ids }),
+      handler: async ({ auth, body }) => ({ count: await assets.repo.restore(auth.user.id, body.ids) }),
+    }),
+  ]
+}

@@ -1,0 +1,24 @@
+/**
+ * API key permissions, named as Immich names them so Immich's tools can ask for what they need.
+ * A session (password login) carries every permission its user has; an API key only those it lists.
+ */
+export const permissions = [
+  'all',
+  'apiKey.create', 'apiKey.read', 'apiKey.update', 'apiKey.delete',
+  'asset.read', 'asset.update', 'asset.delete', 'asset.statistics', 'asset.view', 'asset.download', 'asset.upload',
+  'album.create', 'album.read', 'album.update', 'album.delete', 'album.statistics',
+  'albumAsset.create', 'albumAsset.delete',
+  'auth.changePassword',
+  'server.about', 'server.storage', 'server.statistics', 'server.metrics',
+  'session.read', 'session.delete',
+  'user.read', 'user.update',
+  'adminUser.create', 'adminUser.read', 'adminUser.update', 'adminUser.delete',
+] as const
+
+export type Permission = typeof permissions[number]
+
+export const isPermission = (p: string): p is Permission => (permissions as readonly string[]).includes(p)
+
+export function hasPermission (granted: readonly string[], needed: Permission): boolean {
+  return granted.includes('all') || granted.includes(needed)
+}

@@ -1,0 +1,141 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import type { Config } from '../config/schema.ts'
+import type { Database } from '../db/index.ts'
+import { uuidv7 } from '../db/ids.ts'
+import { BadRequestError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError } from '../http/errors.ts'
+import type { UserRow } from '../users/repo.ts'
+import type { UserService } from '../users/service.ts'
+import { decoyHash, verifyPassword } from './passwords.ts'
+import { hasPermission, isPermission, type Permission } from './permissions.ts'
+import { createAuthRepo, type ApiKeyRow } from './repo.ts'
+import { createLoginThrottle } from './throttle.ts'
+import { hashSecret, newSecret } from './tokens.ts'
+
+/** Who is calling: a user, through a session (all their permissions) or an API key (its own). */
+export interface AuthContext {
+  user: UserRow
+  sessionId?: string
+  apiKey?: ApiKeyRow
+}
+
+export const SESSION_COOKIE = 'hearth_access_token'
+/** Immich's web client cookie name, accepted too so Immich-style clients keep working. */
+const IMMICH_COOKIE = 'immich_access_token'
+
+export function createAuthService ({ db, users, config, onEvent }: {
+  db: Database, users: UserService, config: Config
+  onEvent?: (event: 'login-failed' | 'login-locked' | 'login', detail: Record<string, unknown>) => void
+}) {
+  const repo = createAuthRepo(db)
+  const perAccount = createLoginThrottle({ maxFailures: config.HEARTH_LOGIN_MAX_FAILURES, lockoutSeconds: config.HEARTH_LOGIN_LOCKOUT_SECONDS })
+  // One address may fail more often than one account (a household shares a few machines).
+  const perAddress = createLoginThrottle({ maxFailures: config.HEARTH_LOGIN_MAX_FAILURES * 4, lockoutSeconds: config.HEARTH_LOGIN_LOCKOUT_SECONDS })
+  const sessionMs = config.HEARTH_SESSION_DAYS * 86_400_000
+
+  const can = (auth: AuthContext, permission: Permission) =>
+    auth.apiKey === undefined || hasPermission(auth.apiKey.permissions, permission)
+
+  async function fromSessionToken (token: string): Promise<AuthContext | undefined> {
+    const session = await repo.sessionByTokenHash(hashSecret(token))
+    if (session === undefined) return undefined
+    const user = await users.repo.byId(session.user_id)
+    if (user === undefined) return undefined
+    // Sliding expiry, refreshed at most hourly to spare the database a write per request.
+    if (Date.now() - session.updated_at.getTime() > 3_600_000) await repo.touchSession(session.id, new Date(Date.now() + sessionMs))
+    return { user, sessionId: session.id }
+  }
+
+  return {
+    repo,
+    can,
+
+    async login ({ email, password, address, deviceType = '', deviceOs = '' }: {
+      email: string, password: string, address: string, deviceType?: string, deviceOs?: string
+    }) {
+      const keys = [`account:${email.toLowerCase()}`]
+      const wait = Math.max(perAccount.retryAfter(keys), perAddress.retryAfter([address]))
+      if (wait > 0) {
+        onEvent?.('login-locked', { email, address })
+        throw new TooManyRequestsError(`Too many failed logins: try again in ${Math.ceil(wait)} seconds`, wait)
+      }
+      const user = await users.repo.byEmail(email)
+      const ok = await verifyPassword(user?.password_hash ?? await decoyHash(), password)
+      if (user === undefined || !ok) {
+        perAccount.fail(keys)
+        perAddress.fail([address])
+        onEvent?.('login-failed', { email, address })
+        throw new UnauthorizedError('Incorrect email or password')
+      }
+      perAccount.succeed(keys)
+      perAddress.succeed([address])
+      const token = newSecret()
+      const sessionId = uuidv7()
+      await repo.insertSession({ id: sessionId, userId: user.id, tokenHash: hashSecret(token), deviceType, deviceOs, expiresAt: new Date(Date.now() + sessionMs) })
+      onEvent?.('login', { userId: user.id, address })
+      return { user, token, sessionId }
+    },
+
+    async logout (auth: AuthContext) {
+      if (auth.sessionId !== undefined) await repo.deleteSession(auth.user.id, auth.sessionId)
+    },
+
+    /** Reads credentials from headers: x-api-key, Bearer token, x-immich-user-token or the session cookie. */
+    async authenticate (headers: IncomingHttpHeaders): Promise<AuthContext | undefined> {
+      const apiKey = single(headers['x-api-key'])
+      if (apiKey !== undefined && apiKey !== '') {
+        const key = await repo.apiKeyByHash(hashSecret(apiKey))
+        if (key === undefined) throw new UnauthorizedError('Invalid API key')
+        const user = await users.repo.byId(key.user_id)
+        if (user === undefined) throw new UnauthorizedError('Invalid API key')
+        return { user, apiKey: key }
+      }
+      const bearer = /^Bearer\s+(\S+)$/i.exec(single(headers.authorization) ?? '')?.[1]
+      const token = bearer ?? single(headers['x-immich-user-token']) ?? cookie(headers.cookie, SESSION_COOKIE) ?? cookie(headers.cookie, IMMICH_COOKIE)
+      if (token === undefined || token === '') return undefined
+      const auth = await fromSessionToken(token)
+      if (auth === undefined) throw new UnauthorizedError('Your session has expired or was ended: log in again')
+      return auth
+    },
+
+    async changePassword (auth: AuthContext, current: string, next: string) {
+      if (!await verifyPassword(auth.user.password_hash, current)) throw new BadRequestError('The current password is wrong')
+      const user = await users.update(auth.user.id, { password: next, shouldChangePassword: false })
+      // Everyone else signed in as this user (a lost phone, say) is signed out.
+      await repo.deleteOtherSessions(user.id, auth.sessionId)
+      return user
+    },
+
+    async createApiKey (auth: AuthContext, name: string, wanted: string[]) {
+      const unknown = wanted.filter((p) => !isPermission(p))
+      if (unknown.length > 0) throw new BadRequestError(`permissions: unknown permission(s) ${unknown.join(', ')}`)
+      if (wanted.length === 0) throw new BadRequestError('permissions: give at least one permission (or "all")')
+      // An API key cannot mint a key stronger than itself.
+      if (auth.apiKey !== undefined) {
+        const missing = wanted.filter((p) => !hasPermission(auth.apiKey!.permissions, p as Permission))
+        if (missing.length > 0) throw new ForbiddenError(`This API key cannot grant ${missing.join(', ')}`)
+      }
+      const secret = newSecret()
+      const row = await repo.insertApiKey({ id: uuidv7(), userId: auth.user.id, name, keyHash: hashSecret(secret), permissions: wanted })
+      return { secret, apiKey: row }
+    },
+
+    async getApiKey (auth: AuthContext, id: string) {
+      const key = await repo.apiKeyOf(auth.user.id, id)
+      if (key === undefined) throw new NotFoundError('API key')
+      return key
+    },
+  }
+}
+
+export type AuthService = ReturnType<typeof createAuthService>
+
+const single = (v: string | string[] | undefined) => Array.isArray(v) ? v[0] : v
+
+function cookie (header: string | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=')
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim())
+  }
+  return undefined
+}

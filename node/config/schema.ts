@@ -1,0 +1,73 @@
+/**
+ * Hearth's configuration: one schema, read from the environment and an optional JSON file,
+ * validated at start-up with every problem reported at once, then frozen and passed down.
+ *
+ * @example
+ * const config = loadConfig(process.env) // throws ConfigError listing every bad variable
+ */
+import { z } from 'zod'
+
+const port = (fallback: number) =>
+  z.coerce.number({ error: 'expected a TCP port number (1-65535)' })
+    .int('expected a whole number (a TCP port, 1-65535)')
+    .min(1, 'expected a TCP port number (1-65535)')
+    .max(65535, 'expected a TCP port number (1-65535)')
+    .default(fallback)
+
+const bool = (fallback: boolean) =>
+  z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })])
+    .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes')
+    .default(fallback)
+
+const bytes = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const parsed = parseBytes(v)
+  if (parsed === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'expected a size such as 500000000, 500MB or 2GiB' })
+    return z.NEVER
+  }
+  return parsed
+})
+
+/** Every setting, named as its environment variable. The config file uses the same names. */
+export const configSchema = z.object({
+  HEARTH_DATA_DIR: z.string().min(1, 'expected a folder path').default('./data'),
+  HEARTH_HOST: z.string().min(1).default('0.0.0.0'),
+  HEARTH_PORT: port(2284),
+  HEARTH_SFTP_PORT: port(2222),
+  HEARTH_P2P_PORT: port(4001),
+  HEARTH_PUBLIC_URL: z.url({ error: 'expected an absolute URL such as https://photos.example.org' }).optional(),
+  DATABASE_URL: z.string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL (leave it unset to use the embedded database)')
+    .optional(),
+  HEARTH_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
+    error: 'expected one of trace, debug, info, warn, error, fatal, silent',
+  }).default('info'),
+  HEARTH_LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'expected json or pretty' }).default('json'),
+  /** Largest single upload accepted, whatever the quota. */
+  HEARTH_MAX_UPLOAD_SIZE: bytes.default(100 * 1024 ** 3),
+  /** Free space kept on the data disk; an upload that would eat into it is refused with 507. */
+  HEARTH_MIN_FREE_SPACE: bytes.default(256 * 1024 ** 2),
+  HEARTH_TRASH_DAYS: z.coerce.number({ error: 'expected a number of days' }).int().min(0).max(3650).default(30),
+  HEARTH_LOGIN_MAX_FAILURES: z.coerce.number({ error: 'expected a whole number' }).int().min(1).max(1000).default(5),
+  HEARTH_LOGIN_LOCKOUT_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(1).max(86400).default(300),
+  HEARTH_SESSION_DAYS: z.coerce.number({ error: 'expected a number of days' }).int().min(1).max(3650).default(90),
+  /** Bearer token Prometheus sends for /metrics; without it only admins' credentials can read it. */
+  HEARTH_METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  /** Cookies get the Secure flag; on by default when HEARTH_PUBLIC_URL is https. */
+  HEARTH_SECURE_COOKIES: bool(false),
+  /** Seconds SIGTERM waits for uploads in flight before closing anyway. */
+  HEARTH_SHUTDOWN_GRACE_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(0).max(3600).default(30),
+})
+
+export type Config = Readonly<z.infer<typeof configSchema>>
+
+/** Parses "500MB", "2GiB", "1048576" (bytes). Returns undefined when it is not a size. */
+export function parseBytes(value: number | string): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.floor(value) : undefined
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$/i.exec(value)
+  if (!m) return undefined
+  const unit = (m[2] ?? '').toLowerCase().replace(/b$/, '')
+  const powers: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12, ki: 1024, mi: 1024 ** 2, gi: 1024 ** 3, ti: 1024 ** 4 }
+  const mult = powers[unit]
+  return mult === undefined ? undefined : Math.floor(Number(m[1]) * mult)
+}

@@ -1,0 +1,26 @@
+/**
+ * The database: one SQL dialect (PostgreSQL + pgvector) on two engines, the embedded PGlite by
+ * default and a PostgreSQL server when DATABASE_URL is set. Migrations run on open.
+ *
+ * @example
+ * const db = await openDatabase({ url: process.env.DATABASE_URL, dataDir: './data/db' })
+ * const rows = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users')
+ */
+import type { Database } from './types.ts'
+import { migrate } from './migrate.ts'
+import { openPglite } from './pglite.ts'
+import { openPostgres } from './postgres.ts'
+
+export type { Database, Queryable } from './types.ts'
+export { migrate } from './migrate.ts'
+
+export async function openDatabase ({ url, dataDir }: { url?: string, dataDir?: string }): Promise<Database> {
+  const db = url !== undefined ? await openPostgres(url) : await openPglite(dataDir)
+  try {
+    await migrate(db)
+  } catch (err) {
+    await db.close().catch(() => {})
+    throw err
+  }
+  return db
+}

@@ -1,0 +1,50 @@
+import { readdir, readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import type { Database } from './types.ts'
+
+const migrationsDir = fileURLToPath(new URL('./migrations/', import.meta.url))
+
+export interface Migration { version: number, name: string, sql: string }
+
+export async function listMigrations (): Promise<Migration[]> {
+  const files = (await readdir(migrationsDir)).filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f)).sort()
+  return Promise.all(files.map(async (file) => ({
+    version: Number(file.slice(0, 4)),
+    name: file.replace(/\.sql$/, ''),
+    sql: await readFile(migrationsDir + file, 'utf8'),
+  })))
+}
+
+/**
+ * Applies the migrations not yet recorded, in order, each in its own transaction. Forward-only:
+ * a database newer than this code is refused rather than guessed at.
+ */
+export async function migrate (db: Database): Promise<{ applied: string[] }> {
+  await db.query(`CREATE TABLE IF NOT EXISTS hearth_migrations (
+    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
+  const migrations = await listMigrations()
+  const applied: string[] = []
+  for (const m of migrations) {
+    const did = await db.transaction(async (tx) => {
+      // Two processes starting at once against one server: the second waits, then skips.
+      await tx.query('SELECT pg_advisory_xact_lock(728461)')
+      const done = await tx.query('SELECT 1 FROM hearth_migrations WHERE version = $1', [m.version])
+      if (done.length > 0) return false
+      for (const statement of splitStatements(m.sql)) await tx.query(statement)
+      await tx.query('INSERT INTO hearth_migrations (version, name) VALUES ($1, $2)', [m.version, m.name])
+      return true
+    })
+    if (did) applied.push(m.name)
+  }
+  const [{ max }] = await db.query<{ max: number | null }>('SELECT max(version) AS max FROM hearth_migrations')
+  const latest = migrations.at(-1)?.version ?? 0
+  if (max !== null && max > latest) {
+    throw new Error(`The database is at migration ${max} but this Hearth knows only up to ${latest}: run a newer Hearth, or restore a backup of the database taken with this version.`)
+  }
+  return { applied }
+}
+
+/** Splits a migration file on semicolons at the end of a line (migrations avoid $$ bodies with inner ones). */
+function splitStatements (sql: string): string[] {
+  return sql.split(/;\s*$/m).map((s) => s.replace(/^\s*--.*$/gm, '').trim()).filter((s) => s.length > 0)
+}

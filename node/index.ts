@@ -1,0 +1,136 @@
+/**
+ * The household node: wires configuration, database, services and the HTTP API together, and
+ * starts and stops them in order. Everything Hearth runs goes through `createNode`.
+ *
+ * @example
+ * const node = await createNode(loadConfig())
+ * await node.start()            // migrates, recovers interrupted uploads, listens
+ * console.log(node.url)
+ * await node.stop()             // finishes uploads in flight, then closes
+ */
+import { createServer, type Server } from 'node:http'
+import { mkdir } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import type { Logger } from 'pino'
+import type Koa from 'koa'
+import type { Config } from './config/schema.ts'
+import { openDatabase, type Database } from './db/index.ts'
+import { createHttpApp } from './http/app.ts'
+import type { AnyRoute } from './http/route.ts'
+import { createLogger } from './observability/log.ts'
+import { createMetrics } from './observability/metrics.ts'
+import { createLibraryStorage } from './storage/library.ts'
+import { createUserService } from './users/service.ts'
+import { userRoutes } from './users/routes.ts'
+import { createAuthService } from './auth/service.ts'
+import { authRoutes } from './auth/routes.ts'
+import { createAssetService, userFolder } from './assets/service.ts'
+import { assetRoutes } from './assets/routes.ts'
+import { createAlbumService } from './albums/service.ts'
+import { albumRoutes } from './albums/routes.ts'
+import { serverRoutes } from './server/routes.ts'
+
+export interface NodeOptions {
+  log?: Logger
+  /** Extra routes and a fallback handler (the web UI) added by the appliance. */
+  extraRoutes?: AnyRoute[]
+  fallback?: Koa.Middleware
+}
+
+export async function createNode (config: Config, options: NodeOptions = {}) {
+  const log = options.log ?? createLogger({ level: config.HEARTH_LOG_LEVEL, format: config.HEARTH_LOG_FORMAT })
+  await mkdir(config.HEARTH_DATA_DIR, { recursive: true })
+  const storage = createLibraryStorage(config.HEARTH_DATA_DIR)
+  await storage.init()
+  const db: Database = await openDatabase({ url: config.DATABASE_URL, dataDir: resolve(config.HEARTH_DATA_DIR, 'db') })
+  const metrics = createMetrics()
+
+  const users = createUserService({
+    db,
+    onUserRemoved: async (user) => {
+      const where = await storage.setAsideUserFolder(userFolder(user))
+      log.warn({ userId: user.id, setAsideAt: where }, 'user removed; their originals were set aside, not deleted')
+    },
+  })
+  const auth = createAuthService({
+    db, users, config,
+    onEvent: (event, detail) => {
+      if (event === 'login') log.info(detail, 'login')
+      else log.warn(detail, event === 'login-locked' ? 'login refused: too many failures' : 'login failed')
+    },
+  })
+  const assets = createAssetService({ db, storage, config, log, onUploadBytes: (n) => metrics.uploadBytes.inc(n) })
+  const albums = createAlbumService({ db })
+
+  let draining = false
+  let inFlight = 0
+  let drained: (() => void) | undefined
+  const uploads = {
+    begin: () => { if (draining) return false; inFlight++; metrics.uploadsInFlight.set(inFlight); return true },
+    end: () => { inFlight--; metrics.uploadsInFlight.set(inFlight); if (inFlight === 0) drained?.() },
+  }
+
+  const routes: AnyRoute[] = []
+  routes.push(
+    ...serverRoutes({ db, config, storage, auth, metrics, allRoutes: () => routes }),
+    ...authRoutes({ auth, users, config }),
+    ...userRoutes({ users }),
+    ...assetRoutes({ assets, config, uploads }),
+    ...albumRoutes({ albums, config }),
+    ...(options.extraRoutes ?? []),
+  )
+  const app = createHttpApp({ routes, auth, log, metrics, isDraining: () => draining, fallback: options.fallback })
+
+  let server: Server | undefined
+  let trashTimer: NodeJS.Timeout | undefined
+  let url = ''
+
+  return {
+    config, db, log, storage, users, auth, assets, albums, routes, app,
+    get url () { return url },
+
+    async start () {
+      await assets.recover()
+      await auth.repo.deleteExpiredSessions()
+      server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 }, app.callback())
+      await new Promise<void>((ok, fail) => {
+        server!.once('error', (err: NodeJS.ErrnoException) => {
+          fail(err.code === 'EADDRINUSE'
+            ? new Error(`Port ${config.HEARTH_PORT} is already in use: stop the other program or set HEARTH_PORT`)
+            : err)
+        })
+        server!.listen(config.HEARTH_PORT, config.HEARTH_HOST, () => ok())
+      })
+      const address = server.address()
+      const port = typeof address === 'object' && address !== null ? address.port : config.HEARTH_PORT
+      const host = config.HEARTH_HOST === '0.0.0.0' || config.HEARTH_HOST === '::' ? 'localhost' : config.HEARTH_HOST
+      url = config.HEARTH_PUBLIC_URL ?? `http://${host}:${port}`
+      const purge = () => { assets.purgeExpiredTrash().then((n) => { if (n > 0) log.info({ purged: n }, 'emptied expired trash') }, (err: unknown) => log.error({ err }, 'trash purge failed')) }
+      trashTimer = setInterval(purge, 3_600_000).unref()
+      purge()
+      log.info({ url, engine: db.engine, dataDir: config.HEARTH_DATA_DIR }, 'Hearth is listening')
+    },
+
+    /** Stops taking work, lets uploads in flight finish (up to the grace period), then closes. */
+    async stop () {
+      if (draining) return
+      draining = true
+      clearInterval(trashTimer)
+      if (server !== undefined) {
+        const closed = new Promise<void>((ok) => server!.close(() => ok()))
+        server.closeIdleConnections()
+        const uploadsDone = inFlight === 0 ? Promise.resolve() : new Promise<void>((ok) => { drained = ok })
+        const grace = new Promise<'timeout'>((ok) => setTimeout(() => ok('timeout'), config.HEARTH_SHUTDOWN_GRACE_SECONDS * 1000).unref())
+        if (inFlight > 0) log.info({ uploads: inFlight }, 'waiting for uploads in flight before stopping')
+        const outcome = await Promise.race([Promise.all([uploadsDone, closed]), grace])
+        if (outcome === 'timeout') log.warn({ uploads: inFlight }, 'grace period over; closing connections still open')
+        server.closeAllConnections()
+        await closed
+      }
+      await db.close()
+      log.info('Hearth stopped')
+    },
+  }
+}
+
+export type HearthNode = Awaited<ReturnType<typeof createNode>>
