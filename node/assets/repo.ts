@@ -51,8 +51,10 @@ export function createAssetRepo (db: Queryable) {
     async bySha1s (ownerId: string, sha1s: Buffer[]): Promise<Array<{ id: string, checksum_sha1: Buffer, deleted_at: Date | null }>> {
       if (sha1s.length === 0) return []
       return db.query(
-        'SELECT id, checksum_sha1, deleted_at FROM assets WHERE owner_id = $1 AND checksum_sha1 = ANY($2::bytea[])',
-        [ownerId, sha1s])
+        // Hex text, decoded in SQL: a bytea[] parameter is not encoded alike by pg and PGlite.
+        `SELECT id, checksum_sha1, deleted_at FROM assets
+         WHERE owner_id = $1 AND checksum_sha1 IN (SELECT decode(h, 'hex') FROM unnest($2::text[]) AS h)`,
+        [ownerId, sha1s.map((b) => b.toString('hex'))])
     },
     async ownedIds (ownerId: string, ids: string[], q: Queryable = db): Promise<string[]> {
       if (ids.length === 0) return []

@@ -10,7 +10,7 @@ import { z } from 'zod'
 const port = (fallback: number) =>
   z.coerce.number({ error: 'expected a TCP port number (1-65535)' })
     .int('expected a whole number (a TCP port, 1-65535)')
-    .min(1, 'expected a TCP port number (1-65535)')
+    .min(0, 'expected a TCP port number (1-65535, or 0 for any free port)')
     .max(65535, 'expected a TCP port number (1-65535)')
     .default(fallback)
 

@@ -1,0 +1,48 @@
+# Hearth: `make run` starts it, `make test` runs every test. Both install what they need first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+NODE := $(shell bin/ensure-node 2>/dev/null || echo node)
+NODE_BIN := $(dir $(NODE))
+export PATH := $(NODE_BIN):$(PATH)
+export ONNXRUNTIME_NODE_INSTALL := skip
+
+.PHONY: help run test check deps system-deps test-unit bench bench-upload clean
+
+help:
+	@echo "make run     start Hearth on the embedded database (data in ./data) and print its URL"
+	@echo "make test    install what the tests need, then run every test on PGlite and PostgreSQL"
+	@echo "make check   type check and lint"
+	@echo "make bench   run the benchmarks in bench/"
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@bin/ensure-node >/dev/null
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+deps: node_modules/.package-lock.json
+
+run: deps
+	bin/hearth serve
+
+system-deps:
+	@bash test/setup/install-system-deps.sh
+
+check: deps
+	npx tsc --noEmit
+	npx eslint --max-warnings 0 .
+
+TEST_FILES := $(shell find node appliance federation test -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort)
+
+test: deps system-deps
+	@url=$$(bash test/setup/pg.sh start) && \
+	  trap 'bash test/setup/pg.sh stop' EXIT && \
+	  HEARTH_TEST_DATABASE_URL=$$url HEARTH_TEST_REQUIRE_POSTGRES=1 \
+	  node --test --test-concurrency=2 --test-timeout=600000 $(TEST_FILES)
+
+bench: deps system-deps
+	node bench/upload/run.ts
+
+clean:
+	bash test/setup/pg.sh stop
+	rm -rf .test-pg test-output

@@ -1,0 +1,45 @@
+/**
+ * The database engines the suite runs on. PGlite always; PostgreSQL when HEARTH_TEST_DATABASE_URL
+ * names a server with pgvector (`make test` starts one). With HEARTH_TEST_REQUIRE_POSTGRES=1 a
+ * missing server is an error, so CI can never pass on PGlite alone.
+ */
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+
+export type Engine = 'pglite' | 'postgres'
+
+const serverUrl = process.env.HEARTH_TEST_DATABASE_URL
+if (serverUrl === undefined && process.env.HEARTH_TEST_REQUIRE_POSTGRES === '1') {
+  throw new Error('HEARTH_TEST_REQUIRE_POSTGRES=1 but HEARTH_TEST_DATABASE_URL is not set: run the tests with `make test`')
+}
+if (serverUrl === undefined) console.warn('# HEARTH_TEST_DATABASE_URL is not set: database tests run on PGlite only (make test runs both)')
+
+export const engines: Engine[] = serverUrl !== undefined ? ['pglite', 'postgres'] : ['pglite']
+
+/** A fresh, empty database on the PostgreSQL test server; `drop` removes it. */
+export async function freshPostgresDatabase (): Promise<{ url: string, drop: () => Promise<void> }> {
+  if (serverUrl === undefined) throw new Error('no PostgreSQL test server')
+  const name = `hearth_test_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: serverUrl })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  const url = new URL(serverUrl)
+  url.pathname = `/${name}`
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: serverUrl })
+      await c.connect()
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await c.end()
+    },
+  }
+}
+
+/** Database settings for a node under test on `engine`: a DATABASE_URL for PostgreSQL, nothing for PGlite. */
+export async function databaseEnv (engine: Engine): Promise<{ env: Record<string, string>, cleanup: () => Promise<void> }> {
+  if (engine === 'pglite') return { env: {}, cleanup: async () => {} }
+  const { url, drop } = await freshPostgresDatabase()
+  return { env: { DATABASE_URL: url }, cleanup: drop }
+}
