@@ -104,11 +104,7 @@ export function authRoutes ({ auth, users, config }: { auth: AuthService, users:
       body: z.object({ name: z.string().trim().min(1).max(200).optional(), permissions: z.array(z.string()).min(1).optional() }),
       handler: async ({ auth: caller, params, body }) => {
         await auth.getApiKey(caller, params.id)
-        if (body.permissions !== undefined) {
-          // Re-check through create's rules without minting: unknown or stronger permissions are refused.
-          const probe = await auth.createApiKey(caller, 'probe', body.permissions)
-          await auth.repo.deleteApiKey(caller.user.id, probe.apiKey.id)
-        }
+        if (body.permissions !== undefined) auth.assertGrantable(caller, body.permissions)
         const row = await auth.repo.updateApiKey(caller.user.id, params.id, body)
         if (row === undefined) throw new NotFoundError('API key')
         return toApiKeyDto(row)

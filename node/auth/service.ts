@@ -105,15 +105,19 @@ export function createAuthService ({ db, users, config, onEvent }: {
       return user
     },
 
-    async createApiKey (auth: AuthContext, name: string, wanted: string[]) {
+    /** Refuses unknown permissions, and ones stronger than the API key asking (a key cannot mint a stronger key). */
+    assertGrantable (auth: AuthContext, wanted: string[]) {
       const unknown = wanted.filter((p) => !isPermission(p))
       if (unknown.length > 0) throw new BadRequestError(`permissions: unknown permission(s) ${unknown.join(', ')}`)
       if (wanted.length === 0) throw new BadRequestError('permissions: give at least one permission (or "all")')
-      // An API key cannot mint a key stronger than itself.
       if (auth.apiKey !== undefined) {
         const missing = wanted.filter((p) => !hasPermission(auth.apiKey!.permissions, p as Permission))
         if (missing.length > 0) throw new ForbiddenError(`This API key cannot grant ${missing.join(', ')}`)
       }
+    },
+
+    async createApiKey (auth: AuthContext, name: string, wanted: string[]) {
+      this.assertGrantable(auth, wanted)
       const secret = newSecret()
       const row = await repo.insertApiKey({ id: uuidv7(), userId: auth.user.id, name, keyHash: hashSecret(secret), permissions: wanted })
       return { secret, apiKey: row }
