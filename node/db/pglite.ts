@@ -18,8 +18,12 @@ export async function openPglite (dataDir: string | undefined): Promise<Database
   const pg = await PGlite.create({
     dataDir,
     extensions: { vector },
-    // int8 as number (sizes and counts stay far below 2^53), the same as the pg adapter.
-    parsers: { [types.INT8]: (v: string) => Number(v) },
+    // int8 as number (sizes and counts stay far below 2^53), the same as the pg adapter;
+    // bytea as Buffer, as pg returns it (PGlite's default is a plain Uint8Array).
+    parsers: {
+      [types.INT8]: (v: string) => Number(v),
+      [types.BYTEA]: (v: string) => Buffer.from(v.slice(2), 'hex'),
+    },
   })
   const wrap = (q: Pick<PGlite, 'query'>): Queryable => ({
     async query<T> (sql: string, params: readonly unknown[] = []) {

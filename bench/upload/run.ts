@@ -1,0 +1,441 @@
+/**
+ * Upload benchmark: Hearth's POST /api/assets against nginx's WebDAV PUT on the same disk, and
+ * Hearth's peak memory while it receives one large file. See bench/upload/README.md.
+ *
+ * @example
+ * node bench/upload/run.ts                                  # 200 x 5 MB, 8 clients, one 2048 MB file
+ * BENCH_FILES=40 BENCH_BIG_MB=256 node bench/upload/run.ts  # a quick run
+ * node bench/upload/run.ts --files 40 --big-mb 0            # throughput only
+ */
+import { execFileSync } from 'node:child_process'
+import { randomFillSync } from 'node:crypto'
+import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { json, keepAliveAgent, multipartFraming, send, type SendResult } from './client.ts'
+import { findNginx, memoryOf, startHearth, startNginx, type Running } from './servers.ts'
+
+const MiB = 1024 * 1024
+
+// ---------------------------------------------------------------------------------------------
+// Options: argv wins over the environment, which wins over the defaults.
+
+const { values: argv } = parseArgs({
+  options: {
+    files: { type: 'string' },
+    'file-mb': { type: 'string' },
+    concurrency: { type: 'string' },
+    'big-mb': { type: 'string' },
+    tmpdir: { type: 'string' },
+    keep: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+})
+if (argv.help === true) {
+  console.log(`Usage: node bench/upload/run.ts [--files N] [--file-mb N] [--concurrency N] [--big-mb N] [--tmpdir DIR] [--keep]
+  --files        files in the throughput test (BENCH_FILES, default 200; 0 skips it)
+  --file-mb      size of each, MiB (BENCH_FILE_MB, default 5)
+  --concurrency  clients uploading at once (BENCH_CONCURRENCY, default 8)
+  --big-mb       size of the file in the memory test, MiB (BENCH_BIG_MB, default 2048; 0 skips it)
+  --tmpdir       where the files, Hearth's data and nginx's folders go (BENCH_TMPDIR, default the OS temp folder)
+  --keep         leave the temporary folder in place (BENCH_KEEP=1)`)
+  process.exit(0)
+}
+const num = (arg: string | undefined, env: string, fallback: number, min: number) => {
+  const raw = arg ?? process.env[env]
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < min) { console.error(`${env}: expected a whole number >= ${min}, got "${raw}"`); process.exit(64) }
+  return n
+}
+const opts = {
+  files: num(argv.files, 'BENCH_FILES', 200, 0),
+  fileMb: num(argv['file-mb'], 'BENCH_FILE_MB', 5, 1),
+  concurrency: num(argv.concurrency, 'BENCH_CONCURRENCY', 8, 1),
+  bigMb: num(argv['big-mb'], 'BENCH_BIG_MB', 2048, 0),
+  tmpdir: argv.tmpdir ?? process.env.BENCH_TMPDIR ?? tmpdir(),
+  keep: argv.keep === true || process.env.BENCH_KEEP === '1',
+}
+const fileBytes = opts.fileMb * MiB
+const bigBytes = opts.bigMb * MiB
+
+// ---------------------------------------------------------------------------------------------
+// Clean-up: children and the (large) temporary folder go whatever happens, Ctrl-C included.
+
+const running = new Set<Running>()
+let tempRoot: string | undefined
+let cleaning: Promise<void> | undefined
+function cleanup (): Promise<void> {
+  cleaning ??= (async () => {
+    await Promise.allSettled([...running].map((r) => r.stop()))
+    if (tempRoot !== undefined && !opts.keep) await rm(tempRoot, { recursive: true, force: true })
+    else if (tempRoot !== undefined) console.error(`kept ${tempRoot}`)
+  })()
+  return cleaning
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping servers and removing temporary files...`)
+    void cleanup().finally(() => process.exit(130))
+  })
+}
+async function started<T extends Running> (r: Promise<T>): Promise<T> {
+  const s = await r
+  running.add(s)
+  return s
+}
+async function stopped (s: Running) {
+  await s.stop()
+  running.delete(s)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers: progress lines, CPU time of processes, sync, formatting.
+
+const tty = process.stderr.isTTY
+function progress (label: string, totalBytes: number) {
+  const t0 = performance.now()
+  let bytes = 0
+  let items = 0
+  let lastPrint = 0
+  const line = (final: boolean) => {
+    const s = (performance.now() - t0) / 1000
+    const text = `  ${label}: ${items} done, ${mb(bytes)} / ${mb(totalBytes)} MB (${(100 * bytes / Math.max(1, totalBytes)).toFixed(0)}%), ${s.toFixed(1)} s, ${rate(bytes, s)} MB/s`
+    if (tty) process.stderr.write(`\r\x1b[K${text}${final ? '\n' : ''}`)
+    else if (final || s - lastPrint >= 5) { process.stderr.write(text + '\n'); lastPrint = s }
+  }
+  const timer = setInterval(() => line(false), tty ? 500 : 1000)
+  return {
+    add (b: number, n = 1) { bytes += b; items += n },
+    end () { clearInterval(timer); line(true) },
+  }
+}
+
+const ticks = (() => { try { return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100 } catch { return 100 } })()
+
+/** User+system CPU seconds of a process and its direct children (nginx's master and workers). */
+async function cpuSeconds (pid: number): Promise<number> {
+  const parse = (stat: string) => {
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / ticks }
+  }
+  let total = 0
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const p = parse(await readFile(`/proc/${name}/stat`, 'utf8'))
+      if (Number(name) === pid || p.ppid === pid) total += p.cpu
+    } catch { /* gone */ }
+  }
+  return total
+}
+
+function sync () { execFileSync('sync') }
+const mb = (bytes: number) => (bytes / MiB).toFixed(0)
+const rate = (bytes: number, seconds: number) => seconds > 0 ? (bytes / MiB / seconds).toFixed(0) : '-'
+const pct = (x: number) => `${(100 * x).toFixed(0)}%`
+
+async function writeRandomFile (path: string, size: number) {
+  const buf = randomFillSync(Buffer.allocUnsafe(size))
+  const fh = await open(path, 'w')
+  try { await fh.writeFile(buf); await fh.sync() } finally { await fh.close() }
+}
+
+/** A large file: one random 1 MiB block repeated, each copy stamped with its index (never zeros). */
+async function writeBigFile (path: string, size: number) {
+  const block = randomFillSync(Buffer.allocUnsafe(MiB))
+  const fh = await open(path, 'w')
+  const p = progress('writing the big file', size)
+  try {
+    for (let off = 0, i = 0; off < size; off += MiB, i++) {
+      block.writeUInt32BE(i, 0)
+      const n = Math.min(MiB, size - off)
+      await fh.write(block, 0, n, off)
+      p.add(n)
+    }
+    await fh.sync()
+  } finally {
+    p.end()
+    await fh.close()
+  }
+}
+
+async function runPool<T> (items: T[], concurrency: number, work: (item: T) => Promise<void>) {
+  let next = 0
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) await work(items[next++])
+  }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The targets: how each one turns a file into a request, and how a reply is checked.
+
+interface SourceFile { path: string, name: string, size: number }
+
+interface Target {
+  name: string
+  server: Running
+  upload (f: SourceFile, onBytes?: (n: number) => void): Promise<SendResult>
+  accepted (r: SendResult): boolean
+}
+
+async function hearthTarget (server: Running, concurrency: number): Promise<Target & { token: string }> {
+  const email = 'bench@example.org'
+  const password = 'a benchmark password, long enough'
+  const signUp = await json(`${server.url}/api/auth/admin-sign-up`, 'POST', { email, password, name: 'Bench' })
+  if (signUp.status !== 201) throw new Error(`admin sign-up failed: ${signUp.status} ${JSON.stringify(signUp.body)}`)
+  const login = await json(`${server.url}/api/auth/login`, 'POST', { email, password })
+  if (login.status !== 201) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`)
+  const token = login.body.accessToken as string
+  const agent = keepAliveAgent(concurrency)
+  return {
+    name: 'hearth',
+    server,
+    token,
+    upload (f, onBytes) {
+      const when = '2024-07-14T10:30:00.000Z'
+      const { boundary, head, tail } = multipartFraming({ deviceAssetId: f.name, deviceId: 'bench', fileCreatedAt: when, fileModifiedAt: when }, f.name)
+      return send({
+        method: 'POST', url: `${server.url}/api/assets`, agent, file: f.path, size: f.size, head, tail, onBytes,
+        headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      })
+    },
+    accepted: (r) => r.status === 201,
+  }
+}
+
+function nginxTarget (server: Running, concurrency: number): Target {
+  const agent = keepAliveAgent(concurrency)
+  return {
+    name: 'nginx',
+    server,
+    upload: (f, onBytes) => send({ method: 'PUT', url: `${server.url}/${f.name}`, agent, file: f.path, size: f.size, onBytes, headers: { 'content-type': 'application/octet-stream' } }),
+    accepted: (r) => r.status === 201 || r.status === 204,
+  }
+}
+
+interface Measured {
+  seconds: number
+  bytes: number
+  replies: Array<{ file: SourceFile, reply: SendResult, ms: number }>
+  /** Server and client CPU seconds over the timed part. */
+  serverCpu: number
+  clientCpu: number
+}
+
+/** Uploads warm-up files (not timed), then every file with `concurrency` clients, timed. */
+async function measure (target: Target, files: SourceFile[], warmup: SourceFile[], concurrency: number): Promise<Measured> {
+  await runPool(warmup, concurrency, async (f) => {
+    const r = await target.upload(f)
+    if (!target.accepted(r)) throw new Error(`${target.name}: warm-up upload of ${f.name} got ${r.status}: ${r.body.slice(0, 500)}`)
+  })
+  const total = files.reduce((n, f) => n + f.size, 0)
+  const p = progress(`${target.name} upload`, total)
+  const replies: Measured['replies'] = []
+  const cpu0 = await cpuSeconds(target.server.pid)
+  const client0 = process.cpuUsage()
+  const t0 = performance.now()
+  try {
+    await runPool(files, concurrency, async (file) => {
+      const s = performance.now()
+      const reply = await target.upload(file)
+      replies.push({ file, reply, ms: performance.now() - s })
+      p.add(file.size)
+    })
+  } finally {
+    p.end()
+  }
+  const seconds = (performance.now() - t0) / 1000
+  const client = process.cpuUsage(client0)
+  const serverCpu = await cpuSeconds(target.server.pid) - cpu0
+  return { seconds, bytes: total, replies, serverCpu, clientCpu: (client.user + client.system) / 1e6 }
+}
+
+function latency (m: Measured) {
+  const ms = m.replies.map((r) => r.ms).sort((a, b) => a - b)
+  const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))].toFixed(0)
+  return `p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${ms[ms.length - 1].toFixed(0)} ms`
+}
+
+function refused (target: Target, m: Measured): string[] {
+  return m.replies.filter((r) => !target.accepted(r.reply)).map((r) => `${r.file.name}: ${r.reply.status} ${r.reply.body.slice(0, 200)}`)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The parts.
+
+interface ThroughputResult { hearth: Measured, nginx: Measured, nginxSyncSeconds: number }
+
+async function throughput (root: string): Promise<ThroughputResult> {
+  console.error(`\n[1/2] throughput: ${opts.concurrency} clients, ${opts.files} x ${opts.fileMb} MB`)
+  const srcDir = join(root, 'src')
+  await mkdir(srcDir, { recursive: true })
+  const warmupCount = Math.min(opts.concurrency, opts.files)
+  const gen = progress('generating random files', (opts.files + 2 * warmupCount) * fileBytes)
+  const make = async (name: string) => {
+    const f = { path: join(srcDir, name), name, size: fileBytes }
+    await writeRandomFile(f.path, f.size)
+    gen.add(f.size)
+    return f
+  }
+  const files: SourceFile[] = []
+  for (let i = 0; i < opts.files; i++) files.push(await make(`bench-${String(i).padStart(5, '0')}.jpg`))
+  // Warm-up files are distinct from the measured ones (Hearth would take a repeat as a duplicate).
+  const warmHearth: SourceFile[] = []
+  const warmNginx: SourceFile[] = []
+  for (let i = 0; i < warmupCount; i++) warmHearth.push(await make(`warm-hearth-${i}.jpg`))
+  for (let i = 0; i < warmupCount; i++) warmNginx.push(await make(`warm-nginx-${i}.jpg`))
+  gen.end()
+  sync()
+
+  // Hearth.
+  const dataDir = join(root, 'hearth-data')
+  const hearth = await started(startHearth(dataDir))
+  const ht = await hearthTarget(hearth, opts.concurrency)
+  const hm = await measure(ht, files, warmHearth, opts.concurrency)
+  const bad = refused(ht, hm)
+  if (bad.length > 0) throw new Error(`hearth refused ${bad.length} of ${files.length} uploads:\n  ${bad.slice(0, 10).join('\n  ')}`)
+  // Every asset is there, with the right size, in the database and on disk.
+  for (const { file, reply } of hm.replies) {
+    const body = JSON.parse(reply.body) as { id: string, status: string }
+    if (body.status !== 'created') throw new Error(`hearth: ${file.name} was taken as a ${body.status}`)
+    const asset = await json(`${hearth.url}/api/assets/${body.id}`, 'GET', undefined, { authorization: `Bearer ${ht.token}` })
+    if (asset.status !== 200) throw new Error(`hearth: GET /api/assets/${body.id} got ${asset.status}`)
+    const onDisk = (await stat(join(dataDir, asset.body.originalPath as string))).size
+    if (asset.body.fileSize !== file.size || onDisk !== file.size) {
+      throw new Error(`hearth: ${file.name} is ${file.size} bytes, stored as ${asset.body.fileSize} (database) and ${onDisk} (disk)`)
+    }
+  }
+  console.error(`  hearth: ${hm.replies.length} x 201, sizes checked in the database and on disk`)
+  await stopped(hearth)
+  await rm(dataDir, { recursive: true, force: true })
+  sync()
+
+  // nginx.
+  const binary = findNginx()
+  if (binary === undefined) throw new Error('nginx not found: install nginx-light (make system-deps) or set BENCH_NGINX')
+  const davRoot = join(root, 'nginx-root')
+  const nginx = await started(startNginx(binary, join(root, 'nginx-conf'), davRoot, join(root, 'nginx-body')))
+  const nt = nginxTarget(nginx, opts.concurrency)
+  const nm = await measure(nt, files, warmNginx, opts.concurrency)
+  // nginx does not fsync what it stores: time how long the page cache takes to reach the disk.
+  const s0 = performance.now()
+  sync()
+  const nginxSyncSeconds = (performance.now() - s0) / 1000
+  const nbad = refused(nt, nm)
+  if (nbad.length > 0) throw new Error(`nginx refused ${nbad.length} of ${files.length} uploads:\n  ${nbad.slice(0, 10).join('\n  ')}`)
+  for (const f of files) {
+    const size = (await stat(join(davRoot, f.name))).size
+    if (size !== f.size) throw new Error(`nginx: ${f.name} is ${f.size} bytes, stored as ${size}`)
+  }
+  console.error(`  nginx: ${nm.replies.length} x 201/204, sizes checked on disk`)
+  await stopped(nginx)
+  await rm(davRoot, { recursive: true, force: true })
+  await rm(srcDir, { recursive: true, force: true })
+  return { hearth: hm, nginx: nm, nginxSyncSeconds }
+}
+
+interface MemoryResult { idleRss: number, startupHwm: number, sampledPeak: number, hwm: number, seconds: number }
+
+async function memory (root: string): Promise<MemoryResult> {
+  console.error(`\n[2/2] memory: one ${opts.bigMb} MB upload`)
+  const big: SourceFile = { path: join(root, 'big.mp4'), name: 'big.mp4', size: bigBytes }
+  await writeBigFile(big.path, big.size)
+  sync()
+  const dataDir = join(root, 'hearth-data-big')
+  const hearth = await started(startHearth(dataDir))
+  const ht = await hearthTarget(hearth, 1)
+  await new Promise((r) => setTimeout(r, 500))
+  const before = await memoryOf(hearth.pid)
+  let sampledPeak = before.rss
+  let samplingError: unknown
+  const sampler = setInterval(() => {
+    memoryOf(hearth.pid).then((m) => { sampledPeak = Math.max(sampledPeak, m.rss) }, (err: unknown) => { samplingError = err })
+  }, 100)
+  const p = progress('hearth upload', big.size)
+  const t0 = performance.now()
+  let reply: SendResult
+  try {
+    // Progress counts what the client has read from disk: a few MiB ahead of the socket at most.
+    reply = await ht.upload(big, (n) => p.add(n, 0))
+  } finally {
+    clearInterval(sampler)
+    p.end()
+  }
+  const seconds = (performance.now() - t0) / 1000
+  const after = await memoryOf(hearth.pid)
+  sampledPeak = Math.max(sampledPeak, after.rss)
+  if (samplingError !== undefined) throw new Error(`could not read /proc/${hearth.pid}/status: ${(samplingError as Error).message}`)
+  if (reply.status !== 201) throw new Error(`hearth: the ${opts.bigMb} MB upload got ${reply.status}: ${reply.body.slice(0, 500)}`)
+  const id = (JSON.parse(reply.body) as { id: string }).id
+  const asset = await json(`${hearth.url}/api/assets/${id}`, 'GET', undefined, { authorization: `Bearer ${ht.token}` })
+  const onDisk = (await stat(join(dataDir, asset.body.originalPath as string))).size
+  if (asset.body.fileSize !== big.size || onDisk !== big.size) throw new Error(`hearth: the big file is ${big.size} bytes, stored as ${asset.body.fileSize} (database) and ${onDisk} (disk)`)
+  console.error(`  hearth: 201, size checked in the database and on disk; ${rate(big.size, seconds)} MB/s`)
+  await stopped(hearth)
+  await rm(dataDir, { recursive: true, force: true })
+  await rm(big.path, { force: true })
+  return { idleRss: before.rss, startupHwm: before.hwm, sampledPeak, hwm: after.hwm, seconds }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main () {
+  tempRoot = await mkdtemp(join(opts.tmpdir, 'hearth-bench-'))
+  const warm = Math.min(opts.concurrency, opts.files)
+  const need = opts.files > 0 ? (opts.files + 2 * warm) * fileBytes * 2 : 0
+  const needBig = bigBytes * 2
+  const fs = await statfs(tempRoot)
+  const free = fs.bavail * fs.bsize
+  const needed = Math.max(need, needBig) + 512 * MiB
+  if (free < needed) throw new Error(`${tempRoot}: ${mb(free)} MB free, the benchmark needs about ${mb(needed)} MB (set BENCH_TMPDIR or smaller sizes)`)
+  await writeFile(join(tempRoot, 'README'), 'Temporary files of bench/upload/run.ts; safe to delete.\n')
+  console.error(`hearth upload benchmark: temporary folder ${tempRoot} (everything on one disk), node ${process.version}`)
+
+  const tp = opts.files > 0 ? await throughput(tempRoot) : undefined
+  const mem = opts.bigMb > 0 ? await memory(tempRoot) : undefined
+
+  const lines: string[] = ['']
+  if (tp !== undefined) {
+    const h = tp.hearth
+    const n = tp.nginx
+    const hRate = h.bytes / MiB / h.seconds
+    const nRate = n.bytes / MiB / n.seconds
+    const ratio = hRate / nRate
+    const nDurable = n.bytes / MiB / (n.seconds + tp.nginxSyncSeconds)
+    lines.push(
+      'details',
+      `  hearth  ${h.seconds.toFixed(2)} s; ${latency(h)}; CPU: hearth ${pct(h.serverCpu / h.seconds)} of a core, client ${pct(h.clientCpu / h.seconds)}`,
+      `  nginx   ${n.seconds.toFixed(2)} s; ${latency(n)}; CPU: nginx ${pct(n.serverCpu / n.seconds)} of a core, client ${pct(n.clientCpu / n.seconds)}`,
+      `  nginx does not fsync; a sync afterwards took ${tp.nginxSyncSeconds.toFixed(2)} s (nginx incl. that sync: ${nDurable.toFixed(0)} MB/s)`,
+      '',
+      `upload throughput (${opts.concurrency} clients, ${opts.files} x ${opts.fileMb} MB)`,
+      `  hearth   POST /api/assets   ${hRate.toFixed(0).padStart(4)} MB/s`,
+      `  nginx    PUT (dav)          ${nRate.toFixed(0).padStart(4)} MB/s`,
+      `  ratio    hearth/nginx       ${ratio.toFixed(2).padStart(4)}   (goal >= 0.80)${ratio >= 0.8 ? '' : '  MISSED'}`,
+    )
+  }
+  if (mem !== undefined) {
+    const peak = Math.max(mem.hwm, mem.sampledPeak)
+    lines.push(
+      `memory (one ${opts.bigMb} MB upload)`,
+      `  hearth peak RSS             ${mb(peak).padStart(4)} MB (goal < 250 MB)${peak < 250 * MiB ? '' : '  MISSED'}`,
+      `    idle before the upload ${mb(mem.idleRss)} MB, peak before it ${mb(mem.startupHwm)} MB, highest 100 ms sample ${mb(mem.sampledPeak)} MB; upload ${rate(bigBytes, mem.seconds)} MB/s`,
+    )
+  }
+  console.log(lines.join('\n'))
+}
+
+try {
+  await main()
+} catch (err) {
+  console.error(`\nbench/upload: ${(err as Error).stack ?? String(err)}`)
+  for (const r of running) {
+    const tail = r.stderr().trim()
+    if (tail !== '') console.error(`--- server stderr (${r.url}) ---\n${tail.slice(-4000)}`)
+  }
+  process.exitCode = 1
+} finally {
+  await cleanup()
+}
