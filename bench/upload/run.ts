@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { json, keepAliveAgent, multipartFraming, send, type SendResult } from './client.ts'
-import { findNginx, memoryOf, startHearth, startNginx, type Running } from './servers.ts'
+import { findNginx, memoryOf, resetPeak, startHearth, startNginx, type Running } from './servers.ts'
 
 const MiB = 1024 * 1024
 
@@ -336,7 +336,16 @@ async function throughput (root: string): Promise<ThroughputResult> {
   return { hearth: hm, nginx: nm, nginxSyncSeconds }
 }
 
-interface MemoryResult { idleRss: number, startupHwm: number, sampledPeak: number, hwm: number, seconds: number }
+interface MemoryResult {
+  idleRss: number
+  /** VmHWM before the upload: start-up's peak. */
+  startupHwm: number
+  /** Whether VmHWM was reset before the upload (else `hwm` is the peak since start-up). */
+  reset: boolean
+  sampledPeak: number
+  hwm: number
+  seconds: number
+}
 
 async function memory (root: string): Promise<MemoryResult> {
   console.error(`\n[2/2] memory: one ${opts.bigMb} MB upload`)
@@ -348,6 +357,8 @@ async function memory (root: string): Promise<MemoryResult> {
   const ht = await hearthTarget(hearth, 1)
   await new Promise((r) => setTimeout(r, 500))
   const before = await memoryOf(hearth.pid)
+  // Start-up (the embedded database) has its own peak: measure the upload's from here.
+  const reset = await resetPeak(hearth.pid)
   let sampledPeak = before.rss
   let samplingError: unknown
   const sampler = setInterval(() => {
@@ -359,6 +370,7 @@ async function memory (root: string): Promise<MemoryResult> {
   try {
     // Progress counts what the client has read from disk: a few MiB ahead of the socket at most.
     reply = await ht.upload(big, (n) => p.add(n, 0))
+    p.add(0, 1)
   } finally {
     clearInterval(sampler)
     p.end()
@@ -376,7 +388,7 @@ async function memory (root: string): Promise<MemoryResult> {
   await stopped(hearth)
   await rm(dataDir, { recursive: true, force: true })
   await rm(big.path, { force: true })
-  return { idleRss: before.rss, startupHwm: before.hwm, sampledPeak, hwm: after.hwm, seconds }
+  return { idleRss: before.rss, startupHwm: before.hwm, reset, sampledPeak, hwm: after.hwm, seconds }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -421,7 +433,9 @@ async function main () {
     lines.push(
       `memory (one ${opts.bigMb} MB upload)`,
       `  hearth peak RSS             ${mb(peak).padStart(4)} MB (goal < 250 MB)${peak < 250 * MiB ? '' : '  MISSED'}`,
-      `    idle before the upload ${mb(mem.idleRss)} MB, peak before it ${mb(mem.startupHwm)} MB, highest 100 ms sample ${mb(mem.sampledPeak)} MB; upload ${rate(bigBytes, mem.seconds)} MB/s`,
+      `    ${mem.reset ? 'VmHWM reset after start-up, so this is the peak during the upload' : 'VmHWM could not be reset: this peak includes start-up'};` +
+        ` idle before the upload ${mb(mem.idleRss)} MB (growth ${mb(peak - mem.idleRss)} MB),` +
+        ` start-up peak ${mb(mem.startupHwm)} MB, highest 100 ms VmRSS sample ${mb(mem.sampledPeak)} MB; upload ${rate(bigBytes, mem.seconds)} MB/s`,
     )
   }
   console.log(lines.join('\n'))

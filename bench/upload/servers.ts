@@ -137,6 +137,19 @@ export async function freePort (): Promise<number> {
   })
 }
 
+/**
+ * Resets a process's VmHWM to its current RSS (writing 5 to /proc/<pid>/clear_refs, Linux 4.0+),
+ * so that a later VmHWM is the peak of what came after. False where that is not allowed.
+ */
+export async function resetPeak (pid: number): Promise<boolean> {
+  try {
+    await writeFile(`/proc/${pid}/clear_refs`, '5')
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** VmRSS and VmHWM (peak) of a process, in bytes, from /proc/<pid>/status. */
 export async function memoryOf (pid: number): Promise<{ rss: number, hwm: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')

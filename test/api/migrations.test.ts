@@ -1,0 +1,35 @@
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openDatabase, migrate } from '../../node/db/index.ts'
+import { listMigrations } from '../../node/db/migrate.ts'
+import { engines, freshPostgresDatabase } from '../helpers/engines.ts'
+
+for (const engine of engines) {
+  describe(`[${engine}] migrations`, () => {
+    test('an empty database migrates to the latest version, and again is a no-op', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'hearth-mig-'))
+      const pg = engine === 'postgres' ? await freshPostgresDatabase() : undefined
+      const db = await openDatabase({ url: pg?.url, dataDir: join(dir, 'db') })
+      try {
+        const latest = (await listMigrations()).at(-1)!.version
+        const [{ v }] = await db.query<{ v: number }>('SELECT max(version)::int AS v FROM hearth_migrations')
+        assert.equal(v, latest)
+        assert.deepEqual((await migrate(db)).applied, [])
+        const tables = (await db.query<{ t: string }>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")).map((r) => r.t)
+        for (const t of ['users', 'sessions', 'api_keys', 'assets', 'albums', 'album_assets', 'upload_intents']) assert.ok(tables.includes(t), t)
+        const [{ d }] = await db.query<{ d: number }>("SELECT '[1,0,0]'::vector <=> '[0,1,0]'::vector AS d")
+        assert.equal(d, 1, 'pgvector answers')
+        // A database newer than the code is refused, not guessed at.
+        await db.query("INSERT INTO hearth_migrations (version, name) VALUES (9999, '9999_future')")
+        await assert.rejects(migrate(db), /migration 9999/)
+      } finally {
+        await db.close()
+        await pg?.drop()
+        await rm(dir, { recursive: true, force: true })
+      }
+    })
+  })
+}
