@@ -1,9 +1,10 @@
 import type { Config } from '../../node/config/schema.ts'
 import { createNode } from '../../node/index.ts'
+import { staticUi } from '../web/static.ts'
 
 /** Starts the node and keeps it running until SIGTERM or SIGINT, then stops it cleanly. */
 export async function serve (config: Config): Promise<number> {
-  const node = await createNode(config)
+  const node = await createNode(config, { fallback: staticUi() })
   try {
     await node.start()
   } catch (err) {

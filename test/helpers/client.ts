@@ -50,8 +50,8 @@ export function createClient (baseUrl: string) {
       form.append('fileCreatedAt', fields.fileCreatedAt ?? '2024-07-14T10:30:00.000Z')
       form.append('fileModifiedAt', fields.fileModifiedAt ?? '2024-07-14T10:30:00.000Z')
       for (const [k, v] of Object.entries(fields)) if (!['deviceAssetId', 'fileCreatedAt', 'fileModifiedAt'].includes(k)) form.append(k, v)
-      form.append('assetData', new Blob([data]), name)
-      if (sidecar !== undefined) form.append('sidecarData', new Blob([sidecar]), `${name}.xmp`)
+      form.append('assetData', new Blob([data as Uint8Array<ArrayBuffer>]), name)
+      if (sidecar !== undefined) form.append('sidecarData', new Blob([sidecar as Uint8Array<ArrayBuffer>]), `${name}.xmp`)
       const res = await fetch(`${baseUrl}/api/assets`, { method: 'POST', headers: { ...session.headers, ...headers }, body: form })
       const text = await res.text()
       let json: any // eslint-disable-line @typescript-eslint/no-explicit-any

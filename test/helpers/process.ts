@@ -12,7 +12,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { once } from 'node:events'
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { request, type IncomingMessage } from 'node:http'
 import { createServer } from 'node:net'
@@ -321,7 +320,10 @@ export function startUpload (url: string, headers: Record<string, string>, { fil
   const send = async (chunk: Uint8Array | string): Promise<boolean> => {
     if (failed || req.destroyed) return false
     if (!req.write(chunk)) {
-      await Promise.race([once(req, 'drain'), once(req, 'close')]).catch(() => {})
+      await new Promise<void>((ok) => {
+        const done = () => { req.off('drain', done); req.off('close', done); ok() }
+        req.on('drain', done).on('close', done)
+      })
     }
     return !failed
   }
