@@ -37,7 +37,10 @@ async function main (argv: string[]): Promise<number> {
   }
   let config
   try {
-    config = loadConfig(process.env)
+    // People at a terminal get readable logs; services and pipes get JSON.
+    const env = { ...process.env }
+    if (env.HEARTH_LOG_FORMAT === undefined && process.stdout.isTTY) env.HEARTH_LOG_FORMAT = 'pretty'
+    config = loadConfig(env)
   } catch (err) {
     if (err instanceof ConfigError) { console.error(err.message); return 78 }
     throw err

@@ -12,7 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
+import { mkdtemp, open, readdir, rm, stat, statfs } from 'node:fs/promises'
 import { request, type IncomingMessage } from 'node:http'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -196,8 +196,7 @@ export const hearthCli = (args: string[], vars: Record<string, string>, options:
   runCommand(join(repoRoot, 'bin/hearth'), args, { env: hearthEnv(vars), ...options })
 
 /** A temporary data folder and database for one test, and what starts Hearth on them. */
-export async function sandbox (t: TestContext, engine: Engine, { dataDir }: { dataDir?: string } = {}) {
-  const defer = deferrals(t)
+export async function sandbox (t: TestContext, engine: Engine, { dataDir, defer = deferrals(t) }: { dataDir?: string, defer?: Defer } = {}) {
   let dir = dataDir
   if (dir === undefined) {
     const made = await mkdtemp(join(tmpdir(), 'hearth-process-'))
@@ -354,4 +353,41 @@ export async function sendSlowly (upload: StreamingUpload, data: Uint8Array, { c
     if (pauseMs > 0) await sleep(pauseMs)
   }
   return true
+}
+
+/**
+ * Mounts a tmpfs of `sizeMiB` on a new temporary folder (unmounted and removed by `defer`), or
+ * says why it cannot: that needs root and a kernel that lets this container mount.
+ */
+export async function mountTmpfs (defer: Defer, sizeMiB: number): Promise<{ path: string } | { skip: string }> {
+  if (process.getuid?.() !== 0) return { skip: 'needs root to mount a tmpfs' }
+  const path = await mkdtemp(join(tmpdir(), 'hearth-tmpfs-'))
+  defer(() => rm(path, { recursive: true, force: true }))
+  const r = await runCommand('mount', ['-t', 'tmpfs', '-o', `size=${sizeMiB}m,mode=0755`, 'tmpfs', path], { env: process.env, timeoutMs: 10_000 })
+  if (r.code !== 0) return { skip: `needs root to mount a tmpfs (mount failed: ${r.stderr.trim()})` }
+  defer(async () => {
+    const u = await runCommand('umount', [path], { env: process.env, timeoutMs: 10_000 })
+    if (u.code !== 0) await runCommand('umount', ['-l', path], { env: process.env, timeoutMs: 10_000 })
+  })
+  return { path }
+}
+
+/** Fills the file system holding `dir` with a file at `path`, leaving about `leaveBytes` free. */
+export async function fillDisk (dir: string, path: string, leaveBytes: number): Promise<number> {
+  const s = await statfs(dir)
+  const want = Math.max(0, s.bavail * s.bsize - leaveBytes)
+  const zeros = Buffer.alloc(1024 * 1024)
+  const fh = await open(path, 'w')
+  let written = 0
+  try {
+    while (written < want) {
+      const n = Math.min(zeros.length, want - written)
+      await fh.write(zeros, 0, n)
+      written += n
+    }
+    await fh.sync()
+  } finally {
+    await fh.close()
+  }
+  return written
 }
