@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../../node/config/load.ts'
 import { createNode, type HearthNode } from '../../node/index.ts'
+import type { Logger } from 'pino'
 import { createLogger } from '../../node/observability/log.ts'
 import { databaseEnv, type Engine } from './engines.ts'
 import { createClient, type Client } from './client.ts'
@@ -19,7 +20,7 @@ export interface TestNode {
   stop(): Promise<void>
 }
 
-export async function startTestNode (engine: Engine, env: Record<string, string> = {}, { dataDir }: { dataDir?: string } = {}): Promise<TestNode> {
+export async function startTestNode (engine: Engine, env: Record<string, string> = {}, { dataDir, log }: { dataDir?: string, log?: Logger } = {}): Promise<TestNode> {
   const dir = dataDir ?? await mkdtemp(join(tmpdir(), 'hearth-test-'))
   const db = await databaseEnv(engine)
   const config = loadConfig({
@@ -27,7 +28,7 @@ export async function startTestNode (engine: Engine, env: Record<string, string>
     HEARTH_LOG_LEVEL: process.env.HEARTH_TEST_LOG_LEVEL ?? 'silent', ...db.env, ...env,
   })
   // HEARTH_PORT=0 is refused by the schema for users; tests ask the OS for a free port instead.
-  const node = await createNode(config, { log: createLogger({ level: config.HEARTH_LOG_LEVEL, format: 'json' }) })
+  const node = await createNode(config, { log: log ?? createLogger({ level: config.HEARTH_LOG_LEVEL, format: 'json' }) })
   await node.start()
   return {
     node,
