@@ -36,7 +36,7 @@ export function createAssetRepo (db: Queryable) {
     async insertUnlessDuplicate (a: NewAsset, q: Queryable = db): Promise<AssetRow | undefined> {
       const [row] = await q.query<AssetRow>(
         `INSERT INTO assets (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})
-         ON CONFLICT (owner_id, checksum_sha1) DO NOTHING RETURNING *`,
+         ON CONFLICT (owner_id, checksum_sha1) WHERE library_id IS NULL DO NOTHING RETURNING *`,
         columns.map((c) => a[c]))
       return row
     },
