@@ -29,12 +29,34 @@ import { assetRoutes } from './assets/routes.ts'
 import { createAlbumService } from './albums/service.ts'
 import { albumRoutes } from './albums/routes.ts'
 import { serverRoutes } from './server/routes.ts'
+import { createJobService, type JobService } from './jobs/service.ts'
+import type { QueueName } from './jobs/queues.ts'
+import type { LibraryStorage } from './storage/library.ts'
+import type { AssetService } from './assets/service.ts'
+import type { UserService } from './users/service.ts'
+import { jobRoutes } from './jobs/routes.ts'
+
+/** What a module (the appliance's share indexing, later SFTP or federation) gets from the node. */
+export interface NodeContext {
+  config: Config, db: Database, log: Logger, storage: LibraryStorage, jobs: JobService, assets: AssetService, users: UserService
+}
+
+/** A part that plugs into the node: its routes, and what to start after the node and stop before it. */
+export interface NodeModule {
+  name: string
+  routes?: AnyRoute[]
+  start?(): Promise<void>
+  stop?(): Promise<void>
+}
 
 export interface NodeOptions {
   log?: Logger
   /** Extra routes and a fallback handler (the web UI) added by the appliance. */
   extraRoutes?: AnyRoute[]
   fallback?: Koa.Middleware
+  modules?: Array<(ctx: NodeContext) => NodeModule>
+  /** Job workers per queue (tests use fewer). */
+  jobConcurrency?: Partial<Record<QueueName, number>>
 }
 
 export async function createNode (config: Config, options: NodeOptions = {}) {
@@ -61,6 +83,8 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
   })
   const assets = createAssetService({ db, storage, config, log, onUploadBytes: (n) => metrics.uploadBytes.inc(n) })
   const albums = createAlbumService({ db })
+  const jobs = createJobService({ db, log: log.child({ component: 'jobs' }), concurrency: options.jobConcurrency })
+  const modules = (options.modules ?? []).map((make) => make({ config, db, log, storage, jobs, assets, users }))
 
   let draining = false
   let inFlight = 0
@@ -77,6 +101,8 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     ...userRoutes({ users }),
     ...assetRoutes({ assets, config, uploads }),
     ...albumRoutes({ albums, config }),
+    ...jobRoutes({ jobs }),
+    ...modules.flatMap((m) => m.routes ?? []),
     ...(options.extraRoutes ?? []),
   )
   const app = createHttpApp({ routes, auth, log, metrics, isDraining: () => draining, fallback: options.fallback })
@@ -86,12 +112,14 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
   let url = ''
 
   return {
-    config, db, log, storage, users, auth, assets, albums, routes, app,
+    config, db, log, storage, users, auth, assets, albums, jobs, modules, routes, app,
     get url () { return url },
 
     async start () {
       await assets.recover()
       await auth.repo.deleteExpiredSessions()
+      await jobs.start()
+      for (const m of modules) await m.start?.()
       server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 }, app.callback())
       await new Promise<void>((ok, fail) => {
         server!.once('error', (err: NodeJS.ErrnoException) => {
@@ -127,6 +155,8 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
         server.closeAllConnections()
         await closed
       }
+      for (const m of [...modules].reverse()) await m.stop?.().catch((err: unknown) => log.error({ err, module: m.name }, 'module failed to stop'))
+      await jobs.stop()
       await db.close()
       log.info('Hearth stopped')
     },

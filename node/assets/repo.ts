@@ -21,9 +21,20 @@ export interface AssetRow {
   created_at: Date
   updated_at: Date
   deleted_at: Date | null
+  library_id: string | null
+  thumbnail_path: string | null
+  preview_path: string | null
+  encoded_video_path: string | null
 }
 
-export type NewAsset = Omit<AssetRow, 'created_at' | 'updated_at' | 'deleted_at'>
+export type NewAsset = Omit<AssetRow, 'created_at' | 'updated_at' | 'deleted_at' | 'library_id' | 'thumbnail_path' | 'preview_path' | 'encoded_video_path'>
+
+/** What is left to clean up once an asset's row is gone. */
+export interface PurgedAsset {
+  id: string, original_path: string, sidecar_path: string | null, file_size: number, library_id: string | null
+  thumbnail_path: string | null, preview_path: string | null, encoded_video_path: string | null
+}
+const purgedColumns = 'id, original_path, sidecar_path, file_size, library_id, thumbnail_path, preview_path, encoded_video_path'
 
 const columns = Object.freeze([
   'id', 'owner_id', 'device_asset_id', 'device_id', 'type', 'original_path', 'original_file_name', 'sidecar_path', 'mime_type',
@@ -74,13 +85,14 @@ export function createAssetRepo (db: Queryable) {
       return rows.length
     },
     /** Deletes rows for good and gives back their quota; returns what was deleted so the files can go. */
-    async purge (ownerId: string, ids: string[] | 'trashed', q: Queryable = db): Promise<Array<Pick<AssetRow, 'id' | 'original_path' | 'sidecar_path' | 'file_size'>>> {
+    async purge (ownerId: string, ids: string[] | 'trashed', q: Queryable = db): Promise<PurgedAsset[]> {
       const rows = ids === 'trashed'
-        ? await q.query<Pick<AssetRow, 'id' | 'original_path' | 'sidecar_path' | 'file_size'>>(
-          'DELETE FROM assets WHERE owner_id = $1 AND deleted_at IS NOT NULL RETURNING id, original_path, sidecar_path, file_size', [ownerId])
-        : await q.query<Pick<AssetRow, 'id' | 'original_path' | 'sidecar_path' | 'file_size'>>(
-          'DELETE FROM assets WHERE owner_id = $1 AND id = ANY($2::uuid[]) RETURNING id, original_path, sidecar_path, file_size', [ownerId, ids])
-      const total = rows.reduce((s, r) => s + r.file_size, 0)
+        ? await q.query<PurgedAsset>(
+          `DELETE FROM assets WHERE owner_id = $1 AND deleted_at IS NOT NULL RETURNING ${purgedColumns}`, [ownerId])
+        : await q.query<PurgedAsset>(
+          `DELETE FROM assets WHERE owner_id = $1 AND id = ANY($2::uuid[]) RETURNING ${purgedColumns}`, [ownerId, ids])
+      // Only uploads count against the quota; a share's files are the household's, not Hearth's.
+      const total = rows.filter((r) => r.library_id === null).reduce((s, r) => s + r.file_size, 0)
       if (total > 0) await q.query('UPDATE users SET quota_usage_in_bytes = greatest(0, quota_usage_in_bytes - $2) WHERE id = $1', [ownerId, total])
       return rows
     },

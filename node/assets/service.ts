@@ -167,6 +167,9 @@ export function createAssetService ({ db, storage, config, log, onUploadBytes }:
     async purge (ownerId: string, ids: string[] | 'trashed'): Promise<number> {
       const gone = await db.transaction(async (tx) => repo.purge(ownerId, ids, tx))
       for (const a of gone) {
+        // Generated files always go; originals only when Hearth holds them (never a share's file).
+        await storage.removeGenerated([a.thumbnail_path, a.preview_path, a.encoded_video_path])
+        if (a.library_id !== null) continue
         await storage.remove(a.original_path)
         if (a.sidecar_path !== null) await storage.remove(a.sidecar_path)
       }

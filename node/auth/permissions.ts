@@ -13,6 +13,9 @@ export const permissions = [
   'session.read', 'session.delete',
   'user.read', 'user.update',
   'adminUser.create', 'adminUser.read', 'adminUser.update', 'adminUser.delete',
+  'job.create', 'job.read',
+  'library.create', 'library.read', 'library.update', 'library.delete', 'library.statistics',
+  'timeline.read',
 ] as const
 
 export type Permission = typeof permissions[number]

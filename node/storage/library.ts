@@ -145,6 +145,16 @@ export function createLibraryStorage (dataDir: string) {
       await unlink(path).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') throw err })
     },
 
+    /** Removes thumbnails, previews and encoded videos (they live in the data folder, never in a share). */
+    async removeGenerated (paths: Array<string | null>) {
+      for (const p of paths) {
+        if (p === null) continue
+        const abs = resolve(dataDir, p)
+        if (!abs.startsWith(resolve(dataDir) + sep) || abs.startsWith(root + sep)) continue
+        await rm(abs, { force: true })
+      }
+    },
+
     /** Sets a removed user's folder aside under `removed-users/` (never deleted by Hearth). */
     async setAsideUserFolder (userFolder: string): Promise<string | undefined> {
       const from = inside(userFolder)

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../../node/config/load.ts'
-import { createNode, type HearthNode } from '../../node/index.ts'
+import { createNode, type HearthNode, type NodeOptions } from '../../node/index.ts'
 import type { Logger } from 'pino'
 import { createLogger } from '../../node/observability/log.ts'
 import { databaseEnv, type Engine } from './engines.ts'
@@ -20,7 +20,7 @@ export interface TestNode {
   stop(): Promise<void>
 }
 
-export async function startTestNode (engine: Engine, env: Record<string, string> = {}, { dataDir, log }: { dataDir?: string, log?: Logger } = {}): Promise<TestNode> {
+export async function startTestNode (engine: Engine, env: Record<string, string> = {}, { dataDir, log, modules, jobConcurrency }: { dataDir?: string, log?: Logger } & Pick<NodeOptions, 'modules' | 'jobConcurrency'> = {}): Promise<TestNode> {
   const dir = dataDir ?? await mkdtemp(join(tmpdir(), 'hearth-test-'))
   const db = await databaseEnv(engine)
   const config = loadConfig({
@@ -28,7 +28,7 @@ export async function startTestNode (engine: Engine, env: Record<string, string>
     HEARTH_LOG_LEVEL: process.env.HEARTH_TEST_LOG_LEVEL ?? 'silent', ...db.env, ...env,
   })
   // HEARTH_PORT=0 is refused by the schema for users; tests ask the OS for a free port instead.
-  const node = await createNode(config, { log: log ?? createLogger({ level: config.HEARTH_LOG_LEVEL, format: 'json' }) })
+  const node = await createNode(config, { log: log ?? createLogger({ level: config.HEARTH_LOG_LEVEL, format: 'json' }), modules, jobConcurrency })
   await node.start()
   return {
     node,
