@@ -99,7 +99,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     ...serverRoutes({ db, config, storage, auth, metrics, allRoutes: () => routes }),
     ...authRoutes({ auth, users, config }),
     ...userRoutes({ users }),
-    ...assetRoutes({ assets, config, uploads }),
+    ...assetRoutes({ db, assets, config, uploads }),
     ...albumRoutes({ albums, config }),
     ...jobRoutes({ jobs }),
     ...modules.flatMap((m) => m.routes ?? []),

@@ -1,20 +1,34 @@
 import { relative } from 'node:path'
 import type { AssetRow } from './repo.ts'
+import { toExifDto, type ExifRow } from './exif.ts'
 
-/** Immich's AssetResponseDto (the fields Hearth has so far); paths are relative to the data folder. */
-export function toAssetDto (a: AssetRow, dataDir: string) {
+/** "H:MM:SS.mmm000", Immich's duration format. */
+function formatDuration (seconds: number | null): string {
+  if (seconds === null) return '0:00:00.00000'
+  const h = Math.floor(seconds / 3600)
+  const m = Math.floor((seconds % 3600) / 60)
+  const s = seconds % 60
+  return `${h}:${String(m).padStart(2, '0')}:${s.toFixed(6).padStart(9, '0')}`
+}
+
+/**
+ * Immich's AssetResponseDto; paths are relative to the data folder for uploads, absolute for a
+ * share's files (where they are on the NAS). `ingestStatus`/`failureReason` are Hearth's: why a
+ * file could not be read, shown to the user.
+ */
+export function toAssetDto (a: AssetRow, dataDir: string, exif?: ExifRow | null) {
   return {
     id: a.id,
     deviceAssetId: a.device_asset_id,
     deviceId: a.device_id,
     ownerId: a.owner_id,
-    libraryId: null,
+    libraryId: a.library_id,
     type: a.type,
-    originalPath: relative(dataDir, a.original_path),
+    originalPath: a.library_id === null ? relative(dataDir, a.original_path) : a.original_path,
     originalFileName: a.original_file_name,
     originalMimeType: a.mime_type,
     fileSize: a.file_size,
-    thumbhash: null,
+    thumbhash: a.thumbhash === null ? null : a.thumbhash.toString('base64'),
     fileCreatedAt: a.file_created_at.toISOString(),
     fileModifiedAt: a.file_modified_at.toISOString(),
     localDateTime: a.local_date_time.toISOString(),
@@ -23,17 +37,22 @@ export function toAssetDto (a: AssetRow, dataDir: string) {
     isFavorite: a.is_favorite,
     isArchived: a.visibility === 'archive',
     isTrashed: a.deleted_at !== null,
-    isOffline: false,
+    isOffline: a.is_offline,
     visibility: a.visibility,
-    duration: '0:00:00.00000',
-    livePhotoVideoId: null,
+    duration: formatDuration(a.duration_seconds),
+    livePhotoVideoId: a.live_photo_video_id,
+    width: a.width,
+    height: a.height,
+    ingestStatus: a.ingest_status,
+    failureReason: a.failure_reason,
+    exifInfo: toExifDto(exif, a.file_size),
     people: [],
     checksum: a.checksum_sha1.toString('base64'),
     checksumSha256: a.checksum_sha256.toString('hex'),
     hasSidecar: a.sidecar_path !== null,
     stack: null,
     duplicateId: null,
-    hasMetadata: false,
-    resized: false,
+    hasMetadata: exif !== undefined && exif !== null,
+    resized: a.thumbnail_path !== null,
   }
 }

@@ -25,9 +25,17 @@ export interface AssetRow {
   thumbnail_path: string | null
   preview_path: string | null
   encoded_video_path: string | null
+  is_offline: boolean
+  ingest_status: 'pending' | 'ready' | 'failed'
+  failure_reason: string | null
+  thumbhash: Buffer | null
+  width: number | null
+  height: number | null
+  duration_seconds: number | null
+  live_photo_video_id: string | null
 }
 
-export type NewAsset = Omit<AssetRow, 'created_at' | 'updated_at' | 'deleted_at' | 'library_id' | 'thumbnail_path' | 'preview_path' | 'encoded_video_path'>
+export type NewAsset = Pick<AssetRow, typeof columns[number]>
 
 /** What is left to clean up once an asset's row is gone. */
 export interface PurgedAsset {
@@ -112,24 +120,6 @@ export function createAssetRepo (db: Queryable) {
         `SELECT count(*) FILTER (WHERE type = 'IMAGE')::int AS images, count(*) FILTER (WHERE type = 'VIDEO')::int AS videos, count(*)::int AS total
          FROM assets WHERE owner_id = $1 AND (deleted_at IS NOT NULL) = $2`, [ownerId, trashed])
       return row
-    },
-    async search (ownerId: string, f: {
-      page: number, size: number, withDeleted?: boolean, isTrashed?: boolean, type?: string
-      isFavorite?: boolean, originalFileName?: string, checksum?: string
-    }): Promise<{ items: AssetRow[], total: number }> {
-      const where = ['owner_id = $1']
-      const params: unknown[] = [ownerId]
-      const add = (sql: string, value: unknown) => { params.push(value); where.push(sql.replace('?', `$${params.length}`)) }
-      if (f.isTrashed === true) where.push('deleted_at IS NOT NULL')
-      else if (f.withDeleted !== true) where.push('deleted_at IS NULL')
-      if (f.type !== undefined) add('type = ?', f.type)
-      if (f.isFavorite !== undefined) add('is_favorite = ?', f.isFavorite)
-      if (f.originalFileName !== undefined) add('original_file_name ILIKE ?', `%${f.originalFileName.replace(/[%_\\]/g, '\\$&')}%`)
-      if (f.checksum !== undefined) add('checksum_sha1 = ?', Buffer.from(f.checksum, /^[0-9a-f]{40}$/i.test(f.checksum) ? 'hex' : 'base64'))
-      const [{ total }] = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM assets WHERE ${where.join(' AND ')}`, params)
-      const items = await db.query<AssetRow>(
-        `SELECT * FROM assets WHERE ${where.join(' AND ')} ORDER BY file_created_at DESC, id DESC LIMIT ${f.size} OFFSET ${(f.page - 1) * f.size}`, params)
-      return { items, total }
     },
     async count (): Promise<number> {
       const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM assets')

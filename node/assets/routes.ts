@@ -6,16 +6,22 @@ import { route } from '../http/route.ts'
 import { sendFile } from '../http/send-file.ts'
 import { toAssetDto } from './dto.ts'
 import type { AssetService } from './service.ts'
+import { discardRest } from './upload.ts'
+import { createExifRepo } from './exif.ts'
+import { createSearchRepo } from '../search/repo.ts'
+import type { Database } from '../db/index.ts'
 
 const ids = z.array(z.uuid({ error: 'expected asset ids (UUIDs)' })).max(10_000)
 
 /** Uploads, downloads, duplicates and the trash, in Immich's shapes. */
-export function assetRoutes ({ assets, config, uploads }: {
-  assets: AssetService, config: Config
+export function assetRoutes ({ db, assets, config, uploads }: {
+  db: Database, assets: AssetService, config: Config
   /** Counts uploads in flight, so shutdown can wait for them. */
   uploads: { begin(): boolean, end(): void }
 }) {
-  const dto = (a: Parameters<typeof toAssetDto>[0]) => toAssetDto(a, config.HEARTH_DATA_DIR)
+  const dto = (a: Parameters<typeof toAssetDto>[0], exif?: Parameters<typeof toAssetDto>[2]) => toAssetDto(a, config.HEARTH_DATA_DIR, exif)
+  const exifRepo = createExifRepo(db)
+  const search = createSearchRepo(db)
   const get = async (user: Parameters<AssetService['get']>[0], id: string) => {
     if (!isUuid(id)) throw new NotFoundError('Asset')
     return assets.get(user, id)
@@ -31,8 +37,8 @@ export function assetRoutes ({ assets, config, uploads }: {
           ctx.status = outcome.status === 'created' ? 201 : 200
           return { id: outcome.id, status: outcome.status }
         } catch (err) {
-          // The body may be unread (refused early): close the connection after the reply.
-          ctx.set('connection', 'close')
+          // Refused before the body was read: drain it so the client sees the reason, not a reset.
+          discardRest(ctx.req)
           throw err
         } finally {
           uploads.end()
@@ -54,7 +60,10 @@ export function assetRoutes ({ assets, config, uploads }: {
     route({
       method: 'GET', path: '/api/assets/{id}', tag: 'Assets', access: 'user', permission: 'asset.read',
       summary: 'One asset',
-      handler: async ({ auth, params }) => dto(await get(auth.user, params.id)),
+      handler: async ({ auth, params }) => {
+        const asset = await get(auth.user, params.id)
+        return dto(asset, await exifRepo.get(asset.id) ?? null)
+      },
     }),
     route({
       method: 'PUT', path: '/api/assets/{id}', tag: 'Assets', access: 'user', permission: 'asset.update',
@@ -85,13 +94,23 @@ export function assetRoutes ({ assets, config, uploads }: {
       summary: 'List your assets, a page at a time (trashed ones with withDeleted/trashed)',
       body: z.object({
         page: z.number().int().min(1).default(1), size: z.number().int().min(1).max(1000).default(250),
-        withDeleted: z.boolean().optional(), isTrashed: z.boolean().optional(), type: z.enum(['IMAGE', 'VIDEO']).optional(),
-        isFavorite: z.boolean().optional(), originalFileName: z.string().optional(), checksum: z.string().optional(),
+        order: z.enum(['asc', 'desc']).optional(), withExif: z.boolean().optional(),
+        withDeleted: z.boolean().optional(), isTrashed: z.boolean().optional(), isOffline: z.boolean().optional(),
+        type: z.enum(['IMAGE', 'VIDEO']).optional(), isFavorite: z.boolean().optional(), visibility: z.enum(['timeline', 'archive', 'hidden', 'locked']).optional(),
+        originalFileName: z.string().max(1000).optional(), originalPath: z.string().max(4096).optional(), checksum: z.string().max(100).optional(),
+        libraryId: z.uuid().nullable().optional(), deviceId: z.string().max(1000).optional(),
+        takenAfter: z.coerce.date().optional(), takenBefore: z.coerce.date().optional(),
+        city: z.string().nullable().optional(), state: z.string().nullable().optional(), country: z.string().nullable().optional(),
+        make: z.string().nullable().optional(), model: z.string().nullable().optional(), lensModel: z.string().nullable().optional(),
+        rating: z.number().int().min(-1).max(5).optional(),
       }),
       handler: async ({ auth, body }) => {
-        const { items, total } = await assets.repo.search(auth.user.id, body)
+        const { items, total } = await search.metadata(auth.user.id, body)
         const nextPage = body.page * body.size < total ? String(body.page + 1) : null
-        return { assets: { total, count: items.length, items: items.map(dto), facets: [], nextPage }, albums: { total: 0, count: 0, items: [], facets: [] } }
+        return {
+          assets: { total, count: items.length, items: items.map((a) => dto(a, body.withExif === false ? undefined : a.exif)), facets: [], nextPage },
+          albums: { total: 0, count: 0, items: [], facets: [] },
+        }
       },
     }),
     route({

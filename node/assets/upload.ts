@@ -70,8 +70,9 @@ export async function receiveMultipartUpload (req: IncomingMessage, storage: Lib
       failed = err
       abort.abort()
       req.unpipe(parser)
-      // Stop reading the rest: the reply says why, and the connection is closed after it.
-      req.pause()
+      // Read and discard the rest: a client that sends its whole body before reading the reply
+      // (fetch, the Immich CLI) would otherwise get a reset instead of the reason.
+      discardRest(req)
       finish()
     }
 
@@ -92,6 +93,18 @@ export async function receiveMultipartUpload (req: IncomingMessage, storage: Lib
     parser.on('close', finish)
     req.pipe(parser)
   })
+}
+
+/**
+ * Drains what is left of a refused request so the reply reaches the client; a client that keeps
+ * sending for more than 30 s after the refusal is cut off.
+ */
+export function discardRest (req: IncomingMessage) {
+  if (req.complete || req.destroyed) return
+  const timer = setTimeout(() => req.socket.destroy(), 30_000).unref()
+  req.once('end', () => clearTimeout(timer))
+  req.once('close', () => clearTimeout(timer))
+  req.resume()
 }
 
 function checkSize (bytes: number, limits: UploadLimits) {

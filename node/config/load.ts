@@ -46,11 +46,23 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   if (!result.success) {
     for (const issue of result.error.issues) {
       const key = issue.path.join('.')
-      problems.push(`${key}=${JSON.stringify(input[key] ?? '')}: ${issue.message}`)
+      problems.push(`${key}=${JSON.stringify(printable(key, input[key]))}: ${issue.message}`)
     }
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems)
   const config = { ...result.data, HEARTH_DATA_DIR: resolve(result.data.HEARTH_DATA_DIR) }
   if (config.HEARTH_PUBLIC_URL?.startsWith('https:') === true) config.HEARTH_SECURE_COOKIES = true
   return Object.freeze(config)
+}
+
+/** A value as it may be shown in an error: never a secret, never a password inside a URL. */
+function printable (key: string, value: unknown): string {
+  if (value === undefined) return ''
+  if (/TOKEN|SECRET|PASSWORD|KEY/i.test(key)) return '[redacted]'
+  const text = String(value)
+  try {
+    const url = new URL(text)
+    if (url.password !== '') { url.password = '***'; return url.toString() }
+  } catch {}
+  return text
 }

@@ -8,6 +8,7 @@ import { parseWith, readJson } from './body.ts'
 import { ForbiddenError, HttpError, ServiceUnavailableError, UnauthorizedError } from './errors.ts'
 import type { AnyRoute } from './route.ts'
 import type { HttpMetrics } from '../observability/metrics.ts'
+import { discardRest } from '../assets/upload.ts'
 
 export interface AppDeps {
   routes: AnyRoute[]
@@ -35,6 +36,7 @@ export function createHttpApp ({ routes, auth, log, metrics, isDraining, fallbac
       try {
         if (isDraining?.() === true) {
           ctx.set('connection', 'close')
+          discardRest(ctx.req)
           throw new ServiceUnavailableError('Hearth is shutting down; try again in a moment')
         }
         await next()
@@ -84,7 +86,9 @@ function writeError (ctx: Context, err: unknown, log: Logger, requestId: string)
     ctx.status = err.status
     for (const [k, v] of Object.entries(err.headers)) ctx.set(k, v)
     ctx.body = { message: err.message, error: err.code, statusCode: err.status, correlationId: requestId }
-    if (err.status >= 500) log.error({ err }, err.message)
+    // 503 and 507 are conditions (shutting down, disk full), not faults: a warning, without a stack.
+    if (err.status === 503 || err.status === 507) log.warn({ status: err.status }, err.message)
+    else if (err.status >= 500) log.error({ err }, err.message)
     return
   }
   const status = (err as { status?: number }).status

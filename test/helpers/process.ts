@@ -104,8 +104,10 @@ function watch (child: ChildProcess) {
  * running when the test ends is killed (kill -9) by `defer`. Retries on another port when the one
  * picked was taken in between.
  */
-export async function spawnHearth ({ dataDir, env = {}, defer, readyTimeoutMs = 60_000 }: {
+export async function spawnHearth ({ dataDir, env = {}, defer, diagnostic, readyTimeoutMs = 60_000 }: {
   dataDir: string, env?: Record<string, string>, defer: Defer, readyTimeoutMs?: number
+  /** Told the error lines of the log when the test ends (t.diagnostic), to explain a failure. */
+  diagnostic?: (message: string) => void
 }): Promise<HearthProcess> {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort()
@@ -118,7 +120,11 @@ export async function spawnHearth ({ dataDir, env = {}, defer, readyTimeoutMs = 
     let done = false
     void io.exited.then(() => { done = true })
     const kill = async () => { if (!done) { child.kill('SIGKILL'); await io.exited } }
-    defer(kill)
+    defer(async () => {
+      await kill()
+      const errors = proc.logs().filter((l) => typeof l.level === 'number' && l.level >= 50)
+      if (errors.length > 0) diagnostic?.(`Hearth pid ${child.pid} logged errors:\n${errors.slice(0, 5).map((l) => JSON.stringify(l).slice(0, 2000)).join('\n')}`)
+    })
     const url = `http://127.0.0.1:${port}`
     const proc: HearthProcess = {
       child, pid: child.pid!, port, url, client: createClient(url),
@@ -211,7 +217,7 @@ export async function sandbox (t: TestContext, engine: Engine, { dataDir, defer 
     dbEnv: db.env,
     defer,
     /** Starts `hearth serve` on this data folder (and database). */
-    start: (env: Record<string, string> = {}) => spawnHearth({ dataDir: dir, env: { ...db.env, ...env }, defer }),
+    start: (env: Record<string, string> = {}) => spawnHearth({ dataDir: dir, env: { ...db.env, ...env }, defer, diagnostic: (m) => t.diagnostic(m) }),
     /** Opens the database directly: with PGlite, only while no Hearth runs on it. */
     openDb: (): Promise<Database> => openDatabase({ url: db.env.DATABASE_URL, dataDir: join(dir, 'db') }),
     /** Runs `fn` on the database, then closes it. */

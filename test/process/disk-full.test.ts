@@ -79,9 +79,17 @@ for (const engine of engines) {
     assert.match(res.body.message, /nothing was stored/)
     assert.deepEqual(await listFiles(join(dataDir, 'library')), [])
 
-    // The same with a small file sent whole by an ordinary client: still 507, nothing stored.
-    const small = await hearth.client.upload(admin, { name: 'small.jpg', data: randomFile(100 * 1024) })
-    assert.equal(small.status, 507, JSON.stringify(small.body))
+    // Immich's clients (the CLI: fetch with FormData) send the whole body before they read the
+    // answer. The refusal must still reach them, not a reset connection (EPIPE/ECONNRESET).
+    await t.test('a client that sends the whole body first (fetch, as the Immich CLI) gets the 507 too', async () => {
+      const outcomes: string[] = []
+      for (let i = 0; i < 8; i++) {
+        const r = await hearth.client.upload(admin, { name: `photo-${i}.jpg`, data: randomFile(4 * 1024 * 1024) })
+          .then((res) => `${res.status} ${String(res.body?.message ?? '')}`, (err: Error & { cause?: { code?: string } }) => `error ${err.cause?.code ?? err.message}`)
+        outcomes.push(r)
+      }
+      assert.deepEqual(outcomes.filter((o) => !/^507 .*disk is full/.test(o)), [], 'every upload got the 507 with its message')
+    })
     const stats = await hearth.client.call('GET', '/api/assets/statistics', { headers: admin.headers })
     assert.deepEqual(stats.body, { images: 0, videos: 0, total: 0 })
     assert.deepEqual(await listFiles(join(dataDir, 'library')), [])

@@ -5,7 +5,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { engines } from '../helpers/engines.ts'
-import { downloadOriginal, httpGet, partialBytes, randomFile, sandbox, sendSlowly, sha256, sleep, startUpload, waitFor } from '../helpers/process.ts'
+import { downloadOriginal, httpGet, partialBytes, randomFile, sandbox, sendSlowly, sha256, startUpload, waitFor } from '../helpers/process.ts'
 
 for (const engine of engines) {
   test(`[${engine}] SIGTERM waits for an upload in flight, refuses new connections, then exits 0`, async (t) => {
@@ -27,7 +27,9 @@ for (const engine of engines) {
         await waitFor('bytes in data/library/.partial', async () => await partialBytes(box.dataDir) > 0)
         signalled = true
         first.child.kill('SIGTERM')
-        await sleep(150)
+        // Once it says it is waiting for this upload, it has stopped accepting: try a new connection.
+        await waitFor('the "waiting for uploads" log line', () => first.logs().some((l) => l.msg === 'waiting for uploads in flight before stopping'))
+        assert.equal(upload.answeredAt(), undefined, 'the upload is still in flight')
         afterSignal = await httpGet(`${first.url}/api/server/ping`).then((r) => ({ status: r.status }), (err: NodeJS.ErrnoException) => ({ error: err.code ?? err.message }))
       },
     })

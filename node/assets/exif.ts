@@ -1,0 +1,67 @@
+import type { Queryable } from '../db/index.ts'
+
+/** One asset's metadata as stored (asset_exif). Dates arrive as strings from to_jsonb, as Dates from a plain select. */
+export interface ExifRow {
+  asset_id: string
+  date_time_original: Date | string | null
+  time_zone: string | null
+  latitude: number | null
+  longitude: number | null
+  city: string | null
+  state: string | null
+  country: string | null
+  make: string | null
+  model: string | null
+  lens_model: string | null
+  f_number: number | null
+  exposure_time: string | null
+  iso: number | null
+  focal_length: number | null
+  orientation: number | null
+  rating: number | null
+  description: string | null
+  keywords: string[]
+  exif_image_width: number | null
+  exif_image_height: number | null
+  projection_type: string | null
+  live_photo_cid: string | null
+  fps: number | null
+}
+
+export type ExifInput = Omit<ExifRow, 'asset_id'>
+
+const fields = [
+  'date_time_original', 'time_zone', 'latitude', 'longitude', 'city', 'state', 'country', 'make', 'model', 'lens_model',
+  'f_number', 'exposure_time', 'iso', 'focal_length', 'orientation', 'rating', 'description', 'keywords',
+  'exif_image_width', 'exif_image_height', 'projection_type', 'live_photo_cid', 'fps',
+] as const
+
+export function createExifRepo (db: Queryable) {
+  return {
+    async upsert (assetId: string, e: ExifInput, q: Queryable = db) {
+      await q.query(
+        `INSERT INTO asset_exif (asset_id, ${fields.join(', ')}) VALUES ($1, ${fields.map((_, i) => `$${i + 2}`).join(', ')})
+         ON CONFLICT (asset_id) DO UPDATE SET ${fields.map((f) => `${f} = excluded.${f}`).join(', ')}, updated_at = now()`,
+        [assetId, ...fields.map((f) => e[f])])
+    },
+    async get (assetId: string): Promise<ExifRow | undefined> {
+      const [row] = await db.query<ExifRow>('SELECT * FROM asset_exif WHERE asset_id = $1', [assetId])
+      return row
+    },
+  }
+}
+
+const iso = (d: Date | string | null) => d === null ? null : new Date(d).toISOString()
+
+/** Immich's ExifResponseDto. */
+export function toExifDto (e: ExifRow | null | undefined, fileSizeInByte: number) {
+  if (e === null || e === undefined) return undefined
+  return {
+    make: e.make, model: e.model, exifImageWidth: e.exif_image_width, exifImageHeight: e.exif_image_height,
+    fileSizeInByte, orientation: e.orientation === null ? null : String(e.orientation),
+    dateTimeOriginal: iso(e.date_time_original), modifyDate: null, timeZone: e.time_zone,
+    lensModel: e.lens_model, fNumber: e.f_number, focalLength: e.focal_length, iso: e.iso, exposureTime: e.exposure_time,
+    latitude: e.latitude, longitude: e.longitude, city: e.city, state: e.state, country: e.country,
+    description: e.description ?? '', projectionType: e.projection_type, rating: e.rating, keywords: e.keywords,
+  }
+}

@@ -1,0 +1,78 @@
+import type { Queryable } from '../db/index.ts'
+import type { AssetRow } from '../assets/repo.ts'
+import type { ExifRow } from '../assets/exif.ts'
+
+export interface MetadataFilters {
+  page: number
+  size: number
+  order?: 'asc' | 'desc'
+  withDeleted?: boolean
+  isTrashed?: boolean
+  isOffline?: boolean
+  isFavorite?: boolean
+  type?: 'IMAGE' | 'VIDEO'
+  originalFileName?: string
+  originalPath?: string
+  checksum?: string
+  libraryId?: string | null
+  deviceId?: string
+  takenAfter?: Date
+  takenBefore?: Date
+  city?: string | null
+  state?: string | null
+  country?: string | null
+  make?: string | null
+  model?: string | null
+  lensModel?: string | null
+  rating?: number
+  visibility?: string
+}
+
+const like = (s: string) => `%${s.replace(/[%_\\]/g, '\\$&')}%`
+
+/**
+ * Immich's metadata search, in plain SQL over assets joined with their EXIF. Filters that name an
+ * EXIF field with `null` match assets where that field is unknown (Immich's convention).
+ */
+export function createSearchRepo (db: Queryable) {
+  return {
+    async metadata (ownerId: string, f: MetadataFilters): Promise<{ items: Array<AssetRow & { exif: ExifRow | null }>, total: number }> {
+      const where = ['a.owner_id = $1']
+      const params: unknown[] = [ownerId]
+      const add = (sql: string, value: unknown) => { params.push(value); where.push(sql.replaceAll('?', `$${params.length}`)) }
+      const exact = (column: string, value: string | null | undefined) => {
+        if (value === undefined) return
+        if (value === null) where.push(`${column} IS NULL`)
+        else add(`${column} = ?`, value)
+      }
+      if (f.isTrashed === true) where.push('a.deleted_at IS NOT NULL')
+      else if (f.withDeleted !== true) where.push('a.deleted_at IS NULL')
+      if (f.isOffline !== undefined) add('a.is_offline = ?', f.isOffline)
+      if (f.isFavorite !== undefined) add('a.is_favorite = ?', f.isFavorite)
+      if (f.type !== undefined) add('a.type = ?', f.type)
+      if (f.visibility !== undefined) add('a.visibility = ?', f.visibility)
+      if (f.originalFileName !== undefined) add('a.original_file_name ILIKE ?', like(f.originalFileName))
+      if (f.originalPath !== undefined) add('a.original_path ILIKE ?', like(f.originalPath))
+      if (f.checksum !== undefined) add('a.checksum_sha1 = ?', Buffer.from(f.checksum, /^[0-9a-f]{40}$/i.test(f.checksum) ? 'hex' : 'base64'))
+      if (f.libraryId !== undefined) { if (f.libraryId === null) where.push('a.library_id IS NULL'); else add('a.library_id = ?', f.libraryId) }
+      if (f.deviceId !== undefined) add('a.device_id = ?', f.deviceId)
+      if (f.takenAfter !== undefined) add('a.file_created_at >= ?', f.takenAfter)
+      if (f.takenBefore !== undefined) add('a.file_created_at <= ?', f.takenBefore)
+      exact('e.city', f.city)
+      exact('e.state', f.state)
+      exact('e.country', f.country)
+      exact('e.make', f.make)
+      exact('e.model', f.model)
+      exact('e.lens_model', f.lensModel)
+      if (f.rating !== undefined) add('e.rating = ?', f.rating)
+      const from = 'assets a LEFT JOIN asset_exif e ON e.asset_id = a.id'
+      const [{ total }] = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM ${from} WHERE ${where.join(' AND ')}`, params)
+      const dir = f.order === 'asc' ? 'ASC' : 'DESC'
+      const rows = await db.query<AssetRow & { exif: ExifRow | null }>(
+        `SELECT a.*, CASE WHEN e.asset_id IS NULL THEN NULL ELSE to_jsonb(e) END AS exif FROM ${from}
+         WHERE ${where.join(' AND ')} ORDER BY a.file_created_at ${dir}, a.id ${dir}
+         LIMIT ${Math.floor(f.size)} OFFSET ${Math.floor((f.page - 1) * f.size)}`, params)
+      return { items: rows, total }
+    },
+  }
+}
