@@ -35,6 +35,7 @@ import type { LibraryStorage } from './storage/library.ts'
 import type { AssetService } from './assets/service.ts'
 import type { UserService } from './users/service.ts'
 import { jobRoutes } from './jobs/routes.ts'
+import { timelineRoutes } from './timeline/routes.ts'
 
 /** What a module (the appliance's share indexing, later SFTP or federation) gets from the node. */
 export interface NodeContext {
@@ -102,6 +103,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     ...assetRoutes({ db, assets, config, uploads }),
     ...albumRoutes({ albums, config }),
     ...jobRoutes({ jobs }),
+    ...timelineRoutes({ db }),
     ...modules.flatMap((m) => m.routes ?? []),
     ...(options.extraRoutes ?? []),
   )

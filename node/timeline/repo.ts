@@ -1,0 +1,57 @@
+import type { Queryable } from '../db/index.ts'
+
+export interface TimelineFilters {
+  isFavorite?: boolean
+  isTrashed?: boolean
+  visibility?: string
+  albumId?: string
+  order?: 'asc' | 'desc'
+}
+
+/**
+ * The timeline by month of local capture time (as the photo's own clock showed it). Both queries
+ * are range scans of assets_owner_local_time, so a month stays fast however large the library.
+ */
+export function createTimelineRepo (db: Queryable) {
+  const where = (ownerId: string, f: TimelineFilters, params: unknown[]) => {
+    params.push(ownerId)
+    const clauses = [`a.owner_id = $${params.length}`]
+    clauses.push(f.isTrashed === true ? 'a.deleted_at IS NOT NULL' : 'a.deleted_at IS NULL')
+    if (f.isFavorite !== undefined) { params.push(f.isFavorite); clauses.push(`a.is_favorite = $${params.length}`) }
+    params.push(f.visibility ?? 'timeline')
+    clauses.push(`a.visibility = $${params.length}`)
+    if (f.albumId !== undefined) {
+      params.push(f.albumId)
+      clauses.push(`EXISTS (SELECT 1 FROM album_assets aa WHERE aa.album_id = $${params.length} AND aa.asset_id = a.id)`)
+    }
+    return clauses.join(' AND ')
+  }
+  return {
+    async buckets (ownerId: string, f: TimelineFilters): Promise<Array<{ timeBucket: string, count: number }>> {
+      const params: unknown[] = []
+      const rows = await db.query<{ bucket: string, count: number }>(
+        `SELECT to_char(date_trunc('month', a.local_date_time AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS bucket, count(*)::int AS count
+         FROM assets a WHERE ${where(ownerId, f, params)}
+         GROUP BY 1 ORDER BY 1 ${f.order === 'asc' ? 'ASC' : 'DESC'}`, params)
+      return rows.map((r) => ({ timeBucket: r.bucket, count: r.count }))
+    },
+    async bucket (ownerId: string, month: Date, f: TimelineFilters) {
+      const params: unknown[] = []
+      const clause = where(ownerId, f, params)
+      params.push(month)
+      const from = params.length
+      return db.query<{
+        id: string, owner_id: string, type: string, is_favorite: boolean, visibility: string, deleted_at: Date | null,
+        thumbhash: Buffer | null, file_created_at: Date, local_date_time: Date, duration_seconds: number | null,
+        width: number | null, height: number | null, live_photo_video_id: string | null, city: string | null, country: string | null,
+        projection_type: string | null, orientation: number | null
+      }>(
+        `SELECT a.id, a.owner_id, a.type, a.is_favorite, a.visibility, a.deleted_at, a.thumbhash, a.file_created_at,
+                a.local_date_time, a.duration_seconds, a.width, a.height, a.live_photo_video_id,
+                e.city, e.country, e.projection_type, e.orientation
+         FROM assets a LEFT JOIN asset_exif e ON e.asset_id = a.id
+         WHERE ${clause} AND a.local_date_time >= $${from} AND a.local_date_time < $${from}::timestamptz + interval '1 month'
+         ORDER BY a.local_date_time ${f.order === 'asc' ? 'ASC' : 'DESC'}, a.id`, params)
+    },
+  }
+}
