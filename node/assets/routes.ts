@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { z } from 'zod'
 import type { Config } from '../config/schema.ts'
 import { isUuid } from '../db/ids.ts'
@@ -81,6 +82,35 @@ export function assetRoutes ({ db, assets, config, uploads }: {
       handler: async ({ ctx, auth, params }) => {
         const asset = await get(auth.user, params.id)
         await sendFile(ctx, asset.original_path, { mime: asset.mime_type, downloadName: asset.original_file_name, etag: asset.checksum_sha1.toString('hex') })
+      },
+    }),
+    route({
+      method: 'GET', path: '/api/assets/{id}/thumbnail', tag: 'Assets', access: 'user', permission: 'asset.view',
+      summary: 'The WebP thumbnail (size=thumbnail, 250 px) or JPEG preview (size=preview, 1440 px)',
+      query: z.object({ size: z.enum(['thumbnail', 'preview', 'fullsize']).default('thumbnail') }),
+      handler: async ({ ctx, auth, params, query }) => {
+        const asset = await get(auth.user, params.id)
+        const rel = query.size === 'thumbnail' ? asset.thumbnail_path : asset.preview_path
+        if (rel === null) throw new NotFoundError(asset.ingest_status === 'failed' ? `Thumbnail (${asset.failure_reason ?? 'the file could not be read'})` : 'Thumbnail (not made yet)')
+        await sendFile(ctx, resolve(config.HEARTH_DATA_DIR, rel), {
+          mime: rel.endsWith('.webp') ? 'image/webp' : 'image/jpeg',
+          // Content of a given asset's thumbnail changes only if its file does: the hash covers both.
+          etag: `${asset.checksum_sha1.toString('hex')}-${query.size}`,
+          cache: 'private, max-age=86400, stale-while-revalidate=604800',
+        })
+      },
+    }),
+    route({
+      method: 'GET', path: '/api/assets/{id}/video/playback', tag: 'Assets', access: 'user', permission: 'asset.view',
+      summary: 'Play a video: the H.264 transcode when one was needed, else the original (HTTP ranges supported)',
+      handler: async ({ ctx, auth, params }) => {
+        const asset = await get(auth.user, params.id)
+        if (asset.type !== 'VIDEO') throw new NotFoundError('Video')
+        if (asset.encoded_video_path !== null) {
+          await sendFile(ctx, resolve(config.HEARTH_DATA_DIR, asset.encoded_video_path), { mime: 'video/mp4', etag: `${asset.checksum_sha1.toString('hex')}-mp4` })
+        } else {
+          await sendFile(ctx, asset.original_path, { mime: asset.mime_type, etag: asset.checksum_sha1.toString('hex') })
+        }
       },
     }),
     route({
