@@ -36,10 +36,14 @@ import type { AssetService } from './assets/service.ts'
 import type { UserService } from './users/service.ts'
 import { jobRoutes } from './jobs/routes.ts'
 import { timelineRoutes } from './timeline/routes.ts'
+import { createIngestService, type IngestService } from './ingest/service.ts'
+import { createMetadataReader } from './media/metadata.ts'
+import { createImageProcessor } from './media/image.ts'
+import { createVideoProcessor } from './media/video.ts'
 
 /** What a module (the appliance's share indexing, later SFTP or federation) gets from the node. */
 export interface NodeContext {
-  config: Config, db: Database, log: Logger, storage: LibraryStorage, jobs: JobService, assets: AssetService, users: UserService
+  config: Config, db: Database, log: Logger, storage: LibraryStorage, jobs: JobService, assets: AssetService, users: UserService, ingest: IngestService
 }
 
 /** A part that plugs into the node: its routes, and what to start after the node and stop before it. */
@@ -82,10 +86,20 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
       else log.warn(detail, event === 'login-locked' ? 'login refused: too many failures' : 'login failed')
     },
   })
-  const assets = createAssetService({ db, storage, config, log, onUploadBytes: (n) => metrics.uploadBytes.inc(n) })
   const albums = createAlbumService({ db })
   const jobs = createJobService({ db, log: log.child({ component: 'jobs' }), concurrency: options.jobConcurrency })
-  const modules = (options.modules ?? []).map((make) => make({ config, db, log, storage, jobs, assets, users }))
+  const metadata = createMetadataReader()
+  const image = createImageProcessor({ pixelLimit: config.HEARTH_MAX_IMAGE_PIXELS, metadata })
+  const video = createVideoProcessor({ acceleration: config.HEARTH_VIDEO_ACCELERATION, vaapiDevice: config.HEARTH_VAAPI_DEVICE })
+  const ingest = createIngestService({
+    db, jobs, log: log.child({ component: 'ingest' }), dataDir: config.HEARTH_DATA_DIR, metadata, image, video, transcodeHeight: config.HEARTH_TRANSCODE_HEIGHT,
+  })
+  ingest.registerHandlers()
+  const assets = createAssetService({
+    db, storage, config, log, onUploadBytes: (n) => metrics.uploadBytes.inc(n),
+    onCreated: async (asset) => { await ingest.enqueueAsset(asset.id, 'interactive') },
+  })
+  const modules = (options.modules ?? []).map((make) => make({ config, db, log, storage, jobs, assets, users, ingest }))
 
   let draining = false
   let inFlight = 0
@@ -114,13 +128,15 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
   let url = ''
 
   return {
-    config, db, log, storage, users, auth, assets, albums, jobs, modules, routes, app,
+    config, db, log, storage, users, auth, assets, albums, jobs, ingest, modules, routes, app,
     get url () { return url },
 
     async start () {
       await assets.recover()
       await auth.repo.deleteExpiredSessions()
       await jobs.start()
+      const missing = await ingest.enqueueMissing()
+      if (missing > 0) log.info({ assets: missing }, 'queued assets still waiting for processing')
       for (const m of modules) await m.start?.()
       server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 }, app.callback())
       await new Promise<void>((ok, fail) => {
@@ -159,6 +175,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
       }
       for (const m of [...modules].reverse()) await m.stop?.().catch((err: unknown) => log.error({ err, module: m.name }, 'module failed to stop'))
       await jobs.stop()
+      await Promise.allSettled([metadata.close(), image.close()])
       await db.close()
       log.info('Hearth stopped')
     },

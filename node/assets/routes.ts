@@ -109,7 +109,8 @@ export function assetRoutes ({ db, assets, config, uploads }: {
         if (asset.encoded_video_path !== null) {
           await sendFile(ctx, resolve(config.HEARTH_DATA_DIR, asset.encoded_video_path), { mime: 'video/mp4', etag: `${asset.checksum_sha1.toString('hex')}-mp4` })
         } else {
-          await sendFile(ctx, asset.original_path, { mime: asset.mime_type, etag: asset.checksum_sha1.toString('hex') })
+          // An original that plays as it is: H.264 in a .mov is served as video/mp4, which every browser takes.
+          await sendFile(ctx, asset.original_path, { mime: asset.mime_type === 'video/quicktime' ? 'video/mp4' : asset.mime_type, etag: asset.checksum_sha1.toString('hex') })
         }
       },
     }),

@@ -24,8 +24,10 @@ export const userFolder = (u: Pick<UserRow, 'id' | 'storage_label'>) => u.storag
  * transaction that inserts the asset, charges the quota and clears the journal. `recover()` at
  * start-up undoes whatever a crash left between those steps.
  */
-export function createAssetService ({ db, storage, config, log, onUploadBytes }: {
+export function createAssetService ({ db, storage, config, log, onUploadBytes, onCreated }: {
   db: Database, storage: LibraryStorage, config: Config, log: Logger, onUploadBytes?: (bytes: number) => void
+  /** Called once a new asset is committed (starts its ingest); a failure here never fails the upload. */
+  onCreated?: (asset: AssetRow) => Promise<void>
 }) {
   const repo = createAssetRepo(db)
 
@@ -104,6 +106,8 @@ export function createAssetService ({ db, storage, config, log, onUploadBytes }:
             return { id: outcome.row.id, status: 'duplicate', asset: outcome.row }
           }
           currentLog(log).info({ assetId: id, userId: user.id, size: file.size, type: media.type }, 'asset uploaded')
+          // The file is safe; ingest starting late is fine (pending assets are queued again at start-up).
+          await onCreated?.(outcome.row).catch((err: unknown) => currentLog(log).error({ err, assetId: id }, 'could not queue the new asset for processing'))
           return { id, status: 'created', asset: outcome.row }
         } catch (err) {
           // Undo the links made so far; the journal row goes with them.

@@ -55,6 +55,13 @@ export const configSchema = z.object({
   HEARTH_METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   /** Cookies get the Secure flag; on by default when HEARTH_PUBLIC_URL is https. */
   HEARTH_SECURE_COOKIES: bool(false),
+  /** Hardware video encoder for transcodes: none (CPU, x264), nvenc (NVIDIA), qsv (Intel Quick Sync), vaapi. */
+  HEARTH_VIDEO_ACCELERATION: z.enum(['none', 'nvenc', 'qsv', 'vaapi'], { error: 'expected none, nvenc, qsv or vaapi' }).default('none'),
+  HEARTH_VAAPI_DEVICE: z.string().default('/dev/dri/renderD128'),
+  /** Height of transcoded videos (never upscaled). */
+  HEARTH_TRANSCODE_HEIGHT: z.coerce.number({ error: 'expected a height in pixels such as 720' }).int().min(144).max(4320).default(720),
+  /** Images with more pixels are refused (decompression bombs). */
+  HEARTH_MAX_IMAGE_PIXELS: z.coerce.number({ error: 'expected a number of pixels' }).int().min(1_000_000).default(100_000_000),
   /** Seconds SIGTERM waits for uploads in flight before closing anyway. */
   HEARTH_SHUTDOWN_GRACE_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(0).max(3600).default(30),
 })

@@ -43,13 +43,15 @@ export interface ImagePort {
 }
 
 export interface VideoInfo {
-  duration: number
+  /** Seconds; null when the container does not say. */
+  duration: number | null
+  /** As displayed (after rotation). */
   width: number
   height: number
   rotation: number
   videoCodec: string | null
   audioCodec: string | null
-  format: string | null
+  container: string
   fps: number | null
   creationTime?: Date | null
 }

@@ -94,3 +94,4 @@ CREATE TABLE asset_exif (
 CREATE INDEX asset_exif_make_model ON asset_exif (make, model);
 CREATE INDEX asset_exif_city ON asset_exif (city);
 CREATE INDEX asset_exif_live_cid ON asset_exif (live_photo_cid) WHERE live_photo_cid IS NOT NULL;
+CREATE INDEX assets_pending ON assets (id) WHERE ingest_status = 'pending' AND deleted_at IS NULL;
