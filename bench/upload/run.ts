@@ -3,18 +3,18 @@
  * Hearth's peak memory while it receives one large file. See bench/upload/README.md.
  *
  * @example
- * node bench/upload/run.ts                                  # 200 x 5 MB, 8 clients, one 2048 MB file
- * BENCH_FILES=40 BENCH_BIG_MB=256 node bench/upload/run.ts  # a quick run
- * node bench/upload/run.ts --files 40 --big-mb 0            # throughput only
+ * node bench/upload/run.ts                                            # 200 x 5 MB, 8 clients, 3 rounds; one 2048 MB file
+ * BENCH_FILES=40 BENCH_ROUNDS=1 BENCH_BIG_MB=256 node bench/upload/run.ts   # a quick run
+ * node bench/upload/run.ts --files 40 --big-mb 0                      # throughput only
  */
 import { execFileSync } from 'node:child_process'
 import { randomFillSync } from 'node:crypto'
 import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { json, keepAliveAgent, multipartFraming, send, type SendResult } from './client.ts'
-import { findNginx, memoryOf, resetPeak, startHearth, startNginx, type Running } from './servers.ts'
+import { dropDatabase, findNginx, memoryOf, resetPeak, startHearth, startNginx, type Running } from './servers.ts'
 
 const MiB = 1024 * 1024
 
@@ -26,20 +26,25 @@ const { values: argv } = parseArgs({
     files: { type: 'string' },
     'file-mb': { type: 'string' },
     concurrency: { type: 'string' },
+    rounds: { type: 'string' },
     'big-mb': { type: 'string' },
     tmpdir: { type: 'string' },
+    'database-url': { type: 'string' },
     keep: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 })
 if (argv.help === true) {
-  console.log(`Usage: node bench/upload/run.ts [--files N] [--file-mb N] [--concurrency N] [--big-mb N] [--tmpdir DIR] [--keep]
-  --files        files in the throughput test (BENCH_FILES, default 200; 0 skips it)
-  --file-mb      size of each, MiB (BENCH_FILE_MB, default 5)
-  --concurrency  clients uploading at once (BENCH_CONCURRENCY, default 8)
-  --big-mb       size of the file in the memory test, MiB (BENCH_BIG_MB, default 2048; 0 skips it)
-  --tmpdir       where the files, Hearth's data and nginx's folders go (BENCH_TMPDIR, default the OS temp folder)
-  --keep         leave the temporary folder in place (BENCH_KEEP=1)`)
+  console.log(`Usage: node bench/upload/run.ts [options]
+  --files N          files in the throughput test (BENCH_FILES, default 200; 0 skips it)
+  --file-mb N        size of each, MiB (BENCH_FILE_MB, default 5)
+  --concurrency N    clients uploading at once (BENCH_CONCURRENCY, default 8)
+  --rounds N         throughput rounds, Hearth and nginx alternating; medians are reported (BENCH_ROUNDS, default 3)
+  --big-mb N         size of the file in the memory test, MiB (BENCH_BIG_MB, default 2048; 0 skips it)
+  --tmpdir DIR       where the files, Hearth's data and nginx's folders go (BENCH_TMPDIR, default the OS temp folder)
+  --database-url U   run Hearth on PostgreSQL: a server URL where this user may CREATE DATABASE; each Hearth
+                     gets a new database, dropped afterwards (BENCH_DATABASE_URL; default the embedded PGlite)
+  --keep             leave the temporary folder in place (BENCH_KEEP=1)`)
   process.exit(0)
 }
 const num = (arg: string | undefined, env: string, fallback: number, min: number) => {
@@ -53,22 +58,28 @@ const opts = {
   files: num(argv.files, 'BENCH_FILES', 200, 0),
   fileMb: num(argv['file-mb'], 'BENCH_FILE_MB', 5, 1),
   concurrency: num(argv.concurrency, 'BENCH_CONCURRENCY', 8, 1),
+  rounds: num(argv.rounds, 'BENCH_ROUNDS', 3, 1),
   bigMb: num(argv['big-mb'], 'BENCH_BIG_MB', 2048, 0),
   tmpdir: argv.tmpdir ?? process.env.BENCH_TMPDIR ?? tmpdir(),
+  databaseUrl: (argv['database-url'] ?? process.env.BENCH_DATABASE_URL) || undefined,
   keep: argv.keep === true || process.env.BENCH_KEEP === '1',
 }
 const fileBytes = opts.fileMb * MiB
 const bigBytes = opts.bigMb * MiB
+const engine = opts.databaseUrl === undefined ? 'embedded PGlite' : 'PostgreSQL'
 
 // ---------------------------------------------------------------------------------------------
 // Clean-up: children and the (large) temporary folder go whatever happens, Ctrl-C included.
 
 const running = new Set<Running>()
+/** PostgreSQL databases kept between a start and a restart, dropped at the end whatever happens. */
+const keptDatabases = new Set<string>()
 let tempRoot: string | undefined
 let cleaning: Promise<void> | undefined
 function cleanup (): Promise<void> {
   cleaning ??= (async () => {
     await Promise.allSettled([...running].map((r) => r.stop()))
+    if (opts.databaseUrl !== undefined) await Promise.allSettled([...keptDatabases].map((name) => dropDatabase(opts.databaseUrl!, name)))
     if (tempRoot !== undefined && !opts.keep) await rm(tempRoot, { recursive: true, force: true })
     else if (tempRoot !== undefined) console.error(`kept ${tempRoot}`)
   })()
@@ -114,8 +125,11 @@ function progress (label: string, totalBytes: number) {
 
 const ticks = (() => { try { return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100 } catch { return 100 } })()
 
-/** User+system CPU seconds of a process and its direct children (nginx's master and workers). */
-async function cpuSeconds (pid: number): Promise<number> {
+/**
+ * CPU seconds (user + system) of a process with its direct children (nginx's master and workers),
+ * and of its main thread alone (for node, the event loop: JavaScript, busboy, hashing, PGlite).
+ */
+async function cpuSeconds (pid: number): Promise<{ total: number, main: number }> {
   const parse = (stat: string) => {
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     return { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / ticks }
@@ -128,13 +142,19 @@ async function cpuSeconds (pid: number): Promise<number> {
       if (Number(name) === pid || p.ppid === pid) total += p.cpu
     } catch { /* gone */ }
   }
-  return total
+  let main = 0
+  try { main = parse(await readFile(`/proc/${pid}/task/${pid}/stat`, 'utf8')).cpu } catch { /* gone */ }
+  return { total, main }
 }
 
 function sync () { execFileSync('sync') }
 const mb = (bytes: number) => (bytes / MiB).toFixed(0)
 const rate = (bytes: number, seconds: number) => seconds > 0 ? (bytes / MiB / seconds).toFixed(0) : '-'
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
 
 async function writeRandomFile (path: string, size: number) {
   const buf = randomFillSync(Buffer.allocUnsafe(size))
@@ -180,11 +200,14 @@ interface Target {
   accepted (r: SendResult): boolean
 }
 
-async function hearthTarget (server: Running, concurrency: number): Promise<Target & { token: string }> {
+/** Hearth as a target: the admin is created (a new database) or logs in (a restarted Hearth). */
+async function hearthTarget (server: Running, concurrency: number, how: 'sign-up' | 'login' = 'sign-up'): Promise<Target & { token: string }> {
   const email = 'bench@example.org'
   const password = 'a benchmark password, long enough'
-  const signUp = await json(`${server.url}/api/auth/admin-sign-up`, 'POST', { email, password, name: 'Bench' })
-  if (signUp.status !== 201) throw new Error(`admin sign-up failed: ${signUp.status} ${JSON.stringify(signUp.body)}`)
+  if (how === 'sign-up') {
+    const signUp = await json(`${server.url}/api/auth/admin-sign-up`, 'POST', { email, password, name: 'Bench' })
+    if (signUp.status !== 201) throw new Error(`admin sign-up failed: ${signUp.status} ${JSON.stringify(signUp.body)}`)
+  }
   const login = await json(`${server.url}/api/auth/login`, 'POST', { email, password })
   if (login.status !== 201) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`)
   const token = login.body.accessToken as string
@@ -218,20 +241,22 @@ function nginxTarget (server: Running, concurrency: number): Target {
 interface Measured {
   seconds: number
   bytes: number
+  mbps: number
   replies: Array<{ file: SourceFile, reply: SendResult, ms: number }>
-  /** Server and client CPU seconds over the timed part. */
+  /** CPU seconds over the timed part: the server (all processes), its main thread, the client. */
   serverCpu: number
+  serverMainCpu: number
   clientCpu: number
 }
 
 /** Uploads warm-up files (not timed), then every file with `concurrency` clients, timed. */
-async function measure (target: Target, files: SourceFile[], warmup: SourceFile[], concurrency: number): Promise<Measured> {
+async function measure (target: Target, files: SourceFile[], warmup: SourceFile[], concurrency: number, label: string): Promise<Measured> {
   await runPool(warmup, concurrency, async (f) => {
     const r = await target.upload(f)
     if (!target.accepted(r)) throw new Error(`${target.name}: warm-up upload of ${f.name} got ${r.status}: ${r.body.slice(0, 500)}`)
   })
   const total = files.reduce((n, f) => n + f.size, 0)
-  const p = progress(`${target.name} upload`, total)
+  const p = progress(label, total)
   const replies: Measured['replies'] = []
   const cpu0 = await cpuSeconds(target.server.pid)
   const client0 = process.cpuUsage()
@@ -248,8 +273,13 @@ async function measure (target: Target, files: SourceFile[], warmup: SourceFile[
   }
   const seconds = (performance.now() - t0) / 1000
   const client = process.cpuUsage(client0)
-  const serverCpu = await cpuSeconds(target.server.pid) - cpu0
-  return { seconds, bytes: total, replies, serverCpu, clientCpu: (client.user + client.system) / 1e6 }
+  const cpu1 = await cpuSeconds(target.server.pid)
+  const bad = replies.filter((r) => !target.accepted(r.reply)).map((r) => `${r.file.name}: ${r.reply.status} ${r.reply.body.slice(0, 200)}`)
+  if (bad.length > 0) throw new Error(`${target.name} refused ${bad.length} of ${files.length} uploads:\n  ${bad.slice(0, 10).join('\n  ')}`)
+  return {
+    seconds, bytes: total, mbps: total / MiB / seconds, replies,
+    serverCpu: cpu1.total - cpu0.total, serverMainCpu: cpu1.main - cpu0.main, clientCpu: (client.user + client.system) / 1e6,
+  }
 }
 
 function latency (m: Measured) {
@@ -258,21 +288,33 @@ function latency (m: Measured) {
   return `p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${ms[ms.length - 1].toFixed(0)} ms`
 }
 
-function refused (target: Target, m: Measured): string[] {
-  return m.replies.filter((r) => !target.accepted(r.reply)).map((r) => `${r.file.name}: ${r.reply.status} ${r.reply.body.slice(0, 200)}`)
+/** Every upload is an asset of the right size, in the database and on disk. */
+async function verifyHearth (hearth: Running, token: string, dataDir: string, m: Measured) {
+  for (const { file, reply } of m.replies) {
+    const body = JSON.parse(reply.body) as { id: string, status: string }
+    if (body.status !== 'created') throw new Error(`hearth: ${file.name} was taken as a ${body.status}`)
+    const asset = await json(`${hearth.url}/api/assets/${body.id}`, 'GET', undefined, { authorization: `Bearer ${token}` })
+    if (asset.status !== 200) throw new Error(`hearth: GET /api/assets/${body.id} got ${asset.status}`)
+    const onDisk = (await stat(join(dataDir, asset.body.originalPath as string))).size
+    if (asset.body.fileSize !== file.size || onDisk !== file.size) {
+      throw new Error(`hearth: ${file.name} is ${file.size} bytes, stored as ${asset.body.fileSize} (database) and ${onDisk} (disk)`)
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
-// The parts.
+// Part 1: throughput, in rounds that alternate which server goes first.
 
-interface ThroughputResult { hearth: Measured, nginx: Measured, nginxSyncSeconds: number }
+interface Round { hearth: Measured, nginx: Measured, nginxSyncSeconds: number }
 
-async function throughput (root: string): Promise<ThroughputResult> {
-  console.error(`\n[1/2] throughput: ${opts.concurrency} clients, ${opts.files} x ${opts.fileMb} MB`)
+async function throughput (root: string): Promise<Round[]> {
+  console.error(`\n[1/2] throughput: ${opts.concurrency} clients, ${opts.files} x ${opts.fileMb} MB, ${opts.rounds} round(s)`)
+  const nginxBinary = findNginx()
+  if (nginxBinary === undefined) throw new Error('nginx not found: install nginx-light (make system-deps) or set BENCH_NGINX')
   const srcDir = join(root, 'src')
   await mkdir(srcDir, { recursive: true })
   const warmupCount = Math.min(opts.concurrency, opts.files)
-  const gen = progress('generating random files', (opts.files + 2 * warmupCount) * fileBytes)
+  const gen = progress('generating random files', (opts.files + warmupCount) * fileBytes)
   const make = async (name: string) => {
     const f = { path: join(srcDir, name), name, size: fileBytes }
     await writeRandomFile(f.path, f.size)
@@ -282,69 +324,81 @@ async function throughput (root: string): Promise<ThroughputResult> {
   const files: SourceFile[] = []
   for (let i = 0; i < opts.files; i++) files.push(await make(`bench-${String(i).padStart(5, '0')}.jpg`))
   // Warm-up files are distinct from the measured ones (Hearth would take a repeat as a duplicate).
-  const warmHearth: SourceFile[] = []
-  const warmNginx: SourceFile[] = []
-  for (let i = 0; i < warmupCount; i++) warmHearth.push(await make(`warm-hearth-${i}.jpg`))
-  for (let i = 0; i < warmupCount; i++) warmNginx.push(await make(`warm-nginx-${i}.jpg`))
+  const warmup: SourceFile[] = []
+  for (let i = 0; i < warmupCount; i++) warmup.push(await make(`warmup-${i}.jpg`))
   gen.end()
   sync()
 
-  // Hearth.
-  const dataDir = join(root, 'hearth-data')
-  const hearth = await started(startHearth(dataDir))
-  const ht = await hearthTarget(hearth, opts.concurrency)
-  const hm = await measure(ht, files, warmHearth, opts.concurrency)
-  const bad = refused(ht, hm)
-  if (bad.length > 0) throw new Error(`hearth refused ${bad.length} of ${files.length} uploads:\n  ${bad.slice(0, 10).join('\n  ')}`)
-  // Every asset is there, with the right size, in the database and on disk.
-  for (const { file, reply } of hm.replies) {
-    const body = JSON.parse(reply.body) as { id: string, status: string }
-    if (body.status !== 'created') throw new Error(`hearth: ${file.name} was taken as a ${body.status}`)
-    const asset = await json(`${hearth.url}/api/assets/${body.id}`, 'GET', undefined, { authorization: `Bearer ${ht.token}` })
-    if (asset.status !== 200) throw new Error(`hearth: GET /api/assets/${body.id} got ${asset.status}`)
-    const onDisk = (await stat(join(dataDir, asset.body.originalPath as string))).size
-    if (asset.body.fileSize !== file.size || onDisk !== file.size) {
-      throw new Error(`hearth: ${file.name} is ${file.size} bytes, stored as ${asset.body.fileSize} (database) and ${onDisk} (disk)`)
+  const runHearth = async (round: number): Promise<Measured> => {
+    const dataDir = join(root, `hearth-data-${round}`)
+    const hearth = await started(startHearth(dataDir, { serverUrl: opts.databaseUrl }))
+    const target = await hearthTarget(hearth, opts.concurrency)
+    const m = await measure(target, files, warmup, opts.concurrency, `round ${round} hearth`)
+    await verifyHearth(hearth, target.token, dataDir, m)
+    await stopped(hearth)
+    await rm(dataDir, { recursive: true, force: true })
+    sync()
+    return m
+  }
+  const runNginx = async (round: number): Promise<{ m: Measured, syncSeconds: number }> => {
+    const davRoot = join(root, `nginx-root-${round}`)
+    const nginx = await started(startNginx(nginxBinary, join(root, `nginx-conf-${round}`), davRoot, join(root, `nginx-body-${round}`)))
+    const m = await measure(nginxTarget(nginx, opts.concurrency), files, warmup, opts.concurrency, `round ${round} nginx `)
+    // nginx does not fsync what it stores (Hearth does): how long the page cache takes to reach the disk.
+    const s0 = performance.now()
+    sync()
+    const syncSeconds = (performance.now() - s0) / 1000
+    for (const f of files) {
+      const size = (await stat(join(davRoot, f.name))).size
+      if (size !== f.size) throw new Error(`nginx: ${f.name} is ${f.size} bytes, stored as ${size}`)
     }
+    await stopped(nginx)
+    await rm(davRoot, { recursive: true, force: true })
+    sync()
+    return { m, syncSeconds }
   }
-  console.error(`  hearth: ${hm.replies.length} x 201, sizes checked in the database and on disk`)
-  await stopped(hearth)
-  await rm(dataDir, { recursive: true, force: true })
-  sync()
 
-  // nginx.
-  const binary = findNginx()
-  if (binary === undefined) throw new Error('nginx not found: install nginx-light (make system-deps) or set BENCH_NGINX')
-  const davRoot = join(root, 'nginx-root')
-  const nginx = await started(startNginx(binary, join(root, 'nginx-conf'), davRoot, join(root, 'nginx-body')))
-  const nt = nginxTarget(nginx, opts.concurrency)
-  const nm = await measure(nt, files, warmNginx, opts.concurrency)
-  // nginx does not fsync what it stores: time how long the page cache takes to reach the disk.
-  const s0 = performance.now()
-  sync()
-  const nginxSyncSeconds = (performance.now() - s0) / 1000
-  const nbad = refused(nt, nm)
-  if (nbad.length > 0) throw new Error(`nginx refused ${nbad.length} of ${files.length} uploads:\n  ${nbad.slice(0, 10).join('\n  ')}`)
-  for (const f of files) {
-    const size = (await stat(join(davRoot, f.name))).size
-    if (size !== f.size) throw new Error(`nginx: ${f.name} is ${f.size} bytes, stored as ${size}`)
+  const rounds: Round[] = []
+  for (let r = 1; r <= opts.rounds; r++) {
+    // Alternate the order, so that a slow drift of the machine does not favour one server.
+    let hearth: Measured
+    let nginx: { m: Measured, syncSeconds: number }
+    if (r % 2 === 1) { hearth = await runHearth(r); nginx = await runNginx(r) } else { nginx = await runNginx(r); hearth = await runHearth(r) }
+    rounds.push({ hearth, nginx: nginx.m, nginxSyncSeconds: nginx.syncSeconds })
+    console.error(`  round ${r}: hearth ${hearth.mbps.toFixed(0)} MB/s (${files.length} x 201, sizes checked), nginx ${nginx.m.mbps.toFixed(0)} MB/s (${files.length} x 201/204, sizes checked)`)
   }
-  console.error(`  nginx: ${nm.replies.length} x 201/204, sizes checked on disk`)
-  await stopped(nginx)
-  await rm(davRoot, { recursive: true, force: true })
   await rm(srcDir, { recursive: true, force: true })
-  return { hearth: hm, nginx: nm, nginxSyncSeconds }
+  return rounds
 }
 
+// ---------------------------------------------------------------------------------------------
+// Part 2: memory while one large file comes in.
+
 interface MemoryResult {
+  /** The first start, which creates the database (initdb, for the embedded one): idle RSS and VmHWM. */
+  firstIdle: number
+  firstPeak: number
+  /** The restart on the same data folder, the state Hearth runs in day to day: idle RSS and VmHWM. */
   idleRss: number
-  /** VmHWM before the upload: start-up's peak. */
   startupHwm: number
-  /** Whether VmHWM was reset before the upload (else `hwm` is the peak since start-up). */
+  /** Whether VmHWM was reset before the upload (else `hwm` is the peak since the restart). */
   reset: boolean
   sampledPeak: number
   hwm: number
   seconds: number
+}
+
+/** Waits until a process's RSS has stopped moving (start-up work in the background), at most 30 s. */
+async function settle (pid: number) {
+  const deadline = Date.now() + 30_000
+  let last = (await memoryOf(pid)).rss
+  let still = 0
+  while (Date.now() < deadline && still < 8) {
+    await new Promise((r) => setTimeout(r, 250))
+    const now = (await memoryOf(pid)).rss
+    still = Math.abs(now - last) < 2 * MiB ? still + 1 : 0
+    last = now
+  }
 }
 
 async function memory (root: string): Promise<MemoryResult> {
@@ -353,11 +407,22 @@ async function memory (root: string): Promise<MemoryResult> {
   await writeBigFile(big.path, big.size)
   sync()
   const dataDir = join(root, 'hearth-data-big')
-  const hearth = await started(startHearth(dataDir))
-  const ht = await hearthTarget(hearth, 1)
-  await new Promise((r) => setTimeout(r, 500))
+  const databaseName = opts.databaseUrl !== undefined ? `hearth_bench_${process.pid}_${Date.now().toString(36)}` : undefined
+  if (databaseName !== undefined) keptDatabases.add(databaseName)
+  const start = () => startHearth(dataDir, { serverUrl: opts.databaseUrl, databaseName, keepDatabase: true })
+
+  // First start: creates the database and the admin. Then the restart that is measured.
+  console.error('  starting Hearth on a new data folder, then again on the same folder...')
+  let hearth = await started(start())
+  await hearthTarget(hearth, 1, 'sign-up')
+  await settle(hearth.pid)
+  const first = await memoryOf(hearth.pid)
+  await stopped(hearth)
+  hearth = await started(start())
+  const target = await hearthTarget(hearth, 1, 'login')
+  await settle(hearth.pid)
   const before = await memoryOf(hearth.pid)
-  // Start-up (the embedded database) has its own peak: measure the upload's from here.
+  // Start-up has its own peak: measure the upload's from here on.
   const reset = await resetPeak(hearth.pid)
   let sampledPeak = before.rss
   let samplingError: unknown
@@ -369,7 +434,7 @@ async function memory (root: string): Promise<MemoryResult> {
   let reply: SendResult
   try {
     // Progress counts what the client has read from disk: a few MiB ahead of the socket at most.
-    reply = await ht.upload(big, (n) => p.add(n, 0))
+    reply = await target.upload(big, (n) => p.add(n, 0))
     p.add(0, 1)
   } finally {
     clearInterval(sampler)
@@ -381,14 +446,15 @@ async function memory (root: string): Promise<MemoryResult> {
   if (samplingError !== undefined) throw new Error(`could not read /proc/${hearth.pid}/status: ${(samplingError as Error).message}`)
   if (reply.status !== 201) throw new Error(`hearth: the ${opts.bigMb} MB upload got ${reply.status}: ${reply.body.slice(0, 500)}`)
   const id = (JSON.parse(reply.body) as { id: string }).id
-  const asset = await json(`${hearth.url}/api/assets/${id}`, 'GET', undefined, { authorization: `Bearer ${ht.token}` })
+  const asset = await json(`${hearth.url}/api/assets/${id}`, 'GET', undefined, { authorization: `Bearer ${target.token}` })
   const onDisk = (await stat(join(dataDir, asset.body.originalPath as string))).size
   if (asset.body.fileSize !== big.size || onDisk !== big.size) throw new Error(`hearth: the big file is ${big.size} bytes, stored as ${asset.body.fileSize} (database) and ${onDisk} (disk)`)
-  console.error(`  hearth: 201, size checked in the database and on disk; ${rate(big.size, seconds)} MB/s`)
+  console.error('  hearth: 201, size checked in the database and on disk')
   await stopped(hearth)
+  if (databaseName !== undefined) { await dropDatabase(opts.databaseUrl!, databaseName); keptDatabases.delete(databaseName) }
   await rm(dataDir, { recursive: true, force: true })
   await rm(big.path, { force: true })
-  return { idleRss: before.rss, startupHwm: before.hwm, reset, sampledPeak, hwm: after.hwm, seconds }
+  return { firstIdle: first.rss, firstPeak: first.hwm, idleRss: before.rss, startupHwm: before.hwm, reset, sampledPeak, hwm: after.hwm, seconds }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -396,35 +462,43 @@ async function memory (root: string): Promise<MemoryResult> {
 async function main () {
   tempRoot = await mkdtemp(join(opts.tmpdir, 'hearth-bench-'))
   const warm = Math.min(opts.concurrency, opts.files)
-  const need = opts.files > 0 ? (opts.files + 2 * warm) * fileBytes * 2 : 0
-  const needBig = bigBytes * 2
+  // Sources, plus one copy stored by the server under test, plus nginx's body buffers.
+  const needed = Math.max(opts.files > 0 ? (opts.files + warm) * fileBytes * 3 : 0, bigBytes * 2) + 512 * MiB
   const fs = await statfs(tempRoot)
   const free = fs.bavail * fs.bsize
-  const needed = Math.max(need, needBig) + 512 * MiB
   if (free < needed) throw new Error(`${tempRoot}: ${mb(free)} MB free, the benchmark needs about ${mb(needed)} MB (set BENCH_TMPDIR or smaller sizes)`)
   await writeFile(join(tempRoot, 'README'), 'Temporary files of bench/upload/run.ts; safe to delete.\n')
-  console.error(`hearth upload benchmark: temporary folder ${tempRoot} (everything on one disk), node ${process.version}`)
+  console.error(`hearth upload benchmark: temporary folder ${tempRoot} (files, Hearth's data and nginx's folders all on this disk)`)
+  console.error(`node ${process.version}, Hearth on ${engine}`)
+  const load = loadavg()[0]
+  if (load > 0.5) console.error(`warning: the load average is ${load.toFixed(1)}: other work on this machine will distort the figures`)
 
-  const tp = opts.files > 0 ? await throughput(tempRoot) : undefined
+  const rounds = opts.files > 0 ? await throughput(tempRoot) : []
   const mem = opts.bigMb > 0 ? await memory(tempRoot) : undefined
 
   const lines: string[] = ['']
-  if (tp !== undefined) {
-    const h = tp.hearth
-    const n = tp.nginx
-    const hRate = h.bytes / MiB / h.seconds
-    const nRate = n.bytes / MiB / n.seconds
+  if (rounds.length > 0) {
+    const hRate = median(rounds.map((r) => r.hearth.mbps))
+    const nRate = median(rounds.map((r) => r.nginx.mbps))
     const ratio = hRate / nRate
-    const nDurable = n.bytes / MiB / (n.seconds + tp.nginxSyncSeconds)
+    const nDurable = median(rounds.map((r) => r.nginx.bytes / MiB / (r.nginx.seconds + r.nginxSyncSeconds)))
+    const spread = (xs: number[]) => xs.length > 1 ? ` (rounds: ${xs.map((x) => x.toFixed(0)).join(', ')})` : ''
+    lines.push('details')
+    rounds.forEach((r, i) => {
+      const h = r.hearth
+      const n = r.nginx
+      lines.push(
+        `  round ${i + 1} hearth ${h.mbps.toFixed(0).padStart(4)} MB/s, ${h.seconds.toFixed(2)} s; ${latency(h)}; CPU (100% = one core): hearth ${pct(h.serverCpu / h.seconds)}, its main thread ${pct(h.serverMainCpu / h.seconds)}, client ${pct(h.clientCpu / h.seconds)}`,
+        `  round ${i + 1} nginx  ${n.mbps.toFixed(0).padStart(4)} MB/s, ${n.seconds.toFixed(2)} s; ${latency(n)}; CPU (100% = one core): nginx ${pct(n.serverCpu / n.seconds)}, client ${pct(n.clientCpu / n.seconds)}; then sync ${r.nginxSyncSeconds.toFixed(2)} s`,
+      )
+    })
     lines.push(
-      'details',
-      `  hearth  ${h.seconds.toFixed(2)} s; ${latency(h)}; CPU: hearth ${pct(h.serverCpu / h.seconds)} of a core, client ${pct(h.clientCpu / h.seconds)}`,
-      `  nginx   ${n.seconds.toFixed(2)} s; ${latency(n)}; CPU: nginx ${pct(n.serverCpu / n.seconds)} of a core, client ${pct(n.clientCpu / n.seconds)}`,
-      `  nginx does not fsync; a sync afterwards took ${tp.nginxSyncSeconds.toFixed(2)} s (nginx incl. that sync: ${nDurable.toFixed(0)} MB/s)`,
+      `  nginx does not fsync (Hearth fsyncs every file): nginx including a sync after its uploads ${nDurable.toFixed(0)} MB/s`,
+      `  Hearth on ${engine}; figures are medians of ${rounds.length} round(s); MB = MiB`,
       '',
       `upload throughput (${opts.concurrency} clients, ${opts.files} x ${opts.fileMb} MB)`,
-      `  hearth   POST /api/assets   ${hRate.toFixed(0).padStart(4)} MB/s`,
-      `  nginx    PUT (dav)          ${nRate.toFixed(0).padStart(4)} MB/s`,
+      `  hearth   POST /api/assets   ${hRate.toFixed(0).padStart(4)} MB/s${spread(rounds.map((r) => r.hearth.mbps))}`,
+      `  nginx    PUT (dav)          ${nRate.toFixed(0).padStart(4)} MB/s${spread(rounds.map((r) => r.nginx.mbps))}`,
       `  ratio    hearth/nginx       ${ratio.toFixed(2).padStart(4)}   (goal >= 0.80)${ratio >= 0.8 ? '' : '  MISSED'}`,
     )
   }
@@ -433,9 +507,9 @@ async function main () {
     lines.push(
       `memory (one ${opts.bigMb} MB upload)`,
       `  hearth peak RSS             ${mb(peak).padStart(4)} MB (goal < 250 MB)${peak < 250 * MiB ? '' : '  MISSED'}`,
-      `    ${mem.reset ? 'VmHWM reset after start-up, so this is the peak during the upload' : 'VmHWM could not be reset: this peak includes start-up'};` +
-        ` idle before the upload ${mb(mem.idleRss)} MB (growth ${mb(peak - mem.idleRss)} MB),` +
-        ` start-up peak ${mb(mem.startupHwm)} MB, highest 100 ms VmRSS sample ${mb(mem.sampledPeak)} MB; upload ${rate(bigBytes, mem.seconds)} MB/s`,
+      `    ${mem.reset ? 'peak during the upload (VmHWM reset once the restarted Hearth had settled)' : 'VmHWM could not be reset: this peak includes the restart'};` +
+        ` idle just before it ${mb(mem.idleRss)} MB, so the upload added ${mb(Math.max(0, peak - mem.idleRss))} MB; highest 100 ms VmRSS sample ${mb(mem.sampledPeak)} MB; ${rate(bigBytes, mem.seconds)} MB/s`,
+      `    start-up peaks: first start (creates the database) ${mb(mem.firstPeak)} MB, then idle ${mb(mem.firstIdle)} MB; restart ${mb(mem.startupHwm)} MB; Hearth on ${engine}`,
     )
   }
   console.log(lines.join('\n'))

@@ -9,6 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import pg from 'pg'
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -21,8 +22,52 @@ export interface Running {
   stderr (): string
 }
 
-/** Starts `hearth serve` on a fresh data folder, the embedded database, and a free loopback port. */
-export async function startHearth (dataDir: string, extraEnv: Record<string, string> = {}): Promise<Running> {
+/**
+ * Starts `hearth serve` on a fresh data folder and a free loopback port: on the embedded database,
+ * or, given `serverUrl` (a PostgreSQL server where this user may CREATE DATABASE), on a new
+ * database there that is dropped when Hearth is stopped.
+ */
+export async function startHearth (dataDir: string, { serverUrl, databaseName, keepDatabase = false, extraEnv = {} }: {
+  serverUrl?: string
+  /** The database's name; one that exists is used as it is (a restart). */
+  databaseName?: string
+  /** Leave the database when Hearth stops (to start it again); else it is dropped. */
+  keepDatabase?: boolean
+  extraEnv?: Record<string, string>
+} = {}): Promise<Running> {
+  let drop = async () => {}
+  if (serverUrl !== undefined) {
+    const name = databaseName ?? `hearth_bench_${process.pid}_${Date.now().toString(36)}`
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`)
+    const exists = await adminQuery(serverUrl, 'SELECT 1 FROM pg_database WHERE datname = $1', [name])
+    if (exists === 0) await adminQuery(serverUrl, `CREATE DATABASE ${name}`)
+    const url = new URL(serverUrl)
+    url.pathname = `/${name}`
+    extraEnv = { DATABASE_URL: url.toString(), ...extraEnv }
+    if (!keepDatabase) drop = () => dropDatabase(serverUrl, name)
+  }
+  try {
+    const hearth = await spawnHearth(dataDir, extraEnv)
+    return { ...hearth, stop: async () => { try { await hearth.stop() } finally { await drop() } } }
+  } catch (err) {
+    await drop().catch(() => {})
+    throw err
+  }
+}
+
+export async function dropDatabase (serverUrl: string, name: string) {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`)
+  await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+}
+
+/** Runs one statement on the server's default database; returns the number of rows. */
+async function adminQuery (serverUrl: string, sql: string, params: unknown[] = []): Promise<number> {
+  const client = new pg.Client({ connectionString: serverUrl })
+  await client.connect()
+  try { return (await client.query(sql, params)).rowCount ?? 0 } finally { await client.end() }
+}
+
+async function spawnHearth (dataDir: string, extraEnv: Record<string, string>): Promise<Running> {
   // Only the settings given here: a DATABASE_URL or HEARTH_CONFIG in the caller's environment
   // would point the benchmark at a database that is not fresh.
   const env: Record<string, string> = {}

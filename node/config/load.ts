@@ -63,6 +63,8 @@ function printable (key: string, value: unknown): string {
   try {
     const url = new URL(text)
     if (url.password !== '') { url.password = '***'; return url.toString() }
-  } catch {}
+  } catch {
+    // Not a URL: shown as it is.
+  }
   return text
 }
