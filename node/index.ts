@@ -93,8 +93,10 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
   const video = createVideoProcessor({ acceleration: config.HEARTH_VIDEO_ACCELERATION, vaapiDevice: config.HEARTH_VAAPI_DEVICE })
   const ingest = createIngestService({
     db, jobs, log: log.child({ component: 'ingest' }), dataDir: config.HEARTH_DATA_DIR, metadata, image, video, transcodeHeight: config.HEARTH_TRANSCODE_HEIGHT,
+    adoptFile: async (ownerId, path, o) => assets.adoptFile(ownerId, path, o),
   })
   ingest.registerHandlers()
+  // ingest and assets refer to each other, through closures that run only after both exist.
   const assets = createAssetService({
     db, storage, config, log, onUploadBytes: (n) => metrics.uploadBytes.inc(n),
     onCreated: async (asset) => { await ingest.enqueueAsset(asset.id, 'interactive') },

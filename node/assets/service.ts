@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 import type { Logger } from 'pino'
 import type { Config } from '../config/schema.ts'
@@ -6,8 +7,8 @@ import { uuidv7 } from '../db/ids.ts'
 import { BadRequestError, InsufficientStorageError, NotFoundError } from '../http/errors.ts'
 import { currentLog } from '../http/context.ts'
 import type { UserRow } from '../users/repo.ts'
-import { safeFileName, type LibraryStorage } from '../storage/library.ts'
-import { mediaTypeOf } from './media-types.ts'
+import { safeFileName, type LibraryStorage, type WrittenFile } from '../storage/library.ts'
+import { mediaTypeOf, type AssetType } from './media-types.ts'
 import { createAssetRepo, type AssetRow } from './repo.ts'
 import { receiveMultipartUpload } from './upload.ts'
 
@@ -40,8 +41,81 @@ export function createAssetService ({ db, storage, config, log, onUploadBytes, o
     }
   }
 
+  /**
+   * Makes a hashed temporary file a new asset of `user`, durably (see above), or finds the asset
+   * that already has this content. The temporary files are left for the caller to discard.
+   */
+  async function store (user: UserRow, file: WrittenFile, o: {
+    fileName: string, type: AssetType, mime: string, created: Date, modified: Date, sidecar?: WrittenFile
+    deviceAssetId: string, deviceId: string, isFavorite: boolean, visibility: string
+  }): Promise<UploadOutcome> {
+    const existing = await repo.bySha1(user.id, file.sha1)
+    if (existing !== undefined) return { id: existing.id, status: 'duplicate', asset: existing }
+
+    const id = uuidv7()
+    const intentId = uuidv7()
+    let finalPath: string | undefined
+    let sidecarPath: string | undefined
+    try {
+      finalPath = await storage.place(file.tempPath, storage.plannedPath(userFolder(user), o.created, o.fileName),
+        async (candidate) => { await db.query('INSERT INTO upload_intents (id, final_path) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET final_path = $2', [intentId, candidate]) },
+        async () => { await db.query('DELETE FROM upload_intents WHERE id = $1', [intentId]) })
+      if (o.sidecar !== undefined) {
+        sidecarPath = `${finalPath}.xmp`
+        await db.query('UPDATE upload_intents SET sidecar_path = $2 WHERE id = $1', [intentId, sidecarPath])
+        await storage.placeExact(o.sidecar.tempPath, sidecarPath)
+      }
+      const outcome = await db.transaction(async (tx) => {
+        const row = await repo.insertUnlessDuplicate({
+          id, owner_id: user.id, device_asset_id: o.deviceAssetId, device_id: o.deviceId,
+          type: o.type, original_path: finalPath!, original_file_name: o.fileName, sidecar_path: sidecarPath ?? null,
+          mime_type: o.mime, checksum_sha1: file.sha1, checksum_sha256: file.sha256, file_size: file.size,
+          file_created_at: o.created, file_modified_at: o.modified, local_date_time: o.created,
+          is_favorite: o.isFavorite, visibility: o.visibility,
+        }, tx)
+        if (row === undefined) {
+          // Another upload of the same content won the race: it is the asset.
+          const winner = await repo.bySha1(user.id, file.sha1, tx)
+          return { status: 'duplicate' as const, row: winner! }
+        }
+        const charged = await tx.query(
+          `UPDATE users SET quota_usage_in_bytes = quota_usage_in_bytes + $2
+           WHERE id = $1 AND (quota_size_in_bytes IS NULL OR quota_usage_in_bytes + $2 <= quota_size_in_bytes) RETURNING id`,
+          [user.id, file.size])
+        if (charged.length === 0) throw new InsufficientStorageError('Not enough room in your quota for this file. Empty the trash or ask an admin for a larger quota.')
+        await tx.query('DELETE FROM upload_intents WHERE id = $1', [intentId])
+        return { status: 'created' as const, row }
+      })
+      if (outcome.status === 'duplicate') {
+        await Promise.all([storage.remove(finalPath), sidecarPath !== undefined ? storage.remove(sidecarPath) : undefined])
+        await db.query('DELETE FROM upload_intents WHERE id = $1', [intentId])
+        return { id: outcome.row.id, status: 'duplicate', asset: outcome.row }
+      }
+      return { id, status: 'created', asset: outcome.row }
+    } catch (err) {
+      // Undo the links made so far; the journal row goes with them.
+      if (finalPath !== undefined) await storage.remove(finalPath)
+      if (sidecarPath !== undefined) await storage.remove(sidecarPath)
+      await db.query('DELETE FROM upload_intents WHERE id = $1', [intentId]).catch(() => {})
+      throw err
+    }
+  }
+
   return {
     repo,
+    store,
+
+    /** Copies a file Hearth made (a motion photo's embedded video) into the owner's library as an asset. */
+    async adoptFile (ownerId: string, path: string, o: { fileName: string, type: AssetType, mime: string, created: Date, visibility: string }): Promise<UploadOutcome> {
+      const [user] = await db.query<UserRow>('SELECT * FROM users WHERE id = $1', [ownerId])
+      if (user === undefined) throw new NotFoundError('User')
+      const file = await storage.writeTemp(createReadStream(path))
+      try {
+        return await store(user, file, { ...o, fileName: safeFileName(o.fileName), modified: o.created, deviceAssetId: '', deviceId: 'Hearth', isFavorite: false })
+      } finally {
+        await storage.discard(file.tempPath)
+      }
+    },
 
     async upload (user: UserRow, req: IncomingMessage): Promise<UploadOutcome> {
       const received = await receiveMultipartUpload(req, storage, await limitsFor(user), onUploadBytes)
@@ -62,60 +136,14 @@ export function createAssetService ({ db, storage, config, log, onUploadBytes, o
         const created = parseDate(fields.fileCreatedAt, 'fileCreatedAt') ?? parseDate(fields.fileModifiedAt, 'fileModifiedAt') ?? new Date()
         const modified = parseDate(fields.fileModifiedAt, 'fileModifiedAt') ?? created
 
-        const existing = await repo.bySha1(user.id, file.sha1)
-        if (existing !== undefined) return { id: existing.id, status: 'duplicate', asset: existing }
-
-        const id = uuidv7()
-        const intentId = uuidv7()
-        let finalPath: string | undefined
-        let sidecarPath: string | undefined
-        const planned = storage.plannedPath(userFolder(user), created, fileName)
-        try {
-          finalPath = await storage.place(file.tempPath, planned,
-            async (candidate) => { await db.query('INSERT INTO upload_intents (id, final_path) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET final_path = $2', [intentId, candidate]) },
-            async () => { await db.query('DELETE FROM upload_intents WHERE id = $1', [intentId]) })
-          if (sidecar !== undefined) {
-            sidecarPath = `${finalPath}.xmp`
-            await db.query('UPDATE upload_intents SET sidecar_path = $2 WHERE id = $1', [intentId, sidecarPath])
-            await storage.placeExact(sidecar.tempPath, sidecarPath)
-          }
-          const outcome = await db.transaction(async (tx) => {
-            const row = await repo.insertUnlessDuplicate({
-              id, owner_id: user.id, device_asset_id: fields.deviceAssetId ?? '', device_id: fields.deviceId ?? '',
-              type: media.type, original_path: finalPath!, original_file_name: fileName, sidecar_path: sidecarPath ?? null,
-              mime_type: media.mime, checksum_sha1: file.sha1, checksum_sha256: file.sha256, file_size: file.size,
-              file_created_at: created, file_modified_at: modified, local_date_time: created,
-              is_favorite: fields.isFavorite === 'true', visibility: parseVisibility(fields.visibility),
-            }, tx)
-            if (row === undefined) {
-              // Another upload of the same content won the race: it is the asset.
-              const winner = await repo.bySha1(user.id, file.sha1, tx)
-              return { status: 'duplicate' as const, row: winner! }
-            }
-            const charged = await tx.query(
-              `UPDATE users SET quota_usage_in_bytes = quota_usage_in_bytes + $2
-               WHERE id = $1 AND (quota_size_in_bytes IS NULL OR quota_usage_in_bytes + $2 <= quota_size_in_bytes) RETURNING id`,
-              [user.id, file.size])
-            if (charged.length === 0) throw new InsufficientStorageError('Not enough room in your quota for this file. Empty the trash or ask an admin for a larger quota.')
-            await tx.query('DELETE FROM upload_intents WHERE id = $1', [intentId])
-            return { status: 'created' as const, row }
-          })
-          if (outcome.status === 'duplicate') {
-            await Promise.all([storage.remove(finalPath), sidecarPath !== undefined ? storage.remove(sidecarPath) : undefined])
-            await db.query('DELETE FROM upload_intents WHERE id = $1', [intentId])
-            return { id: outcome.row.id, status: 'duplicate', asset: outcome.row }
-          }
-          currentLog(log).info({ assetId: id, userId: user.id, size: file.size, type: media.type }, 'asset uploaded')
+        const outcome = await store(user, file, { fileName, type: media.type, mime: media.mime, created, modified, sidecar,
+          deviceAssetId: fields.deviceAssetId ?? '', deviceId: fields.deviceId ?? '', isFavorite: fields.isFavorite === 'true', visibility: parseVisibility(fields.visibility) })
+        if (outcome.status === 'created') {
+          currentLog(log).info({ assetId: outcome.id, userId: user.id, size: file.size, type: media.type }, 'asset uploaded')
           // The file is safe; ingest starting late is fine (pending assets are queued again at start-up).
-          await onCreated?.(outcome.row).catch((err: unknown) => currentLog(log).error({ err, assetId: id }, 'could not queue the new asset for processing'))
-          return { id, status: 'created', asset: outcome.row }
-        } catch (err) {
-          // Undo the links made so far; the journal row goes with them.
-          if (finalPath !== undefined) await storage.remove(finalPath)
-          if (sidecarPath !== undefined) await storage.remove(sidecarPath)
-          await db.query('DELETE FROM upload_intents WHERE id = $1', [intentId]).catch(() => {})
-          throw err
+          await onCreated?.(outcome.asset).catch((err: unknown) => currentLog(log).error({ err, assetId: outcome.id }, 'could not queue the new asset for processing'))
         }
+        return outcome
       } finally {
         await cleanup()
       }

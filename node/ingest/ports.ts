@@ -24,6 +24,8 @@ export interface ExtractedMetadata {
   projectionType: string | null
   livePhotoCID: string | null
   motionPhoto: boolean
+  /** The tag holding a motion photo's video, for extractBinaryTag. */
+  embeddedVideoTag?: string | null
   duration: number | null
 }
 

@@ -20,9 +20,11 @@ import { isUnreadableFileError, type ImagePort, type MetadataPort, type VideoPor
 
 export type IngestPriority = keyof typeof priorities
 
-export function createIngestService ({ db, jobs, log, dataDir, metadata, image, video, transcodeHeight = 720 }: {
+export function createIngestService ({ db, jobs, log, dataDir, metadata, image, video, transcodeHeight = 720, adoptFile }: {
   db: Database, jobs: JobService, log: Logger, dataDir: string
   metadata: MetadataPort, image: ImagePort, video: VideoPort, transcodeHeight?: number
+  /** Stores a file Hearth extracted (a motion photo's video) as a new asset of `ownerId`. */
+  adoptFile: (ownerId: string, path: string, o: { fileName: string, type: 'VIDEO', mime: string, created: Date, visibility: string }) => Promise<{ id: string, status: 'created' | 'duplicate' }>
 }) {
   const exif = createExifRepo(db)
   const generatedDir = (kind: 'thumbs' | 'encoded-video', a: Pick<AssetRow, 'id' | 'owner_id'>) =>
@@ -62,6 +64,9 @@ export function createIngestService ({ db, jobs, log, dataDir, metadata, image, 
          WHERE id = $1`,
         [a.id, m.dateTimeOriginal, m.localDateTime ?? m.dateTimeOriginal, width, height, m.duration])
       if (m.livePhotoCID !== null) await pairLivePhoto(a, m.livePhotoCID)
+      if (m.motionPhoto && m.embeddedVideoTag != null && a.live_photo_video_id === null) {
+        await extractMotionVideo(a, m.embeddedVideoTag, m.dateTimeOriginal ?? a.file_created_at, priority)
+      }
     } catch (err) {
       // Unreadable metadata is not the end: thumbnails decide whether the file is usable at all.
       if (!isUnreadableFileError(err)) throw err
@@ -83,6 +88,22 @@ export function createIngestService ({ db, jobs, log, dataDir, metadata, image, 
       await tx.query('UPDATE assets SET live_photo_video_id = $2, updated_at = now() WHERE id = $1', [photoId, videoId])
       await tx.query(`UPDATE assets SET visibility = 'hidden', updated_at = now() WHERE id = $1`, [videoId])
     })
+  }
+
+  /** Samsung and Google motion photos carry their video inside the photo: it becomes a hidden video asset, linked. */
+  async function extractMotionVideo (a: AssetRow, tag: string, created: Date, priority: number) {
+    const temp = resolve(dataDir, 'library', '.partial', `${a.id}-motion.tmp`)
+    try {
+      if (!await metadata.extractBinaryTag(a.original_path, tag, temp)) return
+      const stem = a.original_file_name.replace(/\.[^.]+$/, '')
+      const out = await adoptFile(a.owner_id, temp, { fileName: `${stem}-motion.mp4`, type: 'VIDEO', mime: 'video/mp4', created, visibility: 'hidden' })
+      await db.query('UPDATE assets SET live_photo_video_id = $2, updated_at = now() WHERE id = $1', [a.id, out.id])
+      if (out.status === 'created') {
+        await jobs.enqueue({ queue: 'metadataExtraction', name: 'metadataExtraction', payload: { assetId: out.id, priority }, dedupeKey: out.id, priority })
+      }
+    } finally {
+      await rm(temp, { force: true })
+    }
   }
 
   async function generateThumbnails (a: AssetRow, priority: number, signal: AbortSignal) {

@@ -50,6 +50,7 @@ for (const engine of engines) {
         ['corrupt', fixture('exif-samples/jpg/corrupted.jpg')],
         ['clip', join(work, 'clip.mp4')],
         ['avi', join(work, 'old-camera.avi')],
+        ['motion', fixture('immich-test-assets/formats/motionphoto/samsung-one-ui-6.heic')],
       ]
       for (const [key, path] of uploads) {
         const r = await t.client.upload(me, path)
@@ -133,6 +134,22 @@ for (const engine of engines) {
       await import('node:fs/promises').then((fs) => fs.writeFile(out, body))
       const probe = JSON.parse((await run('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', out])).stdout) as { streams: Array<{ codec_name: string }> }
       assert.equal(probe.streams[0].codec_name, 'h264')
+    })
+
+    test('a Samsung motion photo\'s embedded video becomes a hidden, linked, playable video asset', async () => {
+      const photo = await asset('motion')
+      assert.equal(photo.ingestStatus, 'ready', String(photo.failureReason))
+      assert.ok(photo.livePhotoVideoId, 'the photo links its video')
+      const video = (await t.client.call('GET', `/api/assets/${photo.livePhotoVideoId as string}`, { headers: me.headers })).body
+      assert.equal(video.type, 'VIDEO')
+      assert.equal(video.visibility, 'hidden')
+      assert.equal(video.ingestStatus, 'ready', String(video.failureReason))
+      assert.equal(video.fileSize, 3_226_469)
+      assert.match(video.originalPath, /^library\/admin\/.*samsung-one-ui-6-motion\.mp4$/)
+      const buckets = await t.client.call('GET', '/api/timeline/buckets', { headers: me.headers })
+      const total = buckets.body.reduce((n: number, b: { count: number }) => n + b.count, 0)
+      const search = await t.client.call('POST', '/api/search/metadata', { headers: me.headers, body: { visibility: 'timeline', size: 1000 } })
+      assert.equal(total, search.body.assets.total, 'the hidden video is not in the timeline')
     })
 
     test('deleting for good removes generated files too', async () => {
