@@ -41,7 +41,10 @@ test: deps system-deps
 	  node --test --test-concurrency=2 --test-timeout=600000 $(TEST_FILES)
 
 bench: deps system-deps
+	@bash test/setup/install-system-deps.sh --bench
 	node bench/upload/run.ts
+	node bench/ingest/run.ts
+	url=$$(bash test/setup/pg.sh start) && BENCH_DATABASE_URL=$$url node bench/rescan/run.ts
 
 clean:
 	bash test/setup/pg.sh stop

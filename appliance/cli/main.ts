@@ -11,6 +11,7 @@ import { ConfigError, loadConfig } from '../../node/config/load.ts'
 import { serve } from './serve.ts'
 import { userCommand } from './user.ts'
 import { doctor } from './doctor.ts'
+import { libraryCommand } from './library.ts'
 
 const usage = `Usage: hearth <command> [options]
 
@@ -19,6 +20,9 @@ Commands:
   user add --email E --name N   add a user (--admin, --quota 50GiB, --password-stdin)
   user list                     list users
   user remove --email E         remove a user (their originals are set aside, not deleted)
+  library add PATH [--name N]   index an existing share in place (--owner EMAIL, --exclude GLOB, --no-scan)
+  library scan [LIBRARY]        rescan one library, or all, with a progress bar
+  library status [LIBRARY]      libraries, their files, how changes are followed
   doctor                        check this machine and Hearth's set-up, and say what to fix
 
 Settings come from environment variables (HEARTH_DATA_DIR, HEARTH_PORT, DATABASE_URL, ...) and an
@@ -49,6 +53,7 @@ async function main (argv: string[]): Promise<number> {
     case 'serve': return serve(config)
     case 'user': return userCommand(config, rest)
     case 'doctor': return doctor(config)
+    case 'library': return libraryCommand(config, rest)
     default:
       console.error(`hearth: unknown command "${command}"\n\n${usage}`)
       return 64

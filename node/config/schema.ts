@@ -48,6 +48,12 @@ export const configSchema = z.object({
   /** Free space kept on the data disk; an upload that would eat into it is refused with 507. */
   HEARTH_MIN_FREE_SPACE: bytes.default(256 * 1024 ** 2),
   HEARTH_TRASH_DAYS: z.coerce.number({ error: 'expected a number of days' }).int().min(0).max(3650).default(30),
+  /** Follow shares live with inotify where the watch limit allows (periodic rescans run anyway). */
+  HEARTH_LIBRARY_WATCH: bool(true),
+  /** Hours between full rescans of every share; 0 turns them off. */
+  HEARTH_LIBRARY_RESCAN_HOURS: z.coerce.number({ error: 'expected a number of hours' }).min(0).max(720).default(6),
+  /** Days a missing file's asset stays offline before it goes to the trash. */
+  HEARTH_LIBRARY_OFFLINE_DAYS: z.coerce.number({ error: 'expected a number of days' }).int().min(0).max(3650).default(7),
   HEARTH_LOGIN_MAX_FAILURES: z.coerce.number({ error: 'expected a whole number' }).int().min(1).max(1000).default(5),
   HEARTH_LOGIN_LOCKOUT_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(1).max(86400).default(300),
   HEARTH_SESSION_DAYS: z.coerce.number({ error: 'expected a number of days' }).int().min(1).max(3650).default(90),

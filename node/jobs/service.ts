@@ -196,6 +196,9 @@ export function createJobService ({ db, log, concurrency = {}, pollMs = 2000, ba
       return out
     },
 
+    /** Wakes this process's workers of a queue (after jobs were inserted in another transaction). */
+    wake (queue: QueueName) { wake(queue) },
+
     async pause (queue: QueueName) { await repo.setPaused(queue, true) },
     async resume (queue: QueueName) { await repo.setPaused(queue, false); wake(queue) },
   }
