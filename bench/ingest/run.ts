@@ -94,7 +94,8 @@ async function main () {
     const out = join(dir, 'hearth')
     await mkdir(out)
     const h0 = performance.now()
-    const child = await run(process.execPath, [import.meta.filename, '--hearth-stage', src, out], { maxBuffer: 1024 * 1024 })
+    // MALLOC_ARENA_MAX as bin/hearth sets it for the server.
+    const child = await run(process.execPath, [import.meta.filename, '--hearth-stage', src, out], { maxBuffer: 1024 * 1024, env: { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' } })
     const hearthSeconds = (performance.now() - h0) / 1000
     const peakMb = Number(/peak=(\d+)/.exec(child.stdout)?.[1] ?? NaN) / 1024
     const rate = (s: number) => photos / s

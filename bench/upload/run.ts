@@ -85,8 +85,10 @@ function cleanup (): Promise<void> {
   })()
   return cleaning
 }
+let interrupted = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
+    interrupted = true
     console.error(`\n${signal}: stopping servers and removing temporary files...`)
     void cleanup().finally(() => process.exit(130))
   })
@@ -518,6 +520,8 @@ async function main () {
 try {
   await main()
 } catch (err) {
+  // After Ctrl-C the servers are being stopped under the clients' feet: that is no error to report.
+  if (interrupted) await new Promise(() => {})
   console.error(`\nbench/upload: ${(err as Error).stack ?? String(err)}`)
   for (const r of running) {
     const tail = r.stderr().trim()
