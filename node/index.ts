@@ -177,7 +177,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
       }
       for (const m of [...modules].reverse()) await m.stop?.().catch((err: unknown) => log.error({ err, module: m.name }, 'module failed to stop'))
       await jobs.stop()
-      await Promise.allSettled([metadata.close(), image.close()])
+      await Promise.allSettled([metadata.close(), image.close(), storage.close()])
       await db.close()
       log.info('Hearth stopped')
     },

@@ -30,6 +30,7 @@ const { values: argv } = parseArgs({
     'big-mb': { type: 'string' },
     tmpdir: { type: 'string' },
     'database-url': { type: 'string' },
+    jobs: { type: 'string' },
     keep: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -44,6 +45,8 @@ if (argv.help === true) {
   --tmpdir DIR       where the files, Hearth's data and nginx's folders go (BENCH_TMPDIR, default the OS temp folder)
   --database-url U   run Hearth on PostgreSQL: a server URL where this user may CREATE DATABASE; each Hearth
                      gets a new database, dropped afterwards (BENCH_DATABASE_URL; default the embedded PGlite)
+  --jobs pause|run   Hearth's job queues (metadata, thumbnails, video) paused while measuring, so that the upload
+                     path alone is timed, or left running (BENCH_JOBS, default pause)
   --keep             leave the temporary folder in place (BENCH_KEEP=1)`)
   process.exit(0)
 }
@@ -62,8 +65,10 @@ const opts = {
   bigMb: num(argv['big-mb'], 'BENCH_BIG_MB', 2048, 0),
   tmpdir: argv.tmpdir ?? process.env.BENCH_TMPDIR ?? tmpdir(),
   databaseUrl: (argv['database-url'] ?? process.env.BENCH_DATABASE_URL) || undefined,
+  jobs: argv.jobs ?? process.env.BENCH_JOBS ?? 'pause',
   keep: argv.keep === true || process.env.BENCH_KEEP === '1',
 }
+if (opts.jobs !== 'pause' && opts.jobs !== 'run') { console.error(`BENCH_JOBS: expected pause or run, got "${opts.jobs}"`); process.exit(64) }
 const fileBytes = opts.fileMb * MiB
 const bigBytes = opts.bigMb * MiB
 const engine = opts.databaseUrl === undefined ? 'embedded PGlite' : 'PostgreSQL'
@@ -213,6 +218,17 @@ async function hearthTarget (server: Running, concurrency: number, how: 'sign-up
   const login = await json(`${server.url}/api/auth/login`, 'POST', { email, password })
   if (login.status !== 201) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`)
   const token = login.body.accessToken as string
+  const auth = { authorization: `Bearer ${token}` }
+  if (opts.jobs === 'pause') {
+    // The files are random bytes: metadata and thumbnail jobs on them would only fail and retry,
+    // on the CPU the uploads need. Paused, the upload path alone is measured.
+    const queues = await json(`${server.url}/api/jobs`, 'GET', undefined, auth)
+    if (queues.status !== 200) throw new Error(`GET /api/jobs failed: ${queues.status} ${JSON.stringify(queues.body)}`)
+    for (const name of Object.keys(queues.body as object)) {
+      const r = await json(`${server.url}/api/jobs/${name}`, 'PUT', { command: 'pause' }, auth)
+      if (r.status !== 200) throw new Error(`pausing the ${name} queue failed: ${r.status} ${JSON.stringify(r.body)}`)
+    }
+  }
   const agent = keepAliveAgent(concurrency)
   return {
     name: 'hearth',
@@ -496,7 +512,7 @@ async function main () {
     })
     lines.push(
       `  nginx does not fsync (Hearth fsyncs every file): nginx including a sync after its uploads ${nDurable.toFixed(0)} MB/s`,
-      `  Hearth on ${engine}; figures are medians of ${rounds.length} round(s); MB = MiB`,
+      `  Hearth on ${engine}, job queues ${opts.jobs === 'pause' ? 'paused' : 'running'}; figures are medians of ${rounds.length} round(s); MB = MiB`,
       '',
       `upload throughput (${opts.concurrency} clients, ${opts.files} x ${opts.fileMb} MB)`,
       `  hearth   POST /api/assets   ${hRate.toFixed(0).padStart(4)} MB/s${spread(rounds.map((r) => r.hearth.mbps))}`,
@@ -511,7 +527,7 @@ async function main () {
       `  hearth peak RSS             ${mb(peak).padStart(4)} MB (goal < 250 MB)${peak < 250 * MiB ? '' : '  MISSED'}`,
       `    ${mem.reset ? 'peak during the upload (VmHWM reset once the restarted Hearth had settled)' : 'VmHWM could not be reset: this peak includes the restart'};` +
         ` idle just before it ${mb(mem.idleRss)} MB, so the upload added ${mb(Math.max(0, peak - mem.idleRss))} MB; highest 100 ms VmRSS sample ${mb(mem.sampledPeak)} MB; ${rate(bigBytes, mem.seconds)} MB/s`,
-      `    start-up peaks: first start (creates the database) ${mb(mem.firstPeak)} MB, then idle ${mb(mem.firstIdle)} MB; restart ${mb(mem.startupHwm)} MB; Hearth on ${engine}`,
+      `    start-up peaks: first start (creates the database) ${mb(mem.firstPeak)} MB, then idle ${mb(mem.firstIdle)} MB; restart ${mb(mem.startupHwm)} MB; Hearth on ${engine}, job queues ${opts.jobs === 'pause' ? 'paused' : 'running'}`,
     )
   }
   console.log(lines.join('\n'))

@@ -1,13 +1,14 @@
 /**
- * The two servers under test, each a child process on a loopback port: Hearth (node, straight on
- * appliance/cli/main.ts, so the child's pid is the node process whose memory is measured) and nginx
- * with WebDAV PUT, configured in a temporary folder and stopped at the end.
+ * The two servers under test, each a child process on a loopback port: Hearth (`bin/hearth serve`,
+ * which execs node, so the child's pid is the node process whose memory is measured, with the
+ * launcher's settings) and nginx with WebDAV PUT, configured in a temporary folder and stopped at
+ * the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readlink, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 
@@ -80,9 +81,9 @@ async function spawnHearth (dataDir: string, extraEnv: Record<string, string>): 
     HEARTH_MIN_FREE_SPACE: '0',
     HEARTH_SHUTDOWN_GRACE_SECONDS: '5',
   }, extraEnv)
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(repoRoot, 'appliance/cli/main.ts'), 'serve'], {
-    cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  // The launcher's node first on the PATH is the one the benchmark runs on (bin/ensure-node).
+  env.PATH = `${dirname(process.execPath)}:${env.PATH ?? ''}`
+  const child = spawn(join(repoRoot, 'bin/hearth'), ['serve'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   child.stderr!.on('data', (c: Buffer) => { err = (err + c.toString()).slice(-20_000) })
@@ -96,6 +97,12 @@ async function spawnHearth (dataDir: string, extraEnv: Record<string, string>): 
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`Hearth exited (${code}) before it was listening:\n${err}`)) })
   })
   child.stdout!.resume()
+  // bin/hearth execs node: make sure the pid measured is node's, not a shell's.
+  const exe = await readlink(`/proc/${child.pid}/exe`).catch(() => '')
+  if (!/node[^/]*$/.test(exe)) {
+    await stopChild(child, 'SIGTERM', 30_000)
+    throw new Error(`bin/hearth did not exec node (pid ${child.pid} runs ${exe || 'nothing'}): its memory cannot be measured`)
+  }
   return { url, pid: child.pid!, stop: () => stopChild(child, 'SIGTERM', 30_000), stderr: () => err }
 }
 

@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises'
+import { chmod, mkdir, open, readdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import { PGlite, types } from '@electric-sql/pglite'
 import { vector } from '@electric-sql/pglite-pgvector'
 import type { Database, Queryable } from './types.ts'
@@ -12,11 +13,16 @@ import { lockDataDir } from './lock.ts'
 export async function openPglite (dataDir: string | undefined): Promise<Database> {
   let unlock = async () => {}
   if (dataDir !== undefined) {
-    await mkdir(dataDir, { recursive: true })
+    // Only Hearth may read its database (PGlite creates its files world-readable).
+    await mkdir(dataDir, { recursive: true, mode: 0o700 })
+    await chmod(dataDir, 0o700)
     unlock = await lockDataDir(dataDir)
   }
   const pg = await PGlite.create({
     dataDir,
+    // A small buffer pool for a NAS (PGlite's default is 128 MB). fsync stays as PGlite sets it:
+    // its file system layer ignores fsync either way, so syncWal() below does it from Node.
+    startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB', '-c', 'wal_buffers=1MB'],
     extensions: { vector },
     // int8 as number (sizes and counts stay far below 2^53), the same as the pg adapter;
     // bytea as Buffer, as pg returns it (PGlite's default is a plain Uint8Array).
@@ -35,7 +41,27 @@ export async function openPglite (dataDir: string | undefined): Promise<Database
   return {
     engine: 'pglite',
     query: self.query,
-    transaction: async (fn) => pg.transaction(async (tx) => fn(wrap(tx))),
+    async transaction (fn) {
+      const result = await pg.transaction(async (tx) => fn(wrap(tx)))
+      // A committed transaction is durable once its WAL is on disk, as PostgreSQL does at COMMIT.
+      if (dataDir !== undefined) await syncWal(dataDir)
+      return result
+    },
     close: async () => { await pg.close(); await unlock() },
+  }
+}
+
+/**
+ * Flushes PGlite's write-ahead log to disk. PGlite runs PostgreSQL on an Emscripten file system
+ * whose fsync does nothing, so without this a power cut could lose transactions it reported
+ * committed. The newest WAL segment (two, right after a switch) holds every recent commit.
+ */
+async function syncWal (dataDir: string) {
+  const walDir = join(dataDir, 'pg_wal')
+  const names = (await readdir(walDir)).filter((n) => /^[0-9A-F]{24}$/.test(n))
+  const withTimes = await Promise.all(names.map(async (n) => ({ n, t: (await stat(join(walDir, n))).mtimeMs })))
+  for (const { n } of withTimes.sort((a, b) => b.t - a.t).slice(0, 2)) {
+    const fh = await open(join(walDir, n), 'r')
+    try { await fh.datasync() } finally { await fh.close() }
   }
 }

@@ -51,7 +51,13 @@ export function createJobService ({ db, log, concurrency = {}, pollMs = 2000, ba
   const loops: Array<Promise<void>> = []
   let pruneTimer: NodeJS.Timeout | undefined
 
-  const wake = (queue: string) => { for (const w of wakers.get(queue) ?? []) w() }
+  const paused = new Set<string>()
+  /** Wakes up to `count` idle workers of a queue (each then claims one job), none while it is paused. */
+  const wake = (queue: string, count = Number.POSITIVE_INFINITY) => {
+    if (paused.has(queue)) return
+    let left = count
+    for (const w of [...(wakers.get(queue) ?? [])]) { if (left-- <= 0) break; w() }
+  }
 
   const sleep = (queue: string, ms: number) => new Promise<void>((resolve) => {
     const set = wakers.get(queue) ?? new Set()
@@ -125,12 +131,15 @@ export function createJobService ({ db, log, concurrency = {}, pollMs = 2000, ba
 
     async enqueue (...jobs: NewJob[]): Promise<number> {
       const n = await repo.insert(jobs)
-      for (const q of new Set(jobs.map((j) => j.queue))) wake(q)
+      const perQueue = new Map<string, number>()
+      for (const j of jobs) perQueue.set(j.queue, (perQueue.get(j.queue) ?? 0) + 1)
+      for (const [q, count] of perQueue) wake(q, count)
       return n
     },
 
     async start () {
       if (running) return
+      for (const q of await repo.pausedQueues()) paused.add(q)
       const requeued = await repo.requeueActive()
       if (requeued > 0) log.info({ requeued }, 'picked up jobs a previous run left unfinished')
       running = true
@@ -199,8 +208,8 @@ export function createJobService ({ db, log, concurrency = {}, pollMs = 2000, ba
     /** Wakes this process's workers of a queue (after jobs were inserted in another transaction). */
     wake (queue: QueueName) { wake(queue) },
 
-    async pause (queue: QueueName) { await repo.setPaused(queue, true) },
-    async resume (queue: QueueName) { await repo.setPaused(queue, false); wake(queue) },
+    async pause (queue: QueueName) { await repo.setPaused(queue, true); paused.add(queue) },
+    async resume (queue: QueueName) { await repo.setPaused(queue, false); paused.delete(queue); wake(queue) },
   }
 }
 

@@ -4,12 +4,10 @@
  * file system, so the final step is atomic), is fsynced, and is then hard-linked to its final name,
  * which fails rather than overwrite anything already there. Nothing here ever rewrites an original.
  */
-import { createHash, type Hash } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
 import { link, mkdir, open, readdir, rename, rm, statfs, unlink } from 'node:fs/promises'
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path'
-import { Transform, type Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
+import type { Readable } from 'node:stream'
+import { createWriterPool, type PooledWrite } from './writer-pool.ts'
 import { uuidv7 } from '../db/ids.ts'
 
 export interface WrittenFile {
@@ -31,6 +29,7 @@ export class TooLargeError extends Error {
 }
 
 export function createLibraryStorage (dataDir: string) {
+  const writers = createWriterPool()
   const root = resolve(dataDir, 'library')
   const partialDir = join(root, '.partial')
   const removedDir = resolve(dataDir, 'removed-users')
@@ -72,30 +71,33 @@ export function createLibraryStorage (dataDir: string) {
       limit?: number, signal?: AbortSignal, onProgress?: (bytes: number) => void
     } = {}): Promise<WrittenFile> {
       const tempPath = join(partialDir, `${uuidv7()}.part`)
-      const sha1 = createHash('sha1')
-      const sha256 = createHash('sha256')
-      let size = 0
-      const meter = new Transform({
-        transform (chunk: Buffer, _enc, done) {
-          size += chunk.length
-          if (size > limit) { done(new TooLargeError(limit)); return }
-          sha1.update(chunk)
-          sha256.update(chunk)
-          onProgress?.(chunk.length)
-          done(null, chunk)
-        },
-      })
+      let out: PooledWrite | undefined
       try {
-        // flush: fsync before the stream reports 'finish', so a completed upload is on the disk.
-        await pipeline(source, meter, createWriteStream(tempPath, { flags: 'wx', mode: 0o640, flush: true }), { signal })
+        out = await writers.begin(tempPath)
+        let size = 0
+        for await (const chunk of source as AsyncIterable<Buffer>) {
+          signal?.throwIfAborted()
+          size += chunk.length
+          if (size > limit) throw new TooLargeError(limit)
+          await out.write(chunk)
+          onProgress?.(chunk.length)
+        }
+        signal?.throwIfAborted()
+        // The worker fsyncs before it answers: a completed upload is on the disk.
+        const done = await out.finish()
+        out = undefined
+        return { tempPath, size: done.size, sha1: done.sha1, sha256: done.sha256 }
       } catch (err) {
+        if (out !== undefined) await out.abort().catch(() => {})
         await rm(tempPath, { force: true })
         const code = (err as NodeJS.ErrnoException).code
         if (code === 'ENOSPC' || code === 'EDQUOT') throw new DiskFullError()
         throw err
       }
-      return { tempPath, size, sha1: digest(sha1), sha256: digest(sha256) }
     },
+
+    /** Stops the writer threads (at shutdown). */
+    async close () { await writers.close() },
 
     /** Where a new original for this user and date should go (the file name is made safe first). */
     plannedPath (userFolder: string, date: Date, originalName: string): string {
@@ -178,8 +180,6 @@ export function createLibraryStorage (dataDir: string) {
 }
 
 export type LibraryStorage = ReturnType<typeof createLibraryStorage>
-
-const digest = (h: Hash) => h.digest()
 
 function mapDiskError (err: unknown): unknown {
   const code = (err as NodeJS.ErrnoException).code
