@@ -40,6 +40,10 @@ for (const engine of engines) {
       await run('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25:duration=2', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2',
         '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', join(work, 'clip.mp4')])
       await run('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25:duration=2', '-c:v', 'mpeg4', join(work, 'old-camera.avi')])
+      // The MOV half of an iPhone live photo: the content identifier of IMG_5195.HEIC, as iOS writes it.
+      await run('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25:duration=1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', join(work, 'IMG_5195.MOV')])
+      const exiftool = join(import.meta.dirname, '../../node_modules/exiftool-vendored.pl/bin/exiftool')
+      await run('perl', [exiftool, '-q', '-overwrite_original', '-Keys:ContentIdentifier=570F1469-09C7-4E50-9875-05F21D5BD166', join(work, 'IMG_5195.MOV')])
       const uploads: Array<[string, string]> = [
         ['rotated', fixture('exif-samples/jpg/orientation/landscape_6.jpg')],
         ['upright', fixture('exif-samples/jpg/orientation/landscape_1.jpg')],
@@ -51,6 +55,7 @@ for (const engine of engines) {
         ['clip', join(work, 'clip.mp4')],
         ['avi', join(work, 'old-camera.avi')],
         ['motion', fixture('immich-test-assets/formats/motionphoto/samsung-one-ui-6.heic')],
+        ['liveMov', join(work, 'IMG_5195.MOV')],
       ]
       for (const [key, path] of uploads) {
         const r = await t.client.upload(me, path)
@@ -150,6 +155,14 @@ for (const engine of engines) {
       const total = buckets.body.reduce((n: number, b: { count: number }) => n + b.count, 0)
       const search = await t.client.call('POST', '/api/search/metadata', { headers: me.headers, body: { visibility: 'timeline', size: 1000 } })
       assert.equal(total, search.body.assets.total, 'the hidden video is not in the timeline')
+    })
+
+    test('an iPhone live photo: the HEIC and its MOV pair by content identifier, and the video hides behind the photo', async () => {
+      const photo = await asset('iphone')
+      assert.equal(photo.livePhotoVideoId, ids.liveMov)
+      const mov = await asset('liveMov')
+      assert.equal(mov.visibility, 'hidden')
+      assert.equal(mov.type, 'VIDEO')
     })
 
     test('deleting for good removes generated files too', async () => {
