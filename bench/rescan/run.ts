@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import pg from 'pg'
+import { createScratchDatabase } from '../../test/helpers/pg-database.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const { values: argv } = parseArgs({
@@ -102,24 +102,7 @@ function runScan (dataDir: string, share: string, databaseUrl: string | undefine
   return JSON.parse(out.trim().split('\n').pop()!) as ScanResult
 }
 
-async function freshPostgres (serverUrl: string) {
-  const name = `hearth_bench_${randomBytes(4).toString('hex')}`
-  const admin = new pg.Client({ connectionString: serverUrl })
-  await admin.connect()
-  await admin.query(`CREATE DATABASE ${name}`)
-  await admin.end()
-  const url = new URL(serverUrl)
-  url.pathname = `/${name}`
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: serverUrl })
-      await c.connect()
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      await c.end()
-    },
-  }
-}
+const freshPostgres = (serverUrl: string) => createScratchDatabase(serverUrl, 'hearth_bench')
 
 const temp = await mkdtemp(join(opts.tmpdir, 'hearth-bench-rescan-'))
 const cleanups: Array<() => Promise<void>> = []

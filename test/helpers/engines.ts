@@ -3,8 +3,7 @@
  * names a server with pgvector (`make test` starts one). With HEARTH_TEST_REQUIRE_POSTGRES=1 a
  * missing server is an error, so CI can never pass on PGlite alone.
  */
-import { randomBytes } from 'node:crypto'
-import pg from 'pg'
+import { createScratchDatabase } from './pg-database.ts'
 
 export type Engine = 'pglite' | 'postgres'
 
@@ -19,22 +18,7 @@ export const engines: Engine[] = serverUrl !== undefined ? ['pglite', 'postgres'
 /** A fresh, empty database on the PostgreSQL test server; `drop` removes it. */
 export async function freshPostgresDatabase (): Promise<{ url: string, drop: () => Promise<void> }> {
   if (serverUrl === undefined) throw new Error('no PostgreSQL test server')
-  const name = `hearth_test_${randomBytes(6).toString('hex')}`
-  const admin = new pg.Client({ connectionString: serverUrl })
-  await admin.connect()
-  await admin.query(`CREATE DATABASE ${name}`)
-  await admin.end()
-  const url = new URL(serverUrl)
-  url.pathname = `/${name}`
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: serverUrl })
-      await c.connect()
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      await c.end()
-    },
-  }
+  return createScratchDatabase(serverUrl)
 }
 
 /** Database settings for a node under test on `engine`: a DATABASE_URL for PostgreSQL, nothing for PGlite. */
