@@ -45,6 +45,7 @@ bench: deps system-deps
 	node bench/upload/run.ts
 	node bench/ingest/run.ts
 	url=$$(bash test/setup/pg.sh start) && BENCH_DATABASE_URL=$$url node bench/rescan/run.ts
+	url=$$(bash test/setup/pg.sh start) && BENCH_DATABASE_URL=$$url node bench/timeline/run.ts
 
 clean:
 	bash test/setup/pg.sh stop
