@@ -50,6 +50,8 @@ export interface NodeContext {
 export interface NodeModule {
   name: string
   routes?: AnyRoute[]
+  /** Raw HTTP handling for protocols that are not JSON routes (WebDAV at /dav/); runs before the API routes. */
+  middleware?: Koa.Middleware
   start?(): Promise<void>
   stop?(): Promise<void>
 }
@@ -123,7 +125,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     ...modules.flatMap((m) => m.routes ?? []),
     ...(options.extraRoutes ?? []),
   )
-  const app = createHttpApp({ routes, auth, log, metrics, isDraining: () => draining, fallback: options.fallback })
+  const app = createHttpApp({ routes, auth, log, metrics, isDraining: () => draining, fallback: options.fallback, middleware: modules.flatMap((m) => m.middleware ?? []) })
 
   let server: Server | undefined
   let trashTimer: NodeJS.Timeout | undefined

@@ -19,10 +19,12 @@ export interface AppDeps {
   isDraining?: () => boolean
   /** Handles what no API route matched (the web UI's static files), if anything. */
   fallback?: Koa.Middleware
+  /** Modules' own HTTP handling (WebDAV), after request ids and errors, before the routes. */
+  middleware?: Koa.Middleware[]
 }
 
 /** Builds the Koa application: request ids and logs, errors to JSON, auth per route, the routes. */
-export function createHttpApp ({ routes, auth, log, metrics, isDraining, fallback }: AppDeps): Koa {
+export function createHttpApp ({ routes, auth, log, metrics, isDraining, fallback, middleware = [] }: AppDeps): Koa {
   const app = new Koa({ proxy: false })
   app.silent = true
 
@@ -51,6 +53,8 @@ export function createHttpApp ({ routes, auth, log, metrics, isDraining, fallbac
       }
     })
   })
+
+  for (const m of middleware) app.use(m)
 
   const router = new Router()
   for (const r of routes) {
