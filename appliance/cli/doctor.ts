@@ -1,5 +1,6 @@
 import { access, constants, mkdir, statfs } from 'node:fs/promises'
 import { createServer } from 'node:net'
+import { spawnSync } from 'node:child_process'
 import { resolve } from 'node:path'
 import type { Config } from '../../node/config/schema.ts'
 import { openDatabase } from '../../node/db/index.ts'
@@ -44,6 +45,17 @@ export async function doctor (config: Config): Promise<number> {
     } else {
       checks.push({ name: 'Database', ok: false, detail: (err as Error).message, fix: config.DATABASE_URL !== undefined ? 'Check DATABASE_URL, that the server runs, and that pgvector is installed (CREATE EXTENSION vector)' : 'The embedded database could not open; see the message above' })
     }
+  }
+
+  // Video needs ffmpeg and ffprobe; metadata needs perl (exiftool is a Perl program).
+  for (const [tool, args, fix] of [
+    ['ffmpeg', ['-version'], 'Install ffmpeg (Debian: apt-get install ffmpeg); without it videos get no poster or transcode'],
+    ['ffprobe', ['-version'], 'Install ffmpeg (it brings ffprobe)'],
+    ['perl', ['-v'], 'Install perl: exiftool, which reads photo metadata, is a Perl program'],
+  ] as const) {
+    const r = spawnSync(tool, [...args], { encoding: 'utf8' })
+    const ok = r.status === 0
+    checks.push({ name: tool, ok: ok ? true : 'warn', detail: ok ? (r.stdout.split('\n').find((l) => l.trim() !== '') ?? '').slice(0, 60) : 'not found', fix })
   }
 
   for (const [name, port] of [['HTTP port', config.HEARTH_PORT], ['SFTP port', config.HEARTH_SFTP_PORT], ['P2P port', config.HEARTH_P2P_PORT]] as const) {

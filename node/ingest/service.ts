@@ -125,11 +125,16 @@ export function createIngestService ({ db, jobs, log, dataDir, metadata, image, 
         source.orientation = row?.orientation ?? null
       }
       const result = await image.generate(source, { thumbnailPath: resolve(dataDir, thumbnailPath), previewPath: resolve(dataDir, previewPath) }, { signal })
-      await db.query(
+      const updated = await db.query(
         `UPDATE assets SET thumbnail_path = $2, preview_path = $3, thumbhash = $4,
            width = coalesce(width, $5), height = coalesce(height, $6), ingest_status = 'ready', failure_reason = NULL, updated_at = now()
-         WHERE id = $1`,
+         WHERE id = $1 RETURNING id`,
         [a.id, thumbnailPath, previewPath, result.thumbhash, result.width, result.height])
+      if (updated.length === 0) {
+        // Deleted for good while its thumbnails were being made: they must not outlive it.
+        await Promise.all([rm(resolve(dataDir, thumbnailPath), { force: true }), rm(resolve(dataDir, previewPath), { force: true })])
+        return
+      }
     } catch (err) {
       if (isUnreadableFileError(err)) await markFailed(a, (err as Error).message)
       throw err
@@ -160,7 +165,8 @@ export function createIngestService ({ db, jobs, log, dataDir, metadata, image, 
       if (isUnreadableFileError(err)) await markFailed(a, (err as Error).message)
       throw err
     }
-    await db.query('UPDATE assets SET encoded_video_path = $2, updated_at = now() WHERE id = $1', [a.id, rel])
+    const updated = await db.query('UPDATE assets SET encoded_video_path = $2, updated_at = now() WHERE id = $1 RETURNING id', [a.id, rel])
+    if (updated.length === 0) await rm(final, { force: true })
   }
 
   return {
