@@ -1,0 +1,51 @@
+/**
+ * WebDAV at /dav/ on the main port: each user's tree (Uploads read-write, Libraries and Albums
+ * read-only) for mapped network drives, Finder, davfs2, rclone and phone sync apps. See README.md.
+ *
+ * @example
+ * createNode(config, { modules: [webdavModule()] })
+ */
+import { resolve } from 'node:path'
+import type Koa from 'koa'
+import type { NodeContext, NodeModule } from '../../node/index.ts'
+import { createDavAuth } from './auth.ts'
+import { createDavHandler, DavError } from './handler.ts'
+
+export function webdavModule (): (ctx: NodeContext) => NodeModule {
+  return (nc) => {
+    const log = nc.log.child({ component: 'webdav' })
+    const auth = createDavAuth({ db: nc.db, users: nc.users, log, maxFailures: nc.config.HEARTH_LOGIN_MAX_FAILURES, lockoutSeconds: nc.config.HEARTH_LOGIN_LOCKOUT_SECONDS })
+    const davRoot = resolve(nc.config.HEARTH_DATA_DIR, 'dav')
+    const handle = createDavHandler(nc, { userRoot: (user) => resolve(davRoot, user.id) })
+
+    const middleware: Koa.Middleware = async (ctx, next) => {
+      if (ctx.path !== '/dav' && !ctx.path.startsWith('/dav/')) return next()
+      ctx.set('DAV', '1, 2')
+      ctx.set('MS-Author-Via', 'DAV')
+      ctx.set('Allow', 'OPTIONS, GET, HEAD, PUT, DELETE, MKCOL, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, UNLOCK')
+      try {
+        if (ctx.method === 'OPTIONS') { ctx.status = 200; ctx.body = ''; return }
+        const outcome = await auth.check(ctx.get('authorization') || undefined, ctx.req.socket.remoteAddress ?? 'unknown')
+        if (outcome === undefined || 'retryAfter' in outcome) {
+          if (outcome !== undefined) ctx.set('Retry-After', String(Math.ceil(outcome.retryAfter)))
+          ctx.set('WWW-Authenticate', 'Basic realm="Hearth", charset="UTF-8"')
+          ctx.status = 401
+          ctx.type = 'text/plain'
+          ctx.body = outcome === undefined ? 'Log in with your Hearth email and password, or an API key as the password\n' : 'Too many failed logins: try again later\n'
+          return
+        }
+        await handle(ctx, outcome.user)
+      } catch (err) {
+        const status = err instanceof DavError ? err.status : 500
+        if (status === 500) log.error({ err, method: ctx.method, path: ctx.path }, 'WebDAV request failed')
+        else log.debug({ status, method: ctx.method, path: ctx.path, reason: (err as Error).message }, 'WebDAV request refused')
+        // Whatever the client still sends is read and thrown away, so the connection stays usable.
+        if (!ctx.req.readableEnded) ctx.req.resume()
+        ctx.status = status
+        ctx.type = 'text/plain'
+        ctx.body = `${(err as Error).message || String(status)}\n`
+      }
+    }
+    return { name: 'webdav', middleware }
+  }
+}
