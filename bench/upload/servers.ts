@@ -79,6 +79,7 @@ async function spawnHearth (dataDir: string, extraEnv: Record<string, string>): 
     HEARTH_PORT: '0',
     HEARTH_LOG_LEVEL: 'warn',
     HEARTH_MIN_FREE_SPACE: '0',
+    HEARTH_SFTP_PORT: '0',
     HEARTH_SHUTDOWN_GRACE_SECONDS: '5',
   }, extraEnv)
   // The launcher's node first on the PATH is the one the benchmark runs on (bin/ensure-node).

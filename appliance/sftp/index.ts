@@ -1,0 +1,108 @@
+/**
+ * The SFTP module: an ssh2 server on HEARTH_SFTP_PORT (0 picks a free port, shown in `port`) that
+ * serves each user's tree (tree.ts) over SFTP only: no shell, no exec, no port forwarding.
+ * Authentication: email + password, or email + app password (an API key secret); public keys are
+ * not supported yet.
+ */
+import type { AddressInfo } from 'node:net'
+import ssh2 from 'ssh2'
+import type { CipherAlgorithm, Connection } from 'ssh2'
+import type { NodeContext, NodeModule } from '../../node/index.ts'
+import type { UserRow } from '../../node/users/repo.ts'
+import { createSftpAuthenticator } from './auth.ts'
+import { loadOrCreateHostKey } from './host-key.ts'
+import { serveSftp } from './session.ts'
+import { createTreeView } from './tree.ts'
+
+/**
+ * AES-GCM and AES-CTR first: Node's crypto does them natively. chacha20-poly1305 (OpenSSH's
+ * first choice) runs in JavaScript unless ssh2's optional native addon was built, and is many
+ * times slower, so it is not offered.
+ */
+const CIPHERS: CipherAlgorithm[] = ['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'aes128-ctr', 'aes192-ctr', 'aes256-ctr']
+
+export interface SftpModule extends NodeModule {
+  /** The port listened on, once started (the real one when HEARTH_SFTP_PORT=0). */
+  readonly port: number
+  readonly fingerprint: string | undefined
+  readonly hostKeyPath: string | undefined
+}
+
+export function sftpModule ({ host }: { host?: string } = {}): (ctx: NodeContext) => SftpModule {
+  return (ctx) => {
+    const log = ctx.log.child({ component: 'sftp' })
+    const tree = createTreeView(ctx.db)
+    const login = createSftpAuthenticator({ db: ctx.db, users: ctx.users, config: ctx.config, log })
+    let server: InstanceType<typeof ssh2.Server> | undefined
+    const clients = new Set<Connection>()
+    let port = 0
+    let fingerprint: string | undefined
+    let hostKeyPath: string | undefined
+
+    function onClient (client: Connection, ip: string) {
+      clients.add(client)
+      // Small SFTP status replies must not wait for Nagle's algorithm (a sequential put would crawl).
+      ;(client as Connection & { setNoDelay(on: boolean): void }).setNoDelay(true)
+      let user: UserRow | undefined
+      client.on('error', (err) => log.debug({ err, address: ip }, 'sftp connection error'))
+      client.on('close', () => clients.delete(client))
+      client.on('authentication', (auth) => {
+        if (auth.method !== 'password') { auth.reject(['password']); return }
+        login(auth.username, auth.password, ip).then((r) => {
+          if (r.ok) { user = r.user; auth.accept() } else auth.reject(['password'])
+        }, (err: unknown) => { log.error({ err }, 'sftp authentication failed'); auth.reject(['password']) })
+      })
+      client.on('ready', () => {
+        client.on('session', (accept) => {
+          const session = accept()
+          session.on('sftp', (acceptSftp) => {
+            const sftp = acceptSftp()
+            serveSftp({ sftp, user: user!, ctx, tree, log: log.child({ userId: user!.id }) })
+          })
+          session.on('shell', (_a, reject) => reject())
+          session.on('exec', (_a, reject) => reject())
+          session.on('pty', (_a, reject) => reject?.())
+          session.on('subsystem', (_a, reject) => reject())
+          session.on('x11', (_a, reject) => reject?.())
+          session.on('auth-agent', (_a, reject) => reject?.())
+          session.on('env', (_a, reject) => reject?.())
+        })
+        client.on('tcpip', (_a, reject) => reject())
+        client.on('openssh.streamlocal', (_a, reject) => reject())
+        client.on('request', (_a, reject) => reject?.())
+      })
+    }
+
+    return {
+      name: 'sftp',
+      get port () { return port },
+      get fingerprint () { return fingerprint },
+      get hostKeyPath () { return hostKeyPath },
+
+      async start () {
+        const key = await loadOrCreateHostKey(ctx.config.HEARTH_DATA_DIR)
+        fingerprint = key.fingerprint
+        hostKeyPath = key.path
+        log.info({ fingerprint, path: key.path, created: key.created }, 'sftp host key')
+        server = new ssh2.Server({ hostKeys: [key.privateKey], ident: 'Hearth', algorithms: { cipher: CIPHERS } }, (client, info) => onClient(client, info.ip))
+        const wanted = ctx.config.HEARTH_SFTP_PORT
+        await new Promise<void>((ok, fail) => {
+          server!.once('error', (err: NodeJS.ErrnoException) => {
+            fail(err.code === 'EADDRINUSE' ? new Error(`SFTP port ${wanted} is already in use: stop the other program or set HEARTH_SFTP_PORT`) : err)
+          })
+          server!.listen(wanted, host ?? ctx.config.HEARTH_HOST, () => ok())
+        })
+        port = (server.address() as AddressInfo).port
+        log.info({ port }, 'sftp listening')
+      },
+
+      async stop () {
+        const s = server
+        server = undefined
+        if (s === undefined) return
+        for (const c of clients) c.end()
+        await new Promise<void>((ok) => s.close(() => ok()))
+      },
+    }
+  }
+}
