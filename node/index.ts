@@ -22,7 +22,7 @@ import { createMetrics } from './observability/metrics.ts'
 import { createLibraryStorage } from './storage/library.ts'
 import { createUserService } from './users/service.ts'
 import { userRoutes } from './users/routes.ts'
-import { createAuthService } from './auth/service.ts'
+import { createAuthService, type AuthService } from './auth/service.ts'
 import { authRoutes } from './auth/routes.ts'
 import { createAssetService, userFolder } from './assets/service.ts'
 import { assetRoutes } from './assets/routes.ts'
@@ -44,6 +44,8 @@ import { createVideoProcessor } from './media/video.ts'
 /** What a module (the appliance's share indexing, later SFTP or federation) gets from the node. */
 export interface NodeContext {
   config: Config, db: Database, log: Logger, storage: LibraryStorage, jobs: JobService, assets: AssetService, users: UserService, ingest: IngestService
+  /** Credentials for protocols without sessions (WebDAV, SFTP), throttled together with the web login. */
+  auth: AuthService
 }
 
 /** A part that plugs into the node: its routes, and what to start after the node and stop before it. */
@@ -103,7 +105,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     db, storage, config, log, onUploadBytes: (n) => metrics.uploadBytes.inc(n),
     onCreated: async (asset) => { await ingest.enqueueAsset(asset.id, 'interactive') },
   })
-  const modules = (options.modules ?? []).map((make) => make({ config, db, log, storage, jobs, assets, users, ingest }))
+  const modules = (options.modules ?? []).map((make) => make({ config, db, log, storage, jobs, assets, users, ingest, auth }))
 
   let draining = false
   let inFlight = 0

@@ -32,7 +32,7 @@ export function sftpModule ({ host }: { host?: string } = {}): (ctx: NodeContext
   return (ctx) => {
     const log = ctx.log.child({ component: 'sftp' })
     const tree = createTreeView(ctx.db)
-    const login = createSftpAuthenticator({ db: ctx.db, users: ctx.users, config: ctx.config, log })
+    const login = createSftpAuthenticator({ auth: ctx.auth })
     let server: InstanceType<typeof ssh2.Server> | undefined
     const clients = new Set<Connection>()
     let port = 0

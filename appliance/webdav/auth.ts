@@ -5,21 +5,15 @@
  * for a minute so that a client's hundreds of requests do not each pay for Argon2.
  */
 import { createHash } from 'node:crypto'
-import type { Logger } from 'pino'
-import type { Database } from '../../node/db/index.ts'
+import type { AuthService } from '../../node/auth/service.ts'
+import { HttpError } from '../../node/http/errors.ts'
 import type { UserService } from '../../node/users/service.ts'
 import type { UserRow } from '../../node/users/repo.ts'
-import { verifyPassword, decoyHash } from '../../node/auth/passwords.ts'
-import { hashSecret } from '../../node/auth/tokens.ts'
-import { createLoginThrottle } from '../../node/auth/throttle.ts'
 
 export type AuthOutcome = { user: UserRow } | { retryAfter: number } | undefined
 
-export function createDavAuth ({ db, users, log, maxFailures, lockoutSeconds }: {
-  db: Database, users: UserService, log: Logger, maxFailures: number, lockoutSeconds: number
-}) {
-  const perAccount = createLoginThrottle({ maxFailures, lockoutSeconds })
-  const perAddress = createLoginThrottle({ maxFailures: maxFailures * 4, lockoutSeconds })
+/** The check, its throttle and its logging are the node's (AuthService.verifyCredentials), shared with the web login and SFTP. */
+export function createDavAuth ({ auth, users }: { auth: AuthService, users: UserService }) {
   const cache = new Map<string, { userId: string, until: number }>()
 
   return {
@@ -38,31 +32,17 @@ export function createDavAuth ({ db, users, log, maxFailures, lockoutSeconds }: 
         const user = await users.repo.byId(hit.userId)
         if (user !== undefined) return { user }
       }
-      const keys = [`account:${email.toLowerCase()}`]
-      const wait = Math.max(perAccount.retryAfter(keys), perAddress.retryAfter([address]))
-      if (wait > 0) {
-        log.warn({ email, address }, 'WebDAV login refused: too many failures')
-        return { retryAfter: wait }
-      }
-      let user: UserRow | undefined
-      const [key] = await db.query<{ user_id: string }>('SELECT user_id FROM api_keys WHERE key_hash = $1', [hashSecret(password)])
-      if (key !== undefined) user = await users.repo.byId(key.user_id)
-      if (user === undefined) {
-        const byEmail = email === '' ? undefined : await users.repo.byEmail(email)
-        const ok = await verifyPassword(byEmail?.password_hash ?? await decoyHash(), password)
-        if (ok) user = byEmail
-      }
-      if (user === undefined) {
-        perAccount.fail(keys)
-        perAddress.fail([address])
-        log.warn({ email, address }, 'WebDAV login failed')
+      try {
+        // Clients that store an app password may send any user name with it (Windows adds a domain).
+        const { user } = await auth.verifyCredentials({ email, secret: password, address, channel: 'webdav', appPassword: 'any-user' })
+        if (cache.size > 1000) cache.clear()
+        cache.set(cacheKey, { userId: user.id, until: Date.now() + 60_000 })
+        return { user }
+      } catch (err) {
+        if (!(err instanceof HttpError)) throw err
+        if (err.status === 429) return { retryAfter: Number(err.headers['retry-after']) }
         return undefined
       }
-      perAccount.succeed(keys)
-      perAddress.succeed([address])
-      if (cache.size > 1000) cache.clear()
-      cache.set(cacheKey, { userId: user.id, until: Date.now() + 60_000 })
-      return { user }
     },
   }
 }

@@ -14,7 +14,7 @@ import { createDavHandler, DavError } from './handler.ts'
 export function webdavModule (): (ctx: NodeContext) => NodeModule {
   return (nc) => {
     const log = nc.log.child({ component: 'webdav' })
-    const auth = createDavAuth({ db: nc.db, users: nc.users, log, maxFailures: nc.config.HEARTH_LOGIN_MAX_FAILURES, lockoutSeconds: nc.config.HEARTH_LOGIN_LOCKOUT_SECONDS })
+    const auth = createDavAuth({ auth: nc.auth, users: nc.users })
     const davRoot = resolve(nc.config.HEARTH_DATA_DIR, 'dav')
     const handle = createDavHandler(nc, { userRoot: (user) => resolve(davRoot, user.id) })
 

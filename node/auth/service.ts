@@ -49,25 +49,47 @@ export function createAuthService ({ db, users, config, onEvent }: {
     repo,
     can,
 
-    async login ({ email, password, address, deviceType = '', deviceOs = '' }: {
-      email: string, password: string, address: string, deviceType?: string, deviceOs?: string
-    }) {
-      const keys = [`account:${email.toLowerCase()}`]
+    /**
+     * Checks a user name and secret: for the web login, and for protocols without sessions
+     * (WebDAV Basic, SFTP). One throttle for all of them, so switching protocol buys an attacker no
+     * extra guesses. `appPassword` also accepts an API key's secret as the password: of the named
+     * user only, or of anyone when the client's user name cannot be trusted to match (WebDAV).
+     */
+    async verifyCredentials ({ email, secret, address, channel = 'web', appPassword = 'no' }: {
+      email: string, secret: string, address: string, channel?: string, appPassword?: 'no' | 'same-user' | 'any-user'
+    }): Promise<{ user: UserRow, via: 'password' | 'app-password' }> {
+      const keys = [`account:${email.trim().toLowerCase()}`]
       const wait = Math.max(perAccount.retryAfter(keys), perAddress.retryAfter([address]))
       if (wait > 0) {
-        onEvent?.('login-locked', { email, address })
+        onEvent?.('login-locked', { email, address, channel })
         throw new TooManyRequestsError(`Too many failed logins: try again in ${Math.ceil(wait)} seconds`, wait)
       }
-      const user = await users.repo.byEmail(email)
-      const ok = await verifyPassword(user?.password_hash ?? await decoyHash(), password)
-      if (user === undefined || !ok) {
+      let user = email.trim() === '' ? undefined : await users.repo.byEmail(email.trim())
+      let via: 'password' | 'app-password' | undefined
+      if (appPassword !== 'no' && secret !== '') {
+        // An API key is checked first: it costs one lookup, where a password costs Argon2.
+        const key = await repo.apiKeyByHash(hashSecret(secret))
+        if (key !== undefined && (appPassword === 'any-user' || key.user_id === user?.id)) {
+          user = await users.repo.byId(key.user_id)
+          via = 'app-password'
+        }
+      }
+      if (via === undefined && await verifyPassword(user?.password_hash ?? await decoyHash(), secret)) via = 'password'
+      if (user === undefined || via === undefined) {
         perAccount.fail(keys)
         perAddress.fail([address])
-        onEvent?.('login-failed', { email, address })
+        onEvent?.('login-failed', { email, address, channel })
         throw new UnauthorizedError('Incorrect email or password')
       }
       perAccount.succeed(keys)
       perAddress.succeed([address])
+      return { user, via }
+    },
+
+    async login ({ email, password, address, deviceType = '', deviceOs = '' }: {
+      email: string, password: string, address: string, deviceType?: string, deviceOs?: string
+    }) {
+      const { user } = await this.verifyCredentials({ email, secret: password, address })
       const token = newSecret()
       const sessionId = uuidv7()
       await repo.insertSession({ id: sessionId, userId: user.id, tokenHash: hashSecret(token), deviceType, deviceOs, expiresAt: new Date(Date.now() + sessionMs) })
