@@ -9,8 +9,9 @@ have() { command -v "$1" >/dev/null 2>&1; }
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 pkgs=(postgresql-15 postgresql-server-dev-15 ffmpeg perl nginx-light curl ca-certificates dpkg-dev litmus rclone openssh-client)
-# Benchmarks' anchors: vipsthumbnail for bench/ingest.
-[ "${1:-}" = "--bench" ] && pkgs+=(libvips-tools)
+# Benchmarks' anchors: vipsthumbnail for bench/ingest; OpenSSH's sshd and sftp-server for bench/sftp
+# (bench/sftp runs its own sshd on a loopback port; the system's ssh service is not used).
+[ "${1:-}" = "--bench" ] && pkgs+=(libvips-tools openssh-server)
 for pkg in "${pkgs[@]}"; do
   pkg_installed "$pkg" || need_apt+=("$pkg")
 done
