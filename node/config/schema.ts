@@ -48,6 +48,8 @@ export const configSchema = z.object({
   /** Free space kept on the data disk; an upload that would eat into it is refused with 507. */
   HEARTH_MIN_FREE_SPACE: bytes.default(256 * 1024 ** 2),
   HEARTH_TRASH_DAYS: z.coerce.number({ error: 'expected a number of days' }).int().min(0).max(3650).default(30),
+  /** A resumable (tus) upload left unfinished this long after it started is deleted. */
+  HEARTH_UPLOAD_EXPIRY_HOURS: z.coerce.number({ error: 'expected a number of hours' }).min(0.001).max(8760).default(72),
   /** Follow shares live with inotify where the watch limit allows (periodic rescans run anyway). */
   HEARTH_LIBRARY_WATCH: bool(true),
   /** Hours between full rescans of every share; 0 turns them off. */
