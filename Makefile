@@ -7,7 +7,7 @@ NODE_BIN := $(dir $(NODE))
 export PATH := $(NODE_BIN):$(PATH)
 export ONNXRUNTIME_NODE_INSTALL := skip
 
-.PHONY: help run test check deps system-deps test-unit bench bench-upload clean
+.PHONY: help run test check deps system-deps test-unit bench bench-upload clean ui
 
 help:
 	@echo "make run     start Hearth on the embedded database (data in ./data) and print its URL"
@@ -22,7 +22,14 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 deps: node_modules/.package-lock.json
 
-run: deps
+# The web UI (ui/src -> ui/dist), rebuilt when a source changes.
+UI_SOURCES := $(shell find ui/src -type f 2>/dev/null) ui/build.ts ui/tsconfig.json
+ui/dist/index.html: $(UI_SOURCES) node_modules/.package-lock.json
+	node ui/build.ts
+
+ui: ui/dist/index.html
+
+run: deps ui
 	bin/hearth serve
 
 system-deps:
@@ -30,17 +37,18 @@ system-deps:
 
 check: deps
 	npx tsc --noEmit
+	npx tsc --noEmit -p ui
 	npx eslint --max-warnings 0 .
 
 TEST_FILES := $(shell find node appliance federation test -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort)
 
-test: deps system-deps
+test: deps system-deps ui
 	@url=$$(bash test/setup/pg.sh start) && \
 	  trap 'bash test/setup/pg.sh stop' EXIT && \
 	  HEARTH_TEST_DATABASE_URL=$$url HEARTH_TEST_REQUIRE_POSTGRES=1 \
 	  node --test --test-concurrency=2 --test-timeout=600000 $(TEST_FILES)
 
-bench: deps system-deps
+bench: deps system-deps ui
 	@bash test/setup/install-system-deps.sh --bench
 	node bench/upload/run.ts
 	node bench/ingest/run.ts

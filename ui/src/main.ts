@@ -1,0 +1,3 @@
+/** The web app's entry: the theme and the shell; every screen is loaded on demand (routes.ts). */
+import './theme.css'
+import './components/app.ts'

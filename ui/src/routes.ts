@@ -1,0 +1,28 @@
+/**
+ * Every screen's address. Each screen is its own chunk (dynamic import), loaded when first shown.
+ * To add a screen: write `screens/<name>.ts` defining a custom element that takes `params` and
+ * `query`, and add a line here.
+ */
+import type { RouteDef } from './router.ts'
+
+export const routes: RouteDef[] = [
+  { path: '/auth/login', tag: 'hearth-login', load: () => import('./screens/login.ts'), access: 'public', bare: true },
+  { path: '/auth/register', tag: 'hearth-login', load: () => import('./screens/login.ts'), access: 'public', bare: true },
+  { path: '/photos', tag: 'hearth-photos', load: () => import('./screens/photos.ts'), nav: 'photos' },
+  { path: '/photos/:id', tag: 'hearth-photos', load: () => import('./screens/photos.ts'), nav: 'photos' },
+  { path: '/favorites', tag: 'hearth-favorites', load: () => import('./screens/favorites.ts'), nav: 'favorites' },
+  { path: '/trash', tag: 'hearth-trash', load: () => import('./screens/trash.ts'), nav: 'trash' },
+  { path: '/search', tag: 'hearth-search', load: () => import('./screens/search.ts'), nav: 'search' },
+  // Screens built by the albums/sharing/account/admin work; placeholders until they land.
+  { path: '/albums', tag: 'hearth-coming-soon', load: () => import('./screens/coming-soon.ts'), nav: 'albums' },
+  { path: '/albums/:id', tag: 'hearth-coming-soon', load: () => import('./screens/coming-soon.ts'), nav: 'albums' },
+  { path: '/people', tag: 'hearth-coming-soon', load: () => import('./screens/coming-soon.ts'), nav: 'people' },
+  { path: '/places', tag: 'hearth-coming-soon', load: () => import('./screens/coming-soon.ts'), nav: 'places' },
+  { path: '/sharing', tag: 'hearth-coming-soon', load: () => import('./screens/coming-soon.ts'), nav: 'sharing' },
+  { path: '/account', tag: 'hearth-coming-soon', load: () => import('./screens/coming-soon.ts'), nav: 'account' },
+  { path: '/admin/*', tag: 'hearth-coming-soon', load: () => import('./screens/coming-soon.ts'), access: 'admin', nav: 'admin' },
+  { path: '/share/:key', tag: 'hearth-coming-soon', load: () => import('./screens/coming-soon.ts'), access: 'public', bare: true },
+]
+
+/** Where `/` and unknown addresses go. */
+export const notFound: RouteDef = { path: '*', tag: 'hearth-not-found', load: () => import('./screens/coming-soon.ts') }

@@ -1,0 +1,88 @@
+/**
+ * Every word the UI shows, in one place, ready for translation: a translation is another object of
+ * the same shape (`Strings`). Functions take counts and values so plurals and word order can differ
+ * per language. Components import `t` and never hold user-visible text themselves.
+ */
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString()} ${n === 1 ? one : many}`
+
+export const en = {
+  app: { name: 'Hearth', skipToContent: 'Skip to content', loading: 'Loading…', offline: 'Hearth cannot be reached. Check the network, then try again.' },
+  nav: {
+    label: 'Main', photos: 'Photos', search: 'Search', people: 'People', places: 'Places', albums: 'Albums',
+    sharing: 'Sharing', favorites: 'Favourites', trash: 'Trash', account: 'Account', admin: 'Administration',
+    upload: 'Upload', logout: 'Sign out', searchPlaceholder: 'Search your photos', searchLabel: 'Search',
+  },
+  errors: {
+    generic: 'Something went wrong. Try again in a moment.',
+    network: 'Hearth cannot be reached. Check the network, then try again.',
+    unauthorized: 'Your session has ended. Sign in again.',
+    forbidden: 'You are not allowed to do that.',
+    notFound: 'That could not be found. It may have been deleted.',
+    tooLarge: 'That is too large for Hearth to accept.',
+    storage: 'There is not enough room: the disk or your quota is full.',
+    server: (id: string) => `Hearth ran into a problem. If it keeps happening, give your administrator this reference: ${id}`,
+    tryLater: (seconds: number) => `Too many attempts. Try again in ${formatWait(seconds)}.`,
+    pageNotFound: 'There is no page at this address.',
+  },
+  auth: {
+    signInTitle: 'Sign in to Hearth', signUpTitle: 'Welcome to Hearth',
+    signUpIntro: 'Create the administrator account. You can add the rest of the household afterwards.',
+    email: 'Email', password: 'Password', confirmPassword: 'Repeat the password', name: 'Your name',
+    signIn: 'Sign in', signUp: 'Create account', signingIn: 'Signing in…',
+    wrongPassword: 'That email and password do not match. Check them and try again.',
+    lockedOut: (seconds: number) => `Too many failed attempts: this account is locked. Try again in ${formatWait(seconds)}.`,
+    passwordsDiffer: 'The two passwords are different.',
+    passwordTooShort: 'Use at least 8 characters.',
+    signedOut: 'You have signed out.',
+  },
+  timeline: {
+    empty: 'No photos yet', emptyHint: 'Drop photos and videos anywhere on this page, or use Upload.',
+    selectDay: (day: string) => `Select all photos of ${day}`, deselectDay: (day: string) => `Deselect all photos of ${day}`,
+    select: 'Select', photo: (name: string, date: string) => `Photo from ${date}${name === '' ? '' : `, ${name}`}`,
+    video: (date: string, duration: string) => `Video from ${date}, ${duration}`,
+    scrubber: 'Jump to a date', favourite: 'Favourite', loadFailed: 'This month could not be loaded.', retry: 'Retry',
+  },
+  selection: {
+    count: (n: number) => `${plural(n, 'selected', 'selected')}`, clear: 'Clear selection',
+    addToAlbum: 'Add to album', favourite: 'Favourite', unfavourite: 'Remove from favourites', download: 'Download', trash: 'Move to trash',
+    trashed: (n: number) => `${plural(n, 'item', 'items')} moved to the trash.`, undo: 'Undo', restored: (n: number) => `${plural(n, 'item', 'items')} restored.`,
+    favourited: (n: number) => `${plural(n, 'item', 'items')} added to favourites.`,
+    unfavourited: (n: number) => `${plural(n, 'item', 'items')} removed from favourites.`,
+    addedToAlbum: (n: number, album: string) => `${plural(n, 'item', 'items')} added to “${album}”.`,
+    chooseAlbum: 'Add to album', newAlbum: 'New album', newAlbumName: 'Name of the new album', create: 'Create and add', cancel: 'Cancel',
+    noAlbums: 'No albums yet.',
+  },
+  viewer: {
+    close: 'Close (Esc)', previous: 'Previous (←)', next: 'Next (→)', info: 'Info (i)', favourite: 'Favourite (f)', unfavourite: 'Remove from favourites (f)',
+    download: 'Download original', rotate: 'Rotate', trash: 'Move to trash', restore: 'Restore from trash', zoomIn: 'Zoom in', zoomOut: 'Zoom out',
+    playMotion: 'Play motion', stopMotion: 'Stop motion', trashed: 'In the trash', notReady: 'This photo is still being processed.',
+    failed: (reason: string) => `Hearth could not read this file: ${reason}`,
+    details: 'Details', taken: 'Taken', camera: 'Camera', lens: 'Lens', exposure: 'Exposure', file: 'File', place: 'Place', position: 'Position',
+    openMap: 'Open in OpenStreetMap', people: 'People', text: 'Text in the photo', albums: 'In albums', description: 'Description', keywords: 'Keywords',
+    timeZone: (zone: string) => `Time zone ${zone}`, noInfo: 'No details recorded.', alt: (name: string, date: string) => `${name}, taken ${date}`,
+  },
+  upload: {
+    title: 'Uploads', pick: 'Choose files', drop: 'Drop to upload to Hearth', queued: 'Waiting', uploading: (pct: number) => `${pct}%`,
+    done: 'Uploaded', duplicate: 'Already in Hearth, skipped', failed: (why: string) => `Failed: ${why}`, dismiss: 'Close',
+    summary: (done: number, total: number) => `${done.toLocaleString()} of ${total.toLocaleString()} done`,
+    notMedia: 'Not a photo or video Hearth can read', retry: 'Retry',
+  },
+  search: {
+    title: 'Search', from: 'From', to: 'To', type: 'Type', anyType: 'Photos and videos', photos: 'Photos', videos: 'Videos',
+    camera: 'Camera make', city: 'City', fileName: 'File name', run: 'Search', results: (n: number) => `${plural(n, 'result', 'results')}`,
+    none: 'Nothing matched.', hint: 'Type a year (2019), a month (March 2021), a date (2021-03-14), a place or a file name.',
+    matchedDate: (range: string) => `taken ${range}`, matchedName: (q: string) => `file name contains “${q}”`, matchedCity: (q: string) => `taken in ${q}`,
+    matchedCamera: (q: string) => `camera ${q}`,
+  },
+  screens: { comingSoon: 'This screen is being built.', trashEmpty: 'The trash is empty.', favouritesEmpty: 'No favourites yet.', emptyTrash: 'Empty trash', restoreAll: 'Restore all' },
+}
+
+export type Strings = typeof en
+
+function formatWait (seconds: number): string {
+  if (seconds < 90) return plural(Math.max(1, Math.round(seconds)), 'second', 'seconds')
+  return plural(Math.ceil(seconds / 60), 'minute', 'minutes')
+}
+
+/** The strings in use. A translation would replace this based on navigator.language. */
+export const t: Strings = en

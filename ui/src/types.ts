@@ -1,0 +1,36 @@
+/** Shapes of the API's replies (Immich-compatible) that the UI reads. */
+export interface User { id: string, email: string, name: string, isAdmin: boolean, storageLabel?: string | null, quotaSizeInBytes?: number | null, quotaUsageInBytes?: number | null }
+export interface ServerConfig { isInitialized: boolean, trashDays: number, loginPageMessage: string, externalDomain: string }
+export interface ServerFeatures { smartSearch: boolean, facialRecognition: boolean, map: boolean, ocr: boolean, trash: boolean, search: boolean }
+
+export interface ExifInfo {
+  make: string | null, model: string | null, exifImageWidth: number | null, exifImageHeight: number | null, fileSizeInByte: number
+  orientation: string | null, dateTimeOriginal: string | null, timeZone: string | null, lensModel: string | null
+  fNumber: number | null, focalLength: number | null, iso: number | null, exposureTime: string | null
+  latitude: number | null, longitude: number | null, city: string | null, state: string | null, country: string | null
+  description: string, projectionType: string | null, rating: number | null, keywords?: string[] | null
+}
+
+export interface Asset {
+  id: string, type: 'IMAGE' | 'VIDEO' | 'AUDIO' | 'OTHER', originalFileName: string, originalMimeType: string, fileSize?: number
+  thumbhash: string | null, fileCreatedAt: string, localDateTime: string, isFavorite: boolean, isTrashed: boolean, isArchived: boolean
+  duration: string, livePhotoVideoId: string | null, width: number | null, height: number | null
+  ingestStatus?: string, failureReason?: string | null, exifInfo?: ExifInfo
+  people?: Array<{ id: string, name: string }>
+  /** Hearth's edits (rotation in degrees clockwise), when the server has them. */
+  edits?: { rotation: number }
+  ocr?: string | null
+}
+
+export interface TimeBucket { timeBucket: string, count: number }
+
+/** One month of the timeline, in Immich's columnar form. */
+export interface BucketColumns {
+  id: string[], ratio: number[], isFavorite: boolean[], isTrashed: boolean[], isImage: boolean[], thumbhash: Array<string | null>
+  fileCreatedAt: string[], localOffsetHours: number[], duration: Array<string | null>, livePhotoVideoId: Array<string | null>
+  city: Array<string | null>, country: Array<string | null>, visibility: string[]
+}
+
+export interface Album { id: string, albumName: string, assetCount: number, albumThumbnailAssetId: string | null }
+
+export interface SearchResult { assets: { total: number, count: number, items: Asset[], nextPage: string | null } }
