@@ -28,6 +28,10 @@ import { createAssetService, userFolder } from './assets/service.ts'
 import { assetRoutes } from './assets/routes.ts'
 import { createAlbumService } from './albums/service.ts'
 import { albumRoutes } from './albums/routes.ts'
+import { createSharedLinkService } from './shared-links/service.ts'
+import { sharedLinkAuthenticator, sharedLinkRoutes } from './shared-links/routes.ts'
+import { loadLinkSecret } from './shared-links/secret.ts'
+import { createTusUploads } from './assets/tus.ts'
 import { serverRoutes } from './server/routes.ts'
 import { createJobService, type JobService } from './jobs/service.ts'
 import type { QueueName } from './jobs/queues.ts'
@@ -91,6 +95,10 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     },
   })
   const albums = createAlbumService({ db })
+  const links = createSharedLinkService({
+    db, albums, secret: await loadLinkSecret(config.HEARTH_DATA_DIR),
+    maxFailures: config.HEARTH_LOGIN_MAX_FAILURES, lockoutSeconds: config.HEARTH_LOGIN_LOCKOUT_SECONDS,
+  })
   const jobs = createJobService({ db, log: log.child({ component: 'jobs' }), concurrency: options.jobConcurrency })
   const metadata = createMetadataReader()
   const image = createImageProcessor({ pixelLimit: config.HEARTH_MAX_IMAGE_PIXELS, metadata })
@@ -121,20 +129,29 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     ...authRoutes({ auth, users, config }),
     ...userRoutes({ users }),
     ...assetRoutes({ db, assets, config, uploads }),
-    ...albumRoutes({ albums, config }),
+    ...albumRoutes({ albums, config, db }),
+    ...sharedLinkRoutes({ links, albums, config, db }),
     ...jobRoutes({ jobs }),
     ...timelineRoutes({ db }),
     ...modules.flatMap((m) => m.routes ?? []),
     ...(options.extraRoutes ?? []),
   )
-  const app = createHttpApp({ routes, auth, log, metrics, isDraining: () => draining, fallback: options.fallback, middleware: modules.flatMap((m) => m.middleware ?? []) })
+  const tus = createTusUploads({
+    auth, assets, storage, config, log: log.child({ component: 'tus' }), expiryMs: config.HEARTH_UPLOAD_EXPIRY_HOURS * 3_600_000,
+    onCreated: async (o) => { await ingest.enqueueAsset(o.id, 'interactive') },
+  })
+  const app = createHttpApp({
+    routes, auth, log, metrics, isDraining: () => draining, fallback: options.fallback,
+    middleware: [tus.middleware(uploads), ...modules.flatMap((m) => m.middleware ?? [])],
+    sharedLinks: sharedLinkAuthenticator(links, config),
+  })
 
   let server: Server | undefined
   let trashTimer: NodeJS.Timeout | undefined
   let url = ''
 
   return {
-    config, db, log, storage, users, auth, assets, albums, jobs, ingest, modules, routes, app,
+    config, db, log, storage, users, auth, assets, albums, links, tus, jobs, ingest, modules, routes, app,
     get url () { return url },
 
     async start () {
@@ -158,8 +175,10 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
       const host = config.HEARTH_HOST === '0.0.0.0' || config.HEARTH_HOST === '::' ? 'localhost' : config.HEARTH_HOST
       url = config.HEARTH_PUBLIC_URL ?? `http://${host}:${port}`
       const purge = () => { assets.purgeExpiredTrash().then((n) => { if (n > 0) log.info({ purged: n }, 'emptied expired trash') }, (err: unknown) => log.error({ err }, 'trash purge failed')) }
-      trashTimer = setInterval(purge, 3_600_000).unref()
+      const cleanUploads = () => { tus.cleanUpExpired().then((n) => { if (n > 0) log.info({ removed: n }, 'removed expired unfinished uploads') }, (err: unknown) => log.error({ err }, 'cleaning expired uploads failed')) }
+      trashTimer = setInterval(() => { purge(); cleanUploads() }, 3_600_000).unref()
       purge()
+      cleanUploads()
       log.info({ url, engine: db.engine, dataDir: config.HEARTH_DATA_DIR }, 'Hearth is listening')
     },
 

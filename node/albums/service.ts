@@ -1,48 +1,106 @@
 import type { Database } from '../db/index.ts'
 import { uuidv7 } from '../db/ids.ts'
-import { NotFoundError } from '../http/errors.ts'
+import { BadRequestError, ForbiddenError, NotFoundError } from '../http/errors.ts'
 import { createAssetRepo } from '../assets/repo.ts'
-import { createAlbumRepo, type AlbumRow } from './repo.ts'
+import { createUserRepo } from '../users/repo.ts'
+import { createAlbumRepo, type AlbumOrder, type AlbumRole, type AlbumRow } from './repo.ts'
 
 export type BulkIdResult = { id: string, success: true } | { id: string, success: false, error: 'duplicate' | 'no_permission' | 'not_found' }
 
-/** Albums of one's own assets. Sharing with other users and public links come with the UI issue. */
+/**
+ * Albums, and sharing them with other users of the household. The owner does everything; an
+ * editor sees the album and adds (and removes) their own photos; a viewer only sees. Only the owner
+ * renames, deletes, changes the cover or order, and shares. An album someone may not see is a 404,
+ * so its existence is not given away; one they see but may not change is a 403.
+ */
 export function createAlbumService ({ db }: { db: Database }) {
   const repo = createAlbumRepo(db)
   const assets = createAssetRepo(db)
+  const users = createUserRepo(db)
 
-  async function get (ownerId: string, id: string): Promise<AlbumRow> {
-    const album = await repo.byId(ownerId, id)
-    if (album === undefined) throw new NotFoundError('Album')
+  async function access (userId: string, id: string) {
+    const found = await repo.visible(userId, id)
+    if (found === undefined) throw new NotFoundError('Album')
+    return found
+  }
+  async function owned (userId: string, id: string): Promise<AlbumRow> {
+    const { album, role } = await access(userId, id)
+    if (role !== 'owner') throw new ForbiddenError('Only the album\'s owner may do this')
     return album
   }
 
   return {
     repo,
-    get,
+    access,
+    owned,
+    /** The album as `userId` may see it (owned or shared with them). */
+    async get (userId: string, id: string): Promise<AlbumRow> {
+      return (await access(userId, id)).album
+    },
     async create (ownerId: string, { albumName, description = '', assetIds = [] }: { albumName: string, description?: string, assetIds?: string[] }) {
       const id = uuidv7()
       await db.transaction(async (tx) => {
         await repo.insert({ id, ownerId, name: albumName, description }, tx)
-        const owned = await assets.ownedIds(ownerId, assetIds, tx)
-        await repo.addAssets(id, owned, tx)
+        const mine = await assets.ownedIds(ownerId, assetIds, tx)
+        await repo.addAssets(id, mine, tx)
       })
-      return get(ownerId, id)
+      return (await access(ownerId, id)).album
     },
-    async addAssets (ownerId: string, albumId: string, ids: string[]): Promise<BulkIdResult[]> {
-      await get(ownerId, albumId)
+    async update (userId: string, id: string, patch: { name?: string, description?: string, thumbnailAssetId?: string, order?: AlbumOrder }) {
+      await owned(userId, id)
+      if (patch.thumbnailAssetId !== undefined && !await repo.hasAsset(id, patch.thumbnailAssetId)) throw new BadRequestError('albumThumbnailAssetId: that asset is not in this album')
+      await repo.update(id, patch)
+      return (await access(userId, id)).album
+    },
+    async remove (userId: string, id: string) {
+      await owned(userId, id)
+      await repo.remove(userId, id)
+    },
+    /** Owner and editors add assets they own; viewers may not add. */
+    async addAssets (userId: string, albumId: string, ids: string[]): Promise<BulkIdResult[]> {
+      const { role } = await access(userId, albumId)
+      if (role === 'viewer') throw new ForbiddenError('You may view this album but not add to it: ask its owner to make you an editor')
       const unique = [...new Set(ids)]
-      const owned = new Set(await assets.ownedIds(ownerId, unique))
-      const added = new Set(await repo.addAssets(albumId, [...owned]))
+      const mine = new Set(await assets.ownedIds(userId, unique))
+      const added = new Set(await repo.addAssets(albumId, [...mine]))
       return ids.map((id): BulkIdResult => {
-        if (!owned.has(id)) return { id, success: false, error: 'no_permission' }
+        if (!mine.has(id)) return { id, success: false, error: 'no_permission' }
         return added.delete(id) ? { id, success: true } : { id, success: false, error: 'duplicate' }
       })
     },
-    async removeAssets (ownerId: string, albumId: string, ids: string[]): Promise<BulkIdResult[]> {
-      await get(ownerId, albumId)
-      const removed = new Set(await repo.removeAssets(albumId, ids))
-      return ids.map((id): BulkIdResult => removed.has(id) ? { id, success: true } : { id, success: false, error: 'not_found' })
+    /** The owner removes any asset; an editor only the assets they own. */
+    async removeAssets (userId: string, albumId: string, ids: string[]): Promise<BulkIdResult[]> {
+      const { role } = await access(userId, albumId)
+      if (role === 'viewer') throw new ForbiddenError('You may view this album but not remove from it')
+      const unique = [...new Set(ids)]
+      const allowed = role === 'owner' ? unique : await repo.assetsOwnedIn(albumId, userId, unique)
+      const allowedSet = new Set(allowed)
+      const removed = new Set(await repo.removeAssets(albumId, allowed))
+      return ids.map((id): BulkIdResult => {
+        if (removed.has(id)) return { id, success: true }
+        return { id, success: false, error: role !== 'owner' && !allowedSet.has(id) ? 'no_permission' : 'not_found' }
+      })
+    },
+    async share (userId: string, albumId: string, wanted: Array<{ userId: string, role: AlbumRole }>) {
+      const album = await owned(userId, albumId)
+      for (const w of wanted) {
+        if (w.userId === album.owner_id) throw new BadRequestError('The owner cannot be added to their own album')
+        if (await users.byId(w.userId) === undefined) throw new BadRequestError(`No user with id ${w.userId}`)
+      }
+      const already = new Set((await repo.usersOf([albumId])).map((u) => u.user.id))
+      const dup = wanted.find((w) => already.has(w.userId))
+      if (dup !== undefined) throw new BadRequestError(`User ${dup.userId} already has access to this album`)
+      await repo.addUsers(albumId, wanted)
+    },
+    async setRole (userId: string, albumId: string, target: string, role: AlbumRole) {
+      await owned(userId, albumId)
+      if (!await repo.setRole(albumId, target, role)) throw new NotFoundError('User of this album')
+    },
+    /** The owner removes anyone; a shared user may leave. */
+    async unshare (userId: string, albumId: string, target: string) {
+      const { role } = await access(userId, albumId)
+      if (role !== 'owner' && target !== userId) throw new ForbiddenError('Only the album\'s owner may remove other people')
+      if (!await repo.removeUser(albumId, target)) throw new NotFoundError('User of this album')
     },
   }
 }

@@ -63,6 +63,28 @@ export function createAssetRepo (db: Queryable) {
       const [row] = await db.query<AssetRow>('SELECT * FROM assets WHERE id = $1 AND owner_id = $2', [id, ownerId])
       return row
     },
+    /**
+     * An asset `userId` may see: their own, or one in an album they own or that is shared with them
+     * (a live photo's video goes with its photo). Others' trashed assets are not shown.
+     */
+    async readableById (userId: string, id: string): Promise<AssetRow | undefined> {
+      const [row] = await db.query<AssetRow>(
+        `SELECT x.* FROM assets x WHERE x.id = $2 AND (x.owner_id = $1 OR (x.deleted_at IS NULL AND EXISTS (
+           SELECT 1 FROM album_assets aa JOIN albums al ON al.id = aa.album_id
+           WHERE (aa.asset_id = x.id OR aa.asset_id IN (SELECT p.id FROM assets p WHERE p.live_photo_video_id = x.id AND p.deleted_at IS NULL))
+             AND (al.owner_id = $1 OR EXISTS (SELECT 1 FROM album_users u WHERE u.album_id = al.id AND u.user_id = $1)))))`,
+        [userId, id])
+      return row
+    },
+    /** An asset in this album (or the video of a live photo in it), not trashed: what a public link shows. */
+    async inAlbumById (albumId: string, id: string): Promise<AssetRow | undefined> {
+      const [row] = await db.query<AssetRow>(
+        `SELECT x.* FROM assets x WHERE x.id = $2 AND x.deleted_at IS NULL AND EXISTS (
+           SELECT 1 FROM album_assets aa WHERE aa.album_id = $1
+             AND (aa.asset_id = x.id OR aa.asset_id IN (SELECT p.id FROM assets p WHERE p.live_photo_video_id = x.id AND p.deleted_at IS NULL)))`,
+        [albumId, id])
+      return row
+    },
     async bySha1 (ownerId: string, sha1: Buffer, q: Queryable = db): Promise<AssetRow | undefined> {
       const [row] = await q.query<AssetRow>('SELECT * FROM assets WHERE owner_id = $1 AND checksum_sha1 = $2', [ownerId, sha1])
       return row

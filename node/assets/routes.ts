@@ -2,8 +2,9 @@ import { resolve } from 'node:path'
 import { z } from 'zod'
 import type { Config } from '../config/schema.ts'
 import { isUuid } from '../db/ids.ts'
-import { NotFoundError, ServiceUnavailableError } from '../http/errors.ts'
-import { route } from '../http/route.ts'
+import { ForbiddenError, NotFoundError, ServiceUnavailableError } from '../http/errors.ts'
+import { route, type HandlerInput } from '../http/route.ts'
+import { linkAssetDto } from '../shared-links/routes.ts'
 import { sendFile } from '../http/send-file.ts'
 import { toAssetDto } from './dto.ts'
 import type { AssetService } from './service.ts'
@@ -26,6 +27,14 @@ export function assetRoutes ({ db, assets, config, uploads }: {
   const get = async (user: Parameters<AssetService['get']>[0], id: string) => {
     if (!isUuid(id)) throw new NotFoundError('Asset')
     return assets.get(user, id)
+  }
+  /** For reading: the caller's asset, one shared with them through an album, or one in a public link's album. */
+  const readable = async ({ auth, link }: Pick<HandlerInput<unknown, unknown>, 'auth' | 'link'>, id: string) => {
+    if (!isUuid(id)) throw new NotFoundError('Asset')
+    if (link === undefined) return assets.getReadable(auth.user, id)
+    const asset = link.link.album_id === null ? undefined : await assets.repo.inAlbumById(link.link.album_id, id)
+    if (asset === undefined) throw new NotFoundError('Asset')
+    return asset
   }
   return [
     route({
@@ -59,11 +68,13 @@ export function assetRoutes ({ db, assets, config, uploads }: {
       handler: async ({ auth, query }) => assets.repo.statistics(auth.user.id, query.isTrashed === 'true'),
     }),
     route({
-      method: 'GET', path: '/api/assets/{id}', tag: 'Assets', access: 'user', permission: 'asset.read',
-      summary: 'One asset',
-      handler: async ({ auth, params }) => {
-        const asset = await get(auth.user, params.id)
-        return dto(asset, await exifRepo.get(asset.id) ?? null)
+      method: 'GET', path: '/api/assets/{id}', tag: 'Assets', access: 'user', permission: 'asset.read', sharedLink: true,
+      summary: 'One asset (yours, in an album shared with you, or in a public link\'s album with key=)',
+      handler: async ({ auth, link, params }) => {
+        const asset = await readable({ auth, link }, params.id)
+        if (link !== undefined && !link.link.show_metadata) return linkAssetDto(asset, link.link, config.HEARTH_DATA_DIR)
+        const out = dto(asset, await exifRepo.get(asset.id) ?? null)
+        return link !== undefined ? { ...out, originalPath: '' } : out
       },
     }),
     route({
@@ -77,19 +88,20 @@ export function assetRoutes ({ db, assets, config, uploads }: {
       },
     }),
     route({
-      method: 'GET', path: '/api/assets/{id}/original', tag: 'Assets', access: 'user', permission: 'asset.download',
-      summary: 'Download the original file (HTTP ranges supported)',
-      handler: async ({ ctx, auth, params }) => {
-        const asset = await get(auth.user, params.id)
+      method: 'GET', path: '/api/assets/{id}/original', tag: 'Assets', access: 'user', permission: 'asset.download', sharedLink: true,
+      summary: 'Download the original file (HTTP ranges supported; through a public link only when it allows downloads)',
+      handler: async ({ ctx, auth, link, params }) => {
+        if (link !== undefined && !link.link.allow_download) throw new ForbiddenError('Downloads are turned off for this link')
+        const asset = await readable({ auth, link }, params.id)
         await sendFile(ctx, asset.original_path, { mime: asset.mime_type, downloadName: asset.original_file_name, etag: asset.checksum_sha1.toString('hex') })
       },
     }),
     route({
-      method: 'GET', path: '/api/assets/{id}/thumbnail', tag: 'Assets', access: 'user', permission: 'asset.view',
+      method: 'GET', path: '/api/assets/{id}/thumbnail', tag: 'Assets', access: 'user', permission: 'asset.view', sharedLink: true,
       summary: 'The WebP thumbnail (size=thumbnail, 250 px) or JPEG preview (size=preview, 1440 px)',
       query: z.object({ size: z.enum(['thumbnail', 'preview', 'fullsize']).default('thumbnail') }),
-      handler: async ({ ctx, auth, params, query }) => {
-        const asset = await get(auth.user, params.id)
+      handler: async ({ ctx, auth, link, params, query }) => {
+        const asset = await readable({ auth, link }, params.id)
         const rel = query.size === 'thumbnail' ? asset.thumbnail_path : asset.preview_path
         if (rel === null) throw new NotFoundError(asset.ingest_status === 'failed' ? `Thumbnail (${asset.failure_reason ?? 'the file could not be read'})` : 'Thumbnail (not made yet)')
         await sendFile(ctx, resolve(config.HEARTH_DATA_DIR, rel), {
@@ -101,10 +113,10 @@ export function assetRoutes ({ db, assets, config, uploads }: {
       },
     }),
     route({
-      method: 'GET', path: '/api/assets/{id}/video/playback', tag: 'Assets', access: 'user', permission: 'asset.view',
+      method: 'GET', path: '/api/assets/{id}/video/playback', tag: 'Assets', access: 'user', permission: 'asset.view', sharedLink: true,
       summary: 'Play a video: the H.264 transcode when one was needed, else the original (HTTP ranges supported)',
-      handler: async ({ ctx, auth, params }) => {
-        const asset = await get(auth.user, params.id)
+      handler: async ({ ctx, auth, link, params }) => {
+        const asset = await readable({ auth, link }, params.id)
         if (asset.type !== 'VIDEO') throw new NotFoundError('Video')
         if (asset.encoded_video_path !== null) {
           await sendFile(ctx, resolve(config.HEARTH_DATA_DIR, asset.encoded_video_path), { mime: 'video/mp4', etag: `${asset.checksum_sha1.toString('hex')}-mp4` })

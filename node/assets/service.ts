@@ -176,6 +176,13 @@ export function createAssetService ({ db, storage, config, log, onUploadBytes, o
       return asset
     },
 
+    /** An asset the user owns or sees through an album shared with them; 404 otherwise. */
+    async getReadable (user: UserRow, id: string): Promise<AssetRow> {
+      const asset = await repo.readableById(user.id, id)
+      if (asset === undefined) throw new NotFoundError('Asset')
+      return asset
+    },
+
     /** Immich's bulk-upload-check: which of these checksums would be new. */
     async bulkCheck (user: UserRow, items: Array<{ id: string, checksum: string }>) {
       const parsed = items.map((i) => ({ ...i, sha1: parseChecksum(i.checksum) }))

@@ -8,6 +8,8 @@ export const permissions = [
   'asset.read', 'asset.update', 'asset.delete', 'asset.statistics', 'asset.view', 'asset.download', 'asset.upload',
   'album.create', 'album.read', 'album.update', 'album.delete', 'album.statistics',
   'albumAsset.create', 'albumAsset.delete',
+  'albumUser.create', 'albumUser.update', 'albumUser.delete',
+  'sharedLink.create', 'sharedLink.read', 'sharedLink.update', 'sharedLink.delete',
   'auth.changePassword',
   'server.about', 'server.storage', 'server.statistics', 'server.metrics',
   'session.read', 'session.delete',

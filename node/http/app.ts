@@ -7,6 +7,7 @@ import { requestScope } from './context.ts'
 import { parseWith, readJson } from './body.ts'
 import { ForbiddenError, HttpError, ServiceUnavailableError, UnauthorizedError } from './errors.ts'
 import type { AnyRoute } from './route.ts'
+import type { SharedLinkAccess } from '../shared-links/service.ts'
 import type { HttpMetrics } from '../observability/metrics.ts'
 import { discardRest } from '../assets/upload.ts'
 
@@ -21,10 +22,12 @@ export interface AppDeps {
   fallback?: Koa.Middleware
   /** Modules' own HTTP handling (WebDAV), after request ids and errors, before the routes. */
   middleware?: Koa.Middleware[]
+  /** Lets a request with a public link's `?key=` into routes marked `sharedLink` (undefined without a key). */
+  sharedLinks?: (ctx: Context) => Promise<SharedLinkAccess | undefined>
 }
 
 /** Builds the Koa application: request ids and logs, errors to JSON, auth per route, the routes. */
-export function createHttpApp ({ routes, auth, log, metrics, isDraining, fallback, middleware = [] }: AppDeps): Koa {
+export function createHttpApp ({ routes, auth, log, metrics, isDraining, fallback, middleware = [], sharedLinks }: AppDeps): Koa {
   const app = new Koa({ proxy: false })
   app.silent = true
 
@@ -62,9 +65,11 @@ export function createHttpApp ({ routes, auth, log, metrics, isDraining, fallbac
     const method = r.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'
     router[method](koaPath, async (ctx) => {
       ctx.state.routePath = r.path
-      const authCtx = await auth.authenticate(ctx.req.headers)
+      // A link's key wins over a session: a signed-in relative opening someone's link sees the link's album.
+      const link = r.sharedLink === true ? await sharedLinks?.(ctx) : undefined
+      const authCtx = link === undefined ? await auth.authenticate(ctx.req.headers) : undefined
       if (authCtx !== undefined) ctx.state.userId = authCtx.user.id
-      if (r.access !== 'public') {
+      if (r.access !== 'public' && link === undefined) {
         if (authCtx === undefined) throw new UnauthorizedError()
         if (r.access === 'admin' && !authCtx.user.is_admin) throw new ForbiddenError('Only an admin may do this')
         if (r.permission !== undefined && !auth.can(authCtx, r.permission)) {
@@ -74,7 +79,7 @@ export function createHttpApp ({ routes, auth, log, metrics, isDraining, fallbac
       const query = r.query !== undefined ? parseWith(r.query, ctx.query) : ctx.query
       const body = r.body !== undefined && typeof r.body !== 'string' ? await readJson(ctx, r.body) : undefined
       ctx.status = r.status ?? 200
-      const result = await r.handler({ ctx, auth: authCtx!, body, query, params: ctx.params as Record<string, string> })
+      const result = await r.handler({ ctx, auth: authCtx!, body, query, params: ctx.params as Record<string, string>, link })
       if (result !== undefined) ctx.body = result
     })
   }

@@ -2,6 +2,7 @@ import type { Context } from 'koa'
 import type { z } from 'zod'
 import type { AuthContext } from '../auth/service.ts'
 import type { Permission } from '../auth/permissions.ts'
+import type { SharedLinkAccess } from '../shared-links/service.ts'
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -17,6 +18,8 @@ export interface HandlerInput<B, Q> {
   body: B
   query: Q
   params: Record<string, string>
+  /** Set on `sharedLink` routes called with a public link's `?key=`; `auth` is then undefined. */
+  link?: SharedLinkAccess
 }
 
 /** One endpoint: its route, its access rule, its schemas, and the handler. The OpenAPI document is built from these. */
@@ -28,6 +31,8 @@ export interface RouteDef<B = unknown, Q = unknown> {
   tag: string
   access: Access
   permission?: Permission
+  /** Also open to a public link's `?key=` (the handler checks that what is asked for is in the link's album). */
+  sharedLink?: boolean
   body?: z.ZodType<B> | 'multipart' | 'raw'
   query?: z.ZodType<Q>
   /** HTTP status on success (default 200) and a description of the reply. */

@@ -1,0 +1,168 @@
+/**
+ * Resumable uploads with tus (https://tus.io) at `/api/upload/tus`, for large videos over flaky
+ * connections: POST creates an upload (Upload-Length, Upload-Metadata with `filename` and
+ * optionally `fileCreatedAt`, `fileModifiedAt`, `deviceAssetId`, `deviceId`, `isFavorite`), PATCH
+ * sends bytes from Upload-Offset, HEAD tells where to resume after a disconnect. Same credentials
+ * as the rest of the API; each upload belongs to the user who made it (another user's upload is a
+ * 404). The size is checked against the quota, the disk and HEARTH_MAX_UPLOAD_SIZE before a byte is
+ * taken. Bytes are staged in `library/.uploads/` (same file system as the library, and not swept at
+ * start-up as `.partial/` is, so an upload survives a restart); on completion the file is fsynced,
+ * hashed and handed to the same durable path as `POST /api/assets` (`assets.store`): exactly one
+ * asset, a duplicate of an existing one by SHA-1 is reported as such. Unfinished uploads expire
+ * (HEARTH_UPLOAD_EXPIRY_HOURS after they were started) and are removed hourly.
+ *
+ * The reply to the last PATCH carries `Hearth-Asset-Id` and `Hearth-Asset-Status` (created or duplicate).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { createHash, randomBytes } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { open } from 'node:fs/promises'
+import { join } from 'node:path'
+import type Koa from 'koa'
+import type { Logger } from 'pino'
+import { Server } from '@tus/server'
+import { FileStore } from '@tus/file-store'
+import type { Upload } from '@tus/utils'
+import type { Config } from '../config/schema.ts'
+import type { AuthService } from '../auth/service.ts'
+import { ForbiddenError, HttpError, ServiceUnavailableError, UnauthorizedError } from '../http/errors.ts'
+import type { UserRow } from '../users/repo.ts'
+import { safeFileName, type LibraryStorage } from '../storage/library.ts'
+import { mediaTypeOf } from './media-types.ts'
+import type { AssetService, UploadOutcome } from './service.ts'
+import { formatBytes } from './upload.ts'
+
+export const TUS_PATH = '/api/upload/tus'
+
+/** What tus sends back for a refused request. */
+const refuse = (status: number, message: string) => ({ status_code: status, body: `${message}\n` })
+
+export function createTusUploads ({ auth, assets, storage, config, log, onCreated, expiryMs }: {
+  auth: AuthService, assets: AssetService, storage: LibraryStorage, config: Config, log: Logger
+  onCreated: (outcome: UploadOutcome) => Promise<void>
+  expiryMs: number
+}) {
+  const directory = join(storage.root, '.uploads')
+  const store = new FileStore({ directory, expirationPeriodInMilliseconds: expiryMs })
+  const caller = new AsyncLocalStorage<UserRow>()
+  const user = () => {
+    const u = caller.getStore()
+    if (u === undefined) throw refuse(401, 'Authentication required')
+    return u
+  }
+  const ownerOf = (id: string) => id.split('_')[0]
+
+  async function limitsLeft (u: UserRow) {
+    const { free } = await storage.freeBytes()
+    return {
+      quota: u.quota_size_in_bytes === null ? Number.POSITIVE_INFINITY : Math.max(0, u.quota_size_in_bytes - u.quota_usage_in_bytes),
+      disk: Math.max(0, free - config.HEARTH_MIN_FREE_SPACE),
+    }
+  }
+
+  async function hashFile (path: string) {
+    const fh = await open(path, 'r+')
+    try { await fh.sync() } finally { await fh.close() }
+    const sha1 = createHash('sha1')
+    const sha256 = createHash('sha256')
+    let size = 0
+    for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+      sha1.update(chunk); sha256.update(chunk); size += chunk.length
+    }
+    return { size, sha1: sha1.digest(), sha256: sha256.digest() }
+  }
+
+  const parseDate = (v: string | null | undefined) => {
+    if (v === undefined || v === null || v === '') return undefined
+    const d = new Date(v)
+    return Number.isNaN(d.getTime()) ? undefined : d
+  }
+
+  /** Makes a completed upload an asset of `u` and removes the staged file (the library holds its own link). */
+  async function complete (u: UserRow, upload: Upload): Promise<UploadOutcome> {
+    const meta = upload.metadata ?? {}
+    const fileName = safeFileName(meta.filename ?? meta.name ?? 'upload')
+    const media = mediaTypeOf(fileName)
+    try {
+      if (media === undefined) throw refuse(400, `Unsupported file type: ${fileName}`)
+      const tempPath = join(directory, upload.id)
+      const hashed = await hashFile(tempPath)
+      const created = parseDate(meta.fileCreatedAt) ?? parseDate(meta.fileModifiedAt) ?? new Date()
+      const outcome = await assets.store(u, { tempPath, ...hashed }, {
+        fileName, type: media.type, mime: media.mime, created, modified: parseDate(meta.fileModifiedAt) ?? created,
+        deviceAssetId: meta.deviceAssetId ?? `tus:${upload.id}`, deviceId: meta.deviceId ?? 'web', isFavorite: meta.isFavorite === 'true', visibility: 'timeline',
+      })
+      log.info({ userId: u.id, assetId: outcome.id, status: outcome.status, size: hashed.size }, 'resumable upload stored')
+      if (outcome.status === 'created') await onCreated(outcome).catch((err: unknown) => log.error({ err, assetId: outcome.id }, 'could not queue the new asset'))
+      return outcome
+    } catch (err) {
+      if (err instanceof HttpError) throw refuse(err.status, err.message)
+      throw err
+    } finally {
+      await store.remove(upload.id).catch(() => {})
+    }
+  }
+
+  const server = new Server({
+    path: TUS_PATH,
+    datastore: store,
+    relativeLocation: true,
+    maxSize: config.HEARTH_MAX_UPLOAD_SIZE,
+    // The owner's id is part of the upload's id: nobody else can reach it.
+    namingFunction: () => `${user().id}_${randomBytes(16).toString('hex')}`,
+    onIncomingRequest: async (_req, id) => {
+      if (ownerOf(id) !== user().id) throw refuse(404, 'Upload not found')
+    },
+    onUploadCreate: async (_req, upload) => {
+      const u = user()
+      if (upload.size === undefined) throw refuse(400, 'Upload-Length is required: Hearth checks the size against your quota before taking the file')
+      const name = upload.metadata?.filename ?? upload.metadata?.name
+      if (name === undefined || name === null || name === '') throw refuse(400, 'Upload-Metadata needs the file\'s name (filename)')
+      if (mediaTypeOf(safeFileName(name)) === undefined) throw refuse(400, `Unsupported file type: ${safeFileName(name)}. GET /api/server/media-types lists what Hearth accepts.`)
+      const left = await limitsLeft(u)
+      if (upload.size > left.quota) throw refuse(507, `Not enough room in your quota: ${formatBytes(left.quota)} left. Empty the trash or ask an admin for a larger quota.`)
+      if (upload.size > left.disk) throw refuse(507, `The server's disk is full (${formatBytes(left.disk)} free for uploads). Ask an admin to free space.`)
+      return {}
+    },
+    onUploadFinish: async (_req, upload) => {
+      const outcome = await complete(user(), upload)
+      return { headers: { 'Hearth-Asset-Id': outcome.id, 'Hearth-Asset-Status': outcome.status } }
+    },
+    exposedHeaders: ['Hearth-Asset-Id', 'Hearth-Asset-Status'],
+  })
+
+  return {
+    directory,
+
+    /** Koa middleware for TUS_PATH: authenticates, then hands the raw request to tus. */
+    middleware (uploads: { begin(): boolean, end(): void }): Koa.Middleware {
+      return async (ctx, next) => {
+        if (ctx.path !== TUS_PATH && !ctx.path.startsWith(`${TUS_PATH}/`)) return next()
+        ctx.state.routePath = TUS_PATH
+        let u: UserRow | undefined
+        if (ctx.method !== 'OPTIONS') {
+          const who = await auth.authenticate(ctx.req.headers)
+          if (who === undefined) throw new UnauthorizedError()
+          if (!auth.can(who, 'asset.upload')) throw new ForbiddenError('This API key lacks the "asset.upload" permission')
+          ctx.state.userId = who.user.id
+          u = who.user
+        }
+        if (!uploads.begin()) throw new ServiceUnavailableError('Hearth is shutting down; resume the upload in a moment')
+        try {
+          ctx.respond = false
+          await caller.run(u as UserRow, () => server.handle(ctx.req, ctx.res))
+        } finally {
+          uploads.end()
+        }
+        ctx.status = ctx.res.statusCode
+      }
+    },
+
+    /** Removes uploads left unfinished past their expiry; returns how many. */
+    async cleanUpExpired (): Promise<number> {
+      return server.cleanUpExpiredUploads()
+    },
+  }
+}
+
+export type TusUploads = ReturnType<typeof createTusUploads>
