@@ -67,6 +67,8 @@ const engine = opts.databaseUrl === undefined ? 'embedded PGlite' : 'PostgreSQL'
 const EMAIL = 'bench@example.org'
 const PASSWORD = 'a benchmark password, long enough'
 const reg = cleanupRegistry(opts.keep)
+/** BENCH_HEARTH_NODE_OPTIONS: node options for Hearth alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it. */
+const hearthEnv: Record<string, string> = process.env.BENCH_HEARTH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_HEARTH_NODE_OPTIONS } : {}
 
 interface SourceFile { path: string, name: string, size: number, video: boolean }
 
@@ -187,7 +189,7 @@ async function throughput (root: string): Promise<Round[]> {
 
   const runHearth = async (round: number) => {
     const dataDir = join(root, `hearth-data-${round}`)
-    const hearth = await reg.started(startHearth(dataDir, { serverUrl: opts.databaseUrl }))
+    const hearth = await reg.started(startHearth(dataDir, { serverUrl: opts.databaseUrl, extraEnv: hearthEnv }))
     const t = await hearthTarget(hearth)
     const m = await both(t, round)
     // Every photo and video became exactly one asset.
@@ -244,7 +246,7 @@ async function memory (root: string) {
   const dataDir = join(root, 'hearth-data-big')
   const databaseName = opts.databaseUrl !== undefined ? `hearth_bench_${process.pid}_${Date.now().toString(36)}` : undefined
   if (databaseName !== undefined) reg.onCleanup(() => dropDatabase(opts.databaseUrl!, databaseName))
-  const start = () => startHearth(dataDir, { serverUrl: opts.databaseUrl, databaseName, keepDatabase: true })
+  const start = () => startHearth(dataDir, { serverUrl: opts.databaseUrl, databaseName, keepDatabase: true, extraEnv: hearthEnv })
   // The first start creates the database; the restart is the state a household server runs in.
   let hearth = await reg.started(start())
   await hearthTarget(hearth, 'sign-up')

@@ -72,6 +72,8 @@ const engine = opts.databaseUrl === undefined ? 'embedded PGlite' : 'PostgreSQL'
 const EMAIL = 'bench@example.org'
 const PASSWORD = 'a benchmark password, long enough'
 const reg = cleanupRegistry(opts.keep)
+/** BENCH_HEARTH_NODE_OPTIONS: node options for Hearth alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it. */
+const hearthEnv: Record<string, string> = process.env.BENCH_HEARTH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_HEARTH_NODE_OPTIONS } : {}
 
 interface SourceFile { path: string, name: string, size: number }
 
@@ -125,7 +127,7 @@ function opensshTarget (sshd: Sshd, dir: string): Target {
 
 async function startHearthSftp (dataDir: string, extra: { databaseName?: string, keepDatabase?: boolean } = {}): Promise<Running & { sftpPort: number }> {
   const sftpPort = await freePort()
-  const h = await reg.started(startHearth(dataDir, { serverUrl: opts.databaseUrl, ...extra, extraEnv: { HEARTH_SFTP_PORT: String(sftpPort) } }))
+  const h = await reg.started(startHearth(dataDir, { serverUrl: opts.databaseUrl, ...extra, extraEnv: { ...hearthEnv, HEARTH_SFTP_PORT: String(sftpPort) } }))
   return Object.assign(h, { sftpPort })
 }
 
