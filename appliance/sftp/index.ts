@@ -13,6 +13,8 @@ import { createSftpAuthenticator } from './auth.ts'
 import { loadOrCreateHostKey } from './host-key.ts'
 import { serveSftp } from './session.ts'
 import { createTreeView } from './tree.ts'
+import { createReadOnlyTree } from '../tree/readonly.ts'
+import { createUploadsArea } from '../tree/uploads.ts'
 
 /**
  * AES-GCM and AES-CTR first: Node's crypto does them natively. chacha20-poly1305 (OpenSSH's
@@ -31,7 +33,8 @@ export interface SftpModule extends NodeModule {
 export function sftpModule ({ host }: { host?: string } = {}): (ctx: NodeContext) => SftpModule {
   return (ctx) => {
     const log = ctx.log.child({ component: 'sftp' })
-    const tree = createTreeView(ctx.db)
+    const uploads = createUploadsArea(ctx)
+    const tree = createTreeView({ uploads, readOnly: createReadOnlyTree(ctx.db) })
     const login = createSftpAuthenticator({ auth: ctx.auth })
     let server: InstanceType<typeof ssh2.Server> | undefined
     const clients = new Set<Connection>()
@@ -57,7 +60,7 @@ export function sftpModule ({ host }: { host?: string } = {}): (ctx: NodeContext
           const session = accept()
           session.on('sftp', (acceptSftp) => {
             const sftp = acceptSftp()
-            serveSftp({ sftp, user: user!, ctx, tree, log: log.child({ userId: user!.id }) })
+            serveSftp({ sftp, user: user!, ctx, tree, uploads, log: log.child({ userId: user!.id }) })
           })
           session.on('shell', (_a, reject) => reject())
           session.on('exec', (_a, reject) => reject())

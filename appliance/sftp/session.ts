@@ -2,23 +2,26 @@
  * One SFTP session: the protocol requests of one logged-in user against their tree (see tree.ts).
  * Uploads go to a temporary file in the library's `.partial/` folder with positional writes (so
  * pipelined, out-of-order WRITEs from rclone or fastPut land right), are hashed and fsynced at
- * CLOSE, and only then become an asset (`assets.store`, then ingest). A session that ends with a
- * file still open discards it: an abandoned upload is never ingested.
+ * CLOSE, and only then take their place in /Uploads (and become an asset, appliance/tree/uploads.ts).
+ * A session that ends with a file still open discards it: an abandoned upload is never ingested.
+ * OpenSSH's extensions posix-rename@openssh.com and statvfs@openssh.com are answered (extensions.ts).
  */
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { open, rm, type FileHandle } from 'node:fs/promises'
+import { mkdir, open, rename, rm, rmdir, statfs, utimes, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import ssh2 from 'ssh2'
 import type { Attributes, SFTPWrapper } from 'ssh2'
 import type { NodeContext } from '../../node/index.ts'
-import { mediaTypeOf } from '../../node/assets/media-types.ts'
-import { DiskFullError, safeFileName, type WrittenFile } from '../../node/storage/library.ts'
+import { DiskFullError, type WrittenFile } from '../../node/storage/library.ts'
 import { uuidv7 } from '../../node/db/ids.ts'
 import type { UserRow } from '../../node/users/repo.ts'
-import { PathRefused, joinPath, nameOf, normalizeSftpPath, parentOf } from './paths.ts'
-import { READ_ONLY_ROOTS, ROOTS, UPLOADS, isUnderUploads, type Entry, type TreeView } from './tree.ts'
+import { EscapeError } from '../tree/readonly.ts'
+import type { UploadsArea } from '../tree/uploads.ts'
+import { PathRefused, nameOf, normalizeSftpPath, parentOf } from './paths.ts'
+import { READ_ONLY_ROOTS, UPLOADS, isUnderUploads, uploadsRel, type Entry, type TreeView } from './tree.ts'
+import { advertiseExtensions, readStrings, sendExtendedReply, statvfsReply } from './extensions.ts'
 
 const { STATUS_CODE, OPEN_MODE } = ssh2.utils.sftp
 
@@ -29,40 +32,40 @@ class SftpError extends Error {
 const denied = (msg = 'Permission denied') => new SftpError(STATUS_CODE.PERMISSION_DENIED, msg)
 const noSuch = (msg = 'No such file') => new SftpError(STATUS_CODE.NO_SUCH_FILE, msg)
 const failure = (msg: string) => new SftpError(STATUS_CODE.FAILURE, msg)
+const READ_ONLY = 'Permission denied: /Libraries and /Albums are read-only; only /Uploads is writable'
 
 type Handle =
   | { kind: 'dir', entries: Entry[] | undefined }
   | { kind: 'read', fh: FileHandle, size: number, mtime: number }
-  | { kind: 'write', fh: FileHandle, path: string, tempPath: string, size: number, pending: Set<Promise<unknown>>, error?: SftpError, replaces?: string }
+  | { kind: 'write', fh: FileHandle, path: string, tempPath: string, size: number, pending: Set<Promise<unknown>>, error?: SftpError, times?: { atime: number, mtime: number } }
 
 const DIR_MODE = 0o40755
 const FILE_MODE_RW = 0o100644
-const FILE_MODE_RO = 0o100444
 
 function attrsOf (e: Entry): Attributes {
-  const now = Math.floor(Date.now() / 1000)
-  if (e.kind === 'dir') {
-    const mode = READ_ONLY_ROOTS.some((r) => e.path === r || e.path.startsWith(`${r}/`)) ? 0o40555 : DIR_MODE
-    return { mode, uid: 0, gid: 0, size: 0, atime: now, mtime: now }
-  }
-  if (e.kind === 'pending') return { mode: FILE_MODE_RW, uid: 0, gid: 0, size: e.size, atime: now, mtime: now }
-  const mtime = Math.floor(new Date(e.asset.file_modified_at).getTime() / 1000)
-  return { mode: isUnderUploads(e.path) ? FILE_MODE_RW : FILE_MODE_RO, uid: 0, gid: 0, size: Number(e.asset.file_size), atime: mtime, mtime }
+  const mtime = Math.floor(e.mtime.getTime() / 1000)
+  if (e.kind === 'dir') return { mode: e.readOnly ? 0o40555 : DIR_MODE, uid: 0, gid: 0, size: 0, atime: mtime, mtime }
+  return { mode: e.readOnly ? 0o100444 : FILE_MODE_RW, uid: 0, gid: 0, size: e.size, atime: mtime, mtime }
 }
 
 function longname (e: Entry, a: Attributes): string {
-  const dir = e.kind === 'dir'
-  const perms = dir ? 'drwxr-xr-x' : '-rw-r--r--'
+  const perms = e.kind === 'dir' ? (e.readOnly ? 'dr-xr-xr-x' : 'drwxr-xr-x') : (e.readOnly ? '-r--r--r--' : '-rw-r--r--')
   const date = new Date(a.mtime * 1000)
   const month = date.toLocaleString('en-US', { month: 'short', timeZone: 'UTC' })
   return `${perms}    1 hearth   hearth   ${String(a.size).padStart(12)} ${month} ${String(date.getUTCDate()).padStart(2)} ${String(date.getUTCFullYear())} ${nameOf(e.path)}`
 }
 
-export function serveSftp ({ sftp, user, ctx, tree, log }: { sftp: SFTPWrapper, user: UserRow, ctx: NodeContext, tree: TreeView, log: Logger }) {
-  const { assets, storage, ingest, config, db } = ctx
-  const state = tree.stateOf(user.id)
+/** Files being written right now, per user (across sessions): a second writer of one path is refused. */
+const writing = new Map<string, Set<string>>()
+
+export function serveSftp ({ sftp, user, ctx, tree, uploads, log }: { sftp: SFTPWrapper, user: UserRow, ctx: NodeContext, tree: TreeView, uploads: UploadsArea, log: Logger }) {
+  const { storage, config } = ctx
   const handles = new Map<number, Handle>()
   let nextHandle = 1
+  const busy = writing.get(user.id) ?? new Set<string>()
+  writing.set(user.id, busy)
+  advertiseExtensions(sftp)
+  const ready = mkdir(uploads.rootOf(user.id), { recursive: true })
 
   const newHandle = (h: Handle) => {
     const id = nextHandle++
@@ -78,24 +81,31 @@ export function serveSftp ({ sftp, user, ctx, tree, log }: { sftp: SFTPWrapper, 
     return [id, h]
   }
   const path = (raw: string) => normalizeSftpPath(raw)
-  const writableFolder = (dir: string) => dir === UPLOADS || state.folders.has(dir)
+  const lookup = (p: string) => tree.lookup(user.id, p)
+  const readOnlyPath = (p: string) => READ_ONLY_ROOTS.some((r) => p === r || p.startsWith(`${r}/`))
+  /** For writes: the path must be inside /Uploads (not /Uploads itself), its folder must exist. */
+  async function writablePath (p: string, what: string) {
+    if (!isUnderUploads(p) || p === UPLOADS) throw denied(readOnlyPath(p) ? READ_ONLY : `Permission denied: ${what} only inside /Uploads`)
+    if ((await lookup(parentOf(p)))?.kind !== 'dir') throw noSuch('No such folder')
+  }
 
   /** Runs a request; errors become SFTP status replies with a message. */
   const serve = (reqid: number, what: string, fn: () => Promise<void>) => {
-    fn().catch((err: unknown) => {
+    ready.then(fn).catch((err: unknown) => {
       if (err instanceof SftpError) { sftp.status(reqid, err.code, err.message); return }
-      if (err instanceof PathRefused) { sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED, err.message); return }
+      if (err instanceof PathRefused || err instanceof EscapeError) { sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED, err.message); return }
       if (err instanceof DiskFullError) { sftp.status(reqid, STATUS_CODE.FAILURE, err.message); return }
-      const e = err as Error & { status?: number }
+      const e = err as Error & { status?: number, code?: string }
       if (e.status === 507) { sftp.status(reqid, STATUS_CODE.FAILURE, e.message); return }
+      if (e.code === 'ENOSPC' || e.code === 'EDQUOT') { sftp.status(reqid, STATUS_CODE.FAILURE, new DiskFullError().message); return }
+      if (e.code === 'ENOENT') { sftp.status(reqid, STATUS_CODE.NO_SUCH_FILE, 'No such file'); return }
       log.error({ err, request: what }, 'sftp request failed')
       sftp.status(reqid, STATUS_CODE.FAILURE, e.message ?? 'Failure')
     })
   }
 
   async function quotaLeft (): Promise<number> {
-    const fresh = await ctx.users.repo.byId(user.id)
-    const u = fresh ?? user
+    const u = await ctx.users.repo.byId(user.id) ?? user
     return u.quota_size_in_bytes === null ? Number.POSITIVE_INFINITY : Math.max(0, Number(u.quota_size_in_bytes) - Number(u.quota_usage_in_bytes))
   }
 
@@ -116,25 +126,15 @@ export function serveSftp ({ sftp, user, ctx, tree, log }: { sftp: SFTPWrapper, 
       await h.fh.sync().catch((err: NodeJS.ErrnoException) => { throw err.code === 'ENOSPC' || err.code === 'EDQUOT' ? new DiskFullError() : err })
       await h.fh.close()
       const hashed = await hashFile(h.tempPath)
-      if (hashed.size === 0) return // an empty file (a client probing) is not a photo
-      if (hashed.size > await quotaLeft()) throw failure('Not enough room in your quota for this file. Empty the trash or ask an admin for a larger quota.')
-      const fileName = safeFileName(nameOf(h.path))
-      const media = mediaTypeOf(fileName)!
-      const file: WrittenFile = { tempPath: h.tempPath, ...hashed }
-      const now = new Date()
-      const outcome = await assets.store(user, file, {
-        fileName, type: media.type, mime: media.mime, created: now, modified: now,
-        deviceAssetId: `sftp:${h.path}:${hashed.size}`, deviceId: 'sftp', isFavorite: false, visibility: 'timeline',
-      })
-      if (outcome.status === 'created') {
-        await ingest.enqueueAsset(outcome.id, 'interactive').catch((err: unknown) => log.error({ err, assetId: outcome.id }, 'could not queue ingest'))
+      const rel = uploadsRel(h.path)
+      if (uploads.isCandidate(rel, hashed.size) && hashed.size > await quotaLeft()) {
+        throw failure('Not enough room in your quota for this file. Empty the trash or ask an admin for a larger quota.')
       }
-      // Overwriting a file keeps the old version in the trash.
-      if (h.replaces !== undefined && h.replaces !== outcome.id) await assets.delete(user, [h.replaces], false)
-      state.placed.set(h.path, outcome.id)
-      log.info({ userId: user.id, assetId: outcome.id, status: outcome.status, path: h.path, size: hashed.size }, 'sftp upload stored')
+      const file: WrittenFile = { tempPath: h.tempPath, ...hashed }
+      await uploads.complete(user, file, rel, { via: 'sftp' })
+      if (h.times !== undefined) await utimes(tree.onDisk(user.id, h.path), h.times.atime, h.times.mtime).catch(() => {})
     } finally {
-      state.pending.delete(h.path)
+      busy.delete(h.path)
       await h.fh.close().catch(() => {})
       await rm(h.tempPath, { force: true })
     }
@@ -146,8 +146,7 @@ export function serveSftp ({ sftp, user, ctx, tree, log }: { sftp: SFTPWrapper, 
   }))
 
   const stat = (reqid: number, raw: string) => serve(reqid, 'STAT', async () => {
-    const p = path(raw)
-    const e = await tree.lookup(user.id, p)
+    const e = await lookup(path(raw))
     if (e === undefined) throw noSuch()
     sftp.attrs(reqid, attrsOf(e))
   })
@@ -162,14 +161,18 @@ export function serveSftp ({ sftp, user, ctx, tree, log }: { sftp: SFTPWrapper, 
     else sftp.attrs(reqid, { mode: FILE_MODE_RW, uid: 0, gid: 0, size: h.size, atime: now, mtime: now })
   }))
 
-  // Times and modes are not kept: accepted so clients that set them (OpenSSH -p, rclone) carry on.
-  sftp.on('SETSTAT', (reqid: number, raw: string) => serve(reqid, 'SETSTAT', async () => {
-    const e = await tree.lookup(user.id, path(raw))
+  // Times are kept for files in /Uploads (rclone and `put -p` set them); modes and owners are not.
+  sftp.on('SETSTAT', (reqid: number, raw: string, attrs: Attributes) => serve(reqid, 'SETSTAT', async () => {
+    const p = path(raw)
+    const e = await lookup(p)
     if (e === undefined) throw noSuch()
+    if (e.readOnly && p !== '/') throw denied(READ_ONLY)
+    if (isUnderUploads(p) && p !== UPLOADS && attrs.mtime !== undefined) await utimes(tree.onDisk(user.id, p), attrs.atime ?? attrs.mtime, attrs.mtime)
     sftp.status(reqid, STATUS_CODE.OK)
   }))
-  sftp.on('FSETSTAT', (reqid: number, buf: Buffer) => serve(reqid, 'FSETSTAT', async () => {
-    handleOf(buf)
+  sftp.on('FSETSTAT', (reqid: number, buf: Buffer, attrs: Attributes) => serve(reqid, 'FSETSTAT', async () => {
+    const [, h] = handleOf(buf)
+    if (h.kind === 'write' && attrs.mtime !== undefined) h.times = { atime: attrs.atime ?? attrs.mtime, mtime: attrs.mtime }
     sftp.status(reqid, STATUS_CODE.OK)
   }))
 
@@ -177,7 +180,7 @@ export function serveSftp ({ sftp, user, ctx, tree, log }: { sftp: SFTPWrapper, 
     const p = path(raw)
     const entries = await tree.list(user.id, p)
     if (entries === undefined) {
-      if (await tree.lookup(user.id, p) !== undefined) throw failure('Not a folder')
+      if (await lookup(p) !== undefined) throw failure('Not a folder')
       throw noSuch('No such folder')
     }
     sftp.handle(reqid, newHandle({ kind: 'dir', entries }))
@@ -194,33 +197,28 @@ export function serveSftp ({ sftp, user, ctx, tree, log }: { sftp: SFTPWrapper, 
 
   sftp.on('OPEN', (reqid: number, raw: string, flags: number) => serve(reqid, 'OPEN', async () => {
     const p = path(raw)
-    const writing = (flags & (OPEN_MODE.WRITE | OPEN_MODE.APPEND | OPEN_MODE.CREAT | OPEN_MODE.TRUNC)) !== 0
-    const existing = await tree.lookup(user.id, p)
-    if (!writing) {
+    const writes = (flags & (OPEN_MODE.WRITE | OPEN_MODE.APPEND | OPEN_MODE.CREAT | OPEN_MODE.TRUNC)) !== 0
+    const existing = await lookup(p)
+    if (!writes) {
       if (existing === undefined) throw noSuch()
       if (existing.kind === 'dir') throw failure('That is a folder')
-      if (existing.kind === 'pending') throw failure('That file is still being uploaded')
-      const fh = await open(existing.asset.original_path, 'r')
+      const fh = await open(existing.file, 'r')
       const st = await fh.stat()
       sftp.handle(reqid, newHandle({ kind: 'read', fh, size: st.size, mtime: Math.floor(st.mtimeMs / 1000) }))
       return
     }
-    if (!isUnderUploads(p) || p === UPLOADS || !writableFolder(parentOf(p))) {
-      if (isUnderUploads(p) && !writableFolder(parentOf(p))) throw noSuch('No such folder')
-      throw denied('Permission denied: only /Uploads is writable')
-    }
+    await writablePath(p, 'files can be written')
     if (existing?.kind === 'dir') throw failure('That is a folder')
-    if (existing?.kind === 'pending') throw failure('That file is already being uploaded')
+    if (busy.has(p)) throw failure('That file is already being uploaded')
     if ((flags & OPEN_MODE.EXCL) !== 0 && existing !== undefined) throw failure('The file exists')
     if ((flags & OPEN_MODE.APPEND) !== 0 || (existing !== undefined && (flags & OPEN_MODE.TRUNC) === 0)) {
       throw failure('Files cannot be changed in place: upload a whole new file')
     }
-    if (mediaTypeOf(safeFileName(nameOf(p))) === undefined) throw failure(`Unsupported file type: ${nameOf(p)}. Hearth takes photos and videos.`)
-    if (await quotaLeft() <= 0) throw failure('Your quota is full. Empty the trash or ask an admin for a larger quota.')
+    if (uploads.isCandidate(uploadsRel(p), 1) && await quotaLeft() <= 0) throw failure('Your quota is full. Empty the trash or ask an admin for a larger quota.')
     const tempPath = join(storage.partialDir, `${uuidv7()}.sftp.part`)
     const fh = await open(tempPath, 'wx', 0o600)
-    state.pending.set(p, { size: 0 })
-    sftp.handle(reqid, newHandle({ kind: 'write', fh, path: p, tempPath, size: 0, pending: new Set(), replaces: existing?.kind === 'file' ? existing.asset.id : undefined }))
+    busy.add(p)
+    sftp.handle(reqid, newHandle({ kind: 'write', fh, path: p, tempPath, size: 0, pending: new Set() }))
   }))
 
   sftp.on('WRITE', (reqid: number, buf: Buffer, offset: number, data: Buffer) => serve(reqid, 'WRITE', async () => {
@@ -240,7 +238,7 @@ export function serveSftp ({ sftp, user, ctx, tree, log }: { sftp: SFTPWrapper, 
     } finally {
       h.pending.delete(write)
     }
-    if (end > h.size) { h.size = end; state.pending.set(h.path, { size: end }) }
+    if (end > h.size) h.size = end
     sftp.status(reqid, STATUS_CODE.OK)
   }))
 
@@ -264,57 +262,82 @@ export function serveSftp ({ sftp, user, ctx, tree, log }: { sftp: SFTPWrapper, 
 
   sftp.on('MKDIR', (reqid: number, raw: string) => serve(reqid, 'MKDIR', async () => {
     const p = path(raw)
-    if (!isUnderUploads(p) || p === UPLOADS) throw (await tree.lookup(user.id, p)) !== undefined ? failure('The folder exists') : denied('Permission denied: folders can be made only in /Uploads')
-    if (!writableFolder(parentOf(p))) throw noSuch('No such folder')
-    if (await tree.lookup(user.id, p) !== undefined) throw failure('The folder exists')
-    state.folders.add(p)
+    if (await lookup(p) !== undefined) throw failure('The folder exists')
+    await writablePath(p, 'folders can be made')
+    await mkdir(tree.onDisk(user.id, p))
     sftp.status(reqid, STATUS_CODE.OK)
   }))
 
   sftp.on('RMDIR', (reqid: number, raw: string) => serve(reqid, 'RMDIR', async () => {
     const p = path(raw)
-    if (!isUnderUploads(p) || p === UPLOADS) throw denied()
-    if (!state.folders.has(p)) throw noSuch('No such folder')
-    if ((await tree.list(user.id, p))!.length > 0) throw failure('The folder is not empty')
-    state.folders.delete(p)
+    if (!isUnderUploads(p) || p === UPLOADS) throw denied(readOnlyPath(p) ? READ_ONLY : 'Permission denied')
+    const e = await lookup(p)
+    if (e === undefined) throw noSuch('No such folder')
+    if (e.kind !== 'dir') throw failure('Not a folder')
+    try { await rmdir(tree.onDisk(user.id, p)) } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOTEMPTY') throw failure('The folder is not empty')
+      throw err
+    }
+    await uploads.removed(user, uploadsRel(p))
     sftp.status(reqid, STATUS_CODE.OK)
   }))
 
   sftp.on('REMOVE', (reqid: number, raw: string) => serve(reqid, 'REMOVE', async () => {
     const p = path(raw)
-    if (!isUnderUploads(p)) throw denied('Permission denied: only files in /Uploads can be removed')
-    const e = await tree.lookup(user.id, p)
+    if (!isUnderUploads(p)) throw denied(readOnlyPath(p) ? READ_ONLY : 'Permission denied: only files in /Uploads can be removed')
+    const e = await lookup(p)
     if (e === undefined) throw noSuch()
-    if (e.kind !== 'file') throw failure(e.kind === 'dir' ? 'That is a folder' : 'That file is still being uploaded')
-    // Removing moves the asset to the trash (restorable in the app until the trash is emptied).
-    await assets.delete(user, [e.asset.id], false)
-    state.placed.delete(p)
+    if (e.kind !== 'file') throw failure('That is a folder')
+    // The file goes; its asset goes to the trash (restorable in the app until the trash is emptied).
+    await rm(e.file)
+    await uploads.removed(user, uploadsRel(p))
     sftp.status(reqid, STATUS_CODE.OK)
   }))
 
-  sftp.on('RENAME', (reqid: number, rawFrom: string, rawTo: string) => serve(reqid, 'RENAME', async () => {
+  /** RENAME (`replace` false: the target must not exist, as SFTP v3 says) and posix-rename (replaces a file). */
+  async function renamePath (rawFrom: string, rawTo: string, replace: boolean) {
     const from = path(rawFrom)
     const to = path(rawTo)
-    if (!isUnderUploads(from) || !isUnderUploads(to) || from === UPLOADS || to === UPLOADS) throw denied('Permission denied: only files in /Uploads can be renamed')
-    if (!writableFolder(parentOf(to))) throw noSuch('No such folder')
-    const e = await tree.lookup(user.id, from)
+    if (!isUnderUploads(from) || from === UPLOADS) throw denied(readOnlyPath(from) ? READ_ONLY : 'Permission denied: only files in /Uploads can be renamed')
+    await writablePath(to, 'files can be renamed')
+    const e = await lookup(from)
     if (e === undefined) throw noSuch()
-    if (await tree.lookup(user.id, to) !== undefined) throw failure('The target exists')
-    if (e.kind === 'pending') throw failure('That file is still being uploaded')
-    if (e.kind === 'dir') {
-      state.folders.delete(from)
-      state.folders.add(to)
-      for (const f of [...state.folders]) if (f.startsWith(`${from}/`)) { state.folders.delete(f); state.folders.add(to + f.slice(from.length)) }
-      for (const [p, id] of [...state.placed]) if (p.startsWith(`${from}/`)) { state.placed.delete(p); state.placed.set(to + p.slice(from.length), id) }
-    } else {
-      // The file name shown is the asset's name: renaming changes it (the original on disk keeps its name).
-      const newName = safeFileName(nameOf(to))
-      if (newName !== nameOf(to)) throw denied(`Not a usable file name: ${nameOf(to)}`)
-      await db.query('UPDATE assets SET original_file_name = $2, updated_at = now() WHERE id = $1 AND owner_id = $3', [e.asset.id, newName, user.id])
-      state.placed.delete(from)
-      state.placed.set(to, e.asset.id)
+    if (busy.has(from) || busy.has(to)) throw failure('That file is still being uploaded')
+    if (from === to) return
+    if (e.kind === 'dir' && (to === from || to.startsWith(`${from}/`))) throw failure('A folder cannot go inside itself')
+    const target = await lookup(to)
+    if (target !== undefined) {
+      if (!replace) throw failure('The target exists')
+      if (target.kind === 'dir' || e.kind === 'dir') throw failure('posix-rename replaces files, not folders')
     }
+    await rename(tree.onDisk(user.id, from), tree.onDisk(user.id, to))
+    // A replaced file's asset goes to the trash, as with an overwrite.
+    await uploads.moved(user, uploadsRel(from), uploadsRel(to), { isFile: e.kind === 'file', via: 'sftp' })
+  }
+
+  sftp.on('RENAME', (reqid: number, rawFrom: string, rawTo: string) => serve(reqid, 'RENAME', async () => {
+    await renamePath(rawFrom, rawTo, false)
     sftp.status(reqid, STATUS_CODE.OK)
+  }))
+
+  sftp.on('EXTENDED', (reqid: number, name: string, data: Buffer | undefined) => serve(reqid, name, async () => {
+    if (name === 'posix-rename@openssh.com') {
+      const [from, to] = readStrings(data, 2)
+      await renamePath(from, to, true)
+      sftp.status(reqid, STATUS_CODE.OK)
+    } else if (name === 'statvfs@openssh.com') {
+      const [raw] = readStrings(data, 1)
+      const p = path(raw)
+      if (await lookup(p) === undefined) throw noSuch()
+      const fs = await statfs(uploads.rootOf(user.id))
+      const u = await ctx.users.repo.byId(user.id) ?? user
+      sendExtendedReply(sftp, reqid, statvfsReply(fs, {
+        readOnly: readOnlyPath(p) || p === '/',
+        quota: u.quota_size_in_bytes === null ? undefined : { size: Number(u.quota_size_in_bytes), used: Number(u.quota_usage_in_bytes) },
+      }))
+    } else {
+      sftp.status(reqid, STATUS_CODE.OP_UNSUPPORTED, `${name} is not supported`)
+    }
   }))
 
   const unsupported = (what: string) => (reqid: number) => { sftp.status(reqid, STATUS_CODE.OP_UNSUPPORTED, `${what} is not supported`) }
@@ -330,12 +353,11 @@ export function serveSftp ({ sftp, user, ctx, tree, log }: { sftp: SFTPWrapper, 
       if (h.kind === 'read') await h.fh.close().catch(() => {})
       if (h.kind === 'write') {
         // An upload the client never closed is abandoned: thrown away, never ingested.
-        state.pending.delete(h.path)
+        busy.delete(h.path)
         await h.fh.close().catch(() => {})
         await rm(h.tempPath, { force: true })
         log.warn({ userId: user.id, path: h.path }, 'sftp upload abandoned before it was closed; discarded')
       }
     }
   }
-  return { roots: ROOTS, joinPath }
 }

@@ -4,15 +4,17 @@
  */
 import { createReadStream, type Stats } from 'node:fs'
 import { cp, mkdir, readdir, rename, rm, stat, writeFile, copyFile } from 'node:fs/promises'
-import { basename } from 'node:path'
 import type Koa from 'koa'
 import type { NodeContext } from '../../node/index.ts'
 import type { UserRow } from '../../node/users/repo.ts'
 import { DiskFullError, TooLargeError, type WrittenFile } from '../../node/storage/library.ts'
 import { mediaTypeOf } from '../../node/assets/media-types.ts'
+import { EscapeError, type ReadOnlyTree } from '../tree/readonly.ts'
+import type { UploadsArea } from '../tree/uploads.ts'
 import { createLockManager, parseIfHeader, submittedTokens, type Lock } from './locks.ts'
 import { child, elements, escapeXml, parseXml, serialize, XmlError, type XmlElement } from './xml.ts'
-import { AREAS, davPath, hrefOf, PathError, segmentsOf, targetOf, type Target } from './tree.ts'
+import { AREAS, davPath, hrefOf, PathError, segmentsOf, targetOf, uploadsRel, type Target } from './tree.ts'
+export { isScratchName } from '../tree/uploads.ts'
 
 const DAV = 'DAV:'
 export class DavError extends Error {
@@ -20,21 +22,25 @@ export class DavError extends Error {
   constructor (status: number, message = '') { super(message); this.status = status }
 }
 
-/** Files that never become assets: Finder's AppleDouble and folder files, Windows' zero-byte first PUT. */
-export const isScratchName = (name: string) => name.startsWith('._') || name === '.DS_Store' || name === 'Thumbs.db' || name === 'desktop.ini'
-
-interface Resource { target: Target, collection: boolean, size: number, mtime: Date, ctime: Date }
+interface Resource { target: Target, collection: boolean, size: number, mtime: Date, ctime: Date, /** a read-only file's location */ file?: string }
 
 const httpDate = (d: Date) => d.toUTCString()
 const etagOf = (r: Resource) => `"${r.size.toString(16)}-${Math.floor(r.mtime.getTime()).toString(16)}${r.collection ? '-c' : ''}"`
 const started = new Date()
 
-export function createDavHandler (nc: NodeContext, { userRoot }: { userRoot: (user: UserRow) => string }) {
+export function createDavHandler (nc: NodeContext, { userRoot, uploads, readOnly }: { userRoot: (user: UserRow) => string, uploads: UploadsArea, readOnly: ReadOnlyTree }) {
   const locks = createLockManager()
   /** Dead properties by file path: kept in memory, carried by COPY and MOVE, dropped by DELETE. */
   const deadProps = new Map<string, Map<string, { ns: string, local: string, xml: string }>>()
 
   async function resource (target: Target): Promise<Resource | undefined> {
+    if (target.readOnly !== undefined) {
+      const n = await readOnly.resolve(target.readOnly.userId, target.segments)
+      if (n === undefined) return undefined
+      return n.kind === 'dir'
+        ? { target, collection: true, size: 0, mtime: n.mtime, ctime: n.mtime }
+        : { target, collection: false, size: n.size, mtime: n.mtime, ctime: n.mtime, file: n.file }
+    }
     if (target.fsPath === undefined) return target.fixed ? { target, collection: true, size: 0, mtime: started, ctime: started } : undefined
     let st: Stats
     try { st = await stat(target.fsPath) } catch { return undefined }
@@ -44,6 +50,14 @@ export function createDavHandler (nc: NodeContext, { userRoot }: { userRoot: (us
   async function childrenOf (r: Resource, root: string): Promise<Resource[]> {
     const segs = r.target.segments
     if (segs.length === 0) return (await Promise.all(AREAS.map((a) => resource(targetOf([a], root))))).filter((x) => x !== undefined)
+    if (r.target.readOnly !== undefined) {
+      return ((await readOnly.list(r.target.readOnly.userId, segs)) ?? []).map((n) => {
+        const target = targetOf([...segs, n.name], root)
+        return n.kind === 'dir'
+          ? { target, collection: true, size: 0, mtime: n.mtime, ctime: n.mtime }
+          : { target, collection: false, size: n.size, mtime: n.mtime, ctime: n.mtime, file: n.file }
+      })
+    }
     if (r.target.fsPath === undefined) return []
     const names = await readdir(r.target.fsPath)
     return (await Promise.all(names.sort().map((n) => resource(targetOf([...segs, n], root))))).filter((x) => x !== undefined)
@@ -171,22 +185,6 @@ export function createDavHandler (nc: NodeContext, { userRoot }: { userRoot: (us
   }
   function dropProps (path: string) { for (const p of [...deadProps.keys()]) if (p === path || p.startsWith(path + '/')) deadProps.delete(p) }
 
-  /** Makes a complete upload an asset when it is a photo or video worth keeping; returns the outcome. */
-  async function maybeStore (user: UserRow, file: WrittenFile, name: string, relPath: string) {
-    const media = mediaTypeOf(name)
-    if (media === undefined || file.size === 0 || isScratchName(name)) return undefined
-    const now = new Date()
-    const fresh = await nc.users.repo.byId(user.id) ?? user
-    const outcome = await nc.assets.store(fresh, file, {
-      fileName: name, type: media.type, mime: media.mime, created: now, modified: now,
-      deviceAssetId: `dav:${relPath}`, deviceId: 'WebDAV', isFavorite: false, visibility: 'timeline',
-    })
-    if (outcome.status === 'created') {
-      await nc.ingest.enqueueAsset(outcome.id, 'interactive').catch((err: unknown) => nc.log.warn({ err, assetId: outcome.id }, 'could not queue a WebDAV upload for processing'))
-    }
-    return outcome
-  }
-
   const methods: Record<string, (ctx: Koa.Context, user: UserRow, t: Target, root: string) => Promise<void>> = {
     async OPTIONS (ctx) {
       ctx.status = 200
@@ -215,12 +213,12 @@ export function createDavHandler (nc: NodeContext, { userRoot }: { userRoot: (us
         ctx.status = 206
         ctx.set('content-range', `bytes ${start}-${end}/${r.size}`)
         ctx.length = end - start + 1
-        ctx.body = ctx.method === 'HEAD' ? null : createReadStream(t.fsPath!, { start, end })
+        ctx.body = ctx.method === 'HEAD' ? null : createReadStream(r.file ?? t.fsPath!, { start, end })
         return
       }
       ctx.status = 200
       ctx.length = r.size
-      ctx.body = ctx.method === 'HEAD' ? null : createReadStream(t.fsPath!)
+      ctx.body = ctx.method === 'HEAD' ? null : createReadStream(r.file ?? t.fsPath!)
     },
 
     async PUT (ctx, user, t, root) {
@@ -235,16 +233,17 @@ export function createDavHandler (nc: NodeContext, { userRoot }: { userRoot: (us
         file = await nc.storage.writeTemp(ctx.req, { limit: nc.config.HEARTH_MAX_UPLOAD_SIZE })
       } catch (err) {
         if (err instanceof TooLargeError) throw new DavError(413, err.message)
+        // The client went away mid-upload: writeTemp has removed the partial file; nothing is kept.
+        if (ctx.req.destroyed || (err as NodeJS.ErrnoException).code === 'ECONNRESET' || (err as Error).message === 'aborted') {
+          nc.log.info({ userId: user.id, path: davPath(t.segments) }, 'WebDAV upload abandoned by the client; discarded')
+          throw new DavError(400, 'upload abandoned')
+        }
         throw err
       }
       try {
-        await maybeStore(user, file, t.segments.at(-1)!, t.segments.slice(1).join('/'))
-        try {
-          await rename(file.tempPath, t.fsPath!)
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err
-          await copyFile(file.tempPath, t.fsPath!)
-        }
+        // Still locked by the client (Windows, Finder): it becomes an asset when it is unlocked.
+        const deferred = locks.covering(davPath(t.segments)).length > 0
+        await uploads.complete(user, file, uploadsRel(t), { deferred, via: 'dav' })
       } finally {
         await nc.storage.discard(file.tempPath).catch(() => {})
       }
@@ -259,6 +258,7 @@ export function createDavHandler (nc: NodeContext, { userRoot }: { userRoot: (us
       if (await resource(t) === undefined) throw new DavError(404)
       await checkLocks(ctx, user, root, [{ target: t, descendants: true }])
       await rm(t.fsPath!, { recursive: true, force: true })
+      await uploads.removed(user, uploadsRel(t))
       dropProps(t.fsPath!)
       locks.removeUnder(davPath(t.segments))
       ctx.body = null
@@ -267,6 +267,7 @@ export function createDavHandler (nc: NodeContext, { userRoot }: { userRoot: (us
 
     async MKCOL (ctx, user, t, root) {
       if (hasBody(ctx)) { await readBody(ctx); throw new DavError(415, 'MKCOL with a body is not supported') }
+      if (t.readOnly !== undefined && !t.fixed) throw new DavError(403, 'read-only')
       if (await resource(t) !== undefined) throw new DavError(405, 'already exists')
       if (!t.writable) throw new DavError(403, 'read-only')
       const parent = await resource(targetOf(t.segments.slice(0, -1), root))
@@ -377,6 +378,7 @@ export function createDavHandler (nc: NodeContext, { userRoot }: { userRoot: (us
       const lock = locks.covering(davPath(t.segments)).find((l) => l.token === token)
       if (lock === undefined || lock.userId !== user.id) throw new DavError(409, 'no such lock on this resource')
       locks.remove(token)
+      if (t.fsPath !== undefined && t.writable) await uploads.release(user, uploadsRel(t), (rel) => locks.covering(`/Uploads/${rel}`).length > 0)
       ctx.body = null
       ctx.status = 204
     },
@@ -389,9 +391,10 @@ export function createDavHandler (nc: NodeContext, { userRoot }: { userRoot: (us
     const dest = targetOfUrl(destHeader, ctx, root)
     const src = await resource(t)
     if (src === undefined) throw new DavError(404)
-    if (t.fsPath === undefined || (move && !t.writable)) throw new DavError(403, 'read-only')
+    // A read-only file may be copied into /Uploads (never a folder: a share's symlinks must not come along).
+    if ((t.fsPath === undefined && (src.file === undefined || move)) || (move && !t.writable)) throw new DavError(403, 'read-only')
     if (!dest.writable) throw new DavError(403, 'the destination is read-only')
-    const from = t.fsPath, to = dest.fsPath!
+    const from = src.file ?? t.fsPath!, to = dest.fsPath!
     if (from === to) throw new DavError(403, 'source and destination are the same')
     if (to.startsWith(from + '/')) throw new DavError(403, 'cannot copy or move a folder into itself')
     const overwrite = ctx.get('overwrite').toUpperCase() !== 'F'
@@ -401,10 +404,14 @@ export function createDavHandler (nc: NodeContext, { userRoot }: { userRoot: (us
     if (parent === undefined || !parent.collection) throw new DavError(409, 'the destination folder does not exist')
     await checkLocks(ctx, user, root, [...(move ? [{ target: t, descendants: true }] : []), { target: dest, descendants: true }])
     if (existing !== undefined) { await rm(to, { recursive: true, force: true }); dropProps(to) }
-    if (move) {
+    if (src.file !== undefined) {
+      await copyFile(src.file, to)
+      if (existing !== undefined) await uploads.removed(user, uploadsRel(dest))
+    } else if (move) {
       await rename(from, to)
       moveProps(from, to, false)
       locks.removeUnder(davPath(t.segments))
+      await uploads.moved(user, uploadsRel(t), uploadsRel(dest), { isFile: !src.collection, via: 'dav' })
     } else if (src.collection && ctx.get('depth') === '0') {
       await mkdir(to)
       const p = deadProps.get(from)
@@ -412,18 +419,19 @@ export function createDavHandler (nc: NodeContext, { userRoot }: { userRoot: (us
     } else {
       await cp(from, to, { recursive: true, errorOnExist: true, force: false })
       moveProps(from, to, true)
-    }
-    // An upload under a temporary name renamed to a photo's name (some phone apps do this) is complete now.
-    if (move && !src.collection && mediaTypeOf(basename(from)) === undefined && mediaTypeOf(basename(to)) !== undefined) {
-      const file = await nc.storage.writeTemp(createReadStream(to))
-      try { await maybeStore(user, file, basename(to), dest.segments.slice(1).join('/')) } finally { await nc.storage.discard(file.tempPath).catch(() => {}) }
+      await uploads.copied(user, uploadsRel(t), uploadsRel(dest))
     }
     ctx.body = null
     ctx.status = existing === undefined ? 201 : 204
   }
 
+  /** Deferred uploads whose locks are gone (expired, or lost in a restart) become assets. */
+  async function sweep () {
+    await uploads.releaseAll((userId, rel) => locks.covering(`/Uploads/${rel}`).some((l) => l.userId === userId))
+  }
+
   /** Handles one authenticated request for `user`. */
-  return async function handle (ctx: Koa.Context, user: UserRow) {
+  async function handle (ctx: Koa.Context, user: UserRow) {
     const root = userRoot(user)
     await mkdir(`${root}/Uploads`, { recursive: true })
     let segments: string[]
@@ -440,6 +448,7 @@ export function createDavHandler (nc: NodeContext, { userRoot }: { userRoot: (us
       await method(ctx, user, t, root)
     } catch (err) {
       if (err instanceof DiskFullError) throw new DavError(507, err.message)
+      if (err instanceof EscapeError) throw new DavError(403, err.message)
       if ((err as { status?: number }).status === 507) throw new DavError(507, (err as Error).message)
       const code = (err as NodeJS.ErrnoException).code
       if (code === 'ENOSPC' || code === 'EDQUOT') throw new DavError(507, 'the disk is full')
@@ -449,4 +458,5 @@ export function createDavHandler (nc: NodeContext, { userRoot }: { userRoot: (us
       throw err
     }
   }
+  return { handle, sweep }
 }

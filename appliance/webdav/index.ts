@@ -5,18 +5,22 @@
  * @example
  * createNode(config, { modules: [webdavModule()] })
  */
-import { resolve } from 'node:path'
+import { dirname } from 'node:path'
 import type Koa from 'koa'
 import type { NodeContext, NodeModule } from '../../node/index.ts'
 import { createDavAuth } from './auth.ts'
 import { createDavHandler, DavError } from './handler.ts'
+import { createReadOnlyTree } from '../tree/readonly.ts'
+import { createUploadsArea } from '../tree/uploads.ts'
 
 export function webdavModule (): (ctx: NodeContext) => NodeModule {
   return (nc) => {
     const log = nc.log.child({ component: 'webdav' })
     const auth = createDavAuth({ auth: nc.auth, users: nc.users })
-    const davRoot = resolve(nc.config.HEARTH_DATA_DIR, 'dav')
-    const handle = createDavHandler(nc, { userRoot: (user) => resolve(davRoot, user.id) })
+    const uploads = createUploadsArea(nc)
+    const { handle, sweep } = createDavHandler(nc, { userRoot: (user) => dirname(uploads.rootOf(user.id)), uploads, readOnly: createReadOnlyTree(nc.db) })
+    let sweeper: NodeJS.Timeout | undefined
+    const runSweep = () => { sweep().catch((err: unknown) => log.error({ err }, 'could not make unlocked WebDAV uploads assets')) }
 
     const middleware: Koa.Middleware = async (ctx, next) => {
       if (ctx.path !== '/dav' && !ctx.path.startsWith('/dav/')) return next()
@@ -46,6 +50,13 @@ export function webdavModule (): (ctx: NodeContext) => NodeModule {
         ctx.body = `${(err as Error).message || String(status)}\n`
       }
     }
-    return { name: 'webdav', middleware }
+    return {
+      name: 'webdav',
+      middleware,
+      // Locks live in memory: after a restart every upload that waited for its UNLOCK is unlocked, so
+      // it becomes an asset now; later, uploads whose lock expired without an UNLOCK do, each minute.
+      async start () { await sweep(); sweeper = setInterval(runSweep, 60_000).unref() },
+      async stop () { clearInterval(sweeper) },
+    }
   }
 }

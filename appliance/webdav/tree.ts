@@ -1,10 +1,10 @@
 /**
  * The tree each user sees at /dav/, and the mapping from request paths to it. `/Uploads/` is the
- * user's working folder on disk, `<data>/dav/<userId>/Uploads/`; `/Libraries/` and `/Albums/` are
- * read-only and empty for now. Paths are decoded segment by segment and any segment that could
+ * user's working folder on disk, `<data>/dav/<userId>/Uploads/` (shared with SFTP, see
+ * appliance/tree/uploads.ts); `/Libraries/` and `/Albums/` are read-only (appliance/tree/readonly.ts). Paths are decoded segment by segment and any segment that could
  * escape (`..`, `.`, slashes or backslashes after decoding, NUL, control characters) is refused.
  */
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 
 export class PathError extends Error {}
 
@@ -17,6 +17,8 @@ export interface Target {
   fixed: boolean
   /** May be created, changed or removed (inside /Uploads/, not /Uploads itself). */
   writable: boolean
+  /** In /Libraries or /Albums: resolved through the read-only tree for this user. */
+  readOnly?: { userId: string }
 }
 
 export const AREAS = ['Uploads', 'Libraries', 'Albums']
@@ -40,8 +42,13 @@ export function targetOf (segments: string[], userRoot: string): Target {
   if (segments.length === 0) return { segments, fixed: true, writable: false }
   const [area, ...rest] = segments
   if (area === 'Uploads') return { segments, fsPath: join(userRoot, 'Uploads', ...rest), fixed: rest.length === 0, writable: rest.length > 0 }
-  return { segments, fixed: rest.length === 0 && AREAS.includes(area), writable: false }
+  // The user's root is `<data>/dav/<userId>`: its last segment names the user.
+  if (area === 'Libraries' || area === 'Albums') return { segments, fixed: rest.length === 0, writable: false, readOnly: { userId: basename(userRoot) } }
+  return { segments, fixed: false, writable: false }
 }
+
+/** The path below /Uploads, segments joined by '/' (as upload_files keeps it). */
+export const uploadsRel = (t: Target) => t.segments.slice(1).join('/')
 
 export const davPath = (segments: string[]) => '/' + segments.join('/')
 export const hrefOf = (segments: string[], collection: boolean) =>
