@@ -86,6 +86,23 @@ export function createAuthService ({ db, users, config, onEvent }: {
       return { user, via }
     },
 
+    /**
+     * The same throttle and log for credentials checked outside (SFTP public keys): seconds to wait
+     * before `email` or `address` may try again (0: go ahead), and recording the outcome.
+     */
+    throttle: {
+      retryAfter: (email: string, address: string) => Math.max(perAccount.retryAfter([`account:${email.trim().toLowerCase()}`]), perAddress.retryAfter([address])),
+      fail (email: string, address: string, channel: string, detail: Record<string, unknown> = {}) {
+        perAccount.fail([`account:${email.trim().toLowerCase()}`])
+        perAddress.fail([address])
+        onEvent?.('login-failed', { email, address, channel, ...detail })
+      },
+      succeed (email: string, address: string) {
+        perAccount.succeed([`account:${email.trim().toLowerCase()}`])
+        perAddress.succeed([address])
+      },
+    },
+
     async login ({ email, password, address, deviceType = '', deviceOs = '' }: {
       email: string, password: string, address: string, deviceType?: string, deviceOs?: string
     }) {
