@@ -150,7 +150,9 @@ export function createTusUploads ({ auth, assets, storage, config, log, onCreate
         if (!uploads.begin()) throw new ServiceUnavailableError('Hearth is shutting down; resume the upload in a moment')
         try {
           ctx.respond = false
-          await caller.run(u as UserRow, () => server.handle(ctx.req, ctx.res))
+          // A client that vanishes mid-PATCH leaves tus waiting to write a reply nobody reads: the closed response ends it.
+          const closed = new Promise<void>((resolve) => ctx.res.once('close', resolve))
+          await Promise.race([caller.run(u as UserRow, () => server.handle(ctx.req, ctx.res)), closed])
         } finally {
           uploads.end()
         }
