@@ -1,0 +1,53 @@
+/**
+ * OCR as an ML stage: reads the text in an asset's preview (a video's poster frame too) and stores
+ * its lines, boxes as fractions of the preview's size, replacing any earlier result.
+ *
+ * @example
+ * ml.addStage(ocrStage({ db, engine, ready: () => models.ready('lite', [...ocrModels]) }))
+ */
+import type { Database } from '../../db/index.ts'
+import { PermanentJobError } from '../../jobs/service.ts'
+import { MediaError } from '../../media/errors.ts'
+import { createOcrRepo } from '../../ocr/repo.ts'
+import type { MlStage } from '../stage.ts'
+import type { OcrEngine, OcrResult } from './engine.ts'
+
+/** Lines with corners as fractions of the image's width and height (as stored and as Immich returns them). */
+export function normaliseLines (result: OcrResult) {
+  const { width, height } = result
+  const round = (v: number) => Math.round(v * 1e5) / 1e5
+  return result.lines.map((l) => ({
+    x1: round(l.box[0][0] / width), y1: round(l.box[0][1] / height),
+    x2: round(l.box[1][0] / width), y2: round(l.box[1][1] / height),
+    x3: round(l.box[2][0] / width), y3: round(l.box[2][1] / height),
+    x4: round(l.box[3][0] / width), y4: round(l.box[3][1] / height),
+    boxScore: l.boxScore, textScore: l.textScore, text: l.text,
+  }))
+}
+
+export function ocrStage ({ db, engine, ready, version = 1 }: {
+  db: Database, engine: OcrEngine
+  /** Whether the OCR models are present (the model store's `ready`). */
+  ready: () => Promise<boolean>
+  version?: number
+}): MlStage {
+  const repo = createOcrRepo(db)
+  return {
+    name: 'ocr',
+    version,
+    queue: 'ocr',
+    available: ready,
+    async run (asset, { signal }) {
+      let result: OcrResult
+      try {
+        result = await engine.read(asset.previewPath, { signal })
+      } catch (err) {
+        // A preview that cannot be decoded will not decode on a retry either: fail this job only.
+        if (err instanceof MediaError) throw new PermanentJobError(`OCR: ${err.reason}`)
+        throw err
+      }
+      signal.throwIfAborted()
+      await repo.replace(asset.id, normaliseLines(result))
+    },
+  }
+}
