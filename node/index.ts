@@ -44,10 +44,16 @@ import { createIngestService, type IngestService } from './ingest/service.ts'
 import { createMetadataReader } from './media/metadata.ts'
 import { createImageProcessor } from './media/image.ts'
 import { createVideoProcessor } from './media/video.ts'
+import { loadManifest, type Manifest } from './ml/models.ts'
+import { createModelRuntime, type ModelRuntime } from './ml/runtime.ts'
+import { createModelStore } from './ml/model-store.ts'
+import { createMlService, type MlService } from './ml/service.ts'
 
 /** What a module (the appliance's share indexing, later SFTP or federation) gets from the node. */
 export interface NodeContext {
   config: Config, db: Database, log: Logger, storage: LibraryStorage, jobs: JobService, assets: AssetService, users: UserService, ingest: IngestService
+  /** The ML pipeline (`ml.addStage`, `ml.models.ready/path`, `ml.remote`), its ONNX runtime, and the model packs. */
+  ml: MlService, runtime: ModelRuntime, modelsDir: string, manifest: Manifest
   /** Credentials for protocols without sessions (WebDAV, SFTP), throttled together with the web login. */
   auth: AuthService
 }
@@ -100,12 +106,21 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     maxFailures: config.HEARTH_LOGIN_MAX_FAILURES, lockoutSeconds: config.HEARTH_LOGIN_LOCKOUT_SECONDS,
   })
   const jobs = createJobService({ db, log: log.child({ component: 'jobs' }), concurrency: options.jobConcurrency })
+  const modelsDir = resolve(config.HEARTH_MODELS_DIR ?? resolve(config.HEARTH_DATA_DIR, 'models'))
+  const manifest = await loadManifest()
+  const runtime = createModelRuntime({ provider: config.HEARTH_ML_PROVIDER, threads: config.HEARTH_ML_THREADS, idleMs: config.HEARTH_ML_IDLE_SECONDS * 1000, log: log.child({ component: 'ml' }) })
+  const ml = createMlService({
+    db, jobs, log: log.child({ component: 'ml' }), dataDir: config.HEARTH_DATA_DIR, runtime,
+    models: createModelStore({ modelsDir, manifest, immichCache: config.HEARTH_IMMICH_MODEL_CACHE }),
+  })
+  // ML capabilities, one line each (node/ml/README.md): ml.addStage(someStage({ db, ml, ... }))
   const metadata = createMetadataReader()
   const image = createImageProcessor({ pixelLimit: config.HEARTH_MAX_IMAGE_PIXELS, metadata })
   const video = createVideoProcessor({ acceleration: config.HEARTH_VIDEO_ACCELERATION, vaapiDevice: config.HEARTH_VAAPI_DEVICE })
   const ingest = createIngestService({
     db, jobs, log: log.child({ component: 'ingest' }), dataDir: config.HEARTH_DATA_DIR, metadata, image, video, transcodeHeight: config.HEARTH_TRANSCODE_HEIGHT,
     adoptFile: async (ownerId, path, o) => assets.adoptFile(ownerId, path, o),
+    onReady: async (assetId, priority) => { await ml.enqueueAsset(assetId, priority) },
   })
   ingest.registerHandlers()
   // ingest and assets refer to each other, through closures that run only after both exist.
@@ -113,7 +128,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     db, storage, config, log, onUploadBytes: (n) => metrics.uploadBytes.inc(n),
     onCreated: async (asset) => { await ingest.enqueueAsset(asset.id, 'interactive') },
   })
-  const modules = (options.modules ?? []).map((make) => make({ config, db, log, storage, jobs, assets, users, ingest, auth }))
+  const modules = (options.modules ?? []).map((make) => make({ config, db, log, storage, jobs, assets, users, ingest, auth, ml, runtime, modelsDir, manifest }))
 
   let draining = false
   let inFlight = 0
@@ -151,7 +166,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
   let url = ''
 
   return {
-    config, db, log, storage, users, auth, assets, albums, links, tus, jobs, ingest, modules, routes, app,
+    config, db, log, storage, users, auth, assets, albums, links, tus, jobs, ingest, ml, runtime, modelsDir, manifest, modules, routes, app,
     get url () { return url },
 
     async start () {
@@ -160,6 +175,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
       await jobs.start()
       const missing = await ingest.enqueueMissing()
       if (missing > 0) log.info({ assets: missing }, 'queued assets still waiting for processing')
+      await ml.start()
       for (const m of modules) await m.start?.()
       server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 }, app.callback())
       await new Promise<void>((ok, fail) => {
@@ -200,6 +216,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
       }
       for (const m of [...modules].reverse()) await m.stop?.().catch((err: unknown) => log.error({ err, module: m.name }, 'module failed to stop'))
       await jobs.stop()
+      await ml.stop()
       await Promise.allSettled([metadata.close(), image.close(), storage.close()])
       await db.close()
       log.info('Hearth stopped')

@@ -78,6 +78,20 @@ export const configSchema = z.object({
   HEARTH_ML_THREADS: z.coerce.number({ error: 'expected a whole number' }).int().min(0).max(256).default(0),
   /** A model unloads after this many idle seconds, giving its memory back. */
   HEARTH_ML_IDLE_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(1).max(86400).default(300),
+  /** An existing Immich model cache folder (`<cache>/clip/ViT-B-32__openai/visual/model.onnx`...) whose models Hearth uses as they are. */
+  HEARTH_IMMICH_MODEL_CACHE: z.string().min(1, 'expected a folder path').optional(),
+  /** Immich machine-learning servers to send ML work to, comma-separated; local models when none answers. */
+  HEARTH_ML_URLS: z.string().default('').transform((v, ctx) => {
+    const urls = v.split(',').map((u) => u.trim()).filter((u) => u !== '')
+    for (const u of urls) {
+      if (!/^https?:\/\/[^\s]+$/.test(u)) ctx.addIssue({ code: 'custom', message: `expected comma-separated http(s) URLs such as http://gpu-box:3003; "${u}" is not one` })
+    }
+    return urls
+  }),
+  /** Turns on Hearth's own ML server (Immich's protocol at /ml/predict) for clients sending this Bearer token. */
+  HEARTH_ML_SERVER_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  /** The default overnight window for the ML backlog (local time, HH:MM-HH:MM); admins change it at /api/system-config. */
+  HEARTH_ML_WINDOW: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time window such as 01:00-06:00').default('01:00-06:00'),
   /** Seconds SIGTERM waits for uploads in flight before closing anyway. */
   HEARTH_SHUTDOWN_GRACE_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(0).max(3600).default(30),
 })

@@ -20,9 +20,11 @@ import { isUnreadableFileError, type ImagePort, type MetadataPort, type VideoPor
 
 export type IngestPriority = keyof typeof priorities
 
-export function createIngestService ({ db, jobs, log, dataDir, metadata, image, video, transcodeHeight = 720, adoptFile }: {
+export function createIngestService ({ db, jobs, log, dataDir, metadata, image, video, transcodeHeight = 720, adoptFile, onReady }: {
   db: Database, jobs: JobService, log: Logger, dataDir: string
   metadata: MetadataPort, image: ImagePort, video: VideoPort, transcodeHeight?: number
+  /** Called once an asset's preview is written (the ML pipeline starts there), with the ingest priority. */
+  onReady?: (assetId: string, priority: number) => Promise<void>
   /** Stores a file Hearth extracted (a motion photo's video) as a new asset of `ownerId`. */
   adoptFile: (ownerId: string, path: string, o: { fileName: string, type: 'VIDEO', mime: string, created: Date, visibility: string }) => Promise<{ id: string, status: 'created' | 'duplicate' }>
 }) {
@@ -135,6 +137,8 @@ export function createIngestService ({ db, jobs, log, dataDir, metadata, image, 
         await Promise.all([rm(resolve(dataDir, thumbnailPath), { force: true }), rm(resolve(dataDir, previewPath), { force: true })])
         return
       }
+      // A failure to enqueue what follows does not undo the thumbnails; the ML backlog catches up.
+      await onReady?.(a.id, priority).catch((err: unknown) => log.error({ err, assetId: a.id }, 'could not start ML for an asset'))
     } catch (err) {
       if (isUnreadableFileError(err)) await markFailed(a, (err as Error).message)
       throw err

@@ -43,19 +43,23 @@ export function createJobRepo (db: Queryable) {
         ])
       return rows.length
     },
-    /** Takes the next ready job of a queue, highest priority first; none when the queue is paused. */
-    async claim (queue: string): Promise<JobRow | undefined> {
+    /**
+     * Takes the next ready job of a queue, highest priority first; none when the queue is paused.
+     * With `minPriority`, only jobs at least that urgent (a gated queue outside its window).
+     */
+    async claim (queue: string, minPriority?: number): Promise<JobRow | undefined> {
       const [row] = await db.query<JobRow>(
         `UPDATE jobs SET status = 'active', locked_at = now(), attempts = attempts + 1, updated_at = now()
          WHERE id = (
            SELECT id FROM jobs
            WHERE queue = $1 AND status = 'waiting' AND run_at <= now()
+             AND ($2::int IS NULL OR priority >= $2::int)
              AND NOT EXISTS (SELECT 1 FROM job_queues p WHERE p.queue = $1 AND p.paused)
            ORDER BY priority DESC, run_at, id
            FOR UPDATE SKIP LOCKED
            LIMIT 1)
          RETURNING id, queue, name, payload, dedupe_key, priority, status, attempts, max_attempts, run_at, last_error`,
-        [queue])
+        [queue, minPriority ?? null])
       return row
     },
     async complete (id: number) {

@@ -32,6 +32,18 @@ export class PermanentJobError extends Error {
   constructor (message: string) { super(message); this.name = 'PermanentJobError' }
 }
 
+/**
+ * A queue's gate: outside its window a queue runs only urgent work, and fewer at a time (the ML
+ * backlog waits for the night while a new upload's ML runs at once). No gate: everything, at the
+ * queue's full concurrency.
+ */
+export interface QueueGate {
+  /** Only jobs with at least this priority are claimed. */
+  minPriority?: number
+  /** At most this many jobs of the queue run at once (never more than the queue's workers). */
+  concurrency?: number
+}
+
 export interface QueueStatus {
   jobCounts: { active: number, completed: number, failed: number, delayed: number, waiting: number, paused: number }
   queueStatus: { isActive: boolean, isPaused: boolean }
@@ -52,6 +64,9 @@ export function createJobService ({ db, log, concurrency = {}, pollMs = 2000, ba
   let pruneTimer: NodeJS.Timeout | undefined
 
   const paused = new Set<string>()
+  const gates = new Map<string, QueueGate>()
+  /** Jobs of each queue being claimed or run by this process (what a gate's concurrency caps). */
+  const busy = new Map<string, number>()
   /** Wakes up to `count` idle workers of a queue (each then claims one job), none while it is paused. */
   const wake = (queue: string, count = Number.POSITIVE_INFINITY) => {
     if (paused.has(queue)) return
@@ -107,17 +122,24 @@ export function createJobService ({ db, log, concurrency = {}, pollMs = 2000, ba
 
   async function workerLoop (queue: QueueName) {
     while (running) {
-      let job: JobRow | undefined
+      const gate = gates.get(queue)
+      if (gate?.concurrency !== undefined && (busy.get(queue) ?? 0) >= gate.concurrency) { await sleep(queue, pollMs); continue }
+      busy.set(queue, (busy.get(queue) ?? 0) + 1)
       try {
-        job = await repo.claim(queue)
-      } catch (err) {
-        if (!running) return
-        log.error({ err, queue }, 'could not claim a job')
-        await sleep(queue, pollMs)
-        continue
+        let job: JobRow | undefined
+        try {
+          job = await repo.claim(queue, gate?.minPriority)
+        } catch (err) {
+          if (!running) return
+          log.error({ err, queue }, 'could not claim a job')
+          await sleep(queue, pollMs)
+          continue
+        }
+        if (job === undefined) { await sleep(queue, pollMs); continue }
+        await runOne(job)
+      } finally {
+        busy.set(queue, (busy.get(queue) ?? 1) - 1)
       }
-      if (job === undefined) { await sleep(queue, pollMs); continue }
-      await runOne(job)
     }
   }
 
@@ -167,13 +189,18 @@ export function createJobService ({ db, log, concurrency = {}, pollMs = 2000, ba
       loops.length = 0
     },
 
-    /** Resolves when no job is waiting (ready now) or active in these queues: for tests and the CLI. */
+    /**
+     * Resolves when no job is waiting (ready now) or active in these queues: for tests and the CLI.
+     * Jobs a gate holds back (backlog outside its window) do not count.
+     */
     async drained (queues: readonly QueueName[] = queueNames, { timeoutMs = 120_000 } = {}) {
       const deadline = Date.now() + timeoutMs
       for (;;) {
         const rows = await db.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM jobs WHERE queue = ANY($1::text[]) AND (status = 'active' OR (status = 'waiting' AND run_at <= now()))`,
-          [queues])
+          `SELECT count(*)::int AS n FROM jobs j
+           JOIN unnest($1::text[], $2::int[]) AS q(queue, min_priority) ON q.queue = j.queue
+           WHERE j.status = 'active' OR (j.status = 'waiting' AND j.run_at <= now() AND (q.min_priority IS NULL OR j.priority >= q.min_priority))`,
+          [queues, queues.map((q) => gates.get(q)?.minPriority ?? null)])
         if (rows[0].n === 0) return
         if (Date.now() > deadline) throw new Error(`jobs not drained after ${timeoutMs} ms`)
         await new Promise((ok) => setTimeout(ok, 50))
@@ -207,6 +234,14 @@ export function createJobService ({ db, log, concurrency = {}, pollMs = 2000, ba
 
     /** Wakes this process's workers of a queue (after jobs were inserted in another transaction). */
     wake (queue: QueueName) { wake(queue) },
+
+    /** Sets (or with undefined, lifts) a queue's gate; idle workers re-check at once. Not persisted: its owner sets it at start. */
+    setGate (queue: QueueName, gate: QueueGate | undefined) {
+      if (gate === undefined) gates.delete(queue)
+      else gates.set(queue, { ...gate })
+      wake(queue)
+    },
+    gate (queue: QueueName): QueueGate | undefined { return gates.get(queue) },
 
     async pause (queue: QueueName) { await repo.setPaused(queue, true); paused.add(queue) },
     async resume (queue: QueueName) { await repo.setPaused(queue, false); paused.delete(queue); wake(queue) },

@@ -10,7 +10,7 @@
  * const path = modelFile(modelsDir, manifest, 'lite', 'face-detector')
  */
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { createReadStream, existsSync } from 'node:fs'
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { createGunzip } from 'node:zlib'
@@ -33,9 +33,15 @@ export interface ModelEntry {
   path: string
   /** File name under `<modelsDir>/<pack>/`. */
   file: string
-  size: number
+  /** null when not pinned (an upstream that may change its file). */
+  size: number | null
   /** null for packs whose files are not pinned (their hashes are recorded at first fetch). */
   sha256: string | null
+  /**
+   * Where Immich's machine-learning service keeps this model in its cache folder
+   * (`<task>/<name>/<type>/model.onnx`), so an existing Immich cache can be used as it is.
+   */
+  immichPath?: string
   input?: ModelInput
   outputs?: string[]
   decoder?: string
@@ -75,6 +81,20 @@ export function modelFile (modelsDir: string, manifest: Manifest, pack: string, 
   return join(modelsDir, pack, entry.file)
 }
 
+/**
+ * Where a model is on this machine: `<modelsDir>/<pack>/<file>`, or, for a model Immich also uses,
+ * in an Immich model cache folder laid out as `<cache>/<task>/<name>/<type>/model.onnx` (the
+ * `immichCache` setting, or the models folder itself when it is such a cache). The first place
+ * that holds the file wins; when none does, Hearth's own place (where `fetch` writes it).
+ */
+export function resolveModel (modelsDir: string, manifest: Manifest, pack: string, model: string, { immichCache }: { immichCache?: string } = {}): string {
+  const own = modelFile(modelsDir, manifest, pack, model)
+  const entry = manifest.packs[pack]!.models[model]!
+  if (entry.immichPath === undefined) return own
+  const candidates = [own, ...(immichCache !== undefined ? [join(immichCache, entry.immichPath)] : []), join(modelsDir, entry.immichPath)]
+  return candidates.find((c) => existsSync(c)) ?? own
+}
+
 export type ModelState = 'ready' | 'missing' | 'wrong-size' | 'corrupt'
 
 export interface ModelStatus { pack: string, model: string, family: string, file: string, state: ModelState, size: number }
@@ -83,20 +103,33 @@ export interface ModelStatus { pack: string, model: string, family: string, file
  * Each model's state. By default only presence and size are checked (cheap, for /api/server/features);
  * `{ verify: true }` hashes every file (for `hearth models verify`).
  */
-export async function packStatus (modelsDir: string, manifest: Manifest, pack: string, { verify = false } = {}): Promise<ModelStatus[]> {
+export async function packStatus (modelsDir: string, manifest: Manifest, pack: string, { verify = false, immichCache }: { verify?: boolean, immichCache?: string } = {}): Promise<ModelStatus[]> {
   const p = manifest.packs[pack]
   if (p === undefined) throw new Error(`unknown model pack "${pack}"; known: ${Object.keys(manifest.packs).join(', ')}`)
+  const recorded = verify ? await recordedHashes(modelsDir, pack) : {}
   const out: ModelStatus[] = []
   for (const [model, entry] of Object.entries(p.models)) {
-    const file = join(modelsDir, pack, entry.file)
+    const file = resolveModel(modelsDir, manifest, pack, model, { immichCache })
     let state: ModelState = 'ready'
     const info = await stat(file).catch(() => undefined)
-    if (info === undefined) state = 'missing'
-    else if (info.size !== entry.size) state = 'wrong-size'
-    else if (verify && entry.sha256 !== null && await sha256File(file) !== entry.sha256) state = 'corrupt'
-    out.push({ pack, model, family: entry.family, file, state, size: entry.size })
+    if (info === undefined || !info.isFile()) state = 'missing'
+    else if (entry.size !== null && info.size !== entry.size) state = 'wrong-size'
+    else if (verify) {
+      // Unpinned files are checked against the hash recorded when Hearth fetched them (files in
+      // an Immich cache that Hearth did not fetch have none, and count as ready).
+      const expected = entry.sha256 ?? recorded[entry.file]
+      if (expected !== undefined && await sha256File(file) !== expected) state = 'corrupt'
+    }
+    out.push({ pack, model, family: entry.family, file, state, size: entry.size ?? info?.size ?? 0 })
   }
   return out
+}
+
+/** sha256 of unpinned files, recorded at their first fetch in `<modelsDir>/<pack>/sha256.json`. */
+export async function recordedHashes (modelsDir: string, pack: string): Promise<Record<string, string>> {
+  try {
+    return JSON.parse(await readFile(join(modelsDir, pack, 'sha256.json'), 'utf8')) as Record<string, string>
+  } catch { return {} }
 }
 
 export async function sha256File (path: string): Promise<string> {
