@@ -7,6 +7,7 @@ import { openDatabase } from '../../node/db/index.ts'
 import { listMigrations } from '../../node/db/migrate.ts'
 import { DatabaseLockedError } from '../../node/db/lock.ts'
 import { formatBytes } from '../../node/assets/upload.ts'
+import { readHostKeyFingerprint } from '../sftp/host-key.ts'
 
 interface Check { name: string, ok: boolean | 'warn', detail: string, fix?: string }
 
@@ -61,6 +62,14 @@ export async function doctor (config: Config): Promise<number> {
   for (const [name, port] of [['HTTP port', config.HEARTH_PORT], ['SFTP port', config.HEARTH_SFTP_PORT], ['P2P port', config.HEARTH_P2P_PORT]] as const) {
     const free = await portFree(port, config.HEARTH_HOST)
     checks.push({ name, ok: free ? true : 'warn', detail: `${port} ${free ? 'free' : 'in use (by Hearth itself if it is running)'}`, fix: free ? undefined : `If Hearth is not running, another program holds ${port}: set ${name === 'HTTP port' ? 'HEARTH_PORT' : name === 'SFTP port' ? 'HEARTH_SFTP_PORT' : 'HEARTH_P2P_PORT'}` })
+  }
+
+  // The SFTP host key's fingerprint: what users compare with the one their client shows on first connection.
+  try {
+    const hk = await readHostKeyFingerprint(dataDir)
+    checks.push({ name: 'SFTP host key', ok: true, detail: hk === undefined ? 'none yet (made at the first start)' : `${hk.fingerprint} (${hk.path})` })
+  } catch (err) {
+    checks.push({ name: 'SFTP host key', ok: false, detail: (err as Error).message, fix: 'Move the unreadable key aside; Hearth makes a new one at start (clients then warn that the host key changed)' })
   }
 
   let failed = 0
