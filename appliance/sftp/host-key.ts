@@ -7,7 +7,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import ssh2 from 'ssh2'
 
-export interface HostKey { path: string, privateKey: string, fingerprint: string, created: boolean }
+export interface HostKey { path: string, privateKey: string, fingerprint: string, /** OpenSSH one-line form, for known_hosts */ publicKey: string, created: boolean }
 
 export async function loadOrCreateHostKey (dataDir: string): Promise<HostKey> {
   const dir = join(dataDir, 'keys')
@@ -33,5 +33,18 @@ export async function loadOrCreateHostKey (dataDir: string): Promise<HostKey> {
   const parsed = ssh2.utils.parseKey(privateKey)
   if (parsed instanceof Error) throw new Error(`The SFTP host key ${path} cannot be read: ${parsed.message}`)
   const fingerprint = `SHA256:${createHash('sha256').update(parsed.getPublicSSH()).digest('base64').replace(/=+$/, '')}`
-  return { path, privateKey, fingerprint, created }
+  return { path, privateKey, fingerprint, publicKey: `${parsed.type} ${parsed.getPublicSSH().toString('base64')}`, created }
+}
+
+/** The host key's fingerprint without creating anything (for `hearth doctor`); undefined when there is no key yet. */
+export async function readHostKeyFingerprint (dataDir: string): Promise<{ path: string, fingerprint: string } | undefined> {
+  const path = join(dataDir, 'keys', 'ssh_host_ed25519_key')
+  let text: string
+  try { text = await readFile(path, 'utf8') } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+  const parsed = ssh2.utils.parseKey(text)
+  if (parsed instanceof Error) throw new Error(`${path} cannot be read: ${parsed.message}`)
+  return { path, fingerprint: `SHA256:${createHash('sha256').update(parsed.getPublicSSH()).digest('base64').replace(/=+$/, '')}` }
 }
