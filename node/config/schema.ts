@@ -61,6 +61,12 @@ export const configSchema = z.object({
   HEARTH_SESSION_DAYS: z.coerce.number({ error: 'expected a number of days' }).int().min(1).max(3650).default(90),
   /** Bearer token Prometheus sends for /metrics; without it only admins' credentials can read it. */
   HEARTH_METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  /**
+   * When WebDAV accepts a password (Basic auth) over plain HTTP: `lan` (default) from loopback and
+   * private addresses only (and over HTTPS, or from a trusted proxy saying X-Forwarded-Proto: https);
+   * `always`; `never` (HTTPS only).
+   */
+  HEARTH_WEBDAV_ALLOW_HTTP: z.enum(['lan', 'always', 'never'], { error: 'expected lan, always or never' }).default('lan'),
   /** Cookies get the Secure flag; on by default when HEARTH_PUBLIC_URL is https. */
   HEARTH_SECURE_COOKIES: bool(false),
   /** Hardware video encoder for transcodes: none (CPU, x264), nvenc (NVIDIA), qsv (Intel Quick Sync), vaapi. */
