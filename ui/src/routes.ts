@@ -14,14 +14,14 @@ export const routes: RouteDef[] = [
   { path: '/trash', tag: 'hearth-trash', load: () => import('./screens/trash.ts'), nav: 'trash' },
   { path: '/search', tag: 'hearth-search', load: () => import('./screens/search.ts'), nav: 'search' },
   // Screens built by the albums/sharing/account/admin work; placeholders until they land.
-  { path: '/albums', tag: 'hearth-coming-soon', load: () => import('./screens/coming-soon.ts'), nav: 'albums' },
-  { path: '/albums/:id', tag: 'hearth-coming-soon', load: () => import('./screens/coming-soon.ts'), nav: 'albums' },
+  { path: '/albums', tag: 'hearth-albums', load: () => import('./screens/albums.ts'), nav: 'albums' },
+  { path: '/albums/:id', tag: 'hearth-album', load: () => import('./screens/album.ts'), nav: 'albums' },
   { path: '/people', tag: 'hearth-coming-soon', load: () => import('./screens/coming-soon.ts'), nav: 'people' },
   { path: '/places', tag: 'hearth-coming-soon', load: () => import('./screens/coming-soon.ts'), nav: 'places' },
-  { path: '/sharing', tag: 'hearth-coming-soon', load: () => import('./screens/coming-soon.ts'), nav: 'sharing' },
-  { path: '/account', tag: 'hearth-coming-soon', load: () => import('./screens/coming-soon.ts'), nav: 'account' },
-  { path: '/admin/*', tag: 'hearth-coming-soon', load: () => import('./screens/coming-soon.ts'), access: 'admin', nav: 'admin' },
-  { path: '/share/:key', tag: 'hearth-coming-soon', load: () => import('./screens/coming-soon.ts'), access: 'public', bare: true },
+  { path: '/sharing', tag: 'hearth-albums', load: () => import('./screens/albums.ts'), nav: 'sharing' },
+  { path: '/account', tag: 'hearth-account', load: () => import('./screens/account.ts'), nav: 'account' },
+  { path: '/admin/*', tag: 'hearth-admin', load: () => import('./screens/admin.ts'), access: 'admin', nav: 'admin' },
+  { path: '/share/:key', tag: 'hearth-share', load: () => import('./screens/share.ts'), access: 'public', bare: true },
 ]
 
 /** Where `/` and unknown addresses go. */

@@ -1,0 +1,66 @@
+/**
+ * A simple full-screen viewer for an album's photos (the album page and public links): preview
+ * image or video, ←/→ to step, Esc to close, download when allowed. `key` adds a public link's key
+ * to every media address.
+ */
+import { LitElement, html, css, nothing } from 'lit'
+import { base } from '../styles.ts'
+import { t } from '../strings.ts'
+import { icon } from '../icons.ts'
+import type { Asset } from '../types.ts'
+
+export const withKey = (url: string, key: string | undefined) => key === undefined ? url : `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(key)}`
+
+export class AlbumLightbox extends LitElement {
+  static override properties = { assets: { attribute: false }, index: { type: Number }, key: { type: String }, allowDownload: { type: Boolean } }
+  static override styles = [base, css`
+    :host { position: fixed; inset: 0; z-index: 50; background: var(--h-viewer-bg); color: #fff; display: grid; grid-template-rows: auto 1fr; }
+    .bar { display: flex; align-items: center; gap: 6px; padding: 8px; }
+    .bar .grow { flex: 1; font-size: .9rem; opacity: .85; padding-left: 8px; }
+    button.icon, a.icon { color: #fff; }
+    button.icon:hover, a.icon:hover { background: rgb(255 255 255 / 14%); }
+    .stage { position: relative; display: grid; place-items: center; min-height: 0; }
+    img, video { max-width: 100%; max-height: calc(100dvh - 60px); object-fit: contain; }
+    .nav { position: absolute; top: 50%; transform: translateY(-50%); background: rgb(0 0 0 / 35%); }
+    .prev { left: 8px; } .next { right: 8px; }
+  `]
+
+  assets: Asset[] = []
+  index = 0
+  key: string | undefined
+  allowDownload = true
+  private readonly onKey = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') this.close()
+    else if (e.key === 'ArrowLeft') this.step(-1)
+    else if (e.key === 'ArrowRight') this.step(1)
+  }
+
+  override connectedCallback (): void { super.connectedCallback(); window.addEventListener('keydown', this.onKey) }
+  override disconnectedCallback (): void { window.removeEventListener('keydown', this.onKey); super.disconnectedCallback() }
+  override firstUpdated (): void { this.renderRoot.querySelector<HTMLElement>('button.close')?.focus() }
+
+  private step (d: number): void {
+    const next = this.index + d
+    if (next >= 0 && next < this.assets.length) this.index = next
+  }
+  private close (): void { this.dispatchEvent(new CustomEvent('close')) }
+
+  override render () {
+    const a = this.assets[this.index]
+    if (a === undefined) return nothing
+    const preview = withKey(`/api/assets/${a.id}/thumbnail?size=preview`, this.key)
+    return html`<div class="bar" role="toolbar">
+        <button class="icon close" aria-label=${t.viewer.close} title=${t.viewer.close} @click=${this.close}>${icon('close')}</button>
+        <span class="grow" aria-live="polite">${t.share.photo(this.index + 1, this.assets.length)}</span>
+        ${this.allowDownload ? html`<a class="button icon" href=${withKey(`/api/assets/${a.id}/original`, this.key)} download aria-label=${t.viewer.download} title=${t.viewer.download}>${icon('download')}</a>` : nothing}
+      </div>
+      <div class="stage" role="dialog" aria-modal="true" aria-label=${t.share.photo(this.index + 1, this.assets.length)}>
+        ${a.type === 'VIDEO'
+          ? html`<video src=${withKey(`/api/assets/${a.id}/video/playback`, this.key)} poster=${preview} controls autoplay playsinline></video>`
+          : html`<img src=${preview} alt=${a.originalFileName ?? t.share.photo(this.index + 1, this.assets.length)}>`}
+        ${this.index > 0 ? html`<button class="icon nav prev" aria-label=${t.viewer.previous} title=${t.viewer.previous} @click=${() => this.step(-1)}>${icon('left')}</button>` : nothing}
+        ${this.index < this.assets.length - 1 ? html`<button class="icon nav next" aria-label=${t.viewer.next} title=${t.viewer.next} @click=${() => this.step(1)}>${icon('right')}</button>` : nothing}
+      </div>`
+  }
+}
+customElements.define('hearth-album-lightbox', AlbumLightbox)
