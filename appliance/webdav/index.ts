@@ -10,6 +10,7 @@ import type Koa from 'koa'
 import type { NodeContext, NodeModule } from '../../node/index.ts'
 import { createDavAuth } from './auth.ts'
 import { createDavHandler, DavError } from './handler.ts'
+import { passwordAllowed } from './transport.ts'
 import { createReadOnlyTree } from '../tree/readonly.ts'
 import { createUploadsArea } from '../tree/uploads.ts'
 
@@ -29,6 +30,12 @@ export function webdavModule (): (ctx: NodeContext) => NodeModule {
       ctx.set('Allow', 'OPTIONS, GET, HEAD, PUT, DELETE, MKCOL, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, UNLOCK')
       try {
         if (ctx.method === 'OPTIONS') { ctx.status = 200; ctx.body = ''; return }
+        const peer = ctx.req.socket.remoteAddress ?? ''
+        if (!passwordAllowed(nc.config.HEARTH_WEBDAV_ALLOW_HTTP, { encrypted: 'encrypted' in ctx.req.socket, peer, forwardedProto: ctx.get('x-forwarded-proto') || undefined, forwardedFor: ctx.get('x-forwarded-for') || undefined })) {
+          // Refused before any challenge, so the client never sends the password in the clear.
+          log.warn({ address: peer, forwardedFor: ctx.get('x-forwarded-for') || undefined }, 'WebDAV over plain HTTP from outside the LAN refused')
+          throw new DavError(403, 'WebDAV takes passwords only over HTTPS from outside your home network: use an https:// address (or see HEARTH_WEBDAV_ALLOW_HTTP)')
+        }
         const outcome = await auth.check(ctx.get('authorization') || undefined, ctx.req.socket.remoteAddress ?? 'unknown')
         if (outcome === undefined || 'retryAfter' in outcome) {
           if (outcome !== undefined) ctx.set('Retry-After', String(Math.ceil(outcome.retryAfter)))
