@@ -18,6 +18,7 @@ export const permissions = [
   'job.create', 'job.read',
   'library.create', 'library.read', 'library.update', 'library.delete', 'library.statistics',
   'timeline.read',
+  'systemConfig.read', 'systemConfig.update',
 ] as const
 
 export type Permission = typeof permissions[number]
