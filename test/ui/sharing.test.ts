@@ -1,0 +1,166 @@
+/**
+ * Albums, public links, account and admin in a real browser: make an album and add photos, share
+ * it by a public link and open that in a fresh, signed-out context, a password-protected link,
+ * an API key, and the jobs page.
+ */
+import { describe, test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { fileURLToPath } from 'node:url'
+import type { Page } from 'playwright-core'
+import { engines } from '../helpers/engines.ts'
+import { waitFor } from '../helpers/process.ts'
+import { startUi, type UiHarness } from './harness.ts'
+
+const ADMIN = { email: 'ada@example.org', password: 'correct horse battery' }
+const fixtures = ['Beach/sunset.jpg', 'Beach/sea.jpg', 'Garden/lawn.jpg'].map((f) => fileURLToPath(new URL(`../fixtures/tree/${f}`, import.meta.url)))
+
+async function signIn (ui: UiHarness, page: Page): Promise<void> {
+  await page.goto(ui.url + '/auth/login')
+  await page.getByLabel('Email').fill(ADMIN.email)
+  await page.getByLabel('Password').fill(ADMIN.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.waitForURL('**/photos')
+}
+
+/** True once every <img> matching `selector` (inside shadow roots too) has loaded a picture. */
+async function imagesLoaded (page: Page, selector: string, count: number): Promise<boolean> {
+  const loaded = await page.locator(selector).evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0).length)
+  return loaded >= count
+}
+
+for (const engine of engines) {
+  describe(`web UI albums, sharing, account, admin [${engine}]`, () => {
+    let ui: UiHarness
+    let publicUrl = ''
+    before(async () => {
+      ui = await startUi(engine)
+      // Expected refusals: a protected link before its password, and the SFTP module (not loaded in this harness).
+      ui.allowNetworkError(401, '/api/shared-links/me')
+      ui.allowNetworkError(404, '/api/sftp')
+      ui.allowNetworkError(404, '/api/users/me/ssh-keys')
+      const admin = await ui.node.client.signUpAdmin(ADMIN.email, ADMIN.password, 'Ada')
+      const ids: string[] = []
+      for (const f of fixtures) ids.push((await ui.node.client.upload(admin, f)).body.id)
+      await waitFor('thumbnails', async () => {
+        for (const id of ids) if ((await ui.node.client.call('GET', `/api/assets/${id}`, { headers: admin.headers })).body.ingestStatus !== 'ready') return false
+        return true
+      }, 60_000)
+    })
+    after(async () => { await ui.stop() })
+
+    test('create an album, add photos, make a public link; a signed-out visitor sees the photos', async () => {
+      const page = await ui.page()
+      await signIn(ui, page)
+      await page.goto(ui.url + '/albums')
+      await page.getByText('No albums yet').waitFor()
+      await page.getByRole('button', { name: 'New album' }).click()
+      await page.getByLabel('Album name').fill('Seaside')
+      await page.getByRole('button', { name: 'Create', exact: true }).click()
+      await page.waitForURL(/\/albums\/[0-9a-f-]{36}$/)
+      await page.getByRole('heading', { name: 'Seaside' }).waitFor()
+      await page.getByRole('button', { name: 'Add photos' }).click()
+      await page.getByRole('dialog').getByRole('button', { name: 'Select sunset.jpg' }).click()
+      await page.getByRole('dialog').getByRole('button', { name: 'Select sea.jpg' }).click()
+      await ui.shot(page, `albums-${engine}-01-pick`)
+      await page.getByRole('button', { name: 'Add 2 items' }).click()
+      await page.getByText('2 items', { exact: true }).waitFor()
+      await waitFor('album thumbnails', () => imagesLoaded(page, '.grid img', 2))
+      await ui.shot(page, `albums-${engine}-02-album`)
+
+      await page.getByRole('button', { name: 'Share' }).click()
+      await page.getByRole('heading', { name: 'Public links' }).waitFor()
+      await page.getByRole('button', { name: 'Create link' }).click()
+      const linkInput = page.locator('input[data-link]')
+      await linkInput.waitFor()
+      publicUrl = await linkInput.inputValue()
+      assert.match(publicUrl, new RegExp(`^${ui.url}/share/[\\w-]{43}$`))
+      await ui.shot(page, `albums-${engine}-03-share-panel`)
+
+      // The album list shows the cover.
+      await page.goto(ui.url + '/albums')
+      await page.getByRole('link', { name: /Seaside/ }).waitFor()
+      await waitFor('cover', () => imagesLoaded(page, '.cover img', 1))
+      await ui.shot(page, `albums-${engine}-04-list`)
+
+      const visitor = await ui.page()
+      await visitor.goto(publicUrl)
+      await visitor.getByRole('heading', { name: 'Seaside' }).waitFor()
+      await visitor.getByText('Shared by Ada').waitFor()
+      await waitFor('shared thumbnails', () => imagesLoaded(visitor, '.grid img', 2))
+      assert.equal(await visitor.locator('.grid img').count(), 2)
+      // No navigation of the signed-in app for a visitor.
+      assert.equal(await visitor.getByRole('navigation', { name: 'Main' }).count(), 0)
+      await ui.shot(visitor, `albums-${engine}-05-public`)
+      await visitor.locator('.grid button').first().click()
+      await waitFor('the preview', () => imagesLoaded(visitor, 'hearth-album-lightbox img', 1))
+      await visitor.getByRole('link', { name: 'Download original' }).waitFor()
+      await ui.shot(visitor, `albums-${engine}-06-public-viewer`)
+      await visitor.keyboard.press('Escape')
+      await visitor.locator('hearth-album-lightbox').waitFor({ state: 'detached' })
+    })
+
+    test('a password-protected link asks for the password, refuses a wrong one, opens with the right one', async () => {
+      const page = await ui.page()
+      await signIn(ui, page)
+      await page.goto(ui.url + '/albums')
+      await page.getByRole('link', { name: /Seaside/ }).click()
+      await page.getByRole('button', { name: 'Share' }).click()
+      await page.getByLabel('Password (optional)').fill('sand castle')
+      await page.getByRole('button', { name: 'Create link' }).click()
+      await page.getByText('Password protected').waitFor()
+      const links = await page.locator('input[data-link]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))
+      assert.equal(links.length, 2)
+      const protectedUrl = links.find((l) => l !== publicUrl)!
+
+      const visitor = await ui.page()
+      await visitor.goto(protectedUrl)
+      await visitor.getByRole('heading', { name: 'This album is protected' }).waitFor()
+      await ui.shot(visitor, `albums-${engine}-07-password`)
+      await visitor.getByLabel('Password').fill('beach')
+      await visitor.getByRole('button', { name: 'Open' }).click()
+      await visitor.getByRole('alert').filter({ hasText: 'not right' }).waitFor()
+      await visitor.getByLabel('Password').fill('sand castle')
+      await visitor.getByRole('button', { name: 'Open' }).click()
+      await visitor.getByRole('heading', { name: 'Seaside' }).waitFor()
+      await waitFor('thumbnails behind the password', () => imagesLoaded(visitor, '.grid img', 2))
+      await ui.shot(visitor, `albums-${engine}-08-password-opened`)
+    })
+
+    test('account: create an API key, see the secret once and the key listed', async () => {
+      const page = await ui.page()
+      await signIn(ui, page)
+      await page.goto(ui.url + '/account')
+      await page.getByRole('heading', { name: 'API keys and app passwords' }).waitFor()
+      assert.equal(await page.locator('[data-testid=webdav]').textContent(), `${ui.url}/dav/`)
+      await page.getByLabel('Name', { exact: true }).first().fill('Phone backup')
+      await page.getByRole('button', { name: 'Create key' }).click()
+      const secret = await page.locator('[data-testid=secret]').textContent()
+      assert.ok(secret !== null && secret.length >= 40)
+      await page.locator('[data-testid=api-keys]').getByText('Phone backup').waitFor()
+      // The secret works as an API key.
+      assert.equal((await ui.node.client.call('GET', '/api/users/me', { headers: { 'x-api-key': secret } })).status, 200)
+      await ui.shot(page, `account-${engine}-01-api-key`)
+      await page.getByRole('button', { name: 'Done' }).click()
+      assert.equal(await page.locator('[data-testid=secret]').count(), 0)
+    })
+
+    test('admin: the jobs page shows every queue with its counts and controls', async () => {
+      const page = await ui.page()
+      await signIn(ui, page)
+      await page.goto(ui.url + '/admin/jobs')
+      const table = page.locator('[data-testid=jobs]')
+      await table.getByText('thumbnailGeneration').waitFor()
+      await table.getByText('metadataExtraction').waitFor()
+      const rows = await table.locator('tbody tr').count()
+      assert.ok(rows >= 5, `${rows} queues`)
+      await table.locator('tr', { hasText: 'thumbnailGeneration' }).getByRole('button', { name: 'Pause' }).click()
+      await table.locator('tr', { hasText: 'thumbnailGeneration' }).getByText('Paused').waitFor()
+      await ui.shot(page, `admin-${engine}-01-jobs`)
+      await table.locator('tr', { hasText: 'thumbnailGeneration' }).getByRole('button', { name: 'Resume' }).click()
+      await table.locator('tr', { hasText: 'thumbnailGeneration' }).getByRole('button', { name: 'Pause' }).waitFor()
+      await page.goto(ui.url + '/admin/users')
+      await page.getByRole('cell', { name: ADMIN.email }).waitFor()
+      await ui.shot(page, `admin-${engine}-02-users`)
+    })
+  })
+}
