@@ -1,0 +1,111 @@
+/**
+ * The whole face pipeline on one image: detect (BlazeFace on the image and on tiles), confirm weak
+ * detections with the second detector, align each face to the 112x112 template, embed with
+ * `fr_feature`, L2-normalise.
+ *
+ * Why two detectors: BlazeFace gives landmarks (needed for alignment) and finds profile faces,
+ * but between 0.4 and 0.75 it also fires on foliage and textures; the RFB-320 detector, run on a
+ * crop around such a candidate, tells a face from a texture well but misses profiles at full-image
+ * scale and gives no landmarks. A candidate is kept when BlazeFace is sure (score >= `strongScore`),
+ * or fairly sure (>= `minScore`) and RFB-320 agrees on the crop (>= `confirmScore`). The figures
+ * behind the defaults are in node/ml/faces/README.md.
+ *
+ * @example
+ * const analyze = createFaceAnalyzer({ runtime, files: { detector, verifier, embedder } })
+ * const faces = await analyze(await decodeRgb(previewPath))   // [{ box, score, landmarks, embedding }]
+ */
+import type { ModelRuntime } from '../runtime.ts'
+import { tensor } from '../runtime.ts'
+import { arcfaceTemplate4, landmarksFromBox, similarityTransform, warpAffine } from './align.ts'
+import { blazeFaceDetector, toTensorData, ultraFaceDetector, type Normalisation } from './detector.ts'
+import { resizeRegion } from './pixels.ts'
+import { iou, type Detection, type Face, type RgbImage } from './types.ts'
+
+export interface FaceAnalyzerOptions {
+  runtime: ModelRuntime
+  files: { detector: string, verifier?: string, embedder: string }
+  /** BlazeFace candidates below this are dropped. */
+  minScore?: number
+  /** BlazeFace candidates at or above this are kept without a second opinion. */
+  strongScore?: number
+  /** What RFB-320 must give a crop around a weaker candidate. */
+  confirmScore?: number
+  /** Faces smaller than this (pixels, the box's short side) are too small to recognise. */
+  minFaceSize?: number
+  tiles?: boolean
+  detectorNorm?: Normalisation
+  embedderNorm?: Normalisation
+}
+
+export const faceDefaults = { minScore: 0.4, strongScore: 0.75, confirmScore: 0.5, minFaceSize: 24, tiles: true }
+
+export type FaceAnalyzer = (img: RgbImage) => Promise<Face[]>
+
+export function createFaceAnalyzer (options: FaceAnalyzerOptions): FaceAnalyzer {
+  const o = { ...faceDefaults, ...stripUndefined(options) }
+  const detect = blazeFaceDetector(options.runtime.model(options.files.detector), { minScore: o.minScore, tiles: o.tiles, normalisation: options.detectorNorm })
+  const verifier = options.files.verifier === undefined ? undefined : ultraFaceDetector(options.runtime.model(options.files.verifier), { minScore: 0.05 })
+  const embedder = options.runtime.model(options.files.embedder)
+  const embedNorm = options.embedderNorm ?? { mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5] }
+
+  async function confirmed (img: RgbImage, d: Detection): Promise<boolean> {
+    if (d.score >= o.strongScore) return true
+    if (verifier === undefined) return false
+    const w = d.box.x2 - d.box.x1
+    const h = d.box.y2 - d.box.y1
+    // A crop 2.5x the face, in RFB-320's 4:3 aspect, puts the face near the size it finds best.
+    const side = Math.max(w, h) * 2.5
+    const cx = (d.box.x1 + d.box.x2) / 2
+    const cy = (d.box.y1 + d.box.y2) / 2
+    const left = Math.max(0, cx - side * 2 / 3)
+    const top = Math.max(0, cy - side / 2)
+    const width = Math.min(img.width - left, side * 4 / 3)
+    const height = Math.min(img.height - top, side)
+    if (width < 8 || height < 8) return false
+    const crop = await resizeRegion(img, { left, top, width, height }, Math.round(width), Math.round(height))
+    const sx = width / crop.width
+    const sy = height / crop.height
+    // The second detector must agree on this face, not on another one inside the crop.
+    const agree = (await verifier(crop)).filter((f) => iou(d.box, {
+      x1: left + f.box.x1 * sx, y1: top + f.box.y1 * sy, x2: left + f.box.x2 * sx, y2: top + f.box.y2 * sy,
+    }) >= 0.3)
+    return agree.some((f) => f.score >= o.confirmScore)
+  }
+
+  return async (img) => {
+    const faces: Face[] = []
+    for (const d of await detect(img)) {
+      if (Math.min(d.box.x2 - d.box.x1, d.box.y2 - d.box.y1) < o.minFaceSize) continue
+      if (!await confirmed(img, d)) continue
+      faces.push({ ...d, embedding: await embed(img, d) })
+    }
+    return faces
+  }
+
+  async function embed (img: RgbImage, d: Detection): Promise<Float32Array> {
+    const points = d.landmarks.length >= 4 ? d.landmarks.slice(0, 4) : landmarksFromBox(d.box)
+    const aligned = warpAffine(img, similarityTransform(points, arcfaceTemplate4), 112, 112)
+    const out = await embedder.run({ input: tensor(toTensorData(aligned, embedNorm, 'NCHW'), [1, 3, 112, 112]) })
+    return l2normalise(out.output!.data as Float32Array)
+  }
+}
+
+export function l2normalise (v: Float32Array): Float32Array {
+  let s = 0
+  for (const x of v) s += x * x
+  const n = Math.sqrt(s) || 1
+  const out = new Float32Array(v.length)
+  for (let i = 0; i < v.length; i++) out[i] = v[i]! / n
+  return out
+}
+
+/** Cosine distance of two L2-normalised vectors (pgvector's `<=>`). */
+export function cosineDistance (a: Float32Array, b: Float32Array): number {
+  let dot = 0
+  for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!
+  return 1 - dot
+}
+
+function stripUndefined<T extends object> (o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
+}

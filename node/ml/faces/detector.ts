@@ -1,0 +1,172 @@
+/**
+ * Face detectors on raw RGB images: BlazeFace (back 256x256) and the Ultra-Light RFB-320 detector
+ * (`fr_detect`). Each letterboxes (BlazeFace) or stretches (RFB-320, as it was trained) the image
+ * to its input, runs the model through the runtime adapter, decodes, and maps boxes and landmarks
+ * back to image pixels.
+ *
+ * Small faces: BlazeFace sees the whole image at 256 px, so a face under ~4% of the long side is
+ * lost. With `tiles`, the detector also runs on overlapping square tiles (2x2 or 3x3 grids over
+ * the long side) and merges everything by NMS in image pixels.
+ *
+ * @example
+ * const detect = blazeFaceDetector(runtime.model(path), { minScore: 0.6, tiles: true })
+ * const faces = await detect(await decodeRgb(previewPath))
+ */
+import type { ModelHandle } from '../runtime.ts'
+import { tensor } from '../runtime.ts'
+import { decodeBlazeFace } from './blazeface.ts'
+import { resizeRegion, type Region } from './pixels.ts'
+import { iou, type Detection, type RgbImage } from './types.ts'
+
+export type FaceDetector = (img: RgbImage) => Promise<Detection[]>
+
+export interface Normalisation { mean: number[], std: number[] }
+
+/** Per-channel (x - mean) / std of RGB bytes, into NHWC or NCHW floats. */
+export function toTensorData (img: RgbImage, { mean, std }: Normalisation, layout: 'NHWC' | 'NCHW'): Float32Array {
+  const n = img.width * img.height
+  const out = new Float32Array(n * 3)
+  const src = img.data
+  if (layout === 'NHWC') {
+    for (let i = 0; i < n * 3; i += 3) {
+      out[i] = (src[i]! - mean[0]!) / std[0]!
+      out[i + 1] = (src[i + 1]! - mean[1]!) / std[1]!
+      out[i + 2] = (src[i + 2]! - mean[2]!) / std[2]!
+    }
+  } else {
+    for (let i = 0, p = 0; i < n; i++, p += 3) {
+      out[i] = (src[p]! - mean[0]!) / std[0]!
+      out[n + i] = (src[p + 1]! - mean[1]!) / std[1]!
+      out[2 * n + i] = (src[p + 2]! - mean[2]!) / std[2]!
+    }
+  }
+  return out
+}
+
+/** Plain NMS across views: keeps the higher-scoring of two boxes that overlap by `minIou` or more. */
+export function mergeDetections (dets: Detection[], minIou = 0.35): Detection[] {
+  const sorted = [...dets].sort((a, b) => b.score - a.score)
+  const kept: Detection[] = []
+  for (const d of sorted) {
+    // A face cut by a tile edge overlaps its whole-image twin mostly by containment, not IoU.
+    if (kept.some((k) => iou(k.box, d.box) >= minIou || containment(d.box, k.box) > 0.7)) continue
+    kept.push(d)
+  }
+  return kept
+}
+
+function containment (inner: Detection['box'], outer: Detection['box']): number {
+  const w = Math.min(inner.x2, outer.x2) - Math.max(inner.x1, outer.x1)
+  const h = Math.min(inner.y2, outer.y2) - Math.max(inner.y1, outer.y1)
+  if (w <= 0 || h <= 0) return 0
+  return (w * h) / ((inner.x2 - inner.x1) * (inner.y2 - inner.y1))
+}
+
+/** Square views: the whole image, then overlapping tiles when asked and the image is large enough. */
+export function views (width: number, height: number, { tiles = false, minTile = 320 } = {}): Region[] {
+  const out: Region[] = [{ left: 0, top: 0, width, height }]
+  if (!tiles) return out
+  const long = Math.max(width, height)
+  for (const grid of [2, 3]) {
+    // Tiles of 1/grid of the long side plus overlap, so a face on a seam is whole in some tile.
+    const side = Math.round(long / grid * 1.4)
+    if (long / grid < minTile) break
+    const size = Math.min(side, Math.min(width, height))
+    const stepsX = Math.max(1, Math.ceil((width - size) / (size * 0.7)) + 1)
+    const stepsY = Math.max(1, Math.ceil((height - size) / (size * 0.7)) + 1)
+    for (let j = 0; j < stepsY; j++) {
+      for (let i = 0; i < stepsX; i++) {
+        const left = stepsX === 1 ? 0 : Math.round((width - size) * i / (stepsX - 1))
+        const top = stepsY === 1 ? 0 : Math.round((height - size) * j / (stepsY - 1))
+        out.push({ left, top, width: size, height: size })
+      }
+    }
+  }
+  return out
+}
+
+export interface BlazeFaceOptions {
+  minScore?: number
+  tiles?: boolean
+  normalisation?: Normalisation
+  inputName?: string
+}
+
+/**
+ * BlazeFace on each view: letterbox the view into 256x256 (centred, black bars), decode both
+ * heads, map back. Keypoints become the template order: image-left eye, image-right eye, nose,
+ * mouth centre (BlazeFace's first keypoint is the subject's right eye, on the image's left).
+ */
+export function blazeFaceDetector (model: ModelHandle, options: BlazeFaceOptions = {}): FaceDetector {
+  const size = 256
+  const minScore = options.minScore ?? 0.6
+  const norm = options.normalisation ?? { mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5] }
+  const inputName = options.inputName ?? 'input:0'
+  return async (img) => {
+    const found: Detection[] = []
+    for (const view of views(img.width, img.height, { tiles: options.tiles })) {
+      const scale = size / Math.max(view.width, view.height)
+      const w = Math.max(1, Math.round(view.width * scale))
+      const h = Math.max(1, Math.round(view.height * scale))
+      const small = await resizeRegion(img, view, w, h)
+      const padX = Math.floor((size - w) / 2)
+      const padY = Math.floor((size - h) / 2)
+      const boxed = new Uint8Array(size * size * 3)
+      for (let y = 0; y < h; y++) boxed.set(small.data.subarray(y * w * 3, (y + 1) * w * 3), ((y + padY) * size + padX) * 3)
+      const input = toTensorData({ data: boxed, width: size, height: size }, norm, 'NHWC')
+      const out = await model.run({ [inputName]: tensor(input, [1, size, size, 3]) })
+      const dets = decodeBlazeFace(
+        out['Identity:0']!.data as Float32Array, out['Identity_2:0']!.data as Float32Array,
+        out['Identity_1:0']!.data as Float32Array, out['Identity_3:0']!.data as Float32Array,
+        { minScore })
+      const toImage = (x: number, y: number) => ({ x: view.left + (x * size - padX) / scale, y: view.top + (y * size - padY) / scale })
+      for (const d of dets) {
+        const p1 = toImage(d.cx - d.w / 2, d.cy - d.h / 2)
+        const p2 = toImage(d.cx + d.w / 2, d.cy + d.h / 2)
+        const k = d.keypoints.map((p) => toImage(p.x, p.y))
+        const [eyeA, eyeB] = k[0]!.x <= k[1]!.x ? [k[0]!, k[1]!] : [k[1]!, k[0]!]
+        found.push({
+          box: { x1: clamp(p1.x, img.width), y1: clamp(p1.y, img.height), x2: clamp(p2.x, img.width), y2: clamp(p2.y, img.height) },
+          score: d.score,
+          landmarks: [eyeA, eyeB, k[2]!, k[3]!],
+        })
+      }
+    }
+    return mergeDetections(found).filter((d) => d.box.x2 - d.box.x1 >= 4 && d.box.y2 - d.box.y1 >= 4)
+  }
+}
+
+const clamp = (v: number, max: number) => Math.max(0, Math.min(max, v))
+
+export interface UltraFaceOptions { minScore?: number, iou?: number, normalisation?: Normalisation, inputName?: string }
+
+/**
+ * The Ultra-Light RFB-320 detector (`fr_detect.onnx`): the image stretched to 320x240, softmax
+ * scores [N,2] and boxes already decoded to corner form, normalised (0..1). No landmarks: faces it
+ * finds are aligned from their box alone (see align.ts), which embeds less well than landmarks.
+ */
+export function ultraFaceDetector (model: ModelHandle, options: UltraFaceOptions = {}): FaceDetector {
+  const W = 320
+  const H = 240
+  const minScore = options.minScore ?? 0.7
+  const norm = options.normalisation ?? { mean: [127, 127, 127], std: [128, 128, 128] }
+  return async (img) => {
+    const small = await resizeRegion(img, { left: 0, top: 0, width: img.width, height: img.height }, W, H)
+    const out = await model.run({ [options.inputName ?? 'input']: tensor(toTensorData(small, norm, 'NCHW'), [1, 3, H, W]) })
+    const scores = out.scores!.data as Float32Array
+    const boxes = out.boxes!.data as Float32Array
+    const dets: Detection[] = []
+    for (let i = 0; i < scores.length / 2; i++) {
+      const s = scores[2 * i + 1]!
+      if (s < minScore) continue
+      dets.push({
+        box: {
+          x1: clamp(boxes[4 * i]! * img.width, img.width), y1: clamp(boxes[4 * i + 1]! * img.height, img.height),
+          x2: clamp(boxes[4 * i + 2]! * img.width, img.width), y2: clamp(boxes[4 * i + 3]! * img.height, img.height),
+        },
+        score: s, landmarks: [],
+      })
+    }
+    return mergeDetections(dets, options.iou ?? 0.3)
+  }
+}
