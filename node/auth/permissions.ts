@@ -18,6 +18,8 @@ export const permissions = [
   'job.create', 'job.read',
   'library.create', 'library.read', 'library.update', 'library.delete', 'library.statistics',
   'timeline.read',
+  'person.create', 'person.read', 'person.update', 'person.delete', 'person.merge', 'person.statistics', 'person.reassign',
+  'face.create', 'face.read', 'face.update', 'face.delete',
   'systemConfig.read', 'systemConfig.update',
 ] as const
 
