@@ -1,0 +1,216 @@
+/**
+ * Smart search's SQL: the filters every signal shares (owner, trash, date ranges, places, people,
+ * cameras, Immich's request filters), text matches on what a library knows about each asset (text
+ * in the photo, file name and folder, keywords, description, album names), and CLIP neighbours
+ * through the HNSW index on `smart_search`.
+ */
+import type { Database, Queryable } from '../db/index.ts'
+import type { AssetRow } from '../assets/repo.ts'
+import type { ExifRow } from '../assets/exif.ts'
+import { DEFAULT_EF_SEARCH, toVector } from '../ml/clip/repo.ts'
+import type { DateRange } from './query.ts'
+
+export interface SmartFilters {
+  type?: 'IMAGE' | 'VIDEO'
+  isFavorite?: boolean
+  visibility?: 'timeline' | 'archive' | 'hidden' | 'locked'
+  city?: string | null
+  state?: string | null
+  country?: string | null
+  make?: string | null
+  model?: string | null
+  lensModel?: string | null
+  rating?: number
+  takenAfter?: Date
+  takenBefore?: Date
+  /** Assets showing every one of these people. */
+  personIds?: string[]
+  /** Any of these ranges (from the query text). */
+  dates?: DateRange[]
+  /** Any of these places (from the query text). */
+  places?: Array<{ field: 'city' | 'state' | 'country', value: string }>
+  /** Any of these cameras (from the query text). */
+  cameras?: Array<{ field: 'make' | 'model', value: string }>
+}
+
+export type TextField = 'text' | 'file name' | 'folder' | 'keyword' | 'description' | 'album'
+
+export interface Vocabulary {
+  places: Array<{ field: 'city' | 'state' | 'country', value: string }>
+  cameras: Array<{ field: 'make' | 'model', value: string }>
+  people: Array<{ id: string, name: string }>
+}
+
+const like = (s: string) => `%${s.replace(/[%_\\]/g, '\\$&')}%`
+
+/** Where faces and people live (migration 0006, another part of Hearth): found, not assumed. */
+interface PeopleTables { people: string, faces: string }
+
+export function createSmartRepo (db: Database) {
+  let peopleTables: Promise<PeopleTables | null> | undefined
+  let ocrTable: Promise<boolean> | undefined
+
+  const findPeople = () => {
+    peopleTables ??= (async () => {
+      const rows = await db.query<{ table_name: string, cols: string[] }>(
+        `SELECT table_name, array_agg(column_name::text) AS cols FROM information_schema.columns
+         WHERE table_schema = current_schema() GROUP BY table_name`)
+      const people = rows.find((r) => ['people', 'person'].includes(r.table_name) && r.cols.includes('name') && r.cols.includes('owner_id'))
+      const faces = rows.find((r) => r.cols.includes('asset_id') && r.cols.includes('person_id') && /face/.test(r.table_name))
+      return people !== undefined && faces !== undefined ? { people: people.table_name, faces: faces.table_name } : null
+    })()
+    return peopleTables
+  }
+  const hasOcr = () => {
+    ocrTable ??= db.query<{ t: string | null }>("SELECT to_regclass('ocr_search')::text AS t").then(([r]) => r?.t != null)
+    return ocrTable
+  }
+
+  /** SQL conditions (on `a` assets, `e` asset_exif) for the owner and every filter, with their parameters. */
+  async function where (ownerId: string, f: SmartFilters, params: unknown[]): Promise<string[]> {
+    const out = ['a.owner_id = $' + params.push(ownerId), 'a.deleted_at IS NULL']
+    const add = (sql: string, ...values: unknown[]) => {
+      out.push(sql.replace(/\?/g, () => `$${params.push(values.shift())}`))
+    }
+    const exact = (column: string, value: string | null | undefined) => {
+      if (value === undefined) return
+      if (value === null) out.push(`${column} IS NULL`); else add(`${column} = ?`, value)
+    }
+    if (f.visibility !== undefined) add('a.visibility = ?', f.visibility)
+    else out.push("a.visibility IN ('timeline', 'archive')")
+    if (f.type !== undefined) add('a.type = ?', f.type)
+    if (f.isFavorite !== undefined) add('a.is_favorite = ?', f.isFavorite)
+    if (f.takenAfter !== undefined) add('a.file_created_at >= ?', f.takenAfter)
+    if (f.takenBefore !== undefined) add('a.file_created_at <= ?', f.takenBefore)
+    exact('e.city', f.city); exact('e.state', f.state); exact('e.country', f.country)
+    exact('e.make', f.make); exact('e.model', f.model); exact('e.lens_model', f.lensModel)
+    if (f.rating !== undefined) add('e.rating = ?', f.rating)
+    if (f.dates !== undefined && f.dates.length > 0) {
+      out.push('(' + f.dates.map((d) => `(a.local_date_time >= $${params.push(d.from)} AND a.local_date_time < $${params.push(d.to)})`).join(' OR ') + ')')
+    }
+    if (f.places !== undefined && f.places.length > 0) {
+      out.push('(' + f.places.map((p) => `lower(e.${p.field}) = lower($${params.push(p.value)})`).join(' OR ') + ')')
+    }
+    if (f.cameras !== undefined && f.cameras.length > 0) {
+      out.push('(' + f.cameras.map((c) => `lower(e.${c.field}) = lower($${params.push(c.value)})`).join(' OR ') + ')')
+    }
+    if (f.personIds !== undefined && f.personIds.length > 0) {
+      const t = await findPeople()
+      if (t === null) out.push('false') // no faces yet: nobody can be in any photo
+      else {
+        for (const id of f.personIds) out.push(`EXISTS (SELECT 1 FROM ${t.faces} fx WHERE fx.asset_id = a.id AND fx.person_id = $${params.push(id)})`)
+      }
+    }
+    return out
+  }
+
+  const from = 'assets a LEFT JOIN asset_exif e ON e.asset_id = a.id'
+
+  return {
+    /** Distinct places, cameras and named people in the user's library, to recognise in a query. */
+    async vocabulary (ownerId: string): Promise<Vocabulary> {
+      const rows = await db.query<{ field: string, value: string }>(
+        `SELECT DISTINCT f.field, f.value FROM ${from}
+         CROSS JOIN LATERAL (VALUES ('city', e.city), ('state', e.state), ('country', e.country), ('make', e.make), ('model', e.model)) AS f (field, value)
+         WHERE a.owner_id = $1 AND a.deleted_at IS NULL AND f.value IS NOT NULL AND f.value <> ''`, [ownerId])
+      const t = await findPeople()
+      const people = t === null
+        ? []
+        : await db.query<{ id: string, name: string }>(`SELECT id, name FROM ${t.people} WHERE owner_id = $1 AND name IS NOT NULL AND name <> ''`, [ownerId])
+      return {
+        places: rows.filter((r) => r.field === 'city' || r.field === 'state' || r.field === 'country') as Vocabulary['places'],
+        cameras: rows.filter((r) => r.field === 'make' || r.field === 'model') as Vocabulary['cameras'],
+        people,
+      }
+    },
+
+    /** Assets matching the filters, newest first (a query that is only a date, a place, a person). */
+    async filtered (ownerId: string, f: SmartFilters, limit: number): Promise<string[]> {
+      const params: unknown[] = []
+      const w = await where(ownerId, f, params)
+      const rows = await db.query<{ id: string }>(`SELECT a.id FROM ${from} WHERE ${w.join(' AND ')} ORDER BY a.local_date_time DESC, a.id LIMIT ${Math.floor(limit)}`, params)
+      return rows.map((r) => r.id)
+    },
+
+    /**
+     * Assets (within the filters) where at least one term appears somewhere a person would have
+     * written it, with which fields matched each term. Most terms matched first, then newest.
+     */
+    async textMatches (ownerId: string, f: SmartFilters, terms: string[], limit: number): Promise<Array<{ id: string, matched: Array<{ term: string, fields: TextField[] }> }>> {
+      if (terms.length === 0) return []
+      const params: unknown[] = []
+      const w = await where(ownerId, f, params)
+      const ocr = await hasOcr()
+      const columns: string[] = []
+      const perTerm: string[] = []
+      const fieldLists: TextField[][] = []
+      terms.forEach((term, i) => {
+        const p = `$${params.push(like(term))}`
+        const fields: Array<[TextField, string]> = [
+          ['file name', `a.original_file_name ILIKE ${p}`],
+          // The folders above the file (a share's "2019 Lisbon/"), not the file name again.
+          ['folder', `left(a.original_path, length(a.original_path) - length(a.original_file_name)) ILIKE ${p} AND a.library_id IS NOT NULL`],
+          ['keyword', `EXISTS (SELECT 1 FROM unnest(e.keywords) k WHERE k ILIKE ${p})`],
+          ['description', `e.description ILIKE ${p}`],
+          ['album', `EXISTS (SELECT 1 FROM album_assets aa JOIN albums al ON al.id = aa.album_id WHERE aa.asset_id = a.id AND al.album_name ILIKE ${p})`],
+        ]
+        if (ocr) fields.unshift(['text', `EXISTS (SELECT 1 FROM ocr_search o WHERE o.asset_id = a.id AND (o.search @@ plainto_tsquery('simple', $${params.push(term)}) OR o.text ILIKE ${p}))`])
+        const names = fields.map(([, sql], j) => { columns.push(`COALESCE(${sql}, false) AS m${i}_${j}`); return `m${i}_${j}` })
+        perTerm.push(`(${names.join(' OR ')})`)
+        fieldLists.push(fields.map(([field]) => field))
+      })
+      const rows = await db.query<Record<string, unknown> & { id: string }>(
+        `SELECT * FROM (SELECT a.id, a.local_date_time, ${columns.join(', ')} FROM ${from} WHERE ${w.join(' AND ')}) m
+         WHERE ${perTerm.join(' OR ')}
+         ORDER BY (${perTerm.map((t) => `${t}::int`).join(' + ')}) DESC, local_date_time DESC, id LIMIT ${Math.floor(limit)}`, params)
+      return rows.map((r) => ({
+        id: r.id,
+        matched: terms.map((term, i) => ({ term, fields: fieldLists[i]!.filter((_, j) => r[`m${i}_${j}`] === true) }))
+          .filter((m) => m.fields.length > 0),
+      }))
+    },
+
+    /** CLIP neighbours of `embedding` within the filters (cosine distance), through the HNSW index. */
+    async nearest (ownerId: string, f: SmartFilters, embedding: ArrayLike<number>, limit: number, efSearch = DEFAULT_EF_SEARCH): Promise<Array<{ id: string, distance: number }>> {
+      return db.transaction(async (tx: Queryable) => {
+        await tx.query(`SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(efSearch, Math.floor(limit)))}`)
+        await tx.query('SET LOCAL hnsw.iterative_scan = relaxed_order')
+        const params: unknown[] = [toVector(embedding)]
+        const w = await where(ownerId, f, params)
+        const rows = await tx.query<{ id: string, distance: number }>(
+          `SELECT a.id, s.embedding <=> $1::vector AS distance
+           FROM smart_search s JOIN assets a ON a.id = s.asset_id LEFT JOIN asset_exif e ON e.asset_id = a.id
+           WHERE ${w.join(' AND ')} ORDER BY s.embedding <=> $1::vector LIMIT ${Math.floor(limit)}`, params)
+        return rows.map((r) => ({ id: r.id, distance: Number(r.distance) })).sort((a, b) => a.distance - b.distance)
+      })
+    },
+
+    /** Cosine distances of some assets to `embedding` (those without an embedding are left out). */
+    async distances (ids: string[], embedding: ArrayLike<number>): Promise<Map<string, number>> {
+      if (ids.length === 0) return new Map()
+      const rows = await db.query<{ asset_id: string, distance: number }>(
+        'SELECT asset_id, embedding <=> $1::vector AS distance FROM smart_search WHERE asset_id = ANY($2::uuid[])', [toVector(embedding), ids])
+      return new Map(rows.map((r) => [r.asset_id, Number(r.distance)]))
+    },
+
+    async embedding (ownerId: string, assetId: string): Promise<string | undefined> {
+      const [row] = await db.query<{ e: string }>(
+        'SELECT s.embedding::text AS e FROM smart_search s JOIN assets a ON a.id = s.asset_id WHERE a.id = $1 AND a.owner_id = $2', [assetId, ownerId])
+      return row?.e
+    },
+
+    async hasEmbeddings (ownerId: string): Promise<boolean> {
+      const rows = await db.query('SELECT 1 FROM smart_search s JOIN assets a ON a.id = s.asset_id WHERE a.owner_id = $1 LIMIT 1', [ownerId])
+      return rows.length > 0
+    },
+
+    async assets (ids: string[]): Promise<Map<string, AssetRow & { exif: ExifRow | null }>> {
+      if (ids.length === 0) return new Map()
+      const rows = await db.query<AssetRow & { exif: ExifRow | null }>(
+        `SELECT a.*, CASE WHEN e.asset_id IS NULL THEN NULL ELSE to_jsonb(e) END AS exif FROM ${from} WHERE a.id = ANY($1::uuid[])`, [ids])
+      return new Map(rows.map((r) => [r.id, r]))
+    },
+  }
+}
+
+export type SmartRepo = ReturnType<typeof createSmartRepo>
