@@ -48,6 +48,10 @@ import { loadManifest, type Manifest } from './ml/models.ts'
 import { createModelRuntime, type ModelRuntime } from './ml/runtime.ts'
 import { createModelStore } from './ml/model-store.ts'
 import { createMlService, type MlService } from './ml/service.ts'
+import { ocrStage } from './ml/ocr/stage.ts'
+import { ocrRoutes } from './ocr/routes.ts'
+import { createPlaceService } from './places/service.ts'
+import { placeRoutes } from './places/routes.ts'
 
 /** What a module (the appliance's share indexing, later SFTP or federation) gets from the node. */
 export interface NodeContext {
@@ -114,11 +118,13 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     models: createModelStore({ modelsDir, manifest, immichCache: config.HEARTH_IMMICH_MODEL_CACHE }),
   })
   // ML capabilities, one line each (node/ml/README.md): ml.addStage(someStage({ db, ml, ... }))
+  ml.addStage(ocrStage({ db, ml, runtime }))
   const metadata = createMetadataReader()
   const image = createImageProcessor({ pixelLimit: config.HEARTH_MAX_IMAGE_PIXELS, metadata })
   const video = createVideoProcessor({ acceleration: config.HEARTH_VIDEO_ACCELERATION, vaapiDevice: config.HEARTH_VAAPI_DEVICE })
+  const places = createPlaceService({ db, log: log.child({ component: 'places' }) })
   const ingest = createIngestService({
-    db, jobs, log: log.child({ component: 'ingest' }), dataDir: config.HEARTH_DATA_DIR, metadata, image, video, transcodeHeight: config.HEARTH_TRANSCODE_HEIGHT,
+    db, jobs, log: log.child({ component: 'ingest' }), dataDir: config.HEARTH_DATA_DIR, metadata, image, video, transcodeHeight: config.HEARTH_TRANSCODE_HEIGHT, geocode: places.geocode,
     adoptFile: async (ownerId, path, o) => assets.adoptFile(ownerId, path, o),
     onReady: async (assetId, priority) => { await ml.enqueueAsset(assetId, priority) },
   })
@@ -148,6 +154,8 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     ...sharedLinkRoutes({ links, albums, config, db }),
     ...jobRoutes({ jobs }),
     ...timelineRoutes({ db }),
+    ...placeRoutes({ db, config }),
+    ...ocrRoutes({ db, assets }),
     ...modules.flatMap((m) => m.routes ?? []),
     ...(options.extraRoutes ?? []),
   )
@@ -166,7 +174,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
   let url = ''
 
   return {
-    config, db, log, storage, users, auth, assets, albums, links, tus, jobs, ingest, ml, runtime, modelsDir, manifest, modules, routes, app,
+    config, db, log, storage, users, auth, assets, albums, links, tus, jobs, ingest, ml, places, runtime, modelsDir, manifest, modules, routes, app,
     get url () { return url },
 
     async start () {
@@ -176,6 +184,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
       const missing = await ingest.enqueueMissing()
       if (missing > 0) log.info({ assets: missing }, 'queued assets still waiting for processing')
       await ml.start()
+      places.start()
       for (const m of modules) await m.start?.()
       server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 }, app.callback())
       await new Promise<void>((ok, fail) => {
@@ -215,6 +224,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
         await closed
       }
       for (const m of [...modules].reverse()) await m.stop?.().catch((err: unknown) => log.error({ err, module: m.name }, 'module failed to stop'))
+      await places.stop()
       await jobs.stop()
       await ml.stop()
       await Promise.allSettled([metadata.close(), image.close(), storage.close()])

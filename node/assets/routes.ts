@@ -146,6 +146,7 @@ export function assetRoutes ({ db, assets, config, uploads }: {
         city: z.string().nullable().optional(), state: z.string().nullable().optional(), country: z.string().nullable().optional(),
         make: z.string().nullable().optional(), model: z.string().nullable().optional(), lensModel: z.string().nullable().optional(),
         rating: z.number().int().min(-1).max(5).optional(),
+        ocr: z.string().max(200).optional(),
       }),
       handler: async ({ auth, body }) => {
         const { items, total } = await search.metadata(auth.user.id, body)

@@ -20,9 +20,11 @@ import { isUnreadableFileError, type ImagePort, type MetadataPort, type VideoPor
 
 export type IngestPriority = keyof typeof priorities
 
-export function createIngestService ({ db, jobs, log, dataDir, metadata, image, video, transcodeHeight = 720, adoptFile, onReady }: {
+export function createIngestService ({ db, jobs, log, dataDir, metadata, image, video, transcodeHeight = 720, adoptFile, onReady, geocode }: {
   db: Database, jobs: JobService, log: Logger, dataDir: string
   metadata: MetadataPort, image: ImagePort, video: VideoPort, transcodeHeight?: number
+  /** Names a GPS position (offline reverse geocoding, node/places/); without it places stay empty. */
+  geocode?: (latitude: number | null, longitude: number | null) => Promise<{ city: string | null, state: string | null, country: string | null }>
   /** Called once an asset's preview is written (the ML pipeline starts there), with the ingest priority. */
   onReady?: (assetId: string, priority: number) => Promise<void>
   /** Stores a file Hearth extracted (a motion photo's video) as a new asset of `ownerId`. */
@@ -49,9 +51,10 @@ export function createIngestService ({ db, jobs, log, dataDir, metadata, image, 
   async function extractMetadata (a: AssetRow, priority: number) {
     try {
       const m = await metadata.read(a.original_path, { sidecarPath: a.sidecar_path ?? undefined })
+      const place = await geocode?.(m.latitude, m.longitude) ?? { city: null, state: null, country: null }
       await exif.upsert(a.id, {
         date_time_original: m.dateTimeOriginal, time_zone: m.timeZone, latitude: m.latitude, longitude: m.longitude,
-        city: null, state: null, country: null, make: m.make, model: m.model, lens_model: m.lensModel, f_number: m.fNumber,
+        city: place.city, state: place.state, country: place.country, make: m.make, model: m.model, lens_model: m.lensModel, f_number: m.fNumber,
         exposure_time: m.exposureTime, iso: m.iso, focal_length: m.focalLength, orientation: m.orientation, rating: m.rating,
         description: m.description, keywords: m.keywords, exif_image_width: m.exifImageWidth, exif_image_height: m.exifImageHeight,
         projection_type: m.projectionType, live_photo_cid: m.livePhotoCID, fps: null,

@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/index.ts'
 import type { AssetRow } from '../assets/repo.ts'
 import type { ExifRow } from '../assets/exif.ts'
+import { normaliseQuery, ocrMatchSql, substringPattern } from '../ocr/repo.ts'
 
 export interface MetadataFilters {
   page: number
@@ -26,6 +27,8 @@ export interface MetadataFilters {
   lensModel?: string | null
   rating?: number
   visibility?: string
+  /** Text recognised in the photo (OCR): all its words, or the phrase as a substring. */
+  ocr?: string
 }
 
 const like = (s: string) => `%${s.replace(/[%_\\]/g, '\\$&')}%`
@@ -65,6 +68,10 @@ export function createSearchRepo (db: Queryable) {
       exact('e.model', f.model)
       exact('e.lens_model', f.lensModel)
       if (f.rating !== undefined) add('e.rating = ?', f.rating)
+      if (f.ocr !== undefined && normaliseQuery(f.ocr) !== '') {
+        params.push(normaliseQuery(f.ocr), substringPattern(normaliseQuery(f.ocr)))
+        where.push(`EXISTS (SELECT 1 FROM ocr_search o WHERE o.asset_id = a.id AND ${ocrMatchSql('o', `$${params.length - 1}`, `$${params.length}`)})`)
+      }
       const from = 'assets a LEFT JOIN asset_exif e ON e.asset_id = a.id'
       const [{ total }] = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM ${from} WHERE ${where.join(' AND ')}`, params)
       const dir = f.order === 'asc' ? 'ASC' : 'DESC'

@@ -3,14 +3,17 @@
  * its lines, boxes as fractions of the preview's size, replacing any earlier result.
  *
  * @example
- * ml.addStage(ocrStage({ db, engine, ready: () => models.ready('lite', [...ocrModels]) }))
+ * ml.addStage(ocrStage({ db, ml, runtime }))
  */
 import type { Database } from '../../db/index.ts'
 import { PermanentJobError } from '../../jobs/service.ts'
 import { MediaError } from '../../media/errors.ts'
 import { createOcrRepo } from '../../ocr/repo.ts'
+import { createPixelReader } from '../../media/pixels.ts'
+import type { ModelRuntime } from '../runtime.ts'
+import type { MlService } from '../service.ts'
 import type { MlStage } from '../stage.ts'
-import type { OcrEngine, OcrResult } from './engine.ts'
+import { createOcrEngine, ocrModels, type OcrEngine, type OcrResult } from './engine.ts'
 
 /** Lines with corners as fractions of the image's width and height (as stored and as Immich returns them). */
 export function normaliseLines (result: OcrResult) {
@@ -25,22 +28,23 @@ export function normaliseLines (result: OcrResult) {
   }))
 }
 
-export function ocrStage ({ db, engine, ready, version = 1 }: {
-  db: Database, engine: OcrEngine
-  /** Whether the OCR models are present (the model store's `ready`). */
-  ready: () => Promise<boolean>
+export function ocrStage ({ db, ml, runtime, pack = 'lite', engine, version = 1 }: {
+  db: Database, ml: Pick<MlService, 'models'>, runtime: ModelRuntime, pack?: string
+  /** The OCR engine; by default PP-OCR from the pack through the runtime. */
+  engine?: OcrEngine
   version?: number
 }): MlStage {
   const repo = createOcrRepo(db)
+  const ocr = engine ?? createOcrEngine({ runtime, pixels: createPixelReader(), manifest: ml.models.manifest, pack, path: (m) => ml.models.path(pack, m) })
   return {
     name: 'ocr',
     version,
     queue: 'ocr',
-    available: ready,
+    available: () => ml.models.ready(pack, [...ocrModels]),
     async run (asset, { signal }) {
       let result: OcrResult
       try {
-        result = await engine.read(asset.previewPath, { signal })
+        result = await ocr.read(asset.previewPath, { signal })
       } catch (err) {
         // A preview that cannot be decoded will not decode on a retry either: fail this job only.
         if (err instanceof MediaError) throw new PermanentJobError(`OCR: ${err.reason}`)

@@ -1,0 +1,75 @@
+/**
+ * Places in SQL: which assets still need a place name, writing names, and the read side (Immich's
+ * suggestions and cities, Hearth's places listing). Only the owner's assets that are not trashed,
+ * hidden or locked are listed.
+ */
+import type { Database } from '../db/index.ts'
+import type { AssetRow } from '../assets/repo.ts'
+import type { ExifRow } from '../assets/exif.ts'
+
+const visible = `a.deleted_at IS NULL AND a.visibility IN ('timeline', 'archive')`
+
+export type SuggestionType = 'country' | 'state' | 'city' | 'camera-make' | 'camera-model' | 'camera-lens-model'
+
+const suggestionColumn: Record<SuggestionType, string> = {
+  country: 'country', state: 'state', city: 'city', 'camera-make': 'make', 'camera-model': 'model', 'camera-lens-model': 'lens_model',
+}
+
+export function createPlacesRepo (db: Database) {
+  return {
+    /** Assets with a position and no place name, after `afterId` (keyset pages). */
+    async unnamed (afterId: string | null, limit: number): Promise<Array<{ assetId: string, latitude: number, longitude: number }>> {
+      return db.query(
+        `SELECT asset_id AS "assetId", latitude, longitude FROM asset_exif
+         WHERE latitude IS NOT NULL AND longitude IS NOT NULL AND city IS NULL AND country IS NULL
+           AND ($1::uuid IS NULL OR asset_id > $1::uuid)
+         ORDER BY asset_id LIMIT $2`, [afterId, limit])
+    },
+
+    async setNames (rows: Array<{ assetId: string, city: string | null, state: string | null, country: string | null }>) {
+      if (rows.length === 0) return
+      await db.query(
+        `UPDATE asset_exif e SET city = v.city, state = v.state, country = v.country, updated_at = now()
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS v(asset_id, city, state, country)
+         WHERE e.asset_id = v.asset_id`,
+        [rows.map((r) => r.assetId), rows.map((r) => r.city), rows.map((r) => r.state), rows.map((r) => r.country)])
+    },
+
+    /** Immich's search suggestions: distinct values of one field, narrowed by the others given. */
+    async suggestions (ownerId: string, type: SuggestionType, f: { country?: string, state?: string, make?: string, model?: string, includeNull?: boolean }): Promise<Array<string | null>> {
+      const column = suggestionColumn[type]
+      const where = ['a.owner_id = $1', visible]
+      const params: unknown[] = [ownerId]
+      const narrow = (col: string, value: string | undefined) => { if (value !== undefined) { params.push(value); where.push(`e.${col} = $${params.length}`) } }
+      if (type === 'state' || type === 'city') narrow('country', f.country)
+      if (type === 'city') narrow('state', f.state)
+      if (type === 'camera-model' || type === 'camera-lens-model') narrow('make', f.make)
+      if (type === 'camera-lens-model') narrow('model', f.model)
+      if (f.includeNull !== true) where.push(`e.${column} IS NOT NULL AND e.${column} <> ''`)
+      const rows = await db.query<{ value: string | null }>(
+        `SELECT DISTINCT e.${column} AS value FROM asset_exif e JOIN assets a ON a.id = e.asset_id
+         WHERE ${where.join(' AND ')} ORDER BY value NULLS LAST LIMIT 1000`, params)
+      return rows.map((r) => r.value)
+    },
+
+    /** One asset per city (the newest), Immich's GET /api/search/cities. */
+    async assetsByCity (ownerId: string): Promise<Array<AssetRow & { exif: ExifRow }>> {
+      return db.query(
+        `SELECT * FROM (
+           SELECT DISTINCT ON (e.city) a.*, to_jsonb(e) AS exif FROM assets a JOIN asset_exif e ON e.asset_id = a.id
+           WHERE a.owner_id = $1 AND ${visible} AND a.type = 'IMAGE' AND e.city IS NOT NULL
+           ORDER BY e.city, a.file_created_at DESC, a.id
+         ) x ORDER BY x.exif->>'city'`, [ownerId])
+    },
+
+    /** Countries, then their cities, with counts and each city's newest photo as its cover. */
+    async places (ownerId: string): Promise<Array<{ country: string, state: string | null, city: string | null, count: number, coverAssetId: string }>> {
+      return db.query(
+        `SELECT DISTINCT ON (e.country, e.state, e.city) e.country, e.state, e.city,
+           (count(*) OVER (PARTITION BY e.country, e.state, e.city))::int AS count, a.id AS "coverAssetId"
+         FROM assets a JOIN asset_exif e ON e.asset_id = a.id
+         WHERE a.owner_id = $1 AND ${visible} AND e.country IS NOT NULL
+         ORDER BY e.country, e.state, e.city, (a.type = 'IMAGE') DESC, a.file_created_at DESC, a.id`, [ownerId])
+    },
+  }
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod'
+import type { Config } from '../config/schema.ts'
+import type { Database } from '../db/index.ts'
+import { route } from '../http/route.ts'
+import { toAssetDto } from '../assets/dto.ts'
+import { createPlacesRepo } from './repo.ts'
+
+/** Immich's place searches (suggestions, cities) and Hearth's places listing for the UI. */
+export function placeRoutes ({ db, config }: { db: Database, config: Config }) {
+  const repo = createPlacesRepo(db)
+  return [
+    route({
+      method: 'GET', path: '/api/search/suggestions', tag: 'Search', access: 'user', permission: 'asset.read',
+      summary: 'Distinct values for search filters: countries, regions (of a country), cities (of a country and region), camera makes, models and lenses',
+      query: z.object({
+        type: z.enum(['country', 'state', 'city', 'camera-make', 'camera-model', 'camera-lens-model']),
+        country: z.string().max(200).optional(), state: z.string().max(200).optional(),
+        make: z.string().max(200).optional(), model: z.string().max(200).optional(),
+        includeNull: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
+      }),
+      handler: async ({ auth, query }) => repo.suggestions(auth.user.id, query.type, query),
+    }),
+    route({
+      method: 'GET', path: '/api/search/cities', tag: 'Search', access: 'user', permission: 'asset.read',
+      summary: 'One photo per city (the newest), with its place in exifInfo',
+      handler: async ({ auth }) => (await repo.assetsByCity(auth.user.id)).map((a) => toAssetDto(a, config.HEARTH_DATA_DIR, a.exif)),
+    }),
+    route({
+      method: 'GET', path: '/api/places', tag: 'Search', access: 'user', permission: 'asset.read',
+      summary: 'Countries with their cities: how many photos and videos each holds, and a cover photo (the newest)',
+      handler: async ({ auth }) => {
+        const rows = await repo.places(auth.user.id)
+        const countries = new Map<string, { country: string, count: number, coverAssetId: string, cities: Array<{ city: string | null, state: string | null, count: number, coverAssetId: string }> }>()
+        for (const r of rows) {
+          let c = countries.get(r.country)
+          if (c === undefined) { c = { country: r.country, count: 0, coverAssetId: r.coverAssetId, cities: [] }; countries.set(r.country, c) }
+          c.count += r.count
+          c.cities.push({ city: r.city, state: r.state, count: r.count, coverAssetId: r.coverAssetId })
+        }
+        for (const c of countries.values()) {
+          c.cities.sort((a, b) => b.count - a.count || String(a.city).localeCompare(String(b.city)))
+          c.coverAssetId = c.cities[0]!.coverAssetId
+        }
+        return [...countries.values()].sort((a, b) => b.count - a.count || a.country.localeCompare(b.country))
+      },
+    }),
+  ]
+}
