@@ -44,6 +44,8 @@ export function createUploadsArea (nc: Pick<NodeContext, 'config' | 'db' | 'asse
     if (outcome.status === 'created') {
       await nc.ingest.enqueueAsset(outcome.id, 'interactive').catch((err: unknown) => log.warn({ err, assetId: outcome.id }, 'could not queue an upload for processing'))
     }
+    // The same content as a photo in the trash (an older version put back, say): it comes back out.
+    if (outcome.status === 'duplicate' && outcome.asset.deleted_at !== null) await nc.assets.repo.restore(user.id, [outcome.id])
     log.info({ userId: user.id, assetId: outcome.id, status: outcome.status, path: rel, size: file.size, via }, 'upload stored')
     return outcome.id
   }

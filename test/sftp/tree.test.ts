@@ -91,9 +91,13 @@ for (const engine of engines) {
         assert.ok((await c.get('/Uploads/a.jpg') as Buffer).equals(d))
         assert.equal((await asset(assetB.id)).isTrashed, true)
         assert.equal((await assetsNamed('a.jpg')).filter((x) => x.id !== assetA.id && x.id !== assetB.id).length, 1)
+        // Putting an older version back brings its asset out of the trash.
+        await c.put(a, '/Uploads/older.jpg')
+        assert.equal((await asset(assetA.id)).isTrashed, false)
         // Removing a file sends its asset to the trash too.
+        const [assetD] = (await assetsNamed('a.jpg')).filter((x) => x.id !== assetA.id && x.id !== assetB.id)
         await c.delete('/Uploads/a.jpg')
-        assert.equal((await assetsNamed('a.jpg')).filter((x) => x.id !== assetA.id && x.id !== assetB.id).length, 1)
+        assert.equal((await asset(assetD.id)).isTrashed, true)
         await assert.rejects(c.posixRename('/Uploads/Trip', '/Uploads/Trip/inside'), /itself|failure/i)
       } finally { await c.end() }
     })
