@@ -81,6 +81,7 @@ export async function startUi (engine: Engine, env: Record<string, string> = {})
       contexts.push(context)
       const page = await context.newPage()
       page.on('console', (msg) => {
+        if (process.env.HEARTH_UI_DEBUG === '1') console.log(`# [browser ${msg.type()}] ${msg.text()}`)
         if (msg.type() !== 'error') return
         const { url } = msg.location()
         // Chromium logs every 4xx reply as a console error. Those the app expects (asking who is

@@ -11,8 +11,11 @@ export const routes: RouteDef[] = [
   { path: '/photos', tag: 'hearth-photos', load: () => import('./screens/photos.ts'), nav: 'photos' },
   { path: '/photos/:id', tag: 'hearth-photos', load: () => import('./screens/photos.ts'), nav: 'photos' },
   { path: '/favorites', tag: 'hearth-favorites', load: () => import('./screens/favorites.ts'), nav: 'favorites' },
+  { path: '/favorites/:id', tag: 'hearth-favorites', load: () => import('./screens/favorites.ts'), nav: 'favorites' },
   { path: '/trash', tag: 'hearth-trash', load: () => import('./screens/trash.ts'), nav: 'trash' },
+  { path: '/trash/:id', tag: 'hearth-trash', load: () => import('./screens/trash.ts'), nav: 'trash' },
   { path: '/search', tag: 'hearth-search', load: () => import('./screens/search.ts'), nav: 'search' },
+  { path: '/search/photos/:id', tag: 'hearth-search', load: () => import('./screens/search.ts'), nav: 'search' },
   // Screens built by the albums/sharing/account/admin work; placeholders until they land.
   { path: '/albums', tag: 'hearth-albums', load: () => import('./screens/albums.ts'), nav: 'albums' },
   { path: '/albums/:id', tag: 'hearth-album', load: () => import('./screens/album.ts'), nav: 'albums' },

@@ -59,7 +59,7 @@ export const en = {
     failed: (reason: string) => `Hearth could not read this file: ${reason}`,
     details: 'Details', taken: 'Taken', camera: 'Camera', lens: 'Lens', exposure: 'Exposure', file: 'File', place: 'Place', position: 'Position',
     openMap: 'Open in OpenStreetMap', people: 'People', text: 'Text in the photo', albums: 'In albums', description: 'Description', keywords: 'Keywords',
-    timeZone: (zone: string) => `Time zone ${zone}`, noInfo: 'No details recorded.', alt: (name: string, date: string) => `${name}, taken ${date}`,
+    timeZone: (zone: string) => `Time zone ${zone}`, rotateUnavailable: 'This server cannot store rotations yet.', dimensions: (w: number, h: number) => `${w} × ${h}`, noInfo: 'No details recorded.', alt: (name: string, date: string) => `${name}, taken ${date}`,
   },
   upload: {
     title: 'Uploads', pick: 'Choose files', drop: 'Drop to upload to Hearth', queued: 'Waiting', uploading: (pct: number) => `${pct}%`,
@@ -72,9 +72,12 @@ export const en = {
     camera: 'Camera make', city: 'City', fileName: 'File name', run: 'Search', results: (n: number) => `${plural(n, 'result', 'results')}`,
     none: 'Nothing matched.', hint: 'Type a year (2019), a month (March 2021), a date (2021-03-14), a place or a file name.',
     matchedDate: (range: string) => `taken ${range}`, matchedName: (q: string) => `file name contains “${q}”`, matchedCity: (q: string) => `taken in ${q}`,
-    matchedCamera: (q: string) => `camera ${q}`,
+    matchedCamera: (q: string) => `camera ${q}`, matchedMeaning: (q: string) => `looks like “${q}”`,
   },
-  screens: { comingSoon: 'This screen is being built.', trashEmpty: 'The trash is empty.', favouritesEmpty: 'No favourites yet.', emptyTrash: 'Empty trash', restoreAll: 'Restore all' },
+  screens: {
+    comingSoon: 'This screen is being built.', trashEmpty: 'The trash is empty.', favouritesEmpty: 'No favourites yet.', emptyTrash: 'Empty trash', restoreAll: 'Restore all',
+    trashNote: (days: number) => `Items are deleted for good after ${plural(days, 'day', 'days')}.`, emptyTrashConfirm: 'Delete everything in the trash for good? This cannot be undone.',
+  },
   albums: {
     title: 'Albums', mine: 'My albums', sharedWithMe: 'Shared with me', create: 'New album', name: 'Album name', createIt: 'Create', cancel: 'Cancel',
     empty: 'No albums yet. Make one, then add photos to it.', sharedEmpty: 'Nobody has shared an album with you yet.',

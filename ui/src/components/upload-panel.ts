@@ -6,9 +6,9 @@ import { t } from '../strings.ts'
 import { uploads, UPLOADS_EVENT, type UploadItem } from '../upload/uploader.ts'
 
 export class UploadPanel extends LitElement {
-  static override properties = { tick: { state: true } }
+  static override properties = { tick: { state: true }, open: { state: true } }
   static override styles = [base, css`
-    :host { position: fixed; right: 16px; bottom: 16px; z-index: 110; }
+    :host { position: fixed; right: 16px; bottom: 16px; z-index: 40; }
     @media (max-width: 700px) { :host { right: 8px; left: 8px; bottom: calc(var(--h-bottombar) + 8px); } }
     section { width: min(380px, 100%); max-height: 50vh; display: flex; flex-direction: column; background: var(--h-surface); border: 1px solid var(--h-border); border-radius: 14px; box-shadow: var(--h-shadow); overflow: hidden; }
     .head { display: flex; align-items: center; gap: 8px; padding: 8px 8px 8px 16px; border-bottom: 1px solid var(--h-border); }
@@ -27,6 +27,8 @@ export class UploadPanel extends LitElement {
   `]
 
   tick = 0
+  /** The list is shown while files are in flight or something failed, or when asked for. */
+  open: boolean | undefined
   private frame = 0
 
   override connectedCallback (): void {
@@ -59,18 +61,20 @@ export class UploadPanel extends LitElement {
     const items = uploads.items
     if (items.length === 0) return nothing
     const finished = items.filter((i) => i.state === 'done' || i.state === 'duplicate' || i.state === 'failed').length
+    const expanded = this.open ?? (finished < items.length || items.some((i) => i.state === 'failed'))
     return html`<section aria-label=${t.upload.title}>
       <div class="head">
         <h2>${t.upload.title}</h2>
         <span class="state" role="status">${t.upload.summary(finished, items.length)}</span>
-        <button class="icon" aria-label=${t.upload.dismiss} title=${t.upload.dismiss} @click=${() => uploads.clearFinished()}>${icon('close')}</button>
+        <button class="icon" aria-expanded=${expanded} aria-label=${t.upload.title} title=${t.upload.title} @click=${() => { this.open = !expanded }}>${icon(expanded ? 'down' : 'up')}</button>
+        <button class="icon" aria-label=${t.upload.dismiss} title=${t.upload.dismiss} @click=${() => { this.open = undefined; uploads.clearFinished() }}>${icon('close')}</button>
       </div>
-      <ul>${items.map((i) => html`<li data-state=${i.state}>
+      ${!expanded ? nothing : html`<ul>${items.map((i) => html`<li data-state=${i.state}>
         <div class="row"><span class="name" title=${i.file.name}>${i.file.name}</span>
           ${i.state === 'failed' && i.error !== t.upload.notMedia ? html`<button class="small" @click=${() => uploads.retry(i)}>${t.upload.retry}</button>` : nothing}</div>
         ${i.state === 'uploading' || i.state === 'hashing' || i.state === 'queued' ? html`<progress max="1" .value=${i.progress} aria-label=${i.file.name}></progress>` : nothing}
         <span class="state ${i.state === 'failed' ? 'failed' : i.state === 'done' ? 'done' : ''}">${this.stateText(i)}</span>
-      </li>`)}</ul>
+      </li>`)}</ul>`}
     </section>`
   }
 }

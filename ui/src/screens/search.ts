@@ -1,4 +1,153 @@
-/** Placeholder while the screen is written. */
-import { LitElement, html } from 'lit'
-export class S extends LitElement { override render () { return html`<p>search</p>` } }
-customElements.define('hearth-search', S)
+/**
+ * /search: one box (from the top bar) and filters. A date typed in the box searches that day, month
+ * or year; other text is looked for in file names, places and cameras (and by meaning, with smart
+ * search when the server has it). Each result says why it matched. /search/photos/:id opens one.
+ */
+import { LitElement, html, css, nothing } from 'lit'
+import { base } from '../styles.ts'
+import { t } from '../strings.ts'
+import { api, media } from '../api.ts'
+import { navigate } from '../router.ts'
+import { notifyError } from '../notify.ts'
+import { session } from '../session.ts'
+import { layoutMonth } from '../lib/layout.ts'
+import { placeholder } from '../lib/thumbhash.ts'
+import { parseDateQuery } from '../lib/query.ts'
+import { shortDate } from '../lib/format.ts'
+import { arrayList, setViewerList } from '../lib/viewer-nav.ts'
+import type { Asset, SearchResult } from '../types.ts'
+
+interface Hit { asset: Asset, why: string }
+type Filters = Record<string, unknown>
+
+export class SearchScreen extends LitElement {
+  static override properties = { params: { attribute: false }, query: { attribute: false }, hits: { state: true }, busy: { state: true }, width: { state: true }, viewerReady: { state: true } }
+  static override styles = [base, css`
+    :host { display: block; height: 100%; overflow-y: auto; position: relative; }
+    form.filters { display: flex; flex-wrap: wrap; gap: 10px; align-items: end; margin: 12px 0 18px; }
+    form.filters label { min-width: 140px; }
+    .results { position: relative; }
+    .tile { position: absolute; overflow: hidden; background: var(--h-placeholder) center / cover no-repeat; border-radius: 2px; }
+    .tile img { width: 100%; height: 100%; object-fit: cover; display: block; }
+    .why { position: absolute; left: 0; right: 0; bottom: 0; padding: 14px 6px 4px; font-size: .75rem; color: #fff; background: linear-gradient(transparent, rgb(0 0 0 / 65%)); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+  `]
+
+  params: Record<string, string> = {}
+  query = new URLSearchParams()
+  hits: Hit[] | undefined
+  busy = false
+  width = 0
+  viewerReady = false
+  private ran = ''
+  private readonly resize = new ResizeObserver((entries) => { this.width = entries[0].contentRect.width })
+
+  override connectedCallback (): void {
+    super.connectedCallback()
+    setViewerList(arrayList(() => (this.hits ?? []).map((h) => h.asset.id)))
+  }
+
+  override disconnectedCallback (): void { super.disconnectedCallback(); this.resize.disconnect() }
+
+  override firstUpdated (): void { this.resize.observe(this.renderRoot.querySelector('.page')!) }
+
+  override willUpdate (): void {
+    const key = this.query.toString()
+    if (key !== this.ran) { this.ran = key; void this.run() }
+    if (this.params.id !== undefined && !this.viewerReady) void import('../components/viewer.ts').then(() => { this.viewerReady = true })
+  }
+
+  private async search (filters: Filters, why: string): Promise<Hit[]> {
+    const r = await api.post<SearchResult>('/api/search/metadata', { size: 250, withExif: true, ...filters })
+    return r.assets.items.map((asset) => ({ asset, why }))
+  }
+
+  private async run (): Promise<void> {
+    const q = (this.query.get('q') ?? '').trim()
+    const f = Object.fromEntries([...this.query.entries()].filter(([k, v]) => k !== 'q' && v !== ''))
+    if (q === '' && Object.keys(f).length === 0) { this.hits = undefined; return }
+    this.busy = true
+    try {
+      const common: Filters = {}
+      if (f.from !== undefined) common.takenAfter = new Date(f.from + 'T00:00:00Z').toISOString()
+      if (f.to !== undefined) common.takenBefore = new Date(Date.parse(f.to + 'T00:00:00Z') + 86_400_000).toISOString()
+      if (f.type !== undefined) common.type = f.type
+      if (f.make !== undefined) common.make = f.make
+      if (f.city !== undefined) common.city = f.city
+      const whyFilters = [f.from !== undefined || f.to !== undefined ? t.search.matchedDate(`${f.from ?? '…'} – ${f.to ?? '…'}`) : '', f.make !== undefined ? t.search.matchedCamera(f.make) : '', f.city !== undefined ? t.search.matchedCity(f.city) : ''].filter((x) => x !== '').join(', ')
+      const date = q === '' ? undefined : parseDateQuery(q)
+      let batches: Hit[][]
+      if (q === '') batches = [await this.search(common, whyFilters)]
+      else if (date !== undefined) {
+        const range = date.label.length === 4 ? date.label : `${shortDate(date.after.slice(0, 10))} – ${shortDate(new Date(Date.parse(date.before) - 1).toISOString().slice(0, 10))}`
+        batches = [await this.search({ ...common, takenAfter: date.after, takenBefore: date.before }, t.search.matchedDate(range))]
+      } else {
+        batches = await Promise.all([
+          session.features?.smartSearch === true
+            ? api.post<SearchResult>('/api/search/smart', { query: q, size: 100, ...common }).then((r) => r.assets.items.map((asset) => ({ asset, why: t.search.matchedMeaning(q) })), () => [])
+            : Promise.resolve([]),
+          this.search({ ...common, originalFileName: q }, t.search.matchedName(q)),
+          this.search({ ...common, city: q }, t.search.matchedCity(q)).catch(() => []),
+          this.search({ ...common, make: q }, t.search.matchedCamera(q)).catch(() => []),
+          this.search({ ...common, model: q }, t.search.matchedCamera(q)).catch(() => []),
+        ])
+      }
+      const seen = new Set<string>()
+      this.hits = batches.flat().filter((h) => !seen.has(h.asset.id) && seen.add(h.asset.id) !== undefined)
+    } catch (err) {
+      notifyError(err)
+      this.hits = []
+    } finally {
+      this.busy = false
+    }
+  }
+
+  private submit (e: SubmitEvent): void {
+    e.preventDefault()
+    const data = new FormData(e.target as HTMLFormElement)
+    const p = new URLSearchParams()
+    for (const [k, v] of data.entries()) if (typeof v === 'string' && v.trim() !== '') p.set(k, v.trim())
+    navigate(`/search?${p.toString()}`)
+  }
+
+  private open (e: MouseEvent, id: string): void {
+    if (e.metaKey || e.ctrlKey || e.shiftKey) return
+    e.preventDefault()
+    navigate(`/search/photos/${id}?${this.query.toString()}`)
+  }
+
+  private renderResults () {
+    const hits = this.hits ?? []
+    if (hits.length === 0 || this.width === 0) return nothing
+    const ratios = hits.map((h) => (h.asset.width ?? 0) > 0 && (h.asset.height ?? 0) > 0 ? h.asset.width! / h.asset.height! : 1)
+    const L = layoutMonth(ratios, ratios.map(() => ''), { width: this.width, rowHeight: this.width < 600 ? 120 : 200, gap: 4, monthHeader: 0, dayHeader: 0 })
+    return html`<div class="results" style="height:${L.height}px">${hits.map((h, i) => {
+      const tile = L.tiles[i]
+      const ph = placeholder(h.asset.id, h.asset.thumbhash)
+      const alt = t.viewer.alt(h.asset.originalFileName, new Date(h.asset.localDateTime).toLocaleDateString(undefined, { timeZone: 'UTC', dateStyle: 'long' }))
+      return html`<a class="tile" href="/search/photos/${h.asset.id}" @click=${(e: MouseEvent) => this.open(e, h.asset.id)} style="left:${tile.x}px;top:${tile.y}px;width:${tile.w}px;height:${tile.h}px;${ph === undefined ? '' : `background-image:url(${ph})`}">
+        ${h.asset.thumbhash === null ? nothing : html`<img src=${media.thumbnail(h.asset.id)} alt=${alt} loading="lazy" decoding="async">`}<span class="why">${h.why}</span></a>`
+    })}</div>`
+  }
+
+  override render () {
+    const q = this.query
+    return html`<div class="page">
+      <h1>${t.search.title}</h1>
+      <form class="filters" @submit=${this.submit} aria-label=${t.search.title}>
+        <label>${t.nav.searchLabel}<input name="q" type="search" .value=${q.get('q') ?? ''} placeholder=${t.nav.searchPlaceholder}></label>
+        <label>${t.search.from}<input name="from" type="date" .value=${q.get('from') ?? ''}></label>
+        <label>${t.search.to}<input name="to" type="date" .value=${q.get('to') ?? ''}></label>
+        <label>${t.search.type}<select name="type" .value=${q.get('type') ?? ''}><option value="">${t.search.anyType}</option><option value="IMAGE">${t.search.photos}</option><option value="VIDEO">${t.search.videos}</option></select></label>
+        <label>${t.search.camera}<input name="make" .value=${q.get('make') ?? ''}></label>
+        <label>${t.search.city}<input name="city" .value=${q.get('city') ?? ''}></label>
+        <button class="primary" type="submit">${t.search.run}</button>
+      </form>
+      ${this.hits === undefined ? html`<p class="muted">${t.search.hint}</p>`
+        : this.busy ? html`<p class="muted" aria-busy="true">${t.app.loading}</p>`
+        : html`<p role="status">${this.hits.length === 0 ? t.search.none : t.search.results(this.hits.length)}</p>`}
+      ${this.renderResults()}
+    </div>
+    ${this.params.id !== undefined && this.viewerReady ? html`<hearth-viewer .assetId=${this.params.id} basePath="/search/photos" @close=${() => navigate(`/search?${this.query.toString()}`)}></hearth-viewer>` : nothing}`
+  }
+}
+customElements.define('hearth-search', SearchScreen)

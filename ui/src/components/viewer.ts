@@ -1,0 +1,306 @@
+/**
+ * <hearth-viewer>: one photo or video, full screen. Keys: ←/→ step, Esc closes (or leaves zoom),
+ * i info, f favourite, +/- zoom, 0 fit, r rotate, Delete trash. Wheel, double-click and pinch zoom;
+ * drag pans. Videos play from /video/playback (ranges); a live/motion photo plays its video part.
+ * Rotation is stored on the server as an edit (PUT /api/assets/:id/edits) and never touches the
+ * original. The info panel shows what the API knows: date and zone, camera, lens, exposure, place,
+ * position, people, text, albums.
+ */
+import { LitElement, html, css, nothing } from 'lit'
+import { base } from '../styles.ts'
+import { t } from '../strings.ts'
+import { icon } from '../icons.ts'
+import { api, media, ApiError } from '../api.ts'
+import { navigate } from '../router.ts'
+import { notify, notifyError } from '../notify.ts'
+import { viewerList } from '../lib/viewer-nav.ts'
+import { placeholder } from '../lib/thumbhash.ts'
+import { actions } from '../lib/actions.ts'
+import './info-panel.ts'
+import type { Asset } from '../types.ts'
+
+const BROWSER_IMAGES = /^image\/(jpeg|png|webp|gif|avif)$/
+
+export class Viewer extends LitElement {
+  static override properties = {
+    assetId: { type: String }, basePath: { type: String },
+    asset: { state: true }, error: { state: true }, info: { state: true }, scale: { state: true }, tx: { state: true }, ty: { state: true },
+    rotation: { state: true }, motion: { state: true }, previewLoaded: { state: true }, hasPrev: { state: true }, hasNext: { state: true },
+  }
+
+  static override styles = [base, css`
+    :host { position: fixed; inset: 0; z-index: 50; background: var(--h-viewer-bg); color: #fff; display: flex; }
+    .stage { position: relative; flex: 1; overflow: hidden; touch-action: none; }
+    .bar { position: absolute; top: 0; left: 0; right: 0; display: flex; align-items: center; gap: 2px; padding: 8px; z-index: 2; background: linear-gradient(rgb(0 0 0 / 55%), transparent); }
+    .bar .spacer { flex: 1; }
+    .bar .name { font-size: .9rem; opacity: .85; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 40vw; }
+    button.icon { color: #fff; } button.icon:hover { background: rgb(255 255 255 / 14%); }
+    button.icon[aria-pressed='true'] { color: var(--h-accent); }
+    .nav { position: absolute; top: 50%; transform: translateY(-50%); z-index: 2; width: 52px; height: 52px; background: rgb(0 0 0 / 35%); }
+    .nav.prev { left: 10px; } .nav.next { right: 10px; }
+    .media { position: absolute; inset: 0; display: grid; place-items: center; }
+    .frame { position: relative; transform-origin: center center; will-change: transform; }
+    .frame img, .frame video { display: block; max-width: 100vw; max-height: 100dvh; user-select: none; -webkit-user-drag: none; }
+    .frame .ph { position: absolute; inset: 0; background: center / cover no-repeat; filter: blur(2px); }
+    .frame img.main { position: relative; opacity: 0; transition: opacity .15s; }
+    .frame img.main.loaded { opacity: 1; }
+    .motion { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: contain; }
+    video.play { max-height: calc(100dvh - 20px); }
+    .msg { position: absolute; bottom: 24px; left: 50%; transform: translateX(-50%); background: rgb(0 0 0 / 70%); padding: 8px 14px; border-radius: 8px; z-index: 2; }
+    .trashed { color: #ffb4a8; }
+    hearth-info-panel { width: 360px; flex: none; }
+    @media (max-width: 700px) {
+      :host { flex-direction: column; }
+      hearth-info-panel { width: auto; height: 55dvh; }
+      .nav { display: none; }
+      .bar .name { display: none; }
+    }
+  `]
+
+  assetId = ''
+  basePath = '/photos'
+  asset: Asset | undefined
+  error = ''
+  info = false
+  scale = 1
+  tx = 0
+  ty = 0
+  rotation = 0
+  motion = false
+  previewLoaded = false
+  hasPrev = false
+  hasNext = false
+  private loadedId = ''
+  private target = ''
+  private stepping = Promise.resolve()
+  private pointers = new Map<number, { x: number, y: number }>()
+  private pinch: { d: number, scale: number } | undefined
+  private drag: { x: number, y: number, tx: number, ty: number } | undefined
+  private opener: Element | null = null
+
+  override connectedCallback (): void {
+    super.connectedCallback()
+    this.opener = document.activeElement
+    window.addEventListener('keydown', this.onKey)
+  }
+
+  override disconnectedCallback (): void {
+    super.disconnectedCallback()
+    window.removeEventListener('keydown', this.onKey)
+    if (this.opener instanceof HTMLElement) this.opener.focus()
+  }
+
+  override willUpdate (changed: Map<string, unknown>): void {
+    if (changed.has('assetId') && this.assetId !== this.loadedId) { this.target = this.assetId; void this.load(this.assetId) }
+  }
+
+  override firstUpdated (): void { (this.renderRoot.querySelector('.close') as HTMLElement | null)?.focus() }
+
+  private async load (id: string): Promise<void> {
+    this.loadedId = id
+    this.error = ''
+    this.scale = 1; this.tx = 0; this.ty = 0; this.motion = false; this.previewLoaded = false
+    try {
+      const asset = await api.get<Asset>(`/api/assets/${id}`)
+      if (this.loadedId !== id) return
+      this.asset = asset
+      this.rotation = asset.edits?.rotation ?? 0
+      const list = viewerList()
+      const [prev, next] = list === undefined ? [undefined, undefined] : await Promise.all([list.neighbour(id, -1), list.neighbour(id, 1)])
+      if (this.loadedId !== id) return
+      this.hasPrev = prev !== undefined
+      this.hasNext = next !== undefined
+    } catch (err) {
+      if (this.loadedId === id) { this.asset = undefined; this.error = (err as Error).message }
+    }
+  }
+
+  private close (): void { this.dispatchEvent(new CustomEvent('close')) }
+
+  /** Steps are chained and start from the last one asked for, so quick key presses are never lost. */
+  private step (dir: 1 | -1): Promise<void> {
+    this.stepping = this.stepping.then(async () => {
+      const next = await viewerList()?.neighbour(this.target || this.assetId, dir)
+      if (next === undefined) return
+      this.target = next
+      navigate(`${this.basePath}/${next}${location.search}`, { replace: true })
+    }).catch(notifyError)
+    return this.stepping
+  }
+
+  private readonly onKey = (e: KeyboardEvent) => {
+    if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return
+    const target = e.composedPath()[0] as HTMLElement
+    if (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA') return
+    const video = target.tagName === 'VIDEO'
+    switch (e.key) {
+      case 'ArrowLeft': if (!video) { e.preventDefault(); void this.step(-1) } break
+      case 'ArrowRight': if (!video) { e.preventDefault(); void this.step(1) } break
+      case 'Escape': e.preventDefault(); if (this.scale > 1) this.zoomTo(1); else this.close(); break
+      case 'i': e.preventDefault(); this.info = !this.info; break
+      case 'f': e.preventDefault(); void this.favourite(); break
+      case '+': case '=': this.zoomTo(this.scale * 1.5); break
+      case '-': this.zoomTo(this.scale / 1.5); break
+      case '0': this.zoomTo(1); break
+      case 'r': void this.rotate(); break
+      case 'Delete': void this.trash(); break
+    }
+  }
+
+  // ---- actions ---------------------------------------------------------------------------------
+
+  private async favourite (): Promise<void> {
+    const a = this.asset
+    if (a === undefined || a.isTrashed) return
+    try {
+      await actions.setFavorite([a.id], !a.isFavorite)
+      this.asset = { ...a, isFavorite: !a.isFavorite }
+      viewerList()?.changed?.(a.id, { isFavorite: !a.isFavorite })
+    } catch (err) { notifyError(err) }
+  }
+
+  private async trash (): Promise<void> {
+    const a = this.asset
+    if (a === undefined || a.isTrashed) return
+    try {
+      const next = (await viewerList()?.neighbour(a.id, 1)) ?? (await viewerList()?.neighbour(a.id, -1))
+      await actions.trash([a.id])
+      viewerList()?.removed?.(a.id)
+      notify(t.selection.trashed(1), { action: { label: t.selection.undo, run: () => { void actions.restore([a.id]).then(() => viewerList()?.removed?.(a.id), notifyError) } } })
+      if (next !== undefined) navigate(`${this.basePath}/${next}`, { replace: true }); else this.close()
+    } catch (err) { notifyError(err) }
+  }
+
+  private async restore (): Promise<void> {
+    const a = this.asset
+    if (a === undefined) return
+    try {
+      await actions.restore([a.id])
+      this.asset = { ...a, isTrashed: false }
+      viewerList()?.removed?.(a.id)
+      notify(t.selection.restored(1))
+    } catch (err) { notifyError(err) }
+  }
+
+  private async rotate (): Promise<void> {
+    const a = this.asset
+    if (a === undefined) return
+    const rotation = (this.rotation + 90) % 360
+    this.rotation = rotation
+    try {
+      await api.put(`/api/assets/${a.id}/edits`, { rotation })
+      viewerList()?.removed?.(a.id)
+    } catch (err) {
+      this.rotation = (rotation + 270) % 360
+      notifyError(err instanceof ApiError && err.status === 404 ? new Error(t.viewer.rotateUnavailable) : err)
+    }
+  }
+
+  // ---- zoom and pan ----------------------------------------------------------------------------
+
+  private zoomTo (scale: number, at?: { x: number, y: number }): void {
+    const s = Math.min(8, Math.max(1, scale))
+    if (s === 1) { this.scale = 1; this.tx = 0; this.ty = 0; return }
+    if (at !== undefined) {
+      // Keep the point under the cursor where it is.
+      const rect = this.renderRoot.querySelector('.media')!.getBoundingClientRect()
+      const cx = at.x - rect.left - rect.width / 2
+      const cy = at.y - rect.top - rect.height / 2
+      this.tx = cx - (cx - this.tx) * (s / this.scale)
+      this.ty = cy - (cy - this.ty) * (s / this.scale)
+    } else {
+      this.tx *= s / this.scale; this.ty *= s / this.scale
+    }
+    this.scale = s
+  }
+
+  private readonly onWheel = (e: WheelEvent) => {
+    if (this.asset?.type !== 'IMAGE') return
+    e.preventDefault()
+    this.zoomTo(this.scale * Math.exp(-e.deltaY / 300), { x: e.clientX, y: e.clientY })
+  }
+
+  private readonly onDown = (e: PointerEvent) => {
+    if (this.asset?.type !== 'IMAGE' || (e.target as HTMLElement).closest('button') !== null) return
+    this.pointers.set(e.pointerId, { x: e.clientX, y: e.clientY });
+    (e.currentTarget as HTMLElement).setPointerCapture(e.pointerId)
+    if (this.pointers.size === 2) {
+      const [a, b] = [...this.pointers.values()]
+      this.pinch = { d: Math.hypot(a.x - b.x, a.y - b.y), scale: this.scale }
+      this.drag = undefined
+    } else if (this.scale > 1) {
+      this.drag = { x: e.clientX, y: e.clientY, tx: this.tx, ty: this.ty }
+    }
+  }
+
+  private readonly onMove = (e: PointerEvent) => {
+    if (!this.pointers.has(e.pointerId)) return
+    this.pointers.set(e.pointerId, { x: e.clientX, y: e.clientY })
+    if (this.pinch !== undefined && this.pointers.size === 2) {
+      const [a, b] = [...this.pointers.values()]
+      this.zoomTo(this.pinch.scale * Math.hypot(a.x - b.x, a.y - b.y) / this.pinch.d, { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 })
+    } else if (this.drag !== undefined) {
+      this.tx = this.drag.tx + e.clientX - this.drag.x
+      this.ty = this.drag.ty + e.clientY - this.drag.y
+    }
+  }
+
+  private readonly onUp = (e: PointerEvent) => {
+    this.pointers.delete(e.pointerId)
+    if (this.pointers.size < 2) this.pinch = undefined
+    if (this.pointers.size === 0) this.drag = undefined
+  }
+
+  // ---- rendering -------------------------------------------------------------------------------
+
+  private renderMedia (a: Asset) {
+    const alt = t.viewer.alt(a.originalFileName, new Date(a.localDateTime).toLocaleDateString(undefined, { timeZone: 'UTC', dateStyle: 'long' }))
+    const turned = this.rotation % 180 !== 0
+    const transform = `translate(${this.tx}px, ${this.ty}px) scale(${this.scale}) rotate(${this.rotation}deg)`
+    if (a.type === 'VIDEO') {
+      return html`<div class="frame" style="transform:${transform}">
+        <video class="play" controls autoplay playsinline preload="metadata" src=${media.video(a.id)} poster=${media.preview(a.id)} aria-label=${alt}></video></div>`
+    }
+    const ph = placeholder(a.id, a.thumbhash)
+    // Zoomed in past the preview's 1440 px: the original, when the browser can show it.
+    const src = this.scale > 1.5 && BROWSER_IMAGES.test(a.originalMimeType) ? media.original(a.id) : media.preview(a.id)
+    const fit = turned ? 'max-width:100dvh;max-height:100vw' : ''
+    return html`<div class="frame" style="transform:${transform}" @dblclick=${(e: MouseEvent) => this.zoomTo(this.scale > 1 ? 1 : 2.5, { x: e.clientX, y: e.clientY })}>
+      ${ph !== undefined && !this.previewLoaded ? html`<div class="ph" style="background-image:url(${ph})"></div>` : nothing}
+      ${a.thumbhash === null && a.ingestStatus !== 'failed' ? nothing : html`<img class="main ${this.previewLoaded ? 'loaded' : ''}" style=${fit} src=${src} alt=${alt} draggable="false"
+        @load=${() => { this.previewLoaded = true }}>`}
+      ${this.motion && a.livePhotoVideoId !== null ? html`<video class="motion" autoplay playsinline src=${media.video(a.livePhotoVideoId)} @ended=${() => { this.motion = false }} aria-label=${t.viewer.playMotion}></video>` : nothing}
+    </div>`
+  }
+
+  override render () {
+    const a = this.asset
+    const ready = a !== undefined && a.id === this.assetId
+    return html`<div class="stage" @wheel=${this.onWheel} @pointerdown=${this.onDown} @pointermove=${this.onMove} @pointerup=${this.onUp} @pointercancel=${this.onUp}>
+      <div class="bar">
+        <button class="icon close" aria-label=${t.viewer.close} title=${t.viewer.close} @click=${() => this.close()}>${icon('close')}</button>
+        <span class="name">${ready ? a.originalFileName : ''}</span>
+        ${ready && a.isTrashed ? html`<span class="trashed">· ${t.viewer.trashed}</span>` : nothing}
+        <span class="spacer"></span>
+        ${ready && a.livePhotoVideoId !== null && a.type === 'IMAGE' ? html`<button class="icon" aria-pressed=${this.motion} aria-label=${this.motion ? t.viewer.stopMotion : t.viewer.playMotion} title=${t.viewer.playMotion} @click=${() => { this.motion = !this.motion }}>${icon('motion')}</button>` : nothing}
+        ${ready && a.type === 'IMAGE' ? html`
+          <button class="icon" aria-label=${t.viewer.zoomIn} title=${t.viewer.zoomIn} @click=${() => this.zoomTo(this.scale * 1.5)}>${icon('zoomIn')}</button>
+          <button class="icon" aria-label=${t.viewer.zoomOut} title=${t.viewer.zoomOut} ?disabled=${this.scale <= 1} @click=${() => this.zoomTo(this.scale / 1.5)}>${icon('zoomOut')}</button>
+          <button class="icon" aria-label=${t.viewer.rotate} title=${t.viewer.rotate} @click=${() => this.rotate()}>${icon('rotate')}</button>` : nothing}
+        ${ready && !a.isTrashed ? html`<button class="icon" aria-pressed=${a.isFavorite} aria-label=${a.isFavorite ? t.viewer.unfavourite : t.viewer.favourite} title=${a.isFavorite ? t.viewer.unfavourite : t.viewer.favourite} @click=${() => this.favourite()}>${icon(a.isFavorite ? 'heart' : 'heartOutline')}</button>` : nothing}
+        ${ready ? html`<a class="button icon" style="color:#fff" href=${media.original(a.id)} download aria-label=${t.viewer.download} title=${t.viewer.download}>${icon('download')}</a>` : nothing}
+        <button class="icon" aria-pressed=${this.info} aria-label=${t.viewer.info} title=${t.viewer.info} @click=${() => { this.info = !this.info }}>${icon('info')}</button>
+        ${ready ? (a.isTrashed
+          ? html`<button class="icon" aria-label=${t.viewer.restore} title=${t.viewer.restore} @click=${() => this.restore()}>${icon('restore')}</button>`
+          : html`<button class="icon" aria-label=${t.viewer.trash} title=${t.viewer.trash} @click=${() => this.trash()}>${icon('trash')}</button>`) : nothing}
+      </div>
+      ${this.hasPrev ? html`<button class="icon nav prev" aria-label=${t.viewer.previous} title=${t.viewer.previous} @click=${() => this.step(-1)}>${icon('left')}</button>` : nothing}
+      ${this.hasNext ? html`<button class="icon nav next" aria-label=${t.viewer.next} title=${t.viewer.next} @click=${() => this.step(1)}>${icon('right')}</button>` : nothing}
+      <div class="media">${ready ? this.renderMedia(a) : nothing}</div>
+      ${this.error !== '' ? html`<p class="msg" role="alert">${this.error}</p>` : nothing}
+      ${ready && a.ingestStatus === 'failed' ? html`<p class="msg" role="status">${t.viewer.failed(a.failureReason ?? '')}</p>` : ready && a.thumbhash === null && a.type === 'IMAGE' ? html`<p class="msg" role="status">${t.viewer.notReady}</p>` : nothing}
+    </div>
+    ${this.info && ready ? html`<hearth-info-panel .asset=${a} @close=${() => { this.info = false }}></hearth-info-panel>` : nothing}`
+  }
+}
+customElements.define('hearth-viewer', Viewer)

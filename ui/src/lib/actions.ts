@@ -1,0 +1,35 @@
+/** What can be done to assets, as API calls (shared by the timeline's selection bar and the viewer). */
+import { api, media } from '../api.ts'
+import type { Album } from '../types.ts'
+
+async function eachLimited<T> (items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++])
+  }))
+}
+
+export const actions = {
+  setFavorite: (ids: string[], isFavorite: boolean) => eachLimited(ids, 6, async (id) => { await api.put(`/api/assets/${id}`, { isFavorite }) }),
+  trash: (ids: string[]) => api.del<void>('/api/assets', { ids }),
+  deleteForGood: (ids: string[]) => api.del<void>('/api/assets', { ids, force: true }),
+  restore: (ids: string[]) => api.post<{ count: number }>('/api/trash/restore/assets', { ids }),
+  restoreAll: () => api.post<{ count: number }>('/api/trash/restore'),
+  emptyTrash: () => api.post<{ count: number }>('/api/trash/empty'),
+  albums: () => api.get<Album[]>('/api/albums'),
+  addToAlbum: (albumId: string, ids: string[]) => api.put<Array<{ id: string, success: boolean }>>(`/api/albums/${albumId}/assets`, { ids }),
+  createAlbum: (albumName: string, assetIds: string[]) => api.post<Album>('/api/albums', { albumName, assetIds }),
+
+  /** Downloads originals one after another (browsers allow a series of downloads started by one click). */
+  async download (ids: string[]): Promise<void> {
+    for (const id of ids) {
+      const a = document.createElement('a')
+      a.href = media.original(id)
+      a.download = ''
+      document.body.append(a)
+      a.click()
+      a.remove()
+      if (ids.length > 1) await new Promise((r) => setTimeout(r, 300))
+    }
+  },
+}

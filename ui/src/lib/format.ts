@@ -1,0 +1,31 @@
+/** Dates, durations and sizes for people, in the browser's language. Photo times are shown in the zone they were taken in. */
+const monthFmt = new Intl.DateTimeFormat(undefined, { month: 'long', year: 'numeric', timeZone: 'UTC' })
+const dayFmt = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
+const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' })
+const shortDateFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' })
+
+/** "July 2024" for a bucket ("2024-07-01..."). */
+export const monthLabel = (timeBucket: string) => monthFmt.format(new Date(timeBucket.slice(0, 10) + 'T00:00:00Z'))
+/** "Sun, 14 Jul 2024" for a day key. */
+export const dayLabel = (day: string) => dayFmt.format(new Date(day + 'T00:00:00Z'))
+export const shortDate = (day: string) => shortDateFmt.format(new Date(day + 'T00:00:00Z'))
+/** A local date-time (Immich's localDateTime: the wall clock where it was taken, written as UTC). */
+export const localDateTime = (iso: string) => dateTimeFmt.format(new Date(iso))
+
+/** "1:05" or "1:02:03" from Immich's "H:MM:SS.ffffff". */
+export function duration (d: string | null): string {
+  if (d === null) return ''
+  const [h, m, s] = d.split(':').map(Number)
+  const secs = Math.round((h || 0) * 3600 + (m || 0) * 60 + (s || 0))
+  const hh = Math.floor(secs / 3600)
+  const mm = Math.floor((secs % 3600) / 60)
+  const ss = String(secs % 60).padStart(2, '0')
+  return hh > 0 ? `${hh}:${String(mm).padStart(2, '0')}:${ss}` : `${mm}:${ss}`
+}
+
+export function bytes (n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB']
+  let i = 0
+  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++ }
+  return `${n.toFixed(i === 0 || n >= 100 ? 0 : 1)} ${units[i]}`
+}
