@@ -50,6 +50,7 @@ import { createModelStore } from './ml/model-store.ts'
 import { createMlService, type MlService } from './ml/service.ts'
 import { ocrStage } from './ml/ocr/stage.ts'
 import { ocrRoutes } from './ocr/routes.ts'
+import { editRoutes } from './edits/routes.ts'
 import { createPlaceService } from './places/service.ts'
 import { placeRoutes } from './places/routes.ts'
 
@@ -156,6 +157,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     ...timelineRoutes({ db }),
     ...placeRoutes({ db, config }),
     ...ocrRoutes({ db, assets }),
+    ...editRoutes({ assets, dataDir: config.HEARTH_DATA_DIR }),
     ...modules.flatMap((m) => m.routes ?? []),
     ...(options.extraRoutes ?? []),
   )

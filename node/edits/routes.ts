@@ -1,0 +1,36 @@
+import { z } from 'zod'
+import { route } from '../http/route.ts'
+import { NotFoundError } from '../http/errors.ts'
+import { isUuid } from '../db/ids.ts'
+import type { AssetService } from '../assets/service.ts'
+import { createEditStore } from './store.ts'
+
+/**
+ * Non-destructive edits: a rotation stored beside the asset and applied when it is shown (the web
+ * viewer and grid). `GET /api/edits` lists the user's edited assets for a grid to apply at once.
+ */
+export function editRoutes ({ assets, dataDir }: { assets: AssetService, dataDir: string }) {
+  const store = createEditStore(dataDir)
+  const own = async (user: Parameters<AssetService['get']>[0], id: string) => {
+    if (!isUuid(id)) throw new NotFoundError('Asset')
+    return assets.get(user, id)
+  }
+  return [
+    route({
+      method: 'GET', path: '/api/edits', tag: 'Assets', access: 'user', permission: 'asset.read',
+      summary: 'Your edited assets and their edits ({ [assetId]: { rotation } }); originals are never changed',
+      handler: async ({ auth }) => store.all(auth.user.id),
+    }),
+    route({
+      method: 'GET', path: '/api/assets/{id}/edits', tag: 'Assets', access: 'user', permission: 'asset.read',
+      summary: 'How an asset is shown: its rotation (degrees clockwise)',
+      handler: async ({ auth, params }) => { await own(auth.user, params.id); return store.get(auth.user.id, params.id) },
+    }),
+    route({
+      method: 'PUT', path: '/api/assets/{id}/edits', tag: 'Assets', access: 'user', permission: 'asset.update',
+      summary: 'Rotate an asset (0, 90, 180 or 270 degrees clockwise) without touching the original',
+      body: z.object({ rotation: z.union([z.literal(0), z.literal(90), z.literal(180), z.literal(270)], { error: 'rotation: expected 0, 90, 180 or 270' }) }),
+      handler: async ({ auth, params, body }) => { await own(auth.user, params.id); return store.set(auth.user.id, params.id, { rotation: body.rotation }) },
+    }),
+  ]
+}
