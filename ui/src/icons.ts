@@ -32,6 +32,7 @@ const paths = {
   down: 'M7.41 8.58 12 13.17l4.59-4.59L18 10l-6 6-6-6z',
   plus: 'M19 13h-6v6h-2v-6H5v-2h6V5h2v6h6z',
   video: 'M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11z',
+  copy: 'M19 21H8V7h11m0-2H8a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h11a2 2 0 0 0 2-2V7a2 2 0 0 0-2-2m-3-4H4a2 2 0 0 0-2 2v14h2V3h12z',
 }
 
 export type IconName = keyof typeof paths
