@@ -210,15 +210,18 @@ export function createDavHandler (nc: NodeContext, { userRoot, uploads, readOnly
         let end = range[1] === '' ? r.size - 1 : range[2] === '' ? r.size - 1 : Math.min(Number(range[2]), r.size - 1)
         if (start >= r.size || start > end) { ctx.status = 416; ctx.set('content-range', `bytes */${r.size}`); ctx.body = ''; return }
         start = Math.max(0, start); end = Math.max(start, end)
+        // A null body makes Koa answer 204 and drop Content-Length: HEAD sets it first, then the status and length.
+        if (ctx.method === 'HEAD') ctx.body = null
+        else ctx.body = createReadStream(r.file ?? t.fsPath!, { start, end })
         ctx.status = 206
         ctx.set('content-range', `bytes ${start}-${end}/${r.size}`)
         ctx.length = end - start + 1
-        ctx.body = ctx.method === 'HEAD' ? null : createReadStream(r.file ?? t.fsPath!, { start, end })
         return
       }
+      if (ctx.method === 'HEAD') ctx.body = null
+      else ctx.body = createReadStream(r.file ?? t.fsPath!)
       ctx.status = 200
       ctx.length = r.size
-      ctx.body = ctx.method === 'HEAD' ? null : createReadStream(r.file ?? t.fsPath!)
     },
 
     async PUT (ctx, user, t, root) {

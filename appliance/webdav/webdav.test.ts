@@ -45,6 +45,8 @@ for (const engine of engines) {
       const failed = out.split('\n').filter((l) => /FAIL/.test(l))
       assert.deepEqual(failed, [], out)
       assert.equal(out.split('\n').filter((l) => /summary for .*0 failed/.test(l)).length, 5, out)
+      // Tests litmus skips when a precondition fails (cond_put needs HEAD's 200 with an ETag) would hide a defect.
+      assert.deepEqual(out.split('\n').filter((l) => /SKIPPED/.test(l)), [], out)
     })
 
     test('rclone copies a tree up and back byte for byte, and each photo becomes one asset', { timeout: 60_000 }, async () => {
@@ -114,6 +116,15 @@ for (const engine of engines) {
       assert.equal((await dav('PUT', '/dav/Libraries/x.jpg', {}, 'x')).status, 403)
       assert.equal((await dav('MKCOL', '/dav/Albums/x')).status, 403)
       assert.equal((await dav('DELETE', '/dav/Uploads')).status, 403)
+    })
+
+    test('HEAD answers 200 with the ETag and length of GET', async () => {
+      await dav('PUT', '/dav/Uploads/h.txt', {}, '0123456789')
+      const get = await dav('GET', '/dav/Uploads/h.txt')
+      const head = await dav('HEAD', '/dav/Uploads/h.txt')
+      assert.equal(head.status, 200)
+      assert.equal(head.headers.get('etag'), get.headers.get('etag'))
+      assert.equal(head.headers.get('content-length'), '10')
     })
 
     test('ranged GET', async () => {
