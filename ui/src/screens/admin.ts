@@ -1,7 +1,8 @@
 /**
  * Administration: users (add, remove, quota) with each one's storage use, libraries (a NAS folder
  * indexed in place, exclusions, scan and its progress) and jobs (every queue's counts; pause,
- * resume, run now, retry failed). `/admin/users`, `/admin/libraries`, `/admin/jobs`.
+ * resume, run now, retry failed). `/admin/users`, `/admin/libraries`, `/admin/jobs`; machine learning
+ * (`/admin/ml`, its own chunk: admin-ml.ts).
  */
 import { LitElement, html, css, nothing } from 'lit'
 import { base } from '../styles.ts'
@@ -59,9 +60,9 @@ export class AdminScreen extends LitElement {
   private shown = ''
   private timer: number | undefined
 
-  private get tab (): 'users' | 'libraries' | 'jobs' {
+  private get tab (): 'users' | 'libraries' | 'jobs' | 'ml' {
     const rest = this.params.rest ?? ''
-    return rest.startsWith('libraries') ? 'libraries' : rest.startsWith('jobs') ? 'jobs' : 'users'
+    return rest.startsWith('libraries') ? 'libraries' : rest.startsWith('jobs') ? 'jobs' : rest.startsWith('ml') ? 'ml' : 'users'
   }
 
   override updated (): void {
@@ -82,6 +83,9 @@ export class AdminScreen extends LitElement {
         this.libraries = await Promise.all(list.map((l) => api.get<Library>(`/api/libraries/${l.id}`)))
         // Follow a scan's progress while one runs.
         if (this.libraries.some((l) => l.scan !== undefined && l.scan.status !== 'idle')) this.timer = window.setTimeout(() => { void this.load() }, 1500)
+      } else if (this.tab === 'ml') {
+        // Its own chunk, loaded when the tab is first opened.
+        await import('./admin-ml.ts')
       } else {
         this.jobs = await api.get<Record<string, QueueStatus>>('/api/jobs')
         this.timer = window.setTimeout(() => { void this.load() }, 5000)
@@ -202,8 +206,9 @@ export class AdminScreen extends LitElement {
       <nav class="tabs" aria-label=${t.admin.title}>
         <a href="/admin/users" aria-current=${tab === 'users' ? 'page' : 'false'}>${t.admin.users}</a>
         <a href="/admin/libraries" aria-current=${tab === 'libraries' ? 'page' : 'false'}>${t.admin.libraries}</a>
-        <a href="/admin/jobs" aria-current=${tab === 'jobs' ? 'page' : 'false'}>${t.admin.jobs}</a></nav>
-      ${tab === 'users' ? this.usersTab() : tab === 'libraries' ? this.librariesTab() : this.jobsTab()}
+        <a href="/admin/jobs" aria-current=${tab === 'jobs' ? 'page' : 'false'}>${t.admin.jobs}</a>
+        <a href="/admin/ml" aria-current=${tab === 'ml' ? 'page' : 'false'}>${t.ml.tab}</a></nav>
+      ${tab === 'users' ? this.usersTab() : tab === 'libraries' ? this.librariesTab() : tab === 'ml' ? html`<hearth-admin-ml></hearth-admin-ml>` : this.jobsTab()}
     </div>`
   }
 }
