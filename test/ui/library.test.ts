@@ -87,7 +87,6 @@ for (const engine of engines) {
       const first = new URL(page.url()).pathname
       const viewer = page.locator('hearth-viewer')
       await viewer.locator('img.main.loaded').waitFor()
-      if (process.env.HEARTH_UI_DEBUG === '1') console.log('# focus', await page.evaluate(() => { let e: Element | null = document.activeElement; while (e?.shadowRoot?.activeElement) e = e.shadowRoot.activeElement; return e?.outerHTML.slice(0, 200) }))
       await page.keyboard.press('ArrowRight')
       await page.waitForURL((u) => u.pathname !== first)
       const second = new URL(page.url()).pathname
@@ -104,9 +103,21 @@ for (const engine of engines) {
       await ui.shot(page, `library-${engine}-04-viewer-info`)
       await page.keyboard.press('f')
       await viewer.getByRole('button', { name: 'Remove from favourites (f)' }).waitFor()
+      // Rotate: stored as an edit on the server, shown in the viewer and on the tile.
+      await page.keyboard.press('r')
+      await viewer.locator('.frame[style*="rotate(90deg)"]').waitFor()
+      const id = new URL(page.url()).pathname.split('/').pop()!
+      for (let i = 0; i < 50; i++) {
+        const edits = await page.evaluate(() => fetch('/api/edits').then((r) => r.json())) as Record<string, { rotation: number }>
+        if (edits[id]?.rotation === 90) break
+        assert.ok(i < 49, 'the rotation reached the server')
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      await ui.shot(page, `library-${engine}-04b-viewer-rotated`)
       await page.keyboard.press('Escape')
       await page.waitForURL((u) => u.pathname === '/photos')
       await page.locator('hearth-timeline .tile .fav').first().waitFor()
+      await page.locator(`hearth-timeline .tile[data-id="${id}"] img[style*="rotate(90deg)"]`).waitFor()
     })
 
     test('trash from the viewer, then restore from the trash', async () => {

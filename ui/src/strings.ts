@@ -59,7 +59,7 @@ export const en = {
     failed: (reason: string) => `Hearth could not read this file: ${reason}`,
     details: 'Details', taken: 'Taken', camera: 'Camera', lens: 'Lens', exposure: 'Exposure', file: 'File', place: 'Place', position: 'Position',
     openMap: 'Open in OpenStreetMap', people: 'People', text: 'Text in the photo', albums: 'In albums', description: 'Description', keywords: 'Keywords',
-    timeZone: (zone: string) => `Time zone ${zone}`, rotateUnavailable: 'This server cannot store rotations yet.', dimensions: (w: number, h: number) => `${w} × ${h}`, noInfo: 'No details recorded.', alt: (name: string, date: string) => `${name}, taken ${date}`,
+    timeZone: (zone: string) => `Time zone ${zone}`, rotateUnavailable: 'This server cannot store rotations yet.', unnamed: 'Someone unnamed', dimensions: (w: number, h: number) => `${w} × ${h}`, noInfo: 'No details recorded.', alt: (name: string, date: string) => `${name}, taken ${date}`,
   },
   upload: {
     title: 'Uploads', pick: 'Choose files', drop: 'Drop to upload to Hearth', queued: 'Waiting', uploading: (pct: number) => `${pct}%`,

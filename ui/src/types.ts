@@ -16,10 +16,6 @@ export interface Asset {
   thumbhash: string | null, fileCreatedAt: string, localDateTime: string, isFavorite: boolean, isTrashed: boolean, isArchived: boolean
   duration: string, livePhotoVideoId: string | null, width: number | null, height: number | null
   ingestStatus?: string, failureReason?: string | null, exifInfo?: ExifInfo
-  people?: Array<{ id: string, name: string }>
-  /** Hearth's edits (rotation in degrees clockwise), when the server has them. */
-  edits?: { rotation: number }
-  ocr?: string | null
 }
 
 export interface TimeBucket { timeBucket: string, count: number }

@@ -8,7 +8,7 @@ import { localDateTime, bytes } from '../lib/format.ts'
 import type { Album, Asset } from '../types.ts'
 
 export class InfoPanel extends LitElement {
-  static override properties = { asset: { attribute: false }, albums: { state: true } }
+  static override properties = { asset: { attribute: false }, albums: { state: true }, ocr: { state: true }, people: { state: true } }
   static override styles = [base, css`
     :host { display: block; background: var(--h-surface); color: var(--h-text); overflow-y: auto; border-left: 1px solid var(--h-border); }
     .head { display: flex; align-items: center; padding: 10px 10px 10px 18px; position: sticky; top: 0; background: var(--h-surface); }
@@ -24,15 +24,27 @@ export class InfoPanel extends LitElement {
 
   asset: Asset | undefined
   albums: Album[] | undefined
-  private albumsFor = ''
+  ocr = ''
+  people: Array<{ id: string, name: string }> = []
+  private loadedFor = ''
 
+  /** Albums, recognised text and people come from their own endpoints; each is shown when it answers. */
   override willUpdate (): void {
     const id = this.asset?.id
-    if (id !== undefined && id !== this.albumsFor) {
-      this.albumsFor = id
-      this.albums = undefined
-      api.get<Album[]>(`/api/albums?assetId=${id}`).then((a) => { if (this.albumsFor === id) this.albums = a }, () => { this.albums = [] })
-    }
+    if (id === undefined || id === this.loadedFor) return
+    this.loadedFor = id
+    this.albums = undefined
+    this.ocr = ''
+    this.people = []
+    const mine = () => this.loadedFor === id
+    api.get<Album[]>(`/api/albums?assetId=${id}`).then((a) => { if (mine()) this.albums = a }, () => {})
+    api.get<Array<{ text: string }>>(`/api/assets/${id}/ocr`).then((lines) => { if (mine()) this.ocr = lines.map((l) => l.text).join('\n') }, () => {})
+    api.get<Array<{ person: { id: string, name: string } | null }>>(`/api/faces?id=${id}`).then((faces) => {
+      if (!mine()) return
+      const seen = new Map<string, { id: string, name: string }>()
+      for (const f of faces) if (f.person !== null) seen.set(f.person.id, f.person)
+      this.people = [...seen.values()]
+    }, () => {})
   }
 
   override render () {
@@ -62,8 +74,8 @@ export class InfoPanel extends LitElement {
         ${place !== '' ? html`<div><dt>${t.viewer.place}</dt><dd>${place}</dd></div>` : nothing}
         ${hasPos ? html`<div><dt>${t.viewer.position}</dt><dd>${lat.toFixed(5)}, ${lon.toFixed(5)}
           <div><a href="https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=15/${lat}/${lon}" target="_blank" rel="noopener noreferrer">${t.viewer.openMap}</a></div></dd></div>` : nothing}
-        ${(a.people?.length ?? 0) > 0 ? html`<div><dt>${t.viewer.people}</dt><dd><ul>${a.people!.map((p) => html`<li class="chip">${p.name === '' ? '?' : p.name}</li>`)}</ul></dd></div>` : nothing}
-        ${a.ocr ? html`<div><dt>${t.viewer.text}</dt><dd><pre>${a.ocr}</pre></dd></div>` : nothing}
+        ${this.people.length > 0 ? html`<div><dt>${t.viewer.people}</dt><dd><ul>${this.people.map((p) => html`<li class="chip"><a href="/people/${p.id}">${p.name === '' ? t.viewer.unnamed : p.name}</a></li>`)}</ul></dd></div>` : nothing}
+        ${this.ocr !== '' ? html`<div><dt>${t.viewer.text}</dt><dd><pre>${this.ocr}</pre></dd></div>` : nothing}
         ${(e?.keywords?.length ?? 0) > 0 ? html`<div><dt>${t.viewer.keywords}</dt><dd><ul>${e!.keywords!.map((k) => html`<li class="chip">${k}</li>`)}</ul></dd></div>` : nothing}
         ${(this.albums?.length ?? 0) > 0 ? html`<div><dt>${t.viewer.albums}</dt><dd><ul>${this.albums!.map((al) => html`<li><a href="/albums/${al.id}">${al.albumName}</a></li>`)}</ul></dd></div>` : nothing}
       </dl>`

@@ -92,6 +92,8 @@ export class Timeline extends LitElement {
   tick = 0
 
   private months: Month[] = []
+  /** Rotations stored as edits (GET /api/edits), applied to tiles. */
+  private edits: Record<string, { rotation: number }> = {}
   private total = 0
   private width = 0
   private viewport = 0
@@ -144,7 +146,11 @@ export class Timeline extends LitElement {
   /** Fetches the month list again; months whose count is unchanged keep what they loaded. */
   async reload (): Promise<void> {
     try {
-      const buckets = await api.get<TimeBucket[]>(`/api/timeline/buckets${qs(this.filters)}`)
+      const [buckets, edits] = await Promise.all([
+        api.get<TimeBucket[]>(`/api/timeline/buckets${qs(this.filters)}`),
+        api.get<Record<string, { rotation: number }>>('/api/edits').catch(() => ({})),
+      ])
+      this.edits = edits
       const old = new Map(this.months.map((m) => [m.bucket, m]))
       this.months = buckets.map((b) => {
         const prev = old.get(b.timeBucket)
@@ -173,7 +179,7 @@ export class Timeline extends LitElement {
     const top = this.monthAt(s.scrollTop)
     const into = top === undefined ? 0 : (s.scrollTop - top.top) / Math.max(1, top.height)
     this.width = width
-    for (const m of this.months) if (m.data !== undefined) m.layout = layoutMonth(m.data.ratio, m.days!, this.options)
+    for (const m of this.months) if (m.data !== undefined) m.layout = layoutMonth(this.ratios(m.data), m.days!, this.options)
     this.positions()
     if (top !== undefined) s.scrollTop = top.top + into * top.height
     this.update_()
@@ -239,12 +245,17 @@ export class Timeline extends LitElement {
     }
   }
 
+  /** Aspect ratios as shown: a quarter turn stored as an edit swaps them. */
+  private ratios (d: BucketColumns): number[] {
+    return d.ratio.map((r, i) => (this.edits[d.id[i]]?.rotation ?? 0) % 180 === 90 ? 1 / r : r)
+  }
+
   /** Puts a month's assets in, laid out; compensates the scroll position for a height change above the viewport. */
   private apply (m: Month, data: BucketColumns): void {
     if (!this.months.includes(m)) return
     m.data = data
     m.days = data.id.map((_, i) => localDay(data.fileCreatedAt[i], data.localOffsetHours[i] ?? 0))
-    m.layout = layoutMonth(data.ratio, m.days, this.options)
+    m.layout = layoutMonth(this.ratios(data), m.days, this.options)
     m.state = 'loaded'
     m.count = data.id.length
     const delta = m.layout.height - m.height
@@ -291,11 +302,14 @@ export class Timeline extends LitElement {
     }
   }
 
-  private patchAsset (id: string, patch: { isFavorite?: boolean }): void {
+  private patchAsset (id: string, patch: { isFavorite?: boolean, rotation?: number }): void {
+    if (patch.rotation !== undefined) this.edits = { ...this.edits, [id]: { rotation: patch.rotation } }
     for (const m of this.months) {
       const i = m.data?.id.indexOf(id) ?? -1
       if (i >= 0 && patch.isFavorite !== undefined) m.data!.isFavorite[i] = patch.isFavorite
+      if (i >= 0 && patch.rotation !== undefined) m.layout = layoutMonth(this.ratios(m.data!), m.days!, this.options)
     }
+    if (patch.rotation !== undefined) this.positions()
     this.windowKey = ''
     this.tick++
   }
@@ -419,14 +433,16 @@ export class Timeline extends LitElement {
       ${repeat(visible, (i) => d.id[i], (i) => {
         const id = d.id[i]
         const tile = L.tiles[i]
-        const ph = placeholder(id, d.thumbhash[i])
+        const turn = this.edits[id]?.rotation ?? 0
+        const ph = turn === 0 ? placeholder(id, d.thumbhash[i]) : undefined
         const isSel = sel.has(id)
         const when = dayLabel(m.days![i])
         const alt = d.isImage[i] ? t.timeline.photo('', when) : t.timeline.video(when, duration(d.duration[i]))
         return html`<div class="tile${isSel ? ' sel' : ''}" data-id=${id} style="left:${tile.x}px;top:${tile.y}px;width:${tile.w}px;height:${tile.h}px;${ph === undefined ? '' : `background-image:url(${ph})`}">
           <a href="${this.basePath}/${id}" aria-label=${alt}>${d.thumbhash[i] === null && this.mode !== 'trash'
             ? html`<span class="processing"></span>`
-            : html`<img src=${media.thumbnail(id)} alt=${alt} loading="lazy" decoding="async" draggable="false">`}</a>
+            : html`<img src=${media.thumbnail(id)} alt=${alt} loading="lazy" decoding="async" draggable="false"
+                style=${turn === 0 ? '' : `position:absolute;left:50%;top:50%;width:${turn % 180 === 0 ? tile.w : tile.h}px;height:${turn % 180 === 0 ? tile.h : tile.w}px;transform:translate(-50%,-50%) rotate(${turn}deg)`}>`}</a>
           ${d.isImage[i] ? (d.livePhotoVideoId[i] !== null ? html`<span class="badge">${icon('motion')}</span>` : nothing) : html`<span class="badge">${duration(d.duration[i])} ${icon('play')}</span>`}
           ${d.isFavorite[i] ? html`<span class="fav">${icon('heart')}</span>` : nothing}
           <button class="check" role="checkbox" aria-checked=${isSel} aria-label=${t.timeline.select} title=${t.timeline.select}>${isSel ? icon('checkCircle') : html`<span class="ring"></span>`}</button>

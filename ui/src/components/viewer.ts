@@ -101,10 +101,13 @@ export class Viewer extends LitElement {
     this.error = ''
     this.scale = 1; this.tx = 0; this.ty = 0; this.motion = false; this.previewLoaded = false
     try {
-      const asset = await api.get<Asset>(`/api/assets/${id}`)
+      const [asset, edits] = await Promise.all([
+        api.get<Asset>(`/api/assets/${id}`),
+        api.get<{ rotation: number }>(`/api/assets/${id}/edits`).catch(() => ({ rotation: 0 })),
+      ])
       if (this.loadedId !== id) return
       this.asset = asset
-      this.rotation = asset.edits?.rotation ?? 0
+      this.rotation = edits.rotation
       const list = viewerList()
       const [prev, next] = list === undefined ? [undefined, undefined] : await Promise.all([list.neighbour(id, -1), list.neighbour(id, 1)])
       if (this.loadedId !== id) return
@@ -189,7 +192,7 @@ export class Viewer extends LitElement {
     this.rotation = rotation
     try {
       await api.put(`/api/assets/${a.id}/edits`, { rotation })
-      viewerList()?.removed?.(a.id)
+      viewerList()?.changed?.(a.id, { rotation })
     } catch (err) {
       this.rotation = (rotation + 270) % 360
       notifyError(err instanceof ApiError && err.status === 404 ? new Error(t.viewer.rotateUnavailable) : err)

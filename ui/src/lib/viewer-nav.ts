@@ -7,7 +7,7 @@ export interface ViewerList {
   /** Tells the list that an asset left it (trashed from the viewer). */
   removed?(id: string): void
   /** Tells the list an asset changed (favourite). */
-  changed?(id: string, patch: { isFavorite?: boolean }): void
+  changed?(id: string, patch: { isFavorite?: boolean, rotation?: number }): void
 }
 
 let current: ViewerList | undefined
