@@ -18,6 +18,8 @@ import { engines } from '../helpers/engines.ts'
 import { startTestNode, type TestNode } from '../helpers/node.ts'
 import type { Session } from '../helpers/client.ts'
 import { webdavModule } from '../../appliance/webdav/index.ts'
+import { createNode } from '../../node/index.ts'
+import { createLogger } from '../../node/observability/log.ts'
 
 const run = promisify(execFile)
 const EMAIL = 'admin@example.org'
@@ -168,6 +170,25 @@ for (const engine of engines) {
       assert.match(fromInternet.body.toString(), /HTTPS/)
       assert.equal((await curl('PROPFIND', '/dav/', { agent: 'curl', headers: { depth: '0', 'x-forwarded-for': '203.0.113.5', 'x-forwarded-proto': 'https' } })).status, 207)
       assert.equal((await curl('PROPFIND', '/dav/', { agent: 'curl', headers: { depth: '0', 'x-forwarded-for': '192.168.1.20', 'x-forwarded-proto': 'http' } })).status, 207)
+    })
+
+    // Last: it stops the node. Locks live in memory, so a restart unlocks everything.
+    test('an upload still locked when Hearth stops becomes an asset at the next start', async () => {
+      const agent = 'Microsoft-WebDAV-MiniRedir/10.0.19045'
+      const before = await total()
+      const lock = await curl('LOCK', '/dav/Uploads/restart.jpg', { agent, body: LOCKINFO, headers: { 'content-type': 'text/xml', timeout: 'Second-3600', depth: '0' } })
+      assert.equal(lock.status, 201)
+      assert.equal((await curl('PUT', '/dav/Uploads/restart.jpg', { agent, body: jpeg(), headers: { if: `(${lock.headers['lock-token']})` } })).status, 204)
+      assert.equal(await total(), before)
+      await t.node.stop()
+      const again = await createNode(t.node.config, { modules: [webdavModule()], log: createLogger({ level: 'silent', format: 'json' }) })
+      await again.start()
+      try {
+        const rows = await again.db.query<{ n: number }>('SELECT count(*)::int AS n FROM assets WHERE original_file_name = $1 AND deleted_at IS NULL', ['restart.jpg'])
+        assert.equal(rows[0].n, 1)
+        const [{ waiting }] = await again.db.query<{ waiting: number }>('SELECT count(*)::int AS waiting FROM upload_files WHERE asset_id IS NULL')
+        assert.equal(waiting, 0)
+      } finally { await again.stop() }
     })
   })
 }

@@ -72,6 +72,9 @@ for (const engine of engines) {
       const albumId = uuidv7()
       await t.node.db.query('INSERT INTO albums (id, owner_id, album_name, description) VALUES ($1, $2, $3, $4)', [albumId, me.body.id, 'Summer', ''])
       await t.node.db.query('INSERT INTO album_assets (album_id, asset_id) VALUES ($1, $2)', [albumId, up.body.id])
+      // An album shared with the other user shows in their /Albums; one not shared does not.
+      const shared = await t.client.call('POST', '/api/albums', { headers: admin.headers, body: { albumName: 'Family trip', assetIds: [up.body.id], albumUsers: [{ userId: otherMe.body.id, role: 'viewer' }] } })
+      assert.equal(shared.status, 201, JSON.stringify(shared.body))
       sftp = new SftpClient()
       await sftp.connect({ host: '127.0.0.1', port: (t.node.modules.find((m) => m.name === 'sftp') as SftpModule).port, username: EMAIL, password: PASSWORD })
     })
@@ -92,7 +95,9 @@ for (const engine of engines) {
       assert.equal(await (await dav('GET', '/dav/Libraries/Family/sub/b.jpg')).text(), 'b')
       const ranged = await dav('GET', '/dav/Libraries/Family/sub/b.jpg', { range: 'bytes=0-0' })
       assert.equal(ranged.status, 206)
-      assert.match(await (await dav('PROPFIND', '/dav/Albums/', { depth: '1' })).text(), /\/dav\/Albums\/Summer\//)
+      const albums = await (await dav('PROPFIND', '/dav/Albums/', { depth: '1' })).text()
+      assert.match(albums, /\/dav\/Albums\/Summer\//)
+      assert.match(albums, /\/dav\/Albums\/Family%20trip\//)
       assert.match(await (await dav('PROPFIND', '/dav/Albums/Summer/', { depth: '1' })).text(), /\/dav\/Albums\/Summer\/sea\.jpg/)
       assert.ok(Buffer.from(await (await dav('GET', '/dav/Albums/Summer/sea.jpg')).arrayBuffer()).equals(photo))
       // A read-only file may be copied into /Uploads.
@@ -153,11 +158,27 @@ for (const engine of engines) {
       assert.ok((await raw(t.url, 'GET', 'http://127.0.0.1/dav/Uploads/../../etc/passwd')).status >= 400)
     })
 
+    test('albums shared with a user show in their /Albums, read-only; the owner\'s others do not', async () => {
+      const otherBasic = `Basic ${Buffer.from('other@example.org:another good password').toString('base64')}`
+      const list = await (await fetch(`${t.url}/dav/Albums/`, { method: 'PROPFIND', headers: { depth: '1', authorization: otherBasic } })).text()
+      assert.match(list, /\/dav\/Albums\/Family%20trip\//)
+      assert.doesNotMatch(list, /Summer/)
+      const get = await fetch(`${t.url}/dav/Albums/Family%20trip/sea.jpg`, { headers: { authorization: otherBasic } })
+      assert.ok(Buffer.from(await get.arrayBuffer()).equals(photo))
+      assert.equal((await fetch(`${t.url}/dav/Albums/Family%20trip/sea.jpg`, { method: 'DELETE', headers: { authorization: otherBasic } })).status, 403)
+      const c = new SftpClient()
+      await c.connect({ host: '127.0.0.1', port: (t.node.modules.find((m) => m.name === 'sftp') as SftpModule).port, username: 'other@example.org', password: 'another good password' })
+      try {
+        assert.deepEqual((await c.list('/Albums')).map((e) => e.name), ['Family trip'])
+        assert.deepEqual((await c.list('/Libraries')).map((e) => e.name), ['NotYours'])
+      } finally { await c.end() }
+    })
+
     test('SFTP shows the same shares and albums', async () => {
       assert.deepEqual((await sftp.list('/Libraries')).map((e) => e.name), ['Family'])
       assert.deepEqual((await sftp.list('/Libraries/Family')).map((e) => e.name).sort(), ['a.jpg', 'inside-link.jpg', 'sub'])
       assert.ok((await sftp.get('/Libraries/Family/a.jpg') as Buffer).equals(photo))
-      assert.deepEqual((await sftp.list('/Albums')).map((e) => e.name), ['Summer'])
+      assert.deepEqual((await sftp.list('/Albums')).map((e) => e.name).sort(), ['Family trip', 'Summer'])
       assert.deepEqual((await sftp.list('/Albums/Summer')).map((e) => e.name), ['sea.jpg'])
       assert.ok((await sftp.get('/Albums/Summer/sea.jpg') as Buffer).equals(photo))
       assert.equal((await sftp.stat('/Libraries/Family/a.jpg')).mode & 0o222, 0)
