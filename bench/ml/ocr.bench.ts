@@ -1,0 +1,68 @@
+/**
+ * OCR benchmark, CPU, lite pack (PP-OCRv4): per photo of albums/text, Hearth's whole OCR of a
+ * 1440 px preview (decode, resize, detection, DB post-processing, crops, batched recognition, CTC)
+ * beside a bare loop of the runtime's `run` on the very tensors that OCR fed the models (the
+ * anchor: what the models alone cost). Goal: pipeline throughput at least 0.85 of bare.
+ *
+ * @example
+ * node bench/ml/ocr.bench.ts            # BENCH_ROUNDS=3
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { basename, join, resolve } from 'node:path'
+import sharp from 'sharp'
+import { litePack } from '../../test/helpers/models.ts'
+import { loadManifest, modelFile } from '../../node/ml/models.ts'
+import { createModelRuntime, type ModelRuntime, type TensorData } from '../../node/ml/runtime.ts'
+import { createPixelReader } from '../../node/media/pixels.ts'
+import { createOcrEngine } from '../../node/ml/ocr/engine.ts'
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+const album = resolve(import.meta.dirname, '../../../shared/fixtures/immich-test-assets/albums/text')
+const files = ['craft-beer.jpg', 'book-beside-flowers.jpg', 'handwritten-notes.jpg', 'japanese-shop.jpg']
+
+const runtime = createModelRuntime({ provider: 'cpu', threads: 0, idleMs: 600_000 })
+/** The same runtime, remembering every model call's inputs. */
+let calls: Array<{ path: string, feeds: Record<string, TensorData> }> = []
+const recording: ModelRuntime = {
+  ...runtime,
+  model (path) {
+    const h = runtime.model(path)
+    return { ...h, path, loaded: h.loaded, describe: () => h.describe(), run: async (feeds) => { calls.push({ path, feeds }); return h.run(feeds) } }
+  },
+}
+const dir = await litePack()
+const manifest = await loadManifest()
+const engine = createOcrEngine({ runtime: recording, pixels: createPixelReader(), manifest, path: (m) => modelFile(dir, manifest, 'lite', m) })
+const work = await mkdtemp(join(tmpdir(), 'hearth-ocr-bench-'))
+try {
+  const rows: string[][] = []
+  let totalPipe = 0; let totalBare = 0
+  for (const file of files) {
+    const preview = join(work, basename(file))
+    await writeFile(preview, await sharp(join(album, file)).rotate().resize(1440, 1440, { fit: 'outside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer())
+    calls = []
+    const warm = await engine.read(preview) // loads the models; records the feeds
+    const recorded = calls
+    calls = []
+    let pipe = Infinity; let bare = Infinity
+    for (let r = 0; r < rounds; r++) {
+      let t = performance.now()
+      await engine.read(preview)
+      calls = []
+      pipe = Math.min(pipe, performance.now() - t)
+      t = performance.now()
+      for (const c of recorded) await runtime.model(c.path).run(c.feeds)
+      bare = Math.min(bare, performance.now() - t)
+    }
+    totalPipe += pipe; totalBare += bare
+    rows.push([file, String(warm.lines.length), String(recorded.length - 1), pipe.toFixed(0), bare.toFixed(0), (bare / pipe).toFixed(2)])
+  }
+  rows.push(['all', '', '', totalPipe.toFixed(0), totalBare.toFixed(0), (totalBare / totalPipe).toFixed(2)])
+  console.log(`OCR, lite pack (PP-OCRv4), CPU, ${runtime.provider()} provider, best of ${rounds}; preview 1440 px short side`)
+  console.log(['photo', 'lines', 'rec batches', 'pipeline ms', 'bare run ms', 'bare/pipeline'].join(' | '))
+  for (const r of rows) console.log(r.join(' | '))
+} finally {
+  await runtime.close()
+  await rm(work, { recursive: true, force: true })
+}
