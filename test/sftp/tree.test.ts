@@ -102,6 +102,20 @@ for (const engine of engines) {
       } finally { await c.end() }
     })
 
+    test('renaming a folder keeps its photos\' assets; removing one there trashes it', async () => {
+      const c = await connect()
+      try {
+        await c.mkdir('/Uploads/Old')
+        await c.put(jpeg(), '/Uploads/Old/kept.jpg')
+        const [kept] = await assetsNamed('kept.jpg')
+        await c.rename('/Uploads/Old', '/Uploads/New')
+        assert.deepEqual((await c.list('/Uploads/New')).map((e) => e.name), ['kept.jpg'])
+        assert.equal((await asset(kept.id)).isTrashed, false)
+        await c.delete('/Uploads/New/kept.jpg')
+        assert.equal((await asset(kept.id)).isTrashed, true, 'the path followed the rename')
+      } finally { await c.end() }
+    })
+
     test('statvfs@openssh.com reports the disk, capped by the quota, and read-only parts as such', async () => {
       await t.client.createUser(admin, 'quota@example.org', 'another good password', { quotaSizeInBytes: 10 * 1024 * 1024 })
       const c = await connect('quota@example.org', 'another good password')
