@@ -48,7 +48,10 @@ import { loadManifest, type Manifest } from './ml/models.ts'
 import { createModelRuntime, type ModelRuntime } from './ml/runtime.ts'
 import { createModelStore } from './ml/model-store.ts'
 import { createMlService, type MlService } from './ml/service.ts'
+import { defaultMlSettings } from './ml/settings.ts'
+import { mlRoutes } from './ml/routes.ts'
 import { ocrStage } from './ml/ocr/stage.ts'
+import { createPeople } from './people/index.ts'
 import { ocrRoutes } from './ocr/routes.ts'
 import { editRoutes } from './edits/routes.ts'
 import { createPlaceService } from './places/service.ts'
@@ -116,10 +119,12 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
   const runtime = createModelRuntime({ provider: config.HEARTH_ML_PROVIDER, threads: config.HEARTH_ML_THREADS, idleMs: config.HEARTH_ML_IDLE_SECONDS * 1000, log: log.child({ component: 'ml' }) })
   const ml = createMlService({
     db, jobs, log: log.child({ component: 'ml' }), dataDir: config.HEARTH_DATA_DIR, runtime,
+    defaults: defaultMlSettings({ urls: config.HEARTH_ML_URLS, window: config.HEARTH_ML_WINDOW, concurrency: jobs.limits }),
     models: createModelStore({ modelsDir, manifest, immichCache: config.HEARTH_IMMICH_MODEL_CACHE }),
   })
   // ML capabilities, one line each (node/ml/README.md): ml.addStage(someStage({ db, ml, ... }))
   ml.addStage(ocrStage({ db, ml, runtime }))
+  const people = createPeople({ db, dataDir: config.HEARTH_DATA_DIR, ml, runtime })
   const metadata = createMetadataReader()
   const image = createImageProcessor({ pixelLimit: config.HEARTH_MAX_IMAGE_PIXELS, metadata })
   const video = createVideoProcessor({ acceleration: config.HEARTH_VIDEO_ACCELERATION, vaapiDevice: config.HEARTH_VAAPI_DEVICE })
@@ -147,13 +152,15 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
 
   const routes: AnyRoute[] = []
   routes.push(
-    ...serverRoutes({ db, config, storage, auth, metrics, allRoutes: () => routes }),
+    ...serverRoutes({ db, config, storage, auth, metrics, allRoutes: () => routes, mlFeatures: () => ml.features() }),
     ...authRoutes({ auth, users, config }),
     ...userRoutes({ users }),
     ...assetRoutes({ db, assets, config, uploads }),
     ...albumRoutes({ albums, config, db }),
     ...sharedLinkRoutes({ links, albums, config, db }),
     ...jobRoutes({ jobs }),
+    ...mlRoutes({ ml, provider: () => runtime.provider() }),
+    ...people.routes,
     ...timelineRoutes({ db }),
     ...placeRoutes({ db, config }),
     ...ocrRoutes({ db, assets }),
@@ -176,11 +183,13 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
   let url = ''
 
   return {
-    config, db, log, storage, users, auth, assets, albums, links, tus, jobs, ingest, ml, places, runtime, modelsDir, manifest, modules, routes, app,
+    config, db, log, storage, users, auth, assets, albums, links, tus, jobs, ingest, ml, places, people: people.service, runtime, modelsDir, manifest, modules, routes, app,
     get url () { return url },
 
     async start () {
       await assets.recover()
+      // Resumable uploads whose last byte arrived just before a crash: imported now, once.
+      await tus.recover((id) => users.repo.byId(id))
       await auth.repo.deleteExpiredSessions()
       await jobs.start()
       const missing = await ingest.enqueueMissing()

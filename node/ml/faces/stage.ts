@@ -1,0 +1,78 @@
+/**
+ * Faces as two ML stages:
+ * - `faces` (queue faceDetection): detect, align and embed the faces on an asset's preview with
+ *   the `lite` pack, and store boxes and embeddings (replacing an earlier run's, see
+ *   people/repo.ts `replaceAssetFaces`).
+ * - `people` (queue facialRecognition, after `faces`): cluster the asset's new faces into people.
+ *
+ * The remote Immich ML server is not used for faces: its buffalo_l embeddings live in another
+ * space than the lite pack's, and one person's faces must all be compared in one space.
+ *
+ * @example
+ * for (const s of faceStages({ ml, runtime, people })) ml.addStage(s)
+ */
+import { PermanentJobError } from '../../jobs/service.ts'
+import type { PeopleService } from '../../people/service.ts'
+import type { ModelStore } from '../model-store.ts'
+import type { ModelRuntime } from '../runtime.ts'
+import type { MlStage } from '../stage.ts'
+import { createFaceAnalyzer, type FaceAnalyzer } from './analyzer.ts'
+import type { Normalisation } from './detector.ts'
+import { decodeRgb } from './pixels.ts'
+import type { RgbImage } from './types.ts'
+
+export const faceModels = ['face-detector', 'face-detector-alt', 'face-embedder']
+
+function norm (models: ModelStore, model: string): Normalisation | undefined {
+  const input = models.manifest.packs.lite?.models[model]?.input
+  return input?.mean !== undefined && input.std !== undefined ? { mean: input.mean, std: input.std } : undefined
+}
+
+/** The analyzer over the lite pack's files, as the model store finds them. */
+export function liteFaceAnalyzer (models: ModelStore, runtime: ModelRuntime): FaceAnalyzer {
+  return createFaceAnalyzer({
+    runtime,
+    files: { detector: models.path('lite', 'face-detector'), verifier: models.path('lite', 'face-detector-alt'), embedder: models.path('lite', 'face-embedder') },
+    detectorNorm: norm(models, 'face-detector'),
+    embedderNorm: norm(models, 'face-embedder'),
+  })
+}
+
+export function faceStages ({ ml, runtime, people, version = 1 }: {
+  ml: { models: ModelStore }, runtime: ModelRuntime, people: PeopleService, version?: number
+}): MlStage[] {
+  let analyzer: FaceAnalyzer | undefined
+  const available = () => ml.models.ready('lite', faceModels)
+  return [
+    {
+      name: 'faces',
+      version,
+      queue: 'faceDetection',
+      available,
+      async run (asset, { signal }) {
+        analyzer ??= liteFaceAnalyzer(ml.models, runtime)
+        let img: RgbImage
+        try {
+          img = await decodeRgb(asset.previewPath)
+        } catch (err) {
+          // A preview that cannot be decoded will not decode on a retry either.
+          throw new PermanentJobError(`faces: the preview cannot be read (${(err as Error).message})`)
+        }
+        signal.throwIfAborted()
+        const faces = await analyzer(img)
+        signal.throwIfAborted()
+        await people.repo.replaceAssetFaces(asset.id, { width: img.width, height: img.height }, faces)
+      },
+    },
+    {
+      name: 'people',
+      version,
+      queue: 'facialRecognition',
+      after: ['faces'],
+      available,
+      async run (asset) {
+        await people.recognizeAsset(asset.id)
+      },
+    },
+  ]
+}
