@@ -48,8 +48,6 @@ import { loadManifest, type Manifest } from './ml/models.ts'
 import { createModelRuntime, type ModelRuntime } from './ml/runtime.ts'
 import { createModelStore } from './ml/model-store.ts'
 import { createMlService, type MlService } from './ml/service.ts'
-import { defaultMlSettings } from './ml/settings.ts'
-import { mlRoutes } from './ml/routes.ts'
 import { ocrStage } from './ml/ocr/stage.ts'
 import { createPeople } from './people/index.ts'
 import { ocrRoutes } from './ocr/routes.ts'
@@ -119,7 +117,6 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
   const runtime = createModelRuntime({ provider: config.HEARTH_ML_PROVIDER, threads: config.HEARTH_ML_THREADS, idleMs: config.HEARTH_ML_IDLE_SECONDS * 1000, log: log.child({ component: 'ml' }) })
   const ml = createMlService({
     db, jobs, log: log.child({ component: 'ml' }), dataDir: config.HEARTH_DATA_DIR, runtime,
-    defaults: defaultMlSettings({ urls: config.HEARTH_ML_URLS, window: config.HEARTH_ML_WINDOW, concurrency: jobs.limits }),
     models: createModelStore({ modelsDir, manifest, immichCache: config.HEARTH_IMMICH_MODEL_CACHE }),
   })
   // ML capabilities, one line each (node/ml/README.md): ml.addStage(someStage({ db, ml, ... }))
@@ -152,14 +149,13 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
 
   const routes: AnyRoute[] = []
   routes.push(
-    ...serverRoutes({ db, config, storage, auth, metrics, allRoutes: () => routes, mlFeatures: () => ml.features() }),
+    ...serverRoutes({ db, config, storage, auth, metrics, allRoutes: () => routes }),
     ...authRoutes({ auth, users, config }),
     ...userRoutes({ users }),
     ...assetRoutes({ db, assets, config, uploads }),
     ...albumRoutes({ albums, config, db }),
     ...sharedLinkRoutes({ links, albums, config, db }),
     ...jobRoutes({ jobs }),
-    ...mlRoutes({ ml, provider: () => runtime.provider() }),
     ...people.routes,
     ...timelineRoutes({ db }),
     ...placeRoutes({ db, config }),
@@ -188,8 +184,6 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
 
     async start () {
       await assets.recover()
-      // Resumable uploads whose last byte arrived just before a crash: imported now, once.
-      await tus.recover((id) => users.repo.byId(id))
       await auth.repo.deleteExpiredSessions()
       await jobs.start()
       const missing = await ingest.enqueueMissing()
