@@ -184,6 +184,8 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
 
     async start () {
       await assets.recover()
+      // Resumable uploads whose last byte arrived just before a crash: imported now, once.
+      await tus.recover((id) => users.repo.byId(id))
       await auth.repo.deleteExpiredSessions()
       await jobs.start()
       const missing = await ingest.enqueueMissing()

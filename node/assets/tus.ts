@@ -12,17 +12,23 @@
  * (HEARTH_UPLOAD_EXPIRY_HOURS after they were started) and are removed hourly.
  *
  * The reply to the last PATCH carries `Hearth-Asset-Id` and `Hearth-Asset-Status` (created or duplicate).
+ *
+ * A crash after the last byte arrived but before the import finished leaves a complete upload in
+ * `.uploads/`: `recover()` (at start-up, before the node listens) imports it then, once (a second
+ * import of the same bytes would be the same SHA-1, reported as a duplicate, never a second asset),
+ * and removes, with a log line, what cannot be imported (unreadable info, more bytes than announced,
+ * an owner who is gone, a type Hearth does not take). Unfinished uploads stay for the client to resume.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { open, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type Koa from 'koa'
 import type { Logger } from 'pino'
 import { Server } from '@tus/server'
 import { FileStore } from '@tus/file-store'
-import type { Upload } from '@tus/utils'
+import { Upload } from '@tus/utils'
 import type { Config } from '../config/schema.ts'
 import type { AuthService } from '../auth/service.ts'
 import { ForbiddenError, HttpError, ServiceUnavailableError, UnauthorizedError } from '../http/errors.ts'
@@ -79,7 +85,8 @@ export function createTusUploads ({ auth, assets, storage, config, log, onCreate
   }
 
   /** Makes a completed upload an asset of `u` and removes the staged file (the library holds its own link). */
-  async function complete (u: UserRow, upload: Upload): Promise<UploadOutcome> {
+  async function complete (u: UserRow, upload: Upload, { keepOnUnexpectedError = false } = {}): Promise<UploadOutcome> {
+    let keep = false
     const meta = upload.metadata ?? {}
     const fileName = safeFileName(meta.filename ?? meta.name ?? 'upload')
     const media = mediaTypeOf(fileName)
@@ -97,9 +104,11 @@ export function createTusUploads ({ auth, assets, storage, config, log, onCreate
       return outcome
     } catch (err) {
       if (err instanceof HttpError) throw refuse(err.status, err.message)
+      if (typeof err === 'object' && err !== null && 'status_code' in err) throw err
+      keep = keepOnUnexpectedError
       throw err
     } finally {
-      await store.remove(upload.id).catch(() => {})
+      if (!keep) await store.remove(upload.id).catch(() => {})
     }
   }
 
@@ -158,6 +167,52 @@ export function createTusUploads ({ auth, assets, storage, config, log, onCreate
         }
         ctx.status = ctx.res.statusCode
       }
+    },
+
+    /**
+     * Imports uploads whose last byte arrived before a crash stopped their import, and removes the
+     * damaged ones; unfinished uploads are left for their client to resume. Run before listening.
+     */
+    async recover (userById: (id: string) => Promise<UserRow | undefined>) {
+      const result = { imported: 0, duplicates: 0, removed: 0, unfinished: 0 }
+      const names = await readdir(directory).catch((err: NodeJS.ErrnoException) => { if (err.code === 'ENOENT') return [] as string[]; throw err })
+      const infos = new Set(names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length)))
+      const discard = async (id: string, reason: string, extra: Record<string, unknown> = {}) => {
+        await rm(join(directory, id), { force: true })
+        await rm(join(directory, `${id}.json`), { force: true })
+        result.removed++
+        log.warn({ uploadId: id, reason, ...extra }, 'removed a damaged resumable upload')
+      }
+      // A data file without its info: the crash came between creating the two (no byte was taken yet).
+      for (const n of names) if (!n.endsWith('.json') && !n.startsWith('.') && !infos.has(n)) await discard(n, 'no upload info beside the data')
+      for (const id of infos) {
+        let info: { size?: unknown, metadata?: Record<string, string | null> }
+        try { info = JSON.parse(await readFile(join(directory, `${id}.json`), 'utf8')) as typeof info } catch { await discard(id, 'unreadable upload info'); continue }
+        const data = await stat(join(directory, id)).catch(() => undefined)
+        if (data === undefined || !data.isFile()) { await discard(id, 'its data is missing'); continue }
+        if (typeof info.size !== 'number' || !Number.isSafeInteger(info.size) || info.size < 0) { await discard(id, 'no valid length in its info'); continue }
+        if (data.size < info.size) { result.unfinished++; continue }
+        if (data.size > info.size) { await discard(id, 'more bytes than announced', { size: data.size, announced: info.size }); continue }
+        const u = await userById(ownerOf(id) ?? '').catch(() => undefined)
+        if (u === undefined) { await discard(id, 'its owner no longer exists'); continue }
+        try {
+          const outcome = await complete(u, new Upload({ id, size: info.size, offset: info.size, metadata: info.metadata ?? {} }), { keepOnUnexpectedError: true })
+          if (outcome.status === 'duplicate') result.duplicates++; else result.imported++
+          log.info({ uploadId: id, userId: u.id, assetId: outcome.id, status: outcome.status }, 'imported a resumable upload finished before a crash')
+        } catch (err) {
+          if (!(typeof err === 'object' && err !== null && 'status_code' in err)) {
+            // Not the upload's fault (the database, the disk): keep it for the next start.
+            log.error({ err, uploadId: id }, 'could not import a finished resumable upload; it stays for the next start')
+            continue
+          }
+          // A refusal (a type Hearth does not take, no room): complete() removed the staged files; say why.
+          result.removed++
+          const reason = String((err as { body?: unknown }).body ?? '').trim()
+          log.warn({ uploadId: id, reason }, 'removed a damaged resumable upload')
+        }
+      }
+      if (result.imported + result.duplicates + result.removed > 0) log.info(result, 'recovered resumable uploads interrupted by a crash')
+      return result
     },
 
     /** Removes uploads left unfinished past their expiry; returns how many. */
