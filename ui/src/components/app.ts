@@ -14,6 +14,7 @@ import { session, SESSION_EVENT } from '../session.ts'
 import { UNAUTHORIZED_EVENT } from '../api.ts'
 import { notifyError } from '../notify.ts'
 import { uploads } from '../upload/uploader.ts'
+import '../upload/tus.ts'
 import './toasts.ts'
 import './upload-panel.ts'
 
