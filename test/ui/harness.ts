@@ -60,12 +60,13 @@ export interface UiHarness {
   stop(): Promise<void>
 }
 
-export async function startUi (engine: Engine, env: Record<string, string> = {}): Promise<UiHarness> {
+/** `modules`: more node modules (duplicates, smart search) beside the web UI. */
+export async function startUi (engine: Engine, env: Record<string, string> = {}, modules: NonNullable<NonNullable<Parameters<typeof startTestNode>[2]>['modules']> = []): Promise<UiHarness> {
   await ensureUiBuilt()
   await mkdir(shotsDir, { recursive: true })
   // The UI is served as the appliance serves it (appliance/web/static.ts); as module middleware it
   // passes every /api request on to the node.
-  const node = await startTestNode(engine, env, { modules: [() => ({ name: 'web-ui', middleware: staticUi() })] })
+  const node = await startTestNode(engine, env, { modules: [...modules, () => ({ name: 'web-ui', middleware: staticUi() })] })
   const browser = await launchChromium()
   const contexts: BrowserContext[] = []
   const errors: string[] = []
