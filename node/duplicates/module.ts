@@ -1,11 +1,13 @@
 /**
- * Duplicates as a node module: the API routes, and the ML stage that finds them (added to the ML
- * pipeline by whoever runs it, see `stage`).
+ * Duplicates for a node: the ML stage that finds them and Immich's API routes. `createDuplicates`
+ * is what node/index.ts wires; `duplicatesModule` plugs the same into a node as a module (tests).
  *
  * @example
- * const dup = duplicatesModule()
- * createNode(config, { modules: [dup] })
+ * const duplicates = createDuplicates({ db, trash: (ownerId, ids) => assets.repo.trash(ownerId, ids) })
+ * ml.addStage(duplicates.stage)
+ * routes.push(...duplicates.routes(config.HEARTH_DATA_DIR))
  */
+import type { Database } from '../db/index.ts'
 import type { NodeContext, NodeModule } from '../index.ts'
 import type { MlStage } from '../ml/stage.ts'
 import { createDuplicateRepo } from './repo.ts'
@@ -13,23 +15,21 @@ import { duplicateRoutes } from './routes.ts'
 import { createDuplicateService } from './service.ts'
 import { duplicateStage } from './stage.ts'
 
+export function createDuplicates ({ db, trash }: { db: Database, trash: (ownerId: string, ids: string[]) => Promise<unknown> }) {
+  const repo = createDuplicateRepo(db)
+  const service = createDuplicateService({ repo, trash: async (ownerId, ids) => { await trash(ownerId, ids) } })
+  return {
+    service,
+    stage: duplicateStage({ repo, service }),
+    routes: (dataDir: string) => duplicateRoutes({ duplicates: service, dataDir }),
+  }
+}
+
 export interface DuplicatesModule extends NodeModule { stage: MlStage }
 
 export function duplicatesModule () {
   return (ctx: NodeContext): DuplicatesModule => {
-    const repo = createDuplicateRepo(ctx.db)
-    const service = createDuplicateService({
-      repo,
-      trash: async (ownerId, ids) => {
-        const user = await ctx.users.repo.byId(ownerId)
-        if (user === undefined) return
-        await ctx.assets.delete(user, ids, false)
-      },
-    })
-    return {
-      name: 'duplicates',
-      routes: duplicateRoutes({ duplicates: service, dataDir: ctx.config.HEARTH_DATA_DIR }),
-      stage: duplicateStage({ repo, service }),
-    }
+    const d = createDuplicates({ db: ctx.db, trash: (ownerId, ids) => ctx.assets.repo.trash(ownerId, ids) })
+    return { name: 'duplicates', routes: d.routes(ctx.config.HEARTH_DATA_DIR), stage: d.stage }
   }
 }

@@ -1,20 +1,22 @@
 /**
- * Smart search as a node module: `POST /api/search/smart`. CLIP ranking is used when a text
- * encoder is given (the ML service's local model or remote server) and the user's assets have
+ * Smart search for a node: `POST /api/search/smart`. CLIP ranking is used when a text encoder is
+ * given (createClip's `text`: the local model or a remote ML server) and the user's assets have
  * embeddings; without one, search still reads dates, places, people, cameras and words.
+ * `smartSearchModule` plugs the same into a node as a module (tests).
  *
  * @example
- * createNode(config, { modules: [smartSearchModule({ clip: textEncoder })] })
+ * routes.push(...createSmartSearchRoutes({ db, clip: clip.text, dataDir: config.HEARTH_DATA_DIR }))
  */
+import type { Database } from '../db/index.ts'
 import type { NodeContext, NodeModule } from '../index.ts'
 import { createSmartRepo } from './smart-repo.ts'
 import { smartSearchRoutes } from './smart-routes.ts'
 import { createSmartSearch, type TextEncoder } from './smart.ts'
 
-export function smartSearchModule ({ clip }: { clip?: TextEncoder | ((ctx: NodeContext) => TextEncoder | undefined) } = {}) {
-  return (ctx: NodeContext): NodeModule => {
-    const encoder = typeof clip === 'function' ? clip(ctx) : clip
-    const smart = createSmartSearch({ repo: createSmartRepo(ctx.db), clip: encoder })
-    return { name: 'smart-search', routes: smartSearchRoutes({ smart, dataDir: ctx.config.HEARTH_DATA_DIR }) }
-  }
+export function createSmartSearchRoutes ({ db, clip, dataDir }: { db: Database, clip?: TextEncoder, dataDir: string }) {
+  return smartSearchRoutes({ smart: createSmartSearch({ repo: createSmartRepo(db), clip }), dataDir })
+}
+
+export function smartSearchModule ({ clip }: { clip?: TextEncoder } = {}) {
+  return (ctx: NodeContext): NodeModule => ({ name: 'smart-search', routes: createSmartSearchRoutes({ db: ctx.db, clip, dataDir: ctx.config.HEARTH_DATA_DIR }) })
 }

@@ -8,6 +8,7 @@ import type { Database, Queryable } from '../db/index.ts'
 import type { AssetRow } from '../assets/repo.ts'
 import type { ExifRow } from '../assets/exif.ts'
 import { DEFAULT_EF_SEARCH, toVector } from '../ml/clip/repo.ts'
+import { ocrMatchSql } from '../ocr/repo.ts'
 import type { DateRange } from './query.ts'
 
 export interface SmartFilters {
@@ -44,7 +45,7 @@ export interface Vocabulary {
 const like = (s: string) => `%${s.replace(/[%_\\]/g, '\\$&')}%`
 
 /** Where faces and people live (migration 0006, another part of Hearth): found, not assumed. */
-interface PeopleTables { people: string, faces: string }
+interface PeopleTables { people: string, faces: string, faceLive: string }
 
 export function createSmartRepo (db: Database) {
   let peopleTables: Promise<PeopleTables | null> | undefined
@@ -57,7 +58,9 @@ export function createSmartRepo (db: Database) {
          WHERE table_schema = current_schema() GROUP BY table_name`)
       const people = rows.find((r) => ['people', 'person'].includes(r.table_name) && r.cols.includes('name') && r.cols.includes('owner_id'))
       const faces = rows.find((r) => r.cols.includes('asset_id') && r.cols.includes('person_id') && /face/.test(r.table_name))
-      return people !== undefined && faces !== undefined ? { people: people.table_name, faces: faces.table_name } : null
+      if (people === undefined || faces === undefined) return null
+      // Faces the user deleted stay in the table (so detection does not bring them back) but show nobody.
+      return { people: people.table_name, faces: faces.table_name, faceLive: faces.cols.includes('deleted_at') ? 'AND fx.deleted_at IS NULL' : '' }
     })()
     return peopleTables
   }
@@ -98,7 +101,7 @@ export function createSmartRepo (db: Database) {
       const t = await findPeople()
       if (t === null) out.push('false') // no faces yet: nobody can be in any photo
       else {
-        for (const id of f.personIds) out.push(`EXISTS (SELECT 1 FROM ${t.faces} fx WHERE fx.asset_id = a.id AND fx.person_id = $${params.push(id)})`)
+        for (const id of f.personIds) out.push(`EXISTS (SELECT 1 FROM ${t.faces} fx WHERE fx.asset_id = a.id AND fx.person_id = $${params.push(id)} ${t.faceLive})`)
       }
     }
     return out
@@ -154,7 +157,8 @@ export function createSmartRepo (db: Database) {
           ['description', `e.description ILIKE ${p}`],
           ['album', `EXISTS (SELECT 1 FROM album_assets aa JOIN albums al ON al.id = aa.album_id WHERE aa.asset_id = a.id AND al.album_name ILIKE ${p})`],
         ]
-        if (ocr) fields.unshift(['text', `EXISTS (SELECT 1 FROM ocr_search o WHERE o.asset_id = a.id AND (o.search @@ plainto_tsquery('simple', $${params.push(term)}) OR o.text ILIKE ${p}))`])
+        // The OCR part's own matcher (node/ocr/repo.ts): whole words, or the term inside a word.
+        if (ocr) fields.unshift(['text', `EXISTS (SELECT 1 FROM ocr_search o WHERE o.asset_id = a.id AND ${ocrMatchSql('o', `$${params.push(term)}`, p)})`])
         const names = fields.map(([, sql], j) => { columns.push(`COALESCE(${sql}, false) AS m${i}_${j}`); return `m${i}_${j}` })
         perTerm.push(`(${names.join(' OR ')})`)
         fieldLists.push(fields.map(([field]) => field))

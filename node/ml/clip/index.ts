@@ -1,0 +1,50 @@
+/**
+ * CLIP for a node: the stage that embeds every preview (queue smartSearch) and the text encoder
+ * that smart search asks for a query's embedding. Each uses the `immich` pack's ViT-B-32 models
+ * when they are installed, else a remote Immich ML server when one answers (HEARTH_ML_URLS); with
+ * neither, the stage is unavailable and search works without CLIP.
+ *
+ * @example
+ * const clip = createClip({ db, ml, runtime })
+ * ml.addStage(clip.stage)
+ * createSmartSearch({ repo, clip: clip.text })
+ */
+import { readFile } from 'node:fs/promises'
+import type { Database } from '../../db/index.ts'
+import type { ModelRuntime } from '../runtime.ts'
+import type { MlService } from '../service.ts'
+import { createClipEncoder, l2normalise, type ClipEncoder } from './encoder.ts'
+import { clipStage } from './stage.ts'
+import { loadClipTokenizer } from './tokenizer.ts'
+
+export const CLIP_PACK = 'immich'
+export const CLIP_MODEL_NAME = 'ViT-B-32__openai'
+
+export function createClip ({ db, ml, runtime }: { db: Database, ml: Pick<MlService, 'models' | 'remote'>, runtime: ModelRuntime }) {
+  let local: Promise<ClipEncoder> | undefined
+  const encoder = () => {
+    local ??= loadClipTokenizer().then((tokenizer) => createClipEncoder({
+      runtime, tokenizer, visualPath: ml.models.path(CLIP_PACK, 'clip-visual'), textualPath: ml.models.path(CLIP_PACK, 'clip-textual'),
+    }))
+    return local
+  }
+  const localReady = (model: 'clip-visual' | 'clip-textual') => ml.models.ready(CLIP_PACK, [model])
+
+  return {
+    stage: clipStage({
+      db,
+      ready: async () => await localReady('clip-visual') || ml.remote.available(),
+      encode: async (path, { signal }) => {
+        if (await localReady('clip-visual')) return (await (await encoder()).encodeImages([path], { signal }))[0]!
+        return l2normalise(await ml.remote.clip.encodeImage(await readFile(path), { modelName: CLIP_MODEL_NAME, signal }))
+      },
+    }),
+    text: {
+      available: async () => await localReady('clip-textual') || ml.remote.available(),
+      encode: async (text: string, o: { signal?: AbortSignal } = {}) => {
+        if (await localReady('clip-textual')) return (await (await encoder()).encodeTexts([text], o))[0]!
+        return l2normalise(await ml.remote.clip.encodeText(text, { modelName: CLIP_MODEL_NAME, signal: o.signal }))
+      },
+    },
+  }
+}
