@@ -11,6 +11,7 @@ import type { AssetService } from './service.ts'
 import { discardRest } from './upload.ts'
 import { createExifRepo } from './exif.ts'
 import { createSearchRepo } from '../search/repo.ts'
+import { assetPeopleDto } from '../people/routes.ts'
 import type { Database } from '../db/index.ts'
 
 const ids = z.array(z.uuid({ error: 'expected asset ids (UUIDs)' })).max(10_000)
@@ -74,7 +75,9 @@ export function assetRoutes ({ db, assets, config, uploads }: {
         const asset = await readable({ auth, link }, params.id)
         if (link !== undefined && !link.link.show_metadata) return linkAssetDto(asset, link.link, config.HEARTH_DATA_DIR)
         const out = dto(asset, await exifRepo.get(asset.id) ?? null)
-        return link !== undefined ? { ...out, originalPath: '' } : out
+        if (link !== undefined) return { ...out, originalPath: '' }
+        // People are the owner's: shown to them, not to album viewers.
+        return asset.owner_id === auth.user.id ? { ...out, people: await assetPeopleDto(db, asset.id) } : out
       },
     }),
     route({

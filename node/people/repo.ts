@@ -254,17 +254,18 @@ export function createPeopleRepo (db: Database) {
       await db.query('UPDATE asset_faces SET deleted_at = now(), person_id = NULL, updated_at = now() WHERE id = $1', [faceId])
     },
 
-    /** People on each of `assetIds` (visible faces only), for the asset response. */
-    async peopleOfAssets (assetIds: string[]): Promise<Array<PersonRow & { asset_id: string }>> {
-      if (assetIds.length === 0) return []
-      return db.query<PersonRow & { asset_id: string }>(
-        `SELECT DISTINCT ON (f.asset_id, p.id) f.asset_id, p.*, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date, 0 AS face_count
-         FROM asset_faces f JOIN people p ON p.id = f.person_id
-         WHERE f.asset_id = ANY($1::uuid[]) AND f.deleted_at IS NULL
-         ORDER BY f.asset_id, p.id`, [assetIds])
+    /** An asset's faces that have a person, with the person (for the asset response): two indexed queries. */
+    async facesWithPeopleOfAsset (assetId: string): Promise<Array<{ face: FaceRow, person: PersonRow }>> {
+      const faces = (await repo.facesOfAsset(assetId)).filter((f) => f.person_id !== null)
+      if (faces.length === 0) return []
+      const people = await db.query<PersonRow>(
+        `SELECT p.*, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date, 0 AS face_count FROM people p WHERE p.id = ANY($1::uuid[])`,
+        [[...new Set(faces.map((f) => f.person_id!))]])
+      const byId = new Map(people.map((p) => [p.id, p]))
+      return faces.filter((f) => byId.has(f.person_id!)).map((face) => ({ face, person: byId.get(face.person_id!)! }))
     },
 
-    /** Faces (with embeddings) that recognition should look at: for tests and the re-cluster job. */
+    /** Releases the machine-learning faces of an owner's unnamed people (the start of a re-cluster). */
     async unassignAllUnnamed (ownerId: string, q: Queryable): Promise<number> {
       const rows = await q.query(
         `UPDATE asset_faces f SET person_id = NULL, updated_at = now() FROM people p

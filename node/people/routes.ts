@@ -4,11 +4,12 @@
  * did not exist.
  */
 import { z } from 'zod'
+import type { Database } from '../db/index.ts'
 import { isUuid } from '../db/ids.ts'
 import { NotFoundError } from '../http/errors.ts'
 import { route } from '../http/route.ts'
 import { sendFile } from '../http/send-file.ts'
-import type { FaceRow, PersonRow } from './repo.ts'
+import { createPeopleRepo, type FaceRow, type PersonRow } from './repo.ts'
 import type { PeopleService } from './service.ts'
 
 /** Immich's PersonResponseDto. */
@@ -36,6 +37,22 @@ export function toFaceDto (f: FaceRow) {
     boundingBoxY2: f.bounding_box_y2,
     sourceType: f.source_type,
   }
+}
+
+/**
+ * The `people` of Immich's AssetResponseDto (PersonWithFacesResponseDto[]): the people on an
+ * asset with their faces there, hidden people left out. One query on the asset's faces.
+ */
+export async function assetPeopleDto (db: Database, assetId: string) {
+  const faces = await createPeopleRepo(db).facesWithPeopleOfAsset(assetId)
+  const byPerson = new Map<string, ReturnType<typeof toPersonDto> & { faces: Array<ReturnType<typeof toFaceDto>> }>()
+  for (const { face, person } of faces) {
+    if (person.is_hidden) continue
+    let entry = byPerson.get(person.id)
+    if (entry === undefined) { entry = { ...toPersonDto(person), faces: [] }; byPerson.set(person.id, entry) }
+    entry.faces.push(toFaceDto(face))
+  }
+  return [...byPerson.values()]
 }
 
 const birthDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'birthDate: expected YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'birthDate: not a date').nullable()

@@ -102,6 +102,12 @@ for (const engine of engines) {
       assert.equal(original.length, 2, 'both faces of the portrait are stored')
       assert.equal(original.filter((f) => f.person === null).length, 1, 'Pierre waits unassigned')
       assert.equal((await get(me, `/api/people/${marie[0]}/statistics`)).body.assets, 5)
+      // The asset response names the people on it, with their faces there.
+      const asset = (await get(me, `/api/assets/${ids['portrait-original.jpg']}`)).body as { people: Array<{ id: string, faces: Array<Record<string, number>> }> }
+      assert.deepEqual(asset.people.map((p) => p.id), [marie[0]])
+      assert.equal(asset.people[0]!.faces.length, 1)
+      const box = asset.people[0]!.faces[0]!
+      assert.ok(box.boundingBoxX1! < box.boundingBoxX2! && box.boundingBoxX2! <= box.imageWidth! && box.imageWidth === 840)
     })
 
     test('another user\'s faces never join my people, and my people are 404 to them', async () => {
