@@ -51,6 +51,9 @@ import { createMlService, type MlService } from './ml/service.ts'
 import { ocrStage } from './ml/ocr/stage.ts'
 import { createPeople } from './people/index.ts'
 import { ocrRoutes } from './ocr/routes.ts'
+import { createClip } from './ml/clip/index.ts'
+import { createDuplicates } from './duplicates/module.ts'
+import { createSmartSearchRoutes } from './search/module.ts'
 import { editRoutes } from './edits/routes.ts'
 import { createPlaceService } from './places/service.ts'
 import { placeRoutes } from './places/routes.ts'
@@ -121,6 +124,10 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
   })
   // ML capabilities, one line each (node/ml/README.md): ml.addStage(someStage({ db, ml, ... }))
   ml.addStage(ocrStage({ db, ml, runtime }))
+  const clip = createClip({ db, ml, runtime })
+  ml.addStage(clip.stage)
+  const duplicates = createDuplicates({ db, trash: (ownerId, ids) => assets.repo.trash(ownerId, ids) })
+  ml.addStage(duplicates.stage)
   const people = createPeople({ db, dataDir: config.HEARTH_DATA_DIR, ml, runtime })
   const metadata = createMetadataReader()
   const image = createImageProcessor({ pixelLimit: config.HEARTH_MAX_IMAGE_PIXELS, metadata })
@@ -160,6 +167,8 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     ...timelineRoutes({ db }),
     ...placeRoutes({ db, config }),
     ...ocrRoutes({ db, assets }),
+    ...createSmartSearchRoutes({ db, clip: clip.text, dataDir: config.HEARTH_DATA_DIR }),
+    ...duplicates.routes(config.HEARTH_DATA_DIR),
     ...editRoutes({ assets, dataDir: config.HEARTH_DATA_DIR }),
     ...modules.flatMap((m) => m.routes ?? []),
     ...(options.extraRoutes ?? []),

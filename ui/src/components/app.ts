@@ -93,6 +93,8 @@ export class HearthApp extends LitElement {
   }
 
   private async start (): Promise<void> {
+    // The screen's chunk downloads while the session is checked.
+    this.router.match().route.load().catch(() => {})
     try {
       await session.load()
       this.ready = true
