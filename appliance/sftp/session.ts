@@ -6,18 +6,21 @@
  * A session that ends with a file still open discards it: an abandoned upload is never ingested.
  * OpenSSH's extensions posix-rename@openssh.com and statvfs@openssh.com are answered (extensions.ts).
  */
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
 import { mkdir, open, rename, rm, rmdir, statfs, utimes, type FileHandle } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { Logger } from 'pino'
 import ssh2 from 'ssh2'
 import type { Attributes, SFTPWrapper } from 'ssh2'
 import type { NodeContext } from '../../node/index.ts'
 import { DiskFullError, type WrittenFile } from '../../node/storage/library.ts'
+import { uuidv7 } from '../../node/db/ids.ts'
 import type { UserRow } from '../../node/users/repo.ts'
 import { EscapeError } from '../tree/readonly.ts'
 import type { UploadsArea } from '../tree/uploads.ts'
 import { PathRefused, nameOf, normalizeSftpPath, parentOf } from './paths.ts'
 import { READ_ONLY_ROOTS, UPLOADS, isUnderUploads, uploadsRel, type Entry, type TreeView } from './tree.ts'
-import { createUploadSink, type UploadSink } from './upload-sink.ts'
 import { advertiseExtensions, readStrings, sendExtendedReply, statvfsReply } from './extensions.ts'
 
 const { STATUS_CODE, OPEN_MODE } = ssh2.utils.sftp
@@ -34,7 +37,7 @@ const READ_ONLY = 'Permission denied: /Libraries and /Albums are read-only; only
 type Handle =
   | { kind: 'dir', entries: Entry[] | undefined }
   | { kind: 'read', fh: FileHandle, size: number, mtime: number }
-  | { kind: 'write', sink: UploadSink, path: string, size: number, error?: SftpError, times?: { atime: number, mtime: number } }
+  | { kind: 'write', fh: FileHandle, path: string, tempPath: string, size: number, pending: Set<Promise<unknown>>, error?: SftpError, times?: { atime: number, mtime: number } }
 
 const DIR_MODE = 0o40755
 const FILE_MODE_RW = 0o100644
@@ -106,22 +109,34 @@ export function serveSftp ({ sftp, user, ctx, tree, uploads, log }: { sftp: SFTP
     return u.quota_size_in_bytes === null ? Number.POSITIVE_INFINITY : Math.max(0, Number(u.quota_size_in_bytes) - Number(u.quota_usage_in_bytes))
   }
 
+  async function hashFile (tempPath: string): Promise<{ size: number, sha1: Buffer, sha256: Buffer }> {
+    const sha1 = createHash('sha1')
+    const sha256 = createHash('sha256')
+    let size = 0
+    for await (const chunk of createReadStream(tempPath, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+      sha1.update(chunk); sha256.update(chunk); size += chunk.length
+    }
+    return { size, sha1: sha1.digest(), sha256: sha256.digest() }
+  }
+
   async function finishUpload (h: Extract<Handle, { kind: 'write' }>) {
-    let hashed: WrittenFile | undefined
     try {
+      await Promise.allSettled([...h.pending])
       if (h.error !== undefined) throw h.error
-      // Hashed while it came in, and fsynced: only now can it become an asset.
-      hashed = await h.sink.finish()
+      await h.fh.sync().catch((err: NodeJS.ErrnoException) => { throw err.code === 'ENOSPC' || err.code === 'EDQUOT' ? new DiskFullError() : err })
+      await h.fh.close()
+      const hashed = await hashFile(h.tempPath)
       const rel = uploadsRel(h.path)
       if (uploads.isCandidate(rel, hashed.size) && hashed.size > await quotaLeft()) {
         throw failure('Not enough room in your quota for this file. Empty the trash or ask an admin for a larger quota.')
       }
-      await uploads.complete(user, hashed, rel, { via: 'sftp' })
+      const file: WrittenFile = { tempPath: h.tempPath, ...hashed }
+      await uploads.complete(user, file, rel, { via: 'sftp' })
       if (h.times !== undefined) await utimes(tree.onDisk(user.id, h.path), h.times.atime, h.times.mtime).catch(() => {})
     } finally {
       busy.delete(h.path)
-      if (hashed !== undefined) await rm(hashed.tempPath, { force: true })
-      else await h.sink.abort().catch(() => {})
+      await h.fh.close().catch(() => {})
+      await rm(h.tempPath, { force: true })
     }
   }
 
@@ -200,9 +215,10 @@ export function serveSftp ({ sftp, user, ctx, tree, uploads, log }: { sftp: SFTP
       throw failure('Files cannot be changed in place: upload a whole new file')
     }
     if (uploads.isCandidate(uploadsRel(p), 1) && await quotaLeft() <= 0) throw failure('Your quota is full. Empty the trash or ask an admin for a larger quota.')
-    const sink = createUploadSink((source) => storage.writeTemp(source))
+    const tempPath = join(storage.partialDir, `${uuidv7()}.sftp.part`)
+    const fh = await open(tempPath, 'wx', 0o600)
     busy.add(p)
-    sftp.handle(reqid, newHandle({ kind: 'write', sink, path: p, size: 0 }))
+    sftp.handle(reqid, newHandle({ kind: 'write', fh, path: p, tempPath, size: 0, pending: new Set() }))
   }))
 
   sftp.on('WRITE', (reqid: number, buf: Buffer, offset: number, data: Buffer) => serve(reqid, 'WRITE', async () => {
@@ -211,12 +227,16 @@ export function serveSftp ({ sftp, user, ctx, tree, uploads, log }: { sftp: SFTP
     if (h.error !== undefined) throw h.error
     const end = offset + data.length
     if (end > config.HEARTH_MAX_UPLOAD_SIZE) { h.error = failure(`The file is larger than the ${config.HEARTH_MAX_UPLOAD_SIZE} bytes allowed`); throw h.error }
+    const write = h.fh.write(data, 0, data.length, offset)
+    h.pending.add(write)
     try {
-      await h.sink.write(offset, data)
+      await write
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
       h.error = code === 'ENOSPC' || code === 'EDQUOT' ? failure(new DiskFullError().message) : failure((err as Error).message)
       throw h.error
+    } finally {
+      h.pending.delete(write)
     }
     if (end > h.size) h.size = end
     sftp.status(reqid, STATUS_CODE.OK)
@@ -334,7 +354,8 @@ export function serveSftp ({ sftp, user, ctx, tree, uploads, log }: { sftp: SFTP
       if (h.kind === 'write') {
         // An upload the client never closed is abandoned: thrown away, never ingested.
         busy.delete(h.path)
-        await h.sink.abort().catch(() => {})
+        await h.fh.close().catch(() => {})
+        await rm(h.tempPath, { force: true })
         log.warn({ userId: user.id, path: h.path }, 'sftp upload abandoned before it was closed; discarded')
       }
     }

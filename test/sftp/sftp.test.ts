@@ -156,7 +156,7 @@ for (const engine of engines) {
         assert.deepEqual((await c.list('/Uploads')).map((e) => e.name), [])
       } finally { await c.end() }
       assert.equal((await assetsOf(t, user)).length, 0)
-      assert.deepEqual((await readdir(join(t.dataDir, 'library', '.partial'))).filter((n) => n.endsWith('.part')), [])
+      assert.deepEqual((await readdir(join(t.dataDir, 'library', '.partial'))).filter((n) => n.endsWith('.sftp.part')), [])
     })
 
     test('OpenSSH sftp batch upload (password via SSH_ASKPASS)', async () => {
