@@ -39,7 +39,7 @@ export class HearthApp extends LitElement {
     :host { display: block; height: 100dvh; }
     .skip { position: absolute; left: 8px; top: -60px; z-index: 100; background: var(--h-surface); padding: 8px 12px; border-radius: 8px; }
     .skip:focus { top: 8px; }
-    .frame { display: grid; grid-template-columns: var(--h-sidebar) 1fr; grid-template-rows: var(--h-topbar) 1fr; height: 100dvh; }
+    .frame { display: grid; grid-template-columns: var(--h-sidebar) minmax(0, 1fr); grid-template-rows: var(--h-topbar) 1fr; height: 100dvh; }
     header { grid-column: 1 / -1; display: flex; align-items: center; gap: 12px; padding: 0 12px 0 18px; border-bottom: 1px solid var(--h-border); background: var(--h-bg); }
     .logo { display: flex; align-items: center; gap: 8px; font-weight: 700; font-size: 1.2rem; color: var(--h-text); text-decoration: none; width: calc(var(--h-sidebar) - 30px); }
     .logo svg { width: 28px; height: 28px; }
@@ -59,7 +59,7 @@ export class HearthApp extends LitElement {
     .drop div { background: var(--h-surface); padding: 28px 40px; border-radius: 16px; font-size: 1.2rem; font-weight: 600; border: 3px dashed var(--h-accent); display: flex; gap: 12px; align-items: center; }
     .center { display: grid; place-items: center; height: 100dvh; padding: 20px; text-align: center; }
     @media (max-width: 700px) {
-      .frame { grid-template-columns: 1fr; grid-template-rows: 56px 1fr var(--h-bottombar); }
+      .frame { grid-template-columns: minmax(0, 1fr); grid-template-rows: 56px minmax(0, 1fr) var(--h-bottombar); }
       header { padding: 0 6px 0 10px; gap: 6px; }
       .logo { width: auto; } .logo span, .user { display: none; }
       nav { grid-row: 3; display: flex; justify-content: space-around; padding: 0; border-top: 1px solid var(--h-border); background: var(--h-bg); overflow: hidden; }
