@@ -51,3 +51,12 @@ test('dates typed in the search box', () => {
   assert.equal(parseDateQuery('Dec 2020')?.before, '2021-01-01T00:00:00.000Z')
   assert.equal(parseDateQuery('beach'), undefined)
 })
+
+test('durations from the timeline (seconds) and from asset replies (H:MM:SS.ffffff)', async () => {
+  const { duration } = await import('../../ui/src/lib/format.ts')
+  assert.equal(duration('3'), '0:03')
+  assert.equal(duration('12.5'), '0:13')
+  assert.equal(duration('0:01:05.000000'), '1:05')
+  assert.equal(duration('1:02:03.000000'), '1:02:03')
+  assert.equal(duration(null), '')
+})

@@ -4,6 +4,7 @@
  */
 import { api, ApiError } from './api.ts'
 import type { ServerConfig, ServerFeatures, User } from './types.ts'
+import { setSignedInHint } from './lib/prefetch.ts'
 
 export const SESSION_EVENT = 'hearth-session'
 
@@ -38,4 +39,7 @@ export const session = {
   },
 }
 
-function changed (): void { window.dispatchEvent(new CustomEvent(SESSION_EVENT)) }
+function changed (): void {
+  setSignedInHint(session.user !== null)
+  window.dispatchEvent(new CustomEvent(SESSION_EVENT))
+}

@@ -22,6 +22,7 @@ import { layoutMonth, estimateMonthHeight, localDay, type LayoutOptions, type Mo
 import { placeholder } from '../lib/thumbhash.ts'
 import { monthLabel, dayLabel, duration } from '../lib/format.ts'
 import { setViewerList, type ViewerList } from '../lib/viewer-nav.ts'
+import { takePrefetchedBuckets } from '../lib/prefetch.ts'
 import { uploads, ASSETS_CHANGED_EVENT } from '../upload/uploader.ts'
 import type { BucketColumns, TimeBucket } from '../types.ts'
 import type { ScrubMark } from './scrubber.ts'
@@ -147,7 +148,9 @@ export class Timeline extends LitElement {
   async reload (): Promise<void> {
     try {
       const [buckets, edits] = await Promise.all([
-        api.get<TimeBucket[]>(`/api/timeline/buckets${qs(this.filters)}`),
+        // The month list main.ts may have asked for already (the default timeline only).
+        (qs(this.filters) === '?visibility=timeline' ? takePrefetchedBuckets() as Promise<TimeBucket[] | undefined> | undefined : undefined)
+          ?.then((b) => b ?? api.get<TimeBucket[]>(`/api/timeline/buckets${qs(this.filters)}`)) ?? api.get<TimeBucket[]>(`/api/timeline/buckets${qs(this.filters)}`),
         api.get<Record<string, { rotation: number }>>('/api/edits').catch(() => ({})),
       ])
       this.edits = edits

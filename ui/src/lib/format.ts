@@ -12,10 +12,12 @@ export const shortDate = (day: string) => shortDateFmt.format(new Date(day + 'T0
 /** A local date-time (Immich's localDateTime: the wall clock where it was taken, written as UTC). */
 export const localDateTime = (iso: string) => dateTimeFmt.format(new Date(iso))
 
-/** "1:05" or "1:02:03" from Immich's "H:MM:SS.ffffff". */
+/** "1:05" or "1:02:03" from Immich's "H:MM:SS.ffffff" or plain seconds. */
 export function duration (d: string | null): string {
-  if (d === null) return ''
-  const [h, m, s] = d.split(':').map(Number)
+  if (d === null || d === '') return ''
+  // The timeline's columns give seconds ("12.5"); asset replies Immich's "H:MM:SS.ffffff".
+  const parts = d.split(':').map(Number)
+  const [h, m, s] = parts.length === 3 ? parts : [0, 0, parts[0]]
   const secs = Math.round((h || 0) * 3600 + (m || 0) * 60 + (s || 0))
   const hh = Math.floor(secs / 3600)
   const mm = Math.floor((secs % 3600) / 60)

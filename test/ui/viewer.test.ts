@@ -1,0 +1,115 @@
+/**
+ * The viewer with real media: a video plays from /video/playback (Chromium fetches it by ranges),
+ * a Samsung motion photo plays its embedded video, zoom swaps in the original, and the phone layout
+ * and dark theme of the timeline and viewer.
+ */
+import { describe, test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Page } from 'playwright-core'
+import { engines } from '../helpers/engines.ts'
+import type { Session } from '../helpers/client.ts'
+import { startUi, type UiHarness } from './harness.ts'
+
+const fixtures = resolve(fileURLToPath(new URL('../../../shared/fixtures/', import.meta.url)))
+
+async function signIn (ui: UiHarness, page: Page, session: Session): Promise<void> {
+  await page.context().addCookies([{ name: 'hearth_access_token', value: session.token, url: ui.url }])
+}
+
+async function processed (ui: UiHarness, s: Session, id: string): Promise<Record<string, unknown>> {
+  for (let i = 0; i < 600; i++) {
+    const a = (await ui.node.client.call('GET', `/api/assets/${id}`, { headers: s.headers })).body
+    if (a.ingestStatus !== 'pending' && a.ingestStatus !== 'processing' && a.thumbhash !== null) return a
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  throw new Error(`asset ${id} was not processed`)
+}
+
+for (const engine of engines) {
+  describe(`web UI viewer media [${engine}]`, () => {
+    let ui: UiHarness
+    let s: Session
+    let tmp: string
+    let video: string
+    let motion: Record<string, unknown>
+    let photo: string
+    before(async () => {
+      ui = await startUi(engine)
+      s = await ui.node.client.signUpAdmin()
+      tmp = await mkdtemp(join(tmpdir(), 'hearth-ui-video-'))
+      const mp4 = join(tmp, 'clip.mp4')
+      execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=25:duration=3', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3',
+        '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', '-movflags', '+faststart', mp4])
+      video = (await ui.node.client.upload(s, mp4, { fields: { fileCreatedAt: '2023-05-01T10:00:00.000Z' } })).body.id
+      const m = (await ui.node.client.upload(s, join(fixtures, 'immich-test-assets/formats/motionphoto/samsung-one-ui-6.heic'))).body.id
+      photo = (await ui.node.client.upload(s, join(fixtures, 'exif-samples/jpg/gps/DSCN0010.jpg'))).body.id
+      await processed(ui, s, video)
+      await processed(ui, s, photo)
+      motion = await processed(ui, s, m)
+    })
+    after(async () => { await ui.stop(); await rm(tmp, { recursive: true, force: true }) })
+
+    test('a video plays from the playback endpoint with ranges', async () => {
+      const page = await ui.page()
+      await signIn(ui, page, s)
+      const ranges: string[] = []
+      page.on('request', (r) => { if (r.url().includes('/video/playback')) ranges.push(r.headers().range ?? '') })
+      await page.goto(`${ui.url}/photos/${video}`)
+      const el = page.locator('hearth-viewer video.play')
+      await el.waitFor()
+      await page.waitForFunction(() => {
+        const v = document.querySelector('hearth-app')!.shadowRoot!.querySelector('hearth-photos')!.shadowRoot!.querySelector('hearth-viewer')!.shadowRoot!.querySelector('video') as HTMLVideoElement | null
+        return v !== null && v.readyState >= 2
+      })
+      const duration = await el.evaluate((v) => (v as HTMLVideoElement).duration)
+      assert.ok(Math.abs(duration - 3) < 0.2, `duration ${duration}`)
+      assert.ok(ranges.some((r) => r.startsWith('bytes=')), `Chromium asked for ranges: ${ranges.join(', ')}`)
+      await ui.shot(page, `viewer-${engine}-01-video`)
+    })
+
+    test('a motion photo plays its video part; zoom loads the original', async () => {
+      assert.equal(typeof motion.livePhotoVideoId, 'string', 'the motion photo has a linked video')
+      const page = await ui.page()
+      await signIn(ui, page, s)
+      await page.goto(`${ui.url}/photos/${String(motion.id)}`)
+      const viewer = page.locator('hearth-viewer')
+      await viewer.locator('img.main.loaded').waitFor()
+      await viewer.getByRole('button', { name: 'Play motion' }).click()
+      await viewer.locator('video.motion').waitFor()
+      await page.waitForFunction(() => {
+        const v = document.querySelector('hearth-app')!.shadowRoot!.querySelector('hearth-photos')!.shadowRoot!.querySelector('hearth-viewer')!.shadowRoot!.querySelector('video.motion') as HTMLVideoElement | null
+        return v === null || v.readyState >= 2
+      })
+      await page.goto(`${ui.url}/photos/${photo}`)
+      await viewer.locator('img.main.loaded').waitFor()
+      await page.keyboard.press('+')
+      await page.keyboard.press('+')
+      await viewer.locator(`img.main[src="/api/assets/${photo}/original"]`).waitFor()
+      assert.match(await viewer.locator('.frame').getAttribute('style') ?? '', /scale\(2\.25\)/)
+      await page.keyboard.press('Escape') // leaves zoom first
+      assert.match(await viewer.locator('.frame').getAttribute('style') ?? '', /scale\(1\)/)
+      await ui.shot(page, `viewer-${engine}-02-photo`)
+    })
+
+    test('phone width, dark theme: the timeline and the viewer with its info sheet', async () => {
+      const page = await ui.page({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' })
+      await signIn(ui, page, s)
+      await page.goto(`${ui.url}/photos`)
+      await page.locator('hearth-timeline .tile img').first().waitFor()
+      const nav = await page.getByRole('navigation', { name: 'Main' }).boundingBox()
+      assert.ok(nav !== null && nav.x + nav.width <= 390, `nothing wider than the phone: ${JSON.stringify(nav)}`)
+      assert.equal(await page.locator('hearth-timeline .tile .badge').first().textContent().then((x) => x?.trim()), '0:03', 'the video tile shows its length')
+      await ui.shot(page, `viewer-${engine}-03-phone-timeline`)
+      await page.locator('hearth-timeline .tile a').first().click()
+      await page.locator('hearth-viewer img.main.loaded, hearth-viewer video').first().waitFor()
+      await page.keyboard.press('i')
+      await page.locator('hearth-info-panel').waitFor()
+      await ui.shot(page, `viewer-${engine}-04-phone-viewer`)
+    })
+  })
+}
