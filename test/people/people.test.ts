@@ -15,6 +15,7 @@ import sharp from 'sharp'
 import { engines } from '../helpers/engines.ts'
 import { litePack } from '../helpers/models.ts'
 import { startTestNode, type TestNode } from '../helpers/node.ts'
+import { variants } from './variants.ts'
 import type { Session } from '../helpers/client.ts'
 
 const fixtures = resolve(import.meta.dirname, '../../../shared/fixtures/immich-test-assets')
@@ -27,20 +28,6 @@ async function until (what: string, check: () => Promise<boolean>, timeoutMs = 3
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await new Promise((ok) => setTimeout(ok, 200))
   }
-}
-
-/** Variants of a photo, each a different file (so none is a duplicate upload). */
-export async function variants (path: string, names: string[]): Promise<Array<{ name: string, data: Uint8Array }>> {
-  const base = () => sharp(path).rotate().resize({ width: 1440, height: 1440, fit: 'inside', withoutEnlargement: true })
-  const make: Record<string, () => Promise<Buffer>> = {
-    original: () => base().jpeg({ quality: 92 }).toBuffer(),
-    resized: () => base().resize({ width: 600 }).jpeg({ quality: 85 }).toBuffer(),
-    recompressed: () => base().jpeg({ quality: 35 }).toBuffer(),
-    mirrored: () => base().flop().jpeg({ quality: 90 }).toBuffer(),
-    rotated: async () => sharp(await base().toBuffer()).rotate(6, { background: '#222' }).jpeg({ quality: 90 }).toBuffer(),
-  }
-  const tag = path.split('/').pop()!.replace(/\.\w+$/, '')
-  return Promise.all(names.map(async (n) => ({ name: `${tag}-${n}.jpg`, data: new Uint8Array(await make[n]!()) })))
 }
 
 for (const engine of engines) {
