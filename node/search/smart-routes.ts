@@ -32,8 +32,8 @@ export function smartSearchRoutes ({ smart, dataDir }: { smart: SmartSearch, dat
       method: 'POST', path: '/api/search/smart', tag: 'Search', access: 'user', permission: 'asset.read',
       summary: 'Search your photos by what they show and what is known about them: dates ("July 2021", "last summer"), places, people, cameras, text in the photo, file names, keywords; ranked by CLIP when a model is installed. Each item says why it matched (hearth.matched).',
       body: smartSearchBody,
-      handler: async ({ auth, body, ctx }) => {
-        const { items, total, nextPage } = await smart.search(auth.user.id, body, { signal: ctx.req.closed ? AbortSignal.abort() : undefined })
+      handler: async ({ auth, body }) => {
+        const { items, total, nextPage } = await smart.search(auth.user.id, body)
         return {
           assets: {
             total, count: items.length, facets: [], nextPage,

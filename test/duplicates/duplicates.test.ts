@@ -13,7 +13,7 @@ import sharp from 'sharp'
 import { engines } from '../helpers/engines.ts'
 import { startTestNode, type TestNode } from '../helpers/node.ts'
 import type { Session } from '../helpers/client.ts'
-import { duplicatesModule, type DuplicatesModule } from '../../node/duplicates/module.ts'
+import { createDuplicates } from '../../node/duplicates/module.ts'
 
 const shared = resolve(import.meta.dirname, '../../../shared/fixtures')
 const fixture = (p: string) => join(shared, p)
@@ -46,12 +46,12 @@ for (const engine of engines) {
     let other: Session
     const ids: Record<string, string> = {}
     const names = new Map<string, string>()
-    let mod: DuplicatesModule
+    let stage: ReturnType<typeof createDuplicates>['stage']
 
     const runStage = async (id: string) => {
       const [a] = await t.node.db.query<{ id: string, owner_id: string, type: 'IMAGE', preview_path: string, original_path: string, width: number, height: number }>(
         'SELECT id, owner_id, type, preview_path, original_path, width, height FROM assets WHERE id = $1', [id])
-      await mod.stage.run({ id: a!.id, ownerId: a!.owner_id, type: a!.type, previewPath: resolve(t.dataDir, a!.preview_path), originalPath: a!.original_path, width: a!.width, height: a!.height }, { signal: AbortSignal.timeout(60_000) })
+      await stage.run({ id: a!.id, ownerId: a!.owner_id, type: a!.type, previewPath: resolve(t.dataDir, a!.preview_path), originalPath: a!.original_path, width: a!.width, height: a!.height }, { signal: AbortSignal.timeout(60_000) })
     }
     const groups = async (who = me) => {
       const r = await t.client.call('GET', '/api/duplicates', { headers: who.headers })
@@ -61,7 +61,9 @@ for (const engine of engines) {
     const named = (g: Array<{ assets: Array<{ id: string }> }>) => g.map((x) => x.assets.map((a) => names.get(a.id)!).sort()).sort((a, b) => a[0]!.localeCompare(b[0]!))
 
     before(async () => {
-      t = await startTestNode(engine, {}, { modules: [(ctx) => { mod = duplicatesModule()(ctx); return mod }] })
+      t = await startTestNode(engine)
+      // The same stage the node's ML pipeline runs, for running detection again by hand.
+      stage = createDuplicates({ db: t.node.db, trash: (ownerId, ids) => t.node.assets.repo.trash(ownerId, ids) }).stage
       me = await t.client.signUpAdmin()
       other = await t.client.createUser(me, 'other@example.org')
       const add = async (key: string, file: string | { name: string, data: Uint8Array }, who = me) => {
@@ -76,8 +78,8 @@ for (const engine of engines) {
       }
       await add('theirFalcon', fixture(originals.falcon!), other)
       await add('theirFalconSmall', { name: 'small.jpg', data: (await variants(fixture(originals.falcon!))).small }, other)
-      await t.node.jobs.drained(['metadataExtraction', 'thumbnailGeneration'], { timeoutMs: 300_000 })
-      for (const id of Object.values(ids)) await runStage(id)
+      // The node's ML pipeline runs the duplicate stage on each asset once its preview exists.
+      await t.node.jobs.drained(['metadataExtraction', 'thumbnailGeneration', 'duplicateDetection'], { timeoutMs: 300_000 })
     })
     after(async () => { await t.stop() })
 

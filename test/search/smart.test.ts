@@ -6,19 +6,15 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import sharp from 'sharp'
 import { engines } from '../helpers/engines.ts'
 import { startTestNode, type TestNode } from '../helpers/node.ts'
 import type { Session } from '../helpers/client.ts'
 import { colours, generateClipModels } from '../helpers/clip-models.ts'
-import { smartSearchModule } from '../../node/search/module.ts'
-import { createModelRuntime } from '../../node/ml/runtime.ts'
 import { loadClipTokenizer } from '../../node/ml/clip/tokenizer.ts'
-import { createClipEncoder } from '../../node/ml/clip/encoder.ts'
-import { clipStage } from '../../node/ml/clip/stage.ts'
 
 const tokenizer = await loadClipTokenizer()
 const shared = resolve(import.meta.dirname, '../../../shared/fixtures')
@@ -41,9 +37,6 @@ for (const engine of engines) {
     let work: string
     const ids: Record<string, string> = {}
     const names = new Map<string, string>()
-    const runtime = createModelRuntime({ provider: 'cpu', threads: 1, idleMs: 60_000 })
-    let clipReady = false
-    let encoder: ReturnType<typeof createClipEncoder> | undefined
 
     const search = async (body: Record<string, unknown>, who = me) => {
       const r = await t.client.call('POST', '/api/search/smart', { body, headers: who.headers })
@@ -54,10 +47,7 @@ for (const engine of engines) {
 
     before(async () => {
       work = await mkdtemp(join(tmpdir(), 'hearth-smart-'))
-      const models = await generateClipModels(join(work, 'models'), tokenizer)
-      encoder = createClipEncoder({ runtime, ...models, tokenizer })
-      const clip = { available: async () => clipReady, encode: async (text: string) => (await encoder!.encodeTexts([text]))[0]! }
-      t = await startTestNode(engine, {}, { modules: [smartSearchModule({ clip })] })
+      t = await startTestNode(engine, { HEARTH_MODELS_DIR: join(work, 'models') })
       me = await t.client.signUpAdmin()
       other = await t.client.createUser(me, 'other@example.org')
       for (const [key, path] of Object.entries(photos)) {
@@ -81,7 +71,6 @@ for (const engine of engines) {
     })
     after(async () => {
       await t.stop()
-      await runtime.close()
       await rm(work, { recursive: true, force: true })
     })
 
@@ -177,13 +166,19 @@ for (const engine of engines) {
     test('with CLIP: the picture built to match ranks first, words blend in, filters still apply', async () => {
       // Before any embedding exists, "red" is only a word (found nowhere).
       assert.deepEqual(await found('red'), [])
-      clipReady = true
-      const stage = clipStage({ db: t.node.db, encode: async (path) => (await encoder!.encodeImages([path]))[0]!, ready: async () => true })
-      const rows = await t.node.db.query<{ id: string, owner_id: string, type: 'IMAGE', preview_path: string, original_path: string, width: number, height: number }>(
-        'SELECT id, owner_id, type, preview_path, original_path, width, height FROM assets WHERE preview_path IS NOT NULL')
-      for (const a of rows) {
-        await stage.run({ id: a.id, ownerId: a.owner_id, type: a.type, previewPath: resolve(t.dataDir, a.preview_path), originalPath: a.original_path, width: a.width, height: a.height }, { signal: AbortSignal.timeout(60_000) })
+      // Install the generated CLIP pair where the immich pack's ViT-B-32 goes, and let the node's own
+      // ML pipeline embed the backlog, as after `hearth models fetch immich`.
+      const generated = await generateClipModels(join(work, 'generated'), tokenizer)
+      for (const [model, file] of [['clip-visual', generated.visualPath], ['clip-textual', generated.textualPath]] as const) {
+        const target = t.node.ml.models.path('immich', model)
+        await mkdir(dirname(target), { recursive: true })
+        await copyFile(file, target)
       }
+      t.node.ml.models.invalidate()
+      await t.node.ml.enqueueMissing('clip', 'interactive') // now, not in the overnight window
+      await t.node.jobs.drained(['smartSearch'], { timeoutMs: 300_000 })
+      const rows = await t.node.db.query('SELECT asset_id FROM smart_search')
+      assert.equal(rows.length, Object.keys(ids).length + 1, 'every asset (both users\') was embedded by the pipeline')
       const red = await search({ query: 'a red car' })
       assert.equal(names.get(red.items[0]!.id), 'red')
       assert.ok(red.items[0]!.hearth.matched.some((m) => m.startsWith('looks like "a red car"')), red.items[0]!.hearth.matched.join('; '))
