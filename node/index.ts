@@ -48,6 +48,8 @@ import { loadManifest, type Manifest } from './ml/models.ts'
 import { createModelRuntime, type ModelRuntime } from './ml/runtime.ts'
 import { createModelStore } from './ml/model-store.ts'
 import { createMlService, type MlService } from './ml/service.ts'
+import { defaultMlSettings } from './ml/settings.ts'
+import { mlRoutes } from './ml/routes.ts'
 import { ocrStage } from './ml/ocr/stage.ts'
 import { createPeople } from './people/index.ts'
 import { ocrRoutes } from './ocr/routes.ts'
@@ -120,6 +122,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
   const runtime = createModelRuntime({ provider: config.HEARTH_ML_PROVIDER, threads: config.HEARTH_ML_THREADS, idleMs: config.HEARTH_ML_IDLE_SECONDS * 1000, log: log.child({ component: 'ml' }) })
   const ml = createMlService({
     db, jobs, log: log.child({ component: 'ml' }), dataDir: config.HEARTH_DATA_DIR, runtime,
+    defaults: defaultMlSettings({ urls: config.HEARTH_ML_URLS, window: config.HEARTH_ML_WINDOW, concurrency: jobs.limits }),
     models: createModelStore({ modelsDir, manifest, immichCache: config.HEARTH_IMMICH_MODEL_CACHE }),
   })
   // ML capabilities, one line each (node/ml/README.md): ml.addStage(someStage({ db, ml, ... }))
@@ -156,13 +159,14 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
 
   const routes: AnyRoute[] = []
   routes.push(
-    ...serverRoutes({ db, config, storage, auth, metrics, allRoutes: () => routes }),
+    ...serverRoutes({ db, config, storage, auth, metrics, allRoutes: () => routes, mlFeatures: () => ml.features() }),
     ...authRoutes({ auth, users, config }),
     ...userRoutes({ users }),
     ...assetRoutes({ db, assets, config, uploads }),
     ...albumRoutes({ albums, config, db }),
     ...sharedLinkRoutes({ links, albums, config, db }),
     ...jobRoutes({ jobs }),
+    ...mlRoutes({ ml, provider: () => runtime.provider() }),
     ...people.routes,
     ...timelineRoutes({ db }),
     ...placeRoutes({ db, config }),

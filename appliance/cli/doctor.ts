@@ -7,6 +7,7 @@ import { openDatabase } from '../../node/db/index.ts'
 import { listMigrations } from '../../node/db/migrate.ts'
 import { DatabaseLockedError } from '../../node/db/lock.ts'
 import { formatBytes } from '../../node/assets/upload.ts'
+import { modelReport } from './models.ts'
 import { readHostKeyFingerprint } from '../sftp/host-key.ts'
 
 interface Check { name: string, ok: boolean | 'warn', detail: string, fix?: string }
@@ -57,6 +58,19 @@ export async function doctor (config: Config): Promise<number> {
     const r = spawnSync(tool, [...args], { encoding: 'utf8' })
     const ok = r.status === 0
     checks.push({ name: tool, ok: ok ? true : 'warn', detail: ok ? (r.stdout.split('\n').find((l) => l.trim() !== '') ?? '').slice(0, 60) : 'not found', fix })
+  }
+
+  // ML models: without them the library works, with fewer features; damaged ones are a problem.
+  try {
+    for (const r of await modelReport(config, { verify: true })) {
+      const bad = r.models.filter((m) => m.state !== 'ready' && m.state !== 'missing').map((m) => `${m.model} ${m.state}`)
+      const missing = r.models.filter((m) => m.state === 'missing').map((m) => m.model)
+      const detail = r.state === 'ready' ? `ready (${r.models.length} models)`
+        : [bad.length > 0 ? bad.join(', ') : '', missing.length > 0 ? `missing: ${missing.join(', ')}` : ''].filter((x) => x !== '').join('; ')
+      checks.push({ name: `ML models (${r.pack})`, ok: r.state === 'ready' ? true : bad.length > 0 ? false : 'warn', detail, fix: r.fix !== undefined ? `Run: hearth models fetch ${r.pack}` : undefined })
+    }
+  } catch (err) {
+    checks.push({ name: 'ML models', ok: false, detail: (err as Error).message, fix: 'Check HEARTH_MODELS_DIR and models/manifest.json' })
   }
 
   for (const [name, port] of [['HTTP port', config.HEARTH_PORT], ['SFTP port', config.HEARTH_SFTP_PORT], ['P2P port', config.HEARTH_P2P_PORT]] as const) {

@@ -14,7 +14,8 @@
  */
 import { resolve } from 'node:path'
 import type { Config } from '../../node/config/schema.ts'
-import { fetchPack, loadManifest, packStatus, type Manifest, type ModelStatus } from '../../node/ml/models.ts'
+import { fetchPack, loadManifest, type Manifest, type ModelStatus } from '../../node/ml/models.ts'
+import { createModelStore, summarisePacks, type PackSummary } from '../../node/ml/model-store.ts'
 
 const usage = `Usage:
   hearth models list              packs and models, and whether each is here
@@ -27,30 +28,13 @@ export function modelsDirOf (config: Config): string {
   return resolve(config.HEARTH_MODELS_DIR ?? resolve(config.HEARTH_DATA_DIR, 'models'))
 }
 
-export interface PackReport {
-  pack: string
-  description: string
-  /** ready: every model intact; partial: some missing or damaged; missing: none here. */
-  state: 'ready' | 'partial' | 'missing'
-  models: ModelStatus[]
-  fix?: string
-}
+export type PackReport = PackSummary
 
 /** Each pack's state, with the command that fixes it (for `models list`, `models verify` and `doctor`). */
 export async function modelReport (config: Config, { verify = false, pack }: { verify?: boolean, pack?: string } = {}, manifest?: Manifest): Promise<PackReport[]> {
   const m = manifest ?? await loadManifest()
-  const modelsDir = modelsDirOf(config)
-  const out: PackReport[] = []
-  for (const name of pack !== undefined ? [pack] : Object.keys(m.packs)) {
-    const models = await packStatus(modelsDir, m, name, { verify, immichCache: config.HEARTH_IMMICH_MODEL_CACHE })
-    const ready = models.filter((s) => s.state === 'ready').length
-    const state = ready === models.length ? 'ready' : ready === 0 && models.every((s) => s.state === 'missing') ? 'missing' : 'partial'
-    out.push({
-      pack: name, description: m.packs[name]!.description, state, models,
-      fix: state === 'ready' ? undefined : `hearth models fetch ${name}`,
-    })
-  }
-  return out
+  const store = createModelStore({ modelsDir: modelsDirOf(config), manifest: m, immichCache: config.HEARTH_IMMICH_MODEL_CACHE })
+  return summarisePacks(await store.status({ pack, verify }), m)
 }
 
 export async function modelsCommand (config: Config, args: string[], out: NodeJS.WriteStream = process.stdout): Promise<number> {

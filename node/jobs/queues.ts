@@ -25,10 +25,12 @@ export function defaultConcurrency (cores = availableParallelism()): Record<Queu
     library: 1,
     sidecar: Math.max(1, cores),
     backgroundTask: 2,
-    faceDetection: 1,
+    // ML: workers for the overnight window's full concurrency; outside it a gate lets one run (node/ml/window.ts).
+    faceDetection: Math.max(1, Math.min(4, cores)),
+    // Clustering faces into people is incremental and order-sensitive: one at a time (as Immich does).
     facialRecognition: 1,
-    smartSearch: 1,
-    ocr: 1,
-    duplicateDetection: 1,
+    smartSearch: Math.max(1, Math.min(4, cores)),
+    ocr: Math.max(1, Math.min(4, cores)),
+    duplicateDetection: Math.max(1, Math.min(4, cores)),
   }
 }

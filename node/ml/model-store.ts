@@ -68,3 +68,24 @@ export function createModelStore ({ modelsDir, manifest, immichCache, ttlMs = 30
     invalidate () { cache.clear() },
   }
 }
+
+export interface PackSummary {
+  pack: string
+  description: string
+  /** ready: every model here and intact; partial: some missing or damaged; missing: none here. */
+  state: 'ready' | 'partial' | 'missing'
+  models: ModelStatus[]
+  /** The command that fixes it, when it is not ready. */
+  fix?: string
+}
+
+/** Model states grouped by pack, each with the command that fixes it. */
+export function summarisePacks (statuses: ModelStatus[], manifest: Manifest): PackSummary[] {
+  return Object.keys(manifest.packs).flatMap((pack) => {
+    const models = statuses.filter((s) => s.pack === pack)
+    if (models.length === 0) return []
+    const ready = models.filter((s) => s.state === 'ready').length
+    const state = ready === models.length ? 'ready' : models.every((s) => s.state === 'missing') ? 'missing' : 'partial'
+    return [{ pack, description: manifest.packs[pack]!.description, state, models, fix: state === 'ready' ? undefined : `hearth models fetch ${pack}` }]
+  })
+}

@@ -51,6 +51,8 @@ export function formatEmbedding (v: ArrayLike<number>): string {
 export interface RemoteMl {
   /** Whether at least one server is configured and was healthy at the last check. */
   available(): boolean
+  /** Applies the admin's settings (machineLearning.urls, availabilityChecks); optional. */
+  configure?(settings: { enabled: boolean, urls: string[], availabilityChecks: { enabled: boolean, timeout: number, interval: number } }): void
   clip: {
     encodeImage(image: Buffer, o?: { modelName?: string, signal?: AbortSignal }): Promise<Float32Array>
     encodeText(text: string, o?: { modelName?: string, language?: string, signal?: AbortSignal }): Promise<Float32Array>

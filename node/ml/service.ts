@@ -24,6 +24,8 @@ import type { ModelStore } from './model-store.ts'
 import type { MlAsset, MlStage } from './stage.ts'
 import { createMlRepo } from './repo.ts'
 import { RemoteUnavailableError, type RemoteMl } from './protocol.ts'
+import { createSettingsRepo, defaultMlSettings, parseMlSettings, type MlSettings, type MlWindow } from './settings.ts'
+import { createMlWindow } from './window.ts'
 
 export type MlPriority = keyof typeof priorities | number
 
@@ -46,13 +48,26 @@ export interface StageStatus {
   total: number, done: number
 }
 
-export function createMlService ({ db, jobs, log, dataDir, runtime, models, remote = noRemote, recheckMs = 60_000, pageSize = 5000 }: {
+/** Which settings switch turns each ML queue's stages off (Immich's machineLearning sections). */
+const featureOf = {
+  faceDetection: 'facialRecognition', facialRecognition: 'facialRecognition', smartSearch: 'clip', ocr: 'ocr', duplicateDetection: 'duplicateDetection',
+} as const
+
+export interface SettingsPatch { machineLearning?: unknown, job?: unknown, hearth?: { mlWindow?: unknown } }
+
+export function createMlService ({ db, jobs, log, dataDir, runtime, models, remote = noRemote, defaults = defaultMlSettings(), now, recheckMs = 60_000, pageSize = 5000 }: {
   db: Database, jobs: JobService, log: Logger, dataDir: string, runtime: ModelRuntime, models: ModelStore, remote?: RemoteMl
+  /** Settings before an admin changes any (they follow the environment). */
+  defaults?: MlSettings
+  /** The clock the overnight window reads (tests). */
+  now?: () => Date
   /** How often stages that were unavailable are asked again (their models may have been fetched). */
   recheckMs?: number
   pageSize?: number
 }) {
   const repo = createMlRepo(db)
+  const settingsRepo = createSettingsRepo(db)
+  let current: MlSettings = defaults
   const stages = new Map<string, MlStage>()
   /** What each stage answered last time, to notice one becoming available. */
   const lastAvailable = new Map<string, boolean>()
@@ -65,6 +80,8 @@ export function createMlService ({ db, jobs, log, dataDir, runtime, models, remo
 
   async function isAvailable (stage: MlStage): Promise<boolean> {
     let ok = false
+    const s = current.machineLearning
+    if (!s.enabled || !s[featureOf[stage.queue]].enabled) { lastAvailable.set(stage.name, false); return false }
     try { ok = await stage.available() } catch (err) { log.warn({ stage: stage.name, err: (err as Error).message }, 'ML stage availability check failed') }
     lastAvailable.set(stage.name, ok)
     return ok
@@ -125,6 +142,18 @@ export function createMlService ({ db, jobs, log, dataDir, runtime, models, remo
     const next = await runnable(done, [...stages.values()].filter((s) => (s.after ?? []).includes(stage.name)))
     if (next.length > 0) await jobs.enqueue(...next.map((s) => job(s, asset.id, priority)))
   }
+
+  const window = createMlWindow({
+    jobs, queues: mlQueues, settings: () => current, log, now,
+    onOpen: () => service.enqueueMissing(),
+    backlogEmpty: async () => {
+      const [{ n }] = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM jobs WHERE queue = ANY($1::text[]) AND (status = 'active' OR (status = 'waiting' AND priority < $2))`,
+        [mlQueues, priorities.interactive])
+      return n === 0
+    },
+    saveWindow: async (w) => { await service.updateSettings({ hearth: { mlWindow: w } }) },
+  })
 
   for (const queue of mlQueues) {
     jobs.register(queue, async (j, { signal, log: jobLog }) => handle(j.payload, j.priority, signal, jobLog))
@@ -203,9 +232,80 @@ export function createMlService ({ db, jobs, log, dataDir, runtime, models, remo
       return queued
     },
 
-    /** Queues the backlog of every available stage, and watches for unavailable ones to become available. */
+    /** Immich's ML feature flags: true while a stage of that kind is enabled and its models are ready. */
+    async features (): Promise<{ smartSearch: boolean, facialRecognition: boolean, ocr: boolean, duplicateDetection: boolean }> {
+      const any = async (queues: string[]) => {
+        for (const s of stages.values()) if (queues.includes(s.queue) && await isAvailable(s)) return true
+        return false
+      }
+      return {
+        smartSearch: await any(['smartSearch']),
+        facialRecognition: await any(['faceDetection', 'facialRecognition']),
+        ocr: await any(['ocr']),
+        duplicateDetection: await any(['duplicateDetection']),
+      }
+    },
+
+    /** The settings in force (the defaults, overlaid with what an admin stored). */
+    settings (): MlSettings { return current },
+
+    /**
+     * Changes settings (any subset of sections and fields), validated as a whole, stored, and
+     * applied at once: the window's gates and schedule, the remote servers. Throws a ZodError
+     * naming every bad field; nothing is stored then.
+     */
+    async updateSettings (patch: SettingsPatch): Promise<MlSettings> {
+      const next = parseMlSettings(current, { machineLearning: patch.machineLearning, job: patch.job, mlWindow: patch.hearth?.mlWindow })
+      if (patch.machineLearning !== undefined) await settingsRepo.save('machineLearning', next.machineLearning)
+      if (patch.job !== undefined) await settingsRepo.save('job', next.job)
+      if (patch.hearth?.mlWindow !== undefined) await settingsRepo.save('hearth.mlWindow', next.hearth.mlWindow)
+      const wasEnabled = current.machineLearning
+      current = next
+      remote.configure?.(next.machineLearning)
+      if (started) {
+        window.schedule()
+        await window.apply()
+        // A capability switched back on gets its backlog.
+        const switchedOn = JSON.stringify(wasEnabled) !== JSON.stringify(next.machineLearning)
+        if (switchedOn) await service.recheck()
+      }
+      return next
+    },
+
+    /** "Run now": opens the backlog until `until`, or until it is empty. Lifts a pause. */
+    async runNow ({ until }: { until?: Date } = {}): Promise<MlWindow> {
+      const w = current.hearth.mlWindow
+      await service.updateSettings({ hearth: { mlWindow: { ...w, paused: false, runNow: { until: until?.toISOString() ?? null, untilEmpty: until === undefined } } } })
+      return current.hearth.mlWindow
+    },
+
+    /** Holds the backlog (even in the window) until resumed; ends a "run now". New uploads' ML still runs. */
+    async pauseBacklog (): Promise<MlWindow> {
+      await service.updateSettings({ hearth: { mlWindow: { ...current.hearth.mlWindow, paused: true, runNow: null } } })
+      return current.hearth.mlWindow
+    },
+
+    async resumeBacklog (): Promise<MlWindow> {
+      await service.updateSettings({ hearth: { mlWindow: { ...current.hearth.mlWindow, paused: false } } })
+      return current.hearth.mlWindow
+    },
+
+    /** Whether the backlog runs now, and why. */
+    windowState () { return window.state() },
+    /** Re-decides the window now (the minute tick does this; tests call it with their clock). */
+    tickWindow () { return window.tick() },
+
+    /** Loads stored settings, opens or gates the backlog, queues it, and watches for stages becoming available. */
     async start () {
+      try {
+        const stored = await settingsRepo.load()
+        current = parseMlSettings(defaults, { machineLearning: stored.machineLearning, job: stored.job, mlWindow: stored['hearth.mlWindow'] })
+      } catch (err) {
+        log.error({ err }, 'stored ML settings are invalid; using the defaults until an admin saves new ones')
+      }
+      remote.configure?.(current.machineLearning)
       started = true
+      await window.start()
       await service.enqueueMissing()
       recheckTimer = setInterval(() => {
         service.recheck().catch((err: unknown) => log.warn({ err }, 'ML availability check failed'))
@@ -215,6 +315,7 @@ export function createMlService ({ db, jobs, log, dataDir, runtime, models, remo
     async stop () {
       started = false
       clearInterval(recheckTimer)
+      await window.stop()
       await runtime.close()
     },
   }

@@ -11,8 +11,10 @@ import type { Metrics } from '../observability/metrics.ts'
 import { version } from './version.ts'
 
 /** Server information, health, metrics and the API description. */
-export function serverRoutes ({ db, config, storage, auth, metrics, allRoutes }: {
+export function serverRoutes ({ db, config, storage, auth, metrics, allRoutes, mlFeatures }: {
   db: Database, config: Config, storage: LibraryStorage, auth: AuthService, metrics: Metrics, allRoutes: () => AnyRoute[]
+  /** Immich's ML flags (smartSearch, facialRecognition, ocr, duplicateDetection): true only while their models are ready. */
+  mlFeatures?: () => Promise<Record<string, boolean>>
 }) {
   const [major, minor, patch] = version.split('.').map(Number)
   let openapi: unknown
@@ -40,6 +42,7 @@ export function serverRoutes ({ db, config, storage, auth, metrics, allRoutes }:
         smartSearch: false, facialRecognition: false, duplicateDetection: false, map: false, reverseGeocoding: false,
         importFaces: false, sidecar: true, search: true, trash: config.HEARTH_TRASH_DAYS > 0, oauth: false, oauthAutoLaunch: false,
         passwordLogin: true, configFile: false, email: false, ocr: false,
+        ...(await mlFeatures?.()),
       }),
     }),
     route({

@@ -43,10 +43,10 @@ for (const engine of engines) {
       late: stage('test-late', 'smartSearch', { available: async () => sometimesAvailable }),
       broken: stage('test-broken', 'ocr', { async run () { failures++; throw new Error('the model choked on this image') } }),
     }
-    const runs = async () => t.node.db.query<{ asset_id: string, stage: string, version: number }>('SELECT asset_id, stage, version FROM asset_ml_runs ORDER BY stage')
+    const runs = async () => t.node.db.query<{ asset_id: string, stage: string, version: number }>(`SELECT asset_id, stage, version FROM asset_ml_runs WHERE stage LIKE 'test-%' ORDER BY stage`)
 
     before(async () => {
-      t = await startTestNode(engine, {}, {
+      t = await startTestNode(engine, { HEARTH_ML_WINDOW: '00:00-00:00' }, {
         modules: [(ctx) => { for (const s of Object.values(stages)) ctx.ml.addStage(s); return { name: 'test-stages' } }],
       })
       me = await t.client.signUpAdmin()
@@ -75,7 +75,7 @@ for (const engine of engines) {
 
       // Asked again, nothing is repeated.
       assert.equal(await t.node.ml.enqueueAsset(id, 'interactive'), 0, 'done stages are not enqueued again, and the broken one already waits for its retry')
-      const jobsOf = await t.node.db.query<{ name: string }>(`SELECT name FROM jobs WHERE payload->>'assetId' = $1 AND payload ? 'stage' ORDER BY name`, [id])
+      const jobsOf = await t.node.db.query<{ name: string }>(`SELECT name FROM jobs WHERE payload->>'assetId' = $1 AND payload->>'stage' LIKE 'test-%' ORDER BY name`, [id])
       assert.deepEqual(jobsOf.map((j) => j.name), ['test-broken', 'test-detect', 'test-recognise'])
     })
 
@@ -83,8 +83,12 @@ for (const engine of engines) {
       const up = await t.client.upload(me, await photo(2))
       const id2 = up.body.id as string
       await until('the second photo', async () => (await runs()).filter((r) => r.asset_id === id2).length === 2)
+      const features = async () => (await t.client.call('GET', '/api/server/features')).body
+      assert.equal((await features()).smartSearch, false, 'no smart search while its stage is unavailable')
+      assert.equal((await features()).facialRecognition, true)
       sometimesAvailable = true
       assert.equal(await t.node.ml.recheck(), 2, 'both photos are queued for the stage that appeared')
+      assert.equal((await features()).smartSearch, true)
       await t.node.jobs.drained(['smartSearch'])
       assert.equal((await runs()).filter((r) => r.stage === 'test-late').length, 2)
       assert.equal(await t.node.ml.enqueueMissing('test-late'), 0, 'nothing is missing any more')
@@ -95,9 +99,22 @@ for (const engine of engines) {
       await t.node.jobs.drained(['faceDetection', 'facialRecognition'])
       await until('the dependants to be redone', async () => seen.filter((s) => s.stage === 'test-recognise').length === before + 2)
       assert.deepEqual([...new Set((await runs()).filter((r) => r.stage === 'test-detect').map((r) => r.version))], [2])
-      const status = await t.node.ml.status()
+      const status = (await t.node.ml.status()).filter((s) => s.name.startsWith('test-'))
       assert.deepEqual(status.map((s) => [s.name, s.available, s.done, s.total]),
         [['test-detect', true, 2, 2], ['test-recognise', true, 2, 2], ['test-late', true, 2, 2], ['test-broken', true, 0, 2]])
+    })
+
+    test('a capability switched off in system-config is not offered and not enqueued', async () => {
+      const put = await t.client.call('PUT', '/api/system-config', { headers: me.headers, body: { machineLearning: { clip: { enabled: false } } } })
+      assert.equal(put.status, 200)
+      assert.equal((await t.client.call('GET', '/api/server/features')).body.smartSearch, false)
+      const up = await t.client.upload(me, await photo(4))
+      const id = up.body.id as string
+      await until('the other stages', async () => (await runs()).filter((r) => r.asset_id === id).length === 2)
+      await t.node.jobs.drained()
+      assert.equal((await runs()).filter((r) => r.asset_id === id && r.stage === 'test-late').length, 0)
+      await t.client.call('PUT', '/api/system-config', { headers: me.headers, body: { machineLearning: { clip: { enabled: true } } } })
+      await until('the switched-on stage to catch up', async () => (await runs()).filter((r) => r.asset_id === id && r.stage === 'test-late').length === 1)
     })
 
     test('a trashed asset is skipped, and its records go with it when it is deleted for good', async () => {
