@@ -26,6 +26,13 @@ export class Scrubber extends LitElement {
   position = 0
   hover: { y: number, label: string } | undefined
   private dragging = false
+  private height = 0
+  private years: ScrubMark[] = []
+  private yearsFor: unknown
+  private readonly resize = new ResizeObserver((e) => { this.height = e[0].contentRect.height; this.yearsFor = undefined; this.requestUpdate() })
+
+  override connectedCallback (): void { super.connectedCallback(); this.resize.observe(this) }
+  override disconnectedCallback (): void { super.disconnectedCallback(); this.resize.disconnect() }
 
   private fractionAt (e: PointerEvent): number {
     const rail = this.renderRoot.querySelector('.rail')!.getBoundingClientRect()
@@ -57,10 +64,14 @@ export class Scrubber extends LitElement {
   private readonly up = () => { this.dragging = false }
 
   override render () {
-    // Keep year labels from overlapping: at least ~18 px apart.
-    const rail = this.getBoundingClientRect().height - 16
-    let last = -Infinity
-    const years = this.marks.filter((m) => m.year).filter((m) => { const y = m.fraction * rail; if (y - last < 18) return false; last = y; return true })
+    // Keep year labels from overlapping: at least ~18 px apart (worked out again only when the marks or the height change).
+    if (this.yearsFor !== this.marks) {
+      const rail = this.height - 16
+      let last = -Infinity
+      this.years = this.marks.filter((m) => m.year).filter((m) => { const y = m.fraction * rail; if (y - last < 18) return false; last = y; return true })
+      this.yearsFor = this.marks
+    }
+    const years = this.years
     return html`<div class="rail" @pointerdown=${this.down} @pointermove=${this.move} @pointerup=${this.up} @pointerleave=${() => { this.hover = undefined; this.dragging = false }}>
       ${this.marks.filter((m) => m.year).map((m) => html`<span class="dot" style="top:${m.fraction * 100}%"></span>`)}
       ${years.map((m) => html`<button class="year" style="top:${m.fraction * 100}%" aria-label="${t.timeline.scrubber}: ${m.label}" @click=${() => this.emit(m.fraction)}>${m.label.replace(/.*(\d{4}).*/, '$1')}</button>`)}

@@ -453,13 +453,12 @@ export class Timeline extends LitElement {
       })}`
   }
 
-  override render () {
-    const s = this.renderRoot.querySelector('.scroller') as HTMLElement | null
-    const scrollTop = s?.scrollTop ?? 0
-    const h = this.viewport || 800
-    const top = scrollTop - OVERSCAN * h
-    const bottom = scrollTop + h + OVERSCAN * h
-    const shown = this.months.filter((m) => m.top + m.height >= top && m.top <= bottom)
+  private marks: { key: string, marks: ScrubMark[] } = { key: '', marks: [] }
+
+  /** The scrubber's months, recomputed only when the layout changed (not on every scroll frame). */
+  private scrubMarks (): ScrubMark[] {
+    const key = `${this.total}:${this.months.length}`
+    if (key === this.marks.key) return this.marks.marks
     const marks: ScrubMark[] = []
     let lastYear = ''
     for (const m of this.months) {
@@ -467,6 +466,18 @@ export class Timeline extends LitElement {
       marks.push({ label: monthLabel(m.bucket), fraction: this.total === 0 ? 0 : m.top / this.total, year: year !== lastYear })
       lastYear = year
     }
+    this.marks = { key, marks }
+    return marks
+  }
+
+  override render () {
+    const s = this.renderRoot.querySelector('.scroller') as HTMLElement | null
+    const scrollTop = s?.scrollTop ?? 0
+    const h = this.viewport || 800
+    const top = scrollTop - OVERSCAN * h
+    const bottom = scrollTop + h + OVERSCAN * h
+    const shown = this.months.filter((m) => m.top + m.height >= top && m.top <= bottom)
+    const marks = this.scrubMarks()
     const empty = this.ready && this.months.length === 0
     return html`
       ${this.selection.size > 0 ? html`<hearth-selection-bar .count=${this.selection.size} .ids=${[...this.selection]} .mode=${this.mode} .allFavourite=${this.selectedFavourites()}

@@ -4,10 +4,20 @@ const dayFmt = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'nume
 const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' })
 const shortDateFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' })
 
+/** Formatting a date costs microseconds, and the timeline asks for the same few hundred labels every frame. */
+function cached (fmt: (key: string) => string): (key: string) => string {
+  const memo = new Map<string, string>()
+  return (key) => {
+    let v = memo.get(key)
+    if (v === undefined) { v = fmt(key); if (memo.size > 5000) memo.clear(); memo.set(key, v) }
+    return v
+  }
+}
+
 /** "July 2024" for a bucket ("2024-07-01..."). */
-export const monthLabel = (timeBucket: string) => monthFmt.format(new Date(timeBucket.slice(0, 10) + 'T00:00:00Z'))
+export const monthLabel = cached((timeBucket) => monthFmt.format(new Date(timeBucket.slice(0, 10) + 'T00:00:00Z')))
 /** "Sun, 14 Jul 2024" for a day key. */
-export const dayLabel = (day: string) => dayFmt.format(new Date(day + 'T00:00:00Z'))
+export const dayLabel = cached((day) => dayFmt.format(new Date(day + 'T00:00:00Z')))
 export const shortDate = (day: string) => shortDateFmt.format(new Date(day + 'T00:00:00Z'))
 /** A local date-time (Immich's localDateTime: the wall clock where it was taken, written as UTC). */
 export const localDateTime = (iso: string) => dateTimeFmt.format(new Date(iso))
