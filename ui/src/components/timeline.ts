@@ -66,6 +66,7 @@ export class Timeline extends LitElement {
       background-size: var(--tile-w) 100%, 100% var(--tile-h); background-position: 0 0, 0 calc(var(--tile-h) - 4px); opacity: .6; }
     .tile { position: absolute; overflow: hidden; background: var(--h-placeholder) center / cover no-repeat; border-radius: 2px; }
     .tile a { position: absolute; inset: 0; display: block; }
+    .tile a:focus-visible { outline: 3px solid var(--h-focus); outline-offset: -3px; z-index: 1; }
     .tile img { width: 100%; height: 100%; object-fit: cover; display: block; }
     .tile.sel { outline: 3px solid var(--h-accent); outline-offset: -3px; }
     .tile.sel img { transform: scale(.88); border-radius: 6px; transition: transform .12s; }
