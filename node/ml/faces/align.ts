@@ -99,12 +99,20 @@ export function warpAffine (img: RgbImage, m: Affine, width: number, height: num
           const y0 = Math.floor(fy)
           const wx = fx - x0
           const wy = fy - y0
-          for (let c = 0; c < 3; c++) {
-            const p00 = x0 >= 0 && y0 >= 0 && x0 < W && y0 < H ? src[(y0 * W + x0) * 3 + c]! : 0
-            const p10 = x0 + 1 >= 0 && y0 >= 0 && x0 + 1 < W && y0 < H ? src[(y0 * W + x0 + 1) * 3 + c]! : 0
-            const p01 = x0 >= 0 && y0 + 1 >= 0 && x0 < W && y0 + 1 < H ? src[((y0 + 1) * W + x0) * 3 + c]! : 0
-            const p11 = x0 + 1 >= 0 && y0 + 1 >= 0 && x0 + 1 < W && y0 + 1 < H ? src[((y0 + 1) * W + x0 + 1) * 3 + c]! : 0
-            acc[c]! += (p00 * (1 - wx) + p10 * wx) * (1 - wy) + (p01 * (1 - wx) + p11 * wx) * wy
+          const w00 = (1 - wx) * (1 - wy)
+          const w10 = wx * (1 - wy)
+          const w01 = (1 - wx) * wy
+          const w11 = wx * wy
+          if (x0 >= 0 && y0 >= 0 && x0 + 1 < W && y0 + 1 < H) {
+            // Inside: the four neighbours without bounds checks (the common case).
+            const i = (y0 * W + x0) * 3
+            const j = i + W * 3
+            acc[0]! += src[i]! * w00 + src[i + 3]! * w10 + src[j]! * w01 + src[j + 3]! * w11
+            acc[1]! += src[i + 1]! * w00 + src[i + 4]! * w10 + src[j + 1]! * w01 + src[j + 4]! * w11
+            acc[2]! += src[i + 2]! * w00 + src[i + 5]! * w10 + src[j + 2]! * w01 + src[j + 5]! * w11
+          } else {
+            const at = (px: number, py: number, c: number) => px >= 0 && py >= 0 && px < W && py < H ? src[(py * W + px) * 3 + c]! : 0
+            for (let c = 0; c < 3; c++) acc[c]! += at(x0, y0, c) * w00 + at(x0 + 1, y0, c) * w10 + at(x0, y0 + 1, c) * w01 + at(x0 + 1, y0 + 1, c) * w11
           }
         }
       }

@@ -19,7 +19,6 @@ import type { ModelRuntime } from '../runtime.ts'
 import { tensor } from '../runtime.ts'
 import { arcfaceTemplate4, landmarksFromBox, similarityTransform, warpAffine } from './align.ts'
 import { blazeFaceDetector, toTensorData, ultraFaceDetector, type Normalisation } from './detector.ts'
-import { resizeRegion } from './pixels.ts'
 import { iou, type Detection, type Face, type RgbImage } from './types.ts'
 
 export interface FaceAnalyzerOptions {
@@ -70,13 +69,8 @@ export function createFaceAnalyzer (options: FaceAnalyzerOptions): FaceAnalyzer 
       const width = Math.min(img.width - left, side * 4 / 3)
       const height = Math.min(img.height - top, side)
       if (width < 8 || height < 8) continue
-      const crop = await resizeRegion(img, { left, top, width, height }, Math.round(width), Math.round(height))
-      const sx = width / crop.width
-      const sy = height / crop.height
       // The second detector must agree on this face, not on another one inside the crop.
-      const agree = (await verifier(crop)).some((f) => f.score >= o.confirmScore && iou(d.box, {
-        x1: left + f.box.x1 * sx, y1: top + f.box.y1 * sy, x2: left + f.box.x2 * sx, y2: top + f.box.y2 * sy,
-      }) >= 0.3)
+      const agree = (await verifier(img, { left, top, width, height })).some((f) => f.score >= o.confirmScore && iou(d.box, f.box) >= 0.3)
       if (agree) return true
     }
     return false

@@ -5,8 +5,9 @@
  * back to image pixels.
  *
  * Small faces: BlazeFace sees the whole image at 256 px, so a face under ~4% of the long side is
- * lost. With `tiles`, the detector also runs on overlapping square tiles (2x2 or 3x3 grids over
- * the long side) and merges everything by NMS in image pixels.
+ * lost. With `tiles`, the detector also runs on overlapping square tiles (2x2 and 3x3 grids over
+ * the long side) and merges everything by NMS in image pixels. The image is resized once per grid
+ * (sharp, area-averaged) and the tiles are cut from that in plain code.
  *
  * @example
  * const detect = blazeFaceDetector(runtime.model(path), { minScore: 0.6, tiles: true })
@@ -18,7 +19,7 @@ import { decodeBlazeFace } from './blazeface.ts'
 import { resizeRegion, type Region } from './pixels.ts'
 import { iou, type Detection, type RgbImage } from './types.ts'
 
-export type FaceDetector = (img: RgbImage) => Promise<Detection[]>
+export type FaceDetector = (img: RgbImage, region?: Region) => Promise<Detection[]>
 
 export interface Normalisation { mean: number[], std: number[] }
 
@@ -64,23 +65,32 @@ function containment (inner: Detection['box'], outer: Detection['box']): number 
 
 /** Square views: the whole image, then overlapping tiles when asked and the image is large enough. */
 export function views (width: number, height: number, { tiles = false, minTile = 320 } = {}): Region[] {
-  const out: Region[] = [{ left: 0, top: 0, width, height }]
+  return levels(width, height, { tiles, minTile }).flatMap((l) => l.regions)
+}
+
+/**
+ * Views grouped by scale: the whole image (letterboxed), then each tile grid (tiles of 1/grid of
+ * the long side plus overlap, so a face on a seam is whole in some tile). All tiles of one grid
+ * share one scale, so the image is resized once per grid and the tiles are cut from that.
+ */
+export function levels (width: number, height: number, { tiles = false, minTile = 320 } = {}): Array<{ side: number, regions: Region[] }> {
+  const out = [{ side: Math.max(width, height), regions: [{ left: 0, top: 0, width, height }] }]
   if (!tiles) return out
   const long = Math.max(width, height)
   for (const grid of [2, 3]) {
-    // Tiles of 1/grid of the long side plus overlap, so a face on a seam is whole in some tile.
-    const side = Math.round(long / grid * 1.4)
     if (long / grid < minTile) break
-    const size = Math.min(side, Math.min(width, height))
+    const size = Math.min(Math.round(long / grid * 1.4), Math.min(width, height))
     const stepsX = Math.max(1, Math.ceil((width - size) / (size * 0.7)) + 1)
     const stepsY = Math.max(1, Math.ceil((height - size) / (size * 0.7)) + 1)
+    const regions: Region[] = []
     for (let j = 0; j < stepsY; j++) {
       for (let i = 0; i < stepsX; i++) {
         const left = stepsX === 1 ? 0 : Math.round((width - size) * i / (stepsX - 1))
         const top = stepsY === 1 ? 0 : Math.round((height - size) * j / (stepsY - 1))
-        out.push({ left, top, width: size, height: size })
+        regions.push({ left, top, width: size, height: size })
       }
     }
+    out.push({ side: size, regions })
   }
   return out
 }
@@ -93,9 +103,10 @@ export interface BlazeFaceOptions {
 }
 
 /**
- * BlazeFace on each view: letterbox the view into 256x256 (centred, black bars), decode both
- * heads, map back. Keypoints become the template order: image-left eye, image-right eye, nose,
- * mouth centre (BlazeFace's first keypoint is the subject's right eye, on the image's left).
+ * BlazeFace on each view: the view scaled so its long side is 256 and placed in a 256x256 input
+ * (centred, black bars), both heads decoded, mapped back. Keypoints become the template order:
+ * image-left eye, image-right eye, nose, mouth centre (BlazeFace's first keypoint is the
+ * subject's right eye, on the image's left).
  */
 export function blazeFaceDetector (model: ModelHandle, options: BlazeFaceOptions = {}): FaceDetector {
   const size = 256
@@ -104,32 +115,42 @@ export function blazeFaceDetector (model: ModelHandle, options: BlazeFaceOptions
   const inputName = options.inputName ?? 'input:0'
   return async (img) => {
     const found: Detection[] = []
-    for (const view of views(img.width, img.height, { tiles: options.tiles })) {
-      const scale = size / Math.max(view.width, view.height)
-      const w = Math.max(1, Math.round(view.width * scale))
-      const h = Math.max(1, Math.round(view.height * scale))
-      const small = await resizeRegion(img, view, w, h)
-      const padX = Math.floor((size - w) / 2)
-      const padY = Math.floor((size - h) / 2)
-      const boxed = new Uint8Array(size * size * 3)
-      for (let y = 0; y < h; y++) boxed.set(small.data.subarray(y * w * 3, (y + 1) * w * 3), ((y + padY) * size + padX) * 3)
-      const input = toTensorData({ data: boxed, width: size, height: size }, norm, 'NHWC')
-      const out = await model.run({ [inputName]: tensor(input, [1, size, size, 3]) })
-      const dets = decodeBlazeFace(
-        out['Identity:0']!.data as Float32Array, out['Identity_2:0']!.data as Float32Array,
-        out['Identity_1:0']!.data as Float32Array, out['Identity_3:0']!.data as Float32Array,
-        { minScore })
-      const toImage = (x: number, y: number) => ({ x: view.left + (x * size - padX) / scale, y: view.top + (y * size - padY) / scale })
-      for (const d of dets) {
-        const p1 = toImage(d.cx - d.w / 2, d.cy - d.h / 2)
-        const p2 = toImage(d.cx + d.w / 2, d.cy + d.h / 2)
-        const k = d.keypoints.map((p) => toImage(p.x, p.y))
-        const [eyeA, eyeB] = k[0]!.x <= k[1]!.x ? [k[0]!, k[1]!] : [k[1]!, k[0]!]
-        found.push({
-          box: { x1: clamp(p1.x, img.width), y1: clamp(p1.y, img.height), x2: clamp(p2.x, img.width), y2: clamp(p2.y, img.height) },
-          score: d.score,
-          landmarks: [eyeA, eyeB, k[2]!, k[3]!],
-        })
+    for (const level of levels(img.width, img.height, { tiles: options.tiles })) {
+      const scaled = await resizeRegion(img, { left: 0, top: 0, width: img.width, height: img.height },
+        Math.max(1, Math.round(img.width * size / level.side)), Math.max(1, Math.round(img.height * size / level.side)))
+      const sx = scaled.width / img.width
+      const sy = scaled.height / img.height
+      for (const view of level.regions) {
+        // The view in the scaled image, cut into the 256x256 input (centred when smaller).
+        const x0 = Math.round(view.left * sx)
+        const y0 = Math.round(view.top * sy)
+        const w = Math.min(size, scaled.width - x0, Math.round(view.width * sx))
+        const h = Math.min(size, scaled.height - y0, Math.round(view.height * sy))
+        const padX = Math.floor((size - w) / 2)
+        const padY = Math.floor((size - h) / 2)
+        const boxed = new Uint8Array(size * size * 3)
+        for (let y = 0; y < h; y++) {
+          const from = ((y0 + y) * scaled.width + x0) * 3
+          boxed.set(scaled.data.subarray(from, from + w * 3), ((y + padY) * size + padX) * 3)
+        }
+        const input = toTensorData({ data: boxed, width: size, height: size }, norm, 'NHWC')
+        const out = await model.run({ [inputName]: tensor(input, [1, size, size, 3]) })
+        const dets = decodeBlazeFace(
+          out['Identity:0']!.data as Float32Array, out['Identity_2:0']!.data as Float32Array,
+          out['Identity_1:0']!.data as Float32Array, out['Identity_3:0']!.data as Float32Array,
+          { minScore })
+        const toImage = (x: number, y: number) => ({ x: (x0 + x * size - padX) / sx, y: (y0 + y * size - padY) / sy })
+        for (const d of dets) {
+          const p1 = toImage(d.cx - d.w / 2, d.cy - d.h / 2)
+          const p2 = toImage(d.cx + d.w / 2, d.cy + d.h / 2)
+          const k = d.keypoints.map((p) => toImage(p.x, p.y))
+          const [eyeA, eyeB] = k[0]!.x <= k[1]!.x ? [k[0]!, k[1]!] : [k[1]!, k[0]!]
+          found.push({
+            box: { x1: clamp(p1.x, img.width), y1: clamp(p1.y, img.height), x2: clamp(p2.x, img.width), y2: clamp(p2.y, img.height) },
+            score: d.score,
+            landmarks: [eyeA, eyeB, k[2]!, k[3]!],
+          })
+        }
       }
     }
     return mergeDetections(found).filter((d) => d.box.x2 - d.box.x1 >= 4 && d.box.y2 - d.box.y1 >= 4)
@@ -150,22 +171,19 @@ export function ultraFaceDetector (model: ModelHandle, options: UltraFaceOptions
   const H = 240
   const minScore = options.minScore ?? 0.7
   const norm = options.normalisation ?? { mean: [127, 127, 127], std: [128, 128, 128] }
-  return async (img) => {
-    const small = await resizeRegion(img, { left: 0, top: 0, width: img.width, height: img.height }, W, H)
+  return async (img, region = { left: 0, top: 0, width: img.width, height: img.height }) => {
+    const small = await resizeRegion(img, region, W, H)
     const out = await model.run({ [options.inputName ?? 'input']: tensor(toTensorData(small, norm, 'NCHW'), [1, 3, H, W]) })
     const scores = out.scores!.data as Float32Array
     const boxes = out.boxes!.data as Float32Array
     const dets: Detection[] = []
+    // Boxes are fractions of the region; mapped to image pixels.
+    const x = (v: number) => clamp(region.left + v * region.width, img.width)
+    const y = (v: number) => clamp(region.top + v * region.height, img.height)
     for (let i = 0; i < scores.length / 2; i++) {
       const s = scores[2 * i + 1]!
       if (s < minScore) continue
-      dets.push({
-        box: {
-          x1: clamp(boxes[4 * i]! * img.width, img.width), y1: clamp(boxes[4 * i + 1]! * img.height, img.height),
-          x2: clamp(boxes[4 * i + 2]! * img.width, img.width), y2: clamp(boxes[4 * i + 3]! * img.height, img.height),
-        },
-        score: s, landmarks: [],
-      })
+      dets.push({ box: { x1: x(boxes[4 * i]!), y1: y(boxes[4 * i + 1]!), x2: x(boxes[4 * i + 2]!), y2: y(boxes[4 * i + 3]!) }, score: s, landmarks: [] })
     }
     return mergeDetections(dets, options.iou ?? 0.3)
   }
