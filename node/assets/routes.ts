@@ -150,6 +150,7 @@ export function assetRoutes ({ db, assets, config, uploads }: {
         make: z.string().nullable().optional(), model: z.string().nullable().optional(), lensModel: z.string().nullable().optional(),
         rating: z.number().int().min(-1).max(5).optional(),
         ocr: z.string().max(200).optional(),
+        personIds: z.array(z.uuid({ error: 'personIds: expected person ids' })).max(100).optional(),
       }),
       handler: async ({ auth, body }) => {
         const { items, total } = await search.metadata(auth.user.id, body)

@@ -29,6 +29,8 @@ export interface MetadataFilters {
   visibility?: string
   /** Text recognised in the photo (OCR): all its words, or the phrase as a substring. */
   ocr?: string
+  /** Assets showing every one of these people (faces not deleted). */
+  personIds?: string[]
 }
 
 const like = (s: string) => `%${s.replace(/[%_\\]/g, '\\$&')}%`
@@ -72,6 +74,7 @@ export function createSearchRepo (db: Queryable) {
         params.push(normaliseQuery(f.ocr), substringPattern(normaliseQuery(f.ocr)))
         where.push(`EXISTS (SELECT 1 FROM ocr_search o WHERE o.asset_id = a.id AND ${ocrMatchSql('o', `$${params.length - 1}`, `$${params.length}`)})`)
       }
+      for (const id of f.personIds ?? []) add('EXISTS (SELECT 1 FROM asset_faces fx WHERE fx.asset_id = a.id AND fx.person_id = ? AND fx.deleted_at IS NULL)', id)
       const from = 'assets a LEFT JOIN asset_exif e ON e.asset_id = a.id'
       const [{ total }] = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM ${from} WHERE ${where.join(' AND ')}`, params)
       const dir = f.order === 'asc' ? 'ASC' : 'DESC'
