@@ -94,6 +94,8 @@ export const configSchema = z.object({
     }
     return urls
   }),
+  /** Token sent (as a Bearer token) to the HEARTH_ML_URLS servers: another Hearth's HEARTH_ML_SERVER_TOKEN. Immich's own ML container needs none. */
+  HEARTH_ML_URLS_TOKEN: z.string().min(1, 'expected a token').optional(),
   /** Turns on Hearth's own ML server (Immich's protocol at /ml/predict) for clients sending this Bearer token. */
   HEARTH_ML_SERVER_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   /** The default overnight window for the ML backlog (local time, HH:MM-HH:MM); admins change it at /api/system-config. */
