@@ -89,6 +89,11 @@ for (const engine of engines) {
       assert.equal(original.length, 2, 'both faces of the portrait are stored')
       assert.equal(original.filter((f) => f.person === null).length, 1, 'Pierre waits unassigned')
       assert.equal((await get(me, `/api/people/${marie[0]}/statistics`)).body.assets, 5)
+      // Metadata search by person: every photo of Marie, none of the woman's.
+      const search = async (personIds: string[]) => ((await t.client.call('POST', '/api/search/metadata', { headers: me.headers, body: { personIds } })).body.assets.items as Array<{ id: string }>).map((a) => a.id).sort()
+      assert.deepEqual(await search([marie[0]!]), ['original', 'resized', 'recompressed', 'mirrored', 'rotated'].map((v) => ids[`portrait-${v}.jpg`]!).sort())
+      assert.deepEqual(await search([marie[0]!, woman[0]!]), [], 'no photo shows both')
+      assert.equal((await t.client.call('POST', '/api/search/metadata', { headers: other.headers, body: { personIds: [marie[0]] } })).body.assets.total, 0)
       // The asset response names the people on it, with their faces there.
       const asset = (await get(me, `/api/assets/${ids['portrait-original.jpg']}`)).body as { people: Array<{ id: string, faces: Array<Record<string, number>> }> }
       assert.deepEqual(asset.people.map((p) => p.id), [marie[0]])
