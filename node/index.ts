@@ -48,6 +48,9 @@ import { loadManifest, type Manifest } from './ml/models.ts'
 import { createModelRuntime, type ModelRuntime } from './ml/runtime.ts'
 import { createModelStore } from './ml/model-store.ts'
 import { createMlService, type MlService } from './ml/service.ts'
+import { createRemoteMl } from './ml/remote/client.ts'
+import { createLocalMl } from './ml/remote/local.ts'
+import { mlServerRoutes } from './ml/remote/server.ts'
 import { defaultMlSettings } from './ml/settings.ts'
 import { mlRoutes } from './ml/routes.ts'
 import { ocrStage } from './ml/ocr/stage.ts'
@@ -120,8 +123,10 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
   const modelsDir = resolve(config.HEARTH_MODELS_DIR ?? resolve(config.HEARTH_DATA_DIR, 'models'))
   const manifest = await loadManifest()
   const runtime = createModelRuntime({ provider: config.HEARTH_ML_PROVIDER, threads: config.HEARTH_ML_THREADS, idleMs: config.HEARTH_ML_IDLE_SECONDS * 1000, log: log.child({ component: 'ml' }) })
+  // Immich ML servers to send work to (HEARTH_ML_URLS), local models when none answers (node/ml/remote/).
+  const remote = createRemoteMl({ urls: config.HEARTH_ML_URLS, token: config.HEARTH_ML_URLS_TOKEN, log: log.child({ component: 'ml-remote' }) })
   const ml = createMlService({
-    db, jobs, log: log.child({ component: 'ml' }), dataDir: config.HEARTH_DATA_DIR, runtime,
+    db, jobs, log: log.child({ component: 'ml' }), dataDir: config.HEARTH_DATA_DIR, runtime, remote,
     defaults: defaultMlSettings({ urls: config.HEARTH_ML_URLS, window: config.HEARTH_ML_WINDOW, concurrency: jobs.limits }),
     models: createModelStore({ modelsDir, manifest, immichCache: config.HEARTH_IMMICH_MODEL_CACHE }),
   })
@@ -167,6 +172,8 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     ...sharedLinkRoutes({ links, albums, config, db }),
     ...jobRoutes({ jobs }),
     ...mlRoutes({ ml, provider: () => runtime.provider() }),
+    // Hearth answering Immich's ML protocol at /ml/predict for other nodes, only with HEARTH_ML_SERVER_TOKEN.
+    ...(config.HEARTH_ML_SERVER_TOKEN !== undefined ? mlServerRoutes({ token: config.HEARTH_ML_SERVER_TOKEN, local: createLocalMl({ models: ml.models, runtime, pixelLimit: config.HEARTH_MAX_IMAGE_PIXELS }), log: log.child({ component: 'ml-server' }) }) : []),
     ...people.routes,
     ...timelineRoutes({ db }),
     ...placeRoutes({ db, config }),
@@ -246,6 +253,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
       for (const m of [...modules].reverse()) await m.stop?.().catch((err: unknown) => log.error({ err, module: m.name }, 'module failed to stop'))
       await places.stop()
       await jobs.stop()
+      remote.close()
       await ml.stop()
       await Promise.allSettled([metadata.close(), image.close(), storage.close()])
       await db.close()
