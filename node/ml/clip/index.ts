@@ -1,7 +1,7 @@
 /**
  * CLIP for a node: the stage that embeds every preview (queue smartSearch) and the text encoder
- * that smart search asks for a query's embedding. Each uses the `immich` pack's ViT-B-32 models
- * when they are installed, else a remote Immich ML server when one answers (HEARTH_ML_URLS); with
+ * that smart search asks for a query's embedding. Each uses a remote Immich ML server when one is
+ * healthy (HEARTH_ML_URLS), else the `immich` pack's ViT-B-32 models when they are installed; with
  * neither, the stage is unavailable and search works without CLIP.
  *
  * @example
@@ -16,6 +16,7 @@ import type { MlService } from '../service.ts'
 import { createClipEncoder, l2normalise, type ClipEncoder } from './encoder.ts'
 import { clipStage } from './stage.ts'
 import { loadClipTokenizer } from './tokenizer.ts'
+import { tryRemote } from '../remote/stages.ts'
 
 export const CLIP_PACK = 'immich'
 export const CLIP_MODEL_NAME = 'ViT-B-32__openai'
@@ -35,15 +36,15 @@ export function createClip ({ db, ml, runtime }: { db: Database, ml: Pick<MlServ
       db,
       ready: async () => await localReady('clip-visual') || ml.remote.available(),
       encode: async (path, { signal }) => {
-        if (await localReady('clip-visual')) return (await (await encoder()).encodeImages([path], { signal }))[0]!
-        return l2normalise(await ml.remote.clip.encodeImage(await readFile(path), { modelName: CLIP_MODEL_NAME, signal }))
+        const remote = await tryRemote(ml, () => localReady('clip-visual'), async (r) => l2normalise(await r.clip.encodeImage(await readFile(path), { modelName: CLIP_MODEL_NAME, signal })))
+        return remote ?? (await (await encoder()).encodeImages([path], { signal }))[0]!
       },
     }),
     text: {
       available: async () => await localReady('clip-textual') || ml.remote.available(),
       encode: async (text: string, o: { signal?: AbortSignal } = {}) => {
-        if (await localReady('clip-textual')) return (await (await encoder()).encodeTexts([text], o))[0]!
-        return l2normalise(await ml.remote.clip.encodeText(text, { modelName: CLIP_MODEL_NAME, signal: o.signal }))
+        const remote = await tryRemote(ml, () => localReady('clip-textual'), async (r) => l2normalise(await r.clip.encodeText(text, { modelName: CLIP_MODEL_NAME, signal: o.signal })))
+        return remote ?? (await (await encoder()).encodeTexts([text], o))[0]!
       },
     },
   }

@@ -5,8 +5,11 @@
  *   people/repo.ts `replaceAssetFaces`).
  * - `people` (queue facialRecognition, after `faces`): cluster the asset's new faces into people.
  *
- * The remote Immich ML server is not used for faces: its buffalo_l embeddings live in another
- * space than the lite pack's, and one person's faces must all be compared in one space.
+ * With a remote ML server (HEARTH_ML_URLS) healthy, `faces` sends the preview there and stores its
+ * boxes and embeddings (node/ml/remote/stages.ts), else it runs the lite pack here. Point a node at
+ * servers with the same face models as its own (another Hearth: the lite pack): an Immich
+ * container's buffalo_l embeddings live in another space than the lite pack's, and one person's
+ * faces must all be compared in one space.
  *
  * @example
  * for (const s of faceStages({ ml, runtime, people })) ml.addStage(s)
@@ -20,6 +23,7 @@ import { createFaceAnalyzer, type FaceAnalyzer } from './analyzer.ts'
 import type { Normalisation } from './detector.ts'
 import { decodeRgb } from './pixels.ts'
 import type { RgbImage } from './types.ts'
+import { remoteFaces, type RemoteCapable } from '../remote/stages.ts'
 
 export const faceModels = ['face-detector', 'face-detector-alt', 'face-embedder']
 
@@ -39,10 +43,11 @@ export function liteFaceAnalyzer (models: ModelStore, runtime: ModelRuntime): Fa
 }
 
 export function faceStages ({ ml, runtime, people, version = 1 }: {
-  ml: { models: ModelStore }, runtime: ModelRuntime, people: PeopleService, version?: number
+  ml: { models: ModelStore } & RemoteCapable, runtime: ModelRuntime, people: PeopleService, version?: number
 }): MlStage[] {
   let analyzer: FaceAnalyzer | undefined
-  const available = () => ml.models.ready('lite', faceModels)
+  const localReady = () => ml.models.ready('lite', faceModels)
+  const available = async () => await localReady() || ml.remote?.available() === true
   return [
     {
       name: 'faces',
@@ -50,6 +55,8 @@ export function faceStages ({ ml, runtime, people, version = 1 }: {
       queue: 'faceDetection',
       available,
       async run (asset, { signal }) {
+        const remote = await remoteFaces(ml, asset.previewPath, signal, localReady)
+        if (remote !== undefined) { await people.repo.replaceAssetFaces(asset.id, remote.image, remote.faces); return }
         analyzer ??= liteFaceAnalyzer(ml.models, runtime)
         let img: RgbImage
         try {

@@ -1,6 +1,7 @@
 /**
  * OCR as an ML stage: reads the text in an asset's preview (a video's poster frame too) and stores
- * its lines, boxes as fractions of the preview's size, replacing any earlier result.
+ * its lines, boxes as fractions of the preview's size, replacing any earlier result. With a remote ML
+ * server (HEARTH_ML_URLS) healthy, the preview is read there (node/ml/remote/stages.ts), else here.
  *
  * @example
  * ml.addStage(ocrStage({ db, ml, runtime }))
@@ -14,6 +15,7 @@ import type { ModelRuntime } from '../runtime.ts'
 import type { MlService } from '../service.ts'
 import type { MlStage } from '../stage.ts'
 import { createOcrEngine, ocrModels, type OcrEngine, type OcrResult } from './engine.ts'
+import { remoteOcr, type RemoteCapable } from '../remote/stages.ts'
 
 /** Lines with corners as fractions of the image's width and height (as stored and as Immich returns them). */
 export function normaliseLines (result: OcrResult) {
@@ -29,7 +31,7 @@ export function normaliseLines (result: OcrResult) {
 }
 
 export function ocrStage ({ db, ml, runtime, pack = 'lite', engine, version = 1 }: {
-  db: Database, ml: Pick<MlService, 'models'>, runtime: ModelRuntime, pack?: string
+  db: Database, ml: Pick<MlService, 'models'> & RemoteCapable, runtime: ModelRuntime, pack?: string
   /** The OCR engine; by default PP-OCR from the pack through the runtime. */
   engine?: OcrEngine
   version?: number
@@ -40,8 +42,10 @@ export function ocrStage ({ db, ml, runtime, pack = 'lite', engine, version = 1 
     name: 'ocr',
     version,
     queue: 'ocr',
-    available: () => ml.models.ready(pack, [...ocrModels]),
+    available: async () => await ml.models.ready(pack, [...ocrModels]) || ml.remote?.available() === true,
     async run (asset, { signal }) {
+      const remote = await remoteOcr(ml, asset.previewPath, signal, () => ml.models.ready(pack, [...ocrModels]))
+      if (remote !== undefined) { await repo.replace(asset.id, remote); return }
       let result: OcrResult
       try {
         result = await ocr.read(asset.previewPath, { signal })
