@@ -17,7 +17,8 @@
  */
 import type { ModelRuntime } from '../runtime.ts'
 import { tensor } from '../runtime.ts'
-import { arcfaceTemplate4, landmarksFromBox, similarityTransform, warpAffine } from './align.ts'
+import { applyAffine, arcfaceTemplate4, invertAffine, landmarksFromBox, similarityTransform, warpAffine } from './align.ts'
+import { resizeRegion } from './pixels.ts'
 import { blazeFaceDetector, toTensorData, ultraFaceDetector, type Normalisation } from './detector.ts'
 import { iou, type Detection, type Face, type RgbImage } from './types.ts'
 
@@ -93,8 +94,27 @@ export function createFaceAnalyzer (options: FaceAnalyzerOptions): FaceAnalyzer 
 
   /** The raw (not normalised) embedding of a detection, aligned on its landmarks. */
   async function embed (img: RgbImage, d: Detection): Promise<Float32Array> {
-    const points = d.landmarks.length >= 4 ? d.landmarks.slice(0, 4) : landmarksFromBox(d.box)
-    const aligned = warpAffine(img, similarityTransform(points, arcfaceTemplate4), 112, 112)
+    let points = d.landmarks.length >= 4 ? d.landmarks.slice(0, 4) : landmarksFromBox(d.box)
+    let source = img
+    const m = similarityTransform(points, arcfaceTemplate4)
+    const scale = Math.hypot(m[0], m[3])
+    if (scale < 0.5) {
+      // A large face: shrink the region the template covers first (sharp, area-averaged), so the
+      // warp samples at about 1:1 instead of supersampling in plain code.
+      const inv = invertAffine(m)
+      const corners = [[0, 0], [112, 0], [0, 112], [112, 112]].map(([x, y]) => applyAffine(inv, { x: x!, y: y! }))
+      const left = Math.max(0, Math.floor(Math.min(...corners.map((c) => c.x))) - 2)
+      const top = Math.max(0, Math.floor(Math.min(...corners.map((c) => c.y))) - 2)
+      const right = Math.min(img.width, Math.ceil(Math.max(...corners.map((c) => c.x))) + 2)
+      const bottom = Math.min(img.height, Math.ceil(Math.max(...corners.map((c) => c.y))) + 2)
+      if (right - left >= 8 && bottom - top >= 8) {
+        const w = Math.max(1, Math.round((right - left) * scale * 1.25))
+        const h = Math.max(1, Math.round((bottom - top) * scale * 1.25))
+        source = await resizeRegion(img, { left, top, width: right - left, height: bottom - top }, w, h)
+        points = points.map((p) => ({ x: (p.x - left) * w / (right - left), y: (p.y - top) * h / (bottom - top) }))
+      }
+    }
+    const aligned = warpAffine(source, source === img ? m : similarityTransform(points, arcfaceTemplate4), 112, 112)
     const out = await embedder.run({ input: tensor(toTensorData(aligned, embedNorm, 'NCHW'), [1, 3, 112, 112]) })
     return out.output!.data as Float32Array
   }
