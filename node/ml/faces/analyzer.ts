@@ -63,7 +63,7 @@ export function createFaceAnalyzer (options: FaceAnalyzerOptions): FaceAnalyzer 
     const cy = (d.box.y1 + d.box.y2) / 2
     // Crops 2.5x, 3x and 4x the face, in RFB-320's 4:3 aspect, put the face near the sizes it finds
     // best; a profile face is found at one scale and missed at another, so any may confirm.
-    for (const scale of [2.5, 3, 4]) {
+    for (const scale of [3, 2.5, 4]) {
       const side = Math.max(w, h) * scale
       const left = Math.max(0, cx - side * 2 / 3)
       const top = Math.max(0, cy - side / 2)
