@@ -6,8 +6,7 @@
  * A session that ends with a file still open discards it: an abandoned upload is never ingested.
  * OpenSSH's extensions posix-rename@openssh.com and statvfs@openssh.com are answered (extensions.ts).
  */
-import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { createHash, type Hash } from 'node:crypto'
 import { mkdir, open, rename, rm, rmdir, statfs, utimes, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
@@ -37,7 +36,10 @@ const READ_ONLY = 'Permission denied: /Libraries and /Albums are read-only; only
 type Handle =
   | { kind: 'dir', entries: Entry[] | undefined }
   | { kind: 'read', fh: FileHandle, size: number, mtime: number }
-  | { kind: 'write', fh: FileHandle, path: string, tempPath: string, size: number, pending: Set<Promise<unknown>>, error?: SftpError, times?: { atime: number, mtime: number } }
+  | { kind: 'write', fh: FileHandle, path: string, tempPath: string, size: number, pending: Set<Promise<unknown>>, error?: SftpError, hash?: InOrderHash, times?: { atime: number, mtime: number } }
+
+/** SHA-1 and SHA-256 of the bytes written so far, while every write has started where the last one ended. */
+interface InOrderHash { sha1: Hash, sha256: Hash, upTo: number }
 
 const DIR_MODE = 0o40755
 const FILE_MODE_RW = 0o100644
@@ -113,9 +115,16 @@ export function serveSftp ({ sftp, user, ctx, tree, uploads, log }: { sftp: SFTP
     const sha1 = createHash('sha1')
     const sha256 = createHash('sha256')
     let size = 0
-    for await (const chunk of createReadStream(tempPath, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
-      sha1.update(chunk); sha256.update(chunk); size += chunk.length
-    }
+    // One buffer for the whole file: no garbage, so a 4 GB file does not raise the RSS at CLOSE.
+    const buf = Buffer.allocUnsafe(1024 * 1024)
+    const fh = await open(tempPath, 'r')
+    try {
+      for (;;) {
+        const { bytesRead } = await fh.read(buf, 0, buf.length, size)
+        if (bytesRead === 0) break
+        sha1.update(buf.subarray(0, bytesRead)); sha256.update(buf.subarray(0, bytesRead)); size += bytesRead
+      }
+    } finally { await fh.close() }
     return { size, sha1: sha1.digest(), sha256: sha256.digest() }
   }
 
@@ -125,7 +134,10 @@ export function serveSftp ({ sftp, user, ctx, tree, uploads, log }: { sftp: SFTP
       if (h.error !== undefined) throw h.error
       await h.fh.sync().catch((err: NodeJS.ErrnoException) => { throw err.code === 'ENOSPC' || err.code === 'EDQUOT' ? new DiskFullError() : err })
       await h.fh.close()
-      const hashed = await hashFile(h.tempPath)
+      // Written in order from start to end (what clients do): hashed already; else read it back.
+      const hashed = h.hash !== undefined && h.hash.upTo === h.size
+        ? { size: h.size, sha1: h.hash.sha1.digest(), sha256: h.hash.sha256.digest() }
+        : await hashFile(h.tempPath)
       const rel = uploadsRel(h.path)
       if (uploads.isCandidate(rel, hashed.size) && hashed.size > await quotaLeft()) {
         throw failure('Not enough room in your quota for this file. Empty the trash or ask an admin for a larger quota.')
@@ -218,7 +230,7 @@ export function serveSftp ({ sftp, user, ctx, tree, uploads, log }: { sftp: SFTP
     const tempPath = join(storage.partialDir, `${uuidv7()}.sftp.part`)
     const fh = await open(tempPath, 'wx', 0o600)
     busy.add(p)
-    sftp.handle(reqid, newHandle({ kind: 'write', fh, path: p, tempPath, size: 0, pending: new Set() }))
+    sftp.handle(reqid, newHandle({ kind: 'write', fh, path: p, tempPath, size: 0, pending: new Set(), hash: { sha1: createHash('sha1'), sha256: createHash('sha256'), upTo: 0 } }))
   }))
 
   sftp.on('WRITE', (reqid: number, buf: Buffer, offset: number, data: Buffer) => serve(reqid, 'WRITE', async () => {
@@ -227,6 +239,11 @@ export function serveSftp ({ sftp, user, ctx, tree, uploads, log }: { sftp: SFTP
     if (h.error !== undefined) throw h.error
     const end = offset + data.length
     if (end > config.HEARTH_MAX_UPLOAD_SIZE) { h.error = failure(`The file is larger than the ${config.HEARTH_MAX_UPLOAD_SIZE} bytes allowed`); throw h.error }
+    // Pipelined writes arrive in file order (requests run in arrival order up to here): hash them now, so
+    // CLOSE need not read the file back. Any other order drops this and CLOSE reads it.
+    if (h.hash !== undefined) {
+      if (offset === h.hash.upTo) { h.hash.sha1.update(data); h.hash.sha256.update(data); h.hash.upTo = end } else h.hash = undefined
+    }
     const write = h.fh.write(data, 0, data.length, offset)
     h.pending.add(write)
     try {

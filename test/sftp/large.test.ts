@@ -124,4 +124,25 @@ describe('[pglite] sftp: 8 parallel fastPuts of 100 MB', () => {
       await Promise.all(clients.map((c) => c.end()))
     }
   })
+  test('writes out of file order (a client that seeks) still give the right SHA-1 and bytes', async () => {
+    const c = await connect(t)
+    try {
+      const sftp = (c as unknown as { sftp: import('ssh2').SFTPWrapper }).sftp
+      const data = Buffer.concat([(await readFile(files[0].path)).subarray(0, 3 * MiB), Buffer.from('out of order')])
+      const call = <T>(fn: (cb: (err: Error | null | undefined, v?: T) => void) => void) => new Promise<T>((resolve, reject) => fn((err, v) => err ? reject(err) : resolve(v as T)))
+      const handle = await call<Buffer>((cb) => sftp.open('/Uploads/seek.mp4', 'w', cb))
+      // The second MiB first, then the rest, then the first MiB written twice (the second time is what counts).
+      const at = (off: number, end: number) => call((cb) => sftp.write(handle, data, off, end - off, off, cb))
+      await at(MiB, 2 * MiB)
+      await at(2 * MiB, data.length)
+      await call((cb) => sftp.write(handle, Buffer.alloc(MiB, 7), 0, MiB, 0, cb))
+      await at(0, MiB)
+      await call((cb) => sftp.close(handle, cb))
+      const r = await t.client.call('POST', '/api/search/metadata', { headers: admin.headers, body: { size: 1000 } })
+      const mine = (r.body.assets.items as Array<{ originalFileName: string, checksum: string }>).filter((a) => a.originalFileName === 'seek.mp4')
+      assert.equal(mine.length, 1)
+      assert.equal(mine[0].checksum, createHash('sha1').update(data).digest('base64'))
+      assert.ok(Buffer.compare(await c.get('/Uploads/seek.mp4') as Buffer, data) === 0)
+    } finally { await c.end() }
+  })
 })
