@@ -50,7 +50,7 @@ import { createModelStore } from './ml/model-store.ts'
 import { createMlService, type MlService } from './ml/service.ts'
 import { createRemoteMl } from './ml/remote/client.ts'
 import { createLocalMl } from './ml/remote/local.ts'
-import { mlServerRoutes } from './ml/remote/server.ts'
+import { mlServerMiddleware } from './ml/remote/server.ts'
 import { defaultMlSettings } from './ml/settings.ts'
 import { mlRoutes } from './ml/routes.ts'
 import { ocrStage } from './ml/ocr/stage.ts'
@@ -172,8 +172,6 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     ...sharedLinkRoutes({ links, albums, config, db }),
     ...jobRoutes({ jobs }),
     ...mlRoutes({ ml, provider: () => runtime.provider() }),
-    // Hearth answering Immich's ML protocol at /ml/predict for other nodes, only with HEARTH_ML_SERVER_TOKEN.
-    ...(config.HEARTH_ML_SERVER_TOKEN !== undefined ? mlServerRoutes({ token: config.HEARTH_ML_SERVER_TOKEN, local: createLocalMl({ models: ml.models, runtime, pixelLimit: config.HEARTH_MAX_IMAGE_PIXELS }), log: log.child({ component: 'ml-server' }) }) : []),
     ...people.routes,
     ...timelineRoutes({ db }),
     ...placeRoutes({ db, config }),
@@ -190,7 +188,11 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
   })
   const app = createHttpApp({
     routes, auth, log, metrics, isDraining: () => draining, fallback: options.fallback,
-    middleware: [tus.middleware(uploads), ...modules.flatMap((m) => m.middleware ?? [])],
+    middleware: [
+      tus.middleware(uploads), ...modules.flatMap((m) => m.middleware ?? []),
+      // Hearth answering Immich's ML protocol at /ml/predict for other nodes, only with HEARTH_ML_SERVER_TOKEN.
+      ...(config.HEARTH_ML_SERVER_TOKEN !== undefined ? [mlServerMiddleware({ token: config.HEARTH_ML_SERVER_TOKEN, local: createLocalMl({ models: ml.models, runtime, pixelLimit: config.HEARTH_MAX_IMAGE_PIXELS }), log: log.child({ component: 'ml-server' }) })] : []),
+    ],
     sharedLinks: sharedLinkAuthenticator(links, config),
   })
 

@@ -11,14 +11,14 @@
  * naming the problem; a model failing is a 500 with its message, and the node goes on.
  *
  * @example
- * routes.push(...mlServerRoutes({ token, local: createLocalMl({ models, runtime }), log }))
+ * createHttpApp({ ..., middleware: [mlServerMiddleware({ token, local: createLocalMl({ models, runtime }), log })] })
  */
 import { timingSafeEqual, createHash } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import busboy from 'busboy'
 import type { Logger } from 'pino'
 import { z } from 'zod'
-import { route } from '../../http/route.ts'
+import type Koa from 'koa'
 import { BadRequestError, HttpError, PayloadTooLargeError, UnauthorizedError } from '../../http/errors.ts'
 import { discardRest } from '../../assets/upload.ts'
 import type { LocalMl } from './local.ts'
@@ -126,82 +126,86 @@ function parseEntries (text: string | undefined): Entries {
   return r.data
 }
 
-export function mlServerRoutes ({ token, local, log, maxBytes = 64 * 1024 * 1024 }: {
+export function mlServerMiddleware ({ token, local, log, maxBytes = 64 * 1024 * 1024 }: {
   token: string, local: LocalMl, log: Logger
   /** The largest request accepted (the image and fields together). */
   maxBytes?: number
-}) {
+}): Koa.Middleware {
   const expected = digest(token)
   const tokenOk = (t: string) => timingSafeEqual(digest(t), expected)
   const models = local.models()
   log.info({ models }, 'ML server on at /ml/predict (Immich\'s protocol) with these models')
 
-  return [
-    route({
-      method: 'GET', path: '/ml/ping', tag: 'ML server', access: 'public',
-      summary: 'Immich\'s ML health check: "pong" (401 when a wrong token is sent)',
-      handler: async ({ ctx }) => {
-        const t = presented(ctx.req)
-        if (t !== undefined && !tokenOk(t)) throw new UnauthorizedError('Wrong ML server token')
-        ctx.type = 'text/plain'
-        return 'pong'
-      },
-    }),
-    route({
-      method: 'POST', path: '/ml/predict', tag: 'ML server', access: 'public', body: 'raw',
-      summary: 'Immich\'s ML protocol: multipart "entries" (JSON) with an "image" file or a "text" field; needs HEARTH_ML_SERVER_TOKEN as Bearer or x-api-key',
-      handler: async ({ ctx }) => {
-        const t = presented(ctx.req)
-        if (t === undefined || !tokenOk(t)) {
-          discardRest(ctx.req)
-          throw new UnauthorizedError(t === undefined ? 'This ML server needs its token (Authorization: Bearer <HEARTH_ML_SERVER_TOKEN>)' : 'Wrong ML server token')
-        }
-        const { fields, image } = await readForm(ctx.req, maxBytes)
-        const entries = parseEntries(fields.entries)
-        const text = fields.text
-        const wantsImage = entries['facial-recognition'] !== undefined || entries.ocr !== undefined || (entries.clip !== undefined && 'visual' in entries.clip)
-        if (wantsImage && (image === undefined || image.length === 0)) throw new BadRequestError('No image: send the picture as the "image" file')
-        if (!wantsImage && text === undefined) throw new BadRequestError('No text: send the text to encode as the "text" field')
+  async function ping (ctx: Koa.Context) {
+    const t = presented(ctx.req)
+    if (t !== undefined && !tokenOk(t)) throw new UnauthorizedError('Wrong ML server token')
+    ctx.type = 'text/plain'
+    ctx.body = 'pong'
+  }
 
-        const reply: Record<string, unknown> = {}
-        const used: string[] = []
-        try {
-          if (entries.clip !== undefined && 'textual' in entries.clip) {
-            reply.clip = await local.clip.encodeText(text!)
-            used.push(`clip=${models.clip}`)
-          }
-          if (entries.clip !== undefined && 'visual' in entries.clip) {
-            const r = await local.clip.encodeImage(image!)
-            reply.clip = r.embedding
-            reply.imageWidth = r.imageWidth
-            reply.imageHeight = r.imageHeight
-            used.push(`clip=${models.clip}`)
-          }
-          const fr = entries['facial-recognition']
-          if (fr !== undefined) {
-            const r = await local.faces.detect(image!, { minScore: fr.detection.options?.minScore })
-            reply['facial-recognition'] = r.faces
-            reply.imageWidth = r.imageWidth
-            reply.imageHeight = r.imageHeight
-            used.push(`facial-recognition=${models['facial-recognition']}`)
-          }
-          if (entries.ocr !== undefined) {
-            const r = await local.ocr.read(image!, { minDetectionScore: entries.ocr.detection.options?.minScore, minRecognitionScore: entries.ocr.recognition.options?.minScore })
-            reply.ocr = { text: r.text, box: r.box, boxScore: r.boxScore, textScore: r.textScore }
-            reply.imageWidth = r.imageWidth
-            reply.imageHeight = r.imageHeight
-            used.push(`ocr=${models.ocr}`)
-          }
-        } catch (err) {
-          if (err instanceof UndecodableImageError) throw new BadRequestError(err.message)
-          if (err instanceof ModelMissingError) throw new HttpError(501, 'Not Implemented', err.message)
-          // A model failing: this request gets a 500 that says why; the node goes on.
-          log.error({ err }, 'ML server: a model failed')
-          throw new HttpError(500, 'Internal Server Error', `The model failed: ${(err as Error).message}`)
-        }
-        ctx.set('x-hearth-ml-models', used.join('; '))
-        return reply
-      },
-    }),
-  ]
+  async function predict (ctx: Koa.Context) {
+    const t = presented(ctx.req)
+    if (t === undefined || !tokenOk(t)) {
+      discardRest(ctx.req)
+      throw new UnauthorizedError(t === undefined ? 'This ML server needs its token (Authorization: Bearer <HEARTH_ML_SERVER_TOKEN>)' : 'Wrong ML server token')
+    }
+    const { fields, image } = await readForm(ctx.req, maxBytes)
+    const entries = parseEntries(fields.entries)
+    const text = fields.text
+    const wantsImage = entries['facial-recognition'] !== undefined || entries.ocr !== undefined || (entries.clip !== undefined && 'visual' in entries.clip)
+    if (wantsImage && (image === undefined || image.length === 0)) throw new BadRequestError('No image: send the picture as the "image" file')
+    if (!wantsImage && text === undefined) throw new BadRequestError('No text: send the text to encode as the "text" field')
+
+    const reply: Record<string, unknown> = {}
+    const used: string[] = []
+    try {
+      if (entries.clip !== undefined && 'textual' in entries.clip) {
+        reply.clip = await local.clip.encodeText(text!)
+        used.push(`clip=${models.clip}`)
+      }
+      if (entries.clip !== undefined && 'visual' in entries.clip) {
+        const r = await local.clip.encodeImage(image!)
+        reply.clip = r.embedding
+        reply.imageWidth = r.imageWidth
+        reply.imageHeight = r.imageHeight
+        used.push(`clip=${models.clip}`)
+      }
+      const fr = entries['facial-recognition']
+      if (fr !== undefined) {
+        // The lite pack's own calibrated thresholds decide (faces/analyzer.ts), as in the faces stage:
+        // Immich's minScore (0.7) is on RetinaFace's scale, and BlazeFace's scores are not comparable.
+        const r = await local.faces.detect(image!)
+        reply['facial-recognition'] = r.faces
+        reply.imageWidth = r.imageWidth
+        reply.imageHeight = r.imageHeight
+        used.push(`facial-recognition=${models['facial-recognition']}`)
+      }
+      if (entries.ocr !== undefined) {
+        const r = await local.ocr.read(image!, { minDetectionScore: entries.ocr.detection.options?.minScore, minRecognitionScore: entries.ocr.recognition.options?.minScore })
+        reply.ocr = { text: r.text, box: r.box, boxScore: r.boxScore, textScore: r.textScore }
+        reply.imageWidth = r.imageWidth
+        reply.imageHeight = r.imageHeight
+        used.push(`ocr=${models.ocr}`)
+      }
+    } catch (err) {
+      if (err instanceof UndecodableImageError) throw new BadRequestError(err.message)
+      if (err instanceof ModelMissingError) throw new HttpError(501, 'Not Implemented', err.message)
+      // A model failing: this request gets a 500 that says why; the node goes on.
+      log.error({ err }, 'ML server: a model failed')
+      throw new HttpError(500, 'Internal Server Error', `The model failed: ${(err as Error).message}`)
+    }
+    ctx.set('x-hearth-ml-models', used.join('; '))
+    ctx.body = reply
+  }
+
+  // Not API routes: the router would read the Bearer token as a user's session.
+  return async (ctx, next) => {
+    if (ctx.path === '/ml/ping' && (ctx.method === 'GET' || ctx.method === 'HEAD')) { ctx.state.routePath = '/ml/ping'; return ping(ctx) }
+    if (ctx.path === '/ml/predict') {
+      ctx.state.routePath = '/ml/predict'
+      if (ctx.method !== 'POST') { discardRest(ctx.req); ctx.set('allow', 'POST'); throw new HttpError(405, 'Method Not Allowed', 'POST /ml/predict') }
+      return predict(ctx)
+    }
+    return next()
+  }
 }

@@ -1,0 +1,308 @@
+/**
+ * Remote ML, both ways, with two real Hearth nodes on each engine: node A has the real lite pack
+ * (and a generated CLIP pair as its `immich` pack) and serves Immich's ML protocol at /ml/predict
+ * (HEARTH_ML_SERVER_TOKEN); node B has no models at all and HEARTH_ML_URLS pointing at a dead URL
+ * then at A (HEARTH_ML_URLS_TOKEN). B's faces, OCR and CLIP embeddings are computed by A, and match
+ * what A computes locally for the same photo. Also: tokens, the protocol's 4xx and 500 answers,
+ * failover past a dead server, and A going down (B's ML unavailable, then local once B has models).
+ */
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile, copyFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import sharp from 'sharp'
+import pino from 'pino'
+import { engines } from '../helpers/engines.ts'
+import { litePack } from '../helpers/models.ts'
+import { startTestNode, type TestNode } from '../helpers/node.ts'
+import type { Session } from '../helpers/client.ts'
+import { colours, generateClipModels } from '../helpers/clip-models.ts'
+import { loadClipTokenizer } from '../../node/ml/clip/tokenizer.ts'
+import { loadManifest } from '../../node/ml/models.ts'
+import { createModelStore } from '../../node/ml/model-store.ts'
+import { createRemoteMl } from '../../node/ml/remote/client.ts'
+import { createLocalMl } from '../../node/ml/remote/local.ts'
+import { mlServerMiddleware } from '../../node/ml/remote/server.ts'
+import { parseEmbedding, RemoteUnavailableError } from '../../node/ml/protocol.ts'
+
+const fixtures = resolve(import.meta.dirname, '../../../shared/fixtures/immich-test-assets')
+const portrait = join(fixtures, 'metadata/faces/portrait.jpg')
+const beer = join(fixtures, 'albums/text/craft-beer.jpg')
+const TOKEN = 'a-test-ml-server-token-0123456789'
+const BROKEN_TOKEN = 'a-broken-ml-server-token-0123456789'
+const silent = pino({ level: 'silent' })
+
+async function until (what: string, check: () => Promise<boolean>, timeoutMs = 240_000) {
+  const deadline = Date.now() + timeoutMs
+  while (!await check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((ok) => setTimeout(ok, 200))
+  }
+}
+
+const cosine = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let d = 0; let na = 0; let nb = 0
+  for (let i = 0; i < a.length; i++) { d += a[i]! * b[i]!; na += a[i]! ** 2; nb += b[i]! ** 2 }
+  return d / Math.sqrt(na * nb)
+}
+
+/** Posts a raw multipart form to a node's /ml/predict. */
+async function predict (url: string, form: FormData | undefined, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }, body?: BodyInit) {
+  const r = await fetch(`${url}/ml/predict`, { method: 'POST', body: form ?? body, headers })
+  const text = await r.text()
+  let json: any // eslint-disable-line @typescript-eslint/no-explicit-any
+  try { json = JSON.parse(text) } catch { json = text }
+  return { status: r.status, body: json, headers: r.headers }
+}
+const formOf = (entries: unknown, image?: Buffer, text?: string) => {
+  const f = new FormData()
+  if (entries !== undefined) f.append('entries', typeof entries === 'string' ? entries : JSON.stringify(entries))
+  if (image !== undefined) f.append('image', new Blob([new Uint8Array(image)]), 'x.jpg')
+  if (text !== undefined) f.append('text', text)
+  return f
+}
+const faceEntries = { 'facial-recognition': { detection: { modelName: 'buffalo_l', options: { minScore: 0.7 } }, recognition: { modelName: 'buffalo_l' } } }
+
+interface FaceRow { x1: number, y1: number, x2: number, y2: number, score: number, embedding: string, w: number, h: number }
+async function facesOf (t: TestNode, assetId: string): Promise<FaceRow[]> {
+  return t.node.db.query<FaceRow>(
+    `SELECT f.bounding_box_x1 AS x1, f.bounding_box_y1 AS y1, f.bounding_box_x2 AS x2, f.bounding_box_y2 AS y2, f.score, s.embedding::text AS embedding,
+            f.image_width AS w, f.image_height AS h
+       FROM asset_faces f JOIN face_search s ON s.face_id = f.id WHERE f.asset_id = $1 ORDER BY f.bounding_box_x1`, [assetId])
+}
+async function ocrOf (t: TestNode, assetId: string) {
+  return t.node.db.query<{ text: string, x1: number, y1: number, x3: number, y3: number, box_score: number, text_score: number }>(
+    'SELECT text, x1, y1, x3, y3, box_score, text_score FROM asset_ocr WHERE asset_id = $1 ORDER BY y1, x1', [assetId])
+}
+const ran = async (t: TestNode, assetId: string, stage: string) =>
+  (await t.node.db.query('SELECT 1 FROM asset_ml_runs WHERE asset_id = $1 AND stage = $2', [assetId, stage])).length > 0
+
+for (const engine of engines) {
+  describe(`[${engine}] remote ML: Hearth's client against Hearth's server`, { skip: existsSync(portrait) ? false : 'needs ../shared/fixtures' }, () => {
+    let work: string
+    let a: TestNode
+    let b: TestNode
+    let adminA: Session
+    let adminB: Session
+    let bModels: string
+    const deadUrl = 'http://127.0.0.1:9/ml'
+    const onB: Record<string, string> = {}
+    let aStopped = false
+
+    before(async () => {
+      work = await mkdtemp(join(tmpdir(), 'hearth-remote-ml-'))
+      // A: the real lite pack, plus a generated CLIP pair where the immich pack's ViT-B-32 goes.
+      const aModels = join(work, 'models-a')
+      await mkdir(aModels, { recursive: true })
+      await symlink(join(await litePack(), 'lite'), join(aModels, 'lite'))
+      const manifest = await loadManifest()
+      const generated = await generateClipModels(join(work, 'generated'), await loadClipTokenizer())
+      for (const [model, file] of [['clip-visual', generated.visualPath], ['clip-textual', generated.textualPath]] as const) {
+        const target = join(aModels, 'immich', manifest.packs.immich!.models[model]!.file)
+        await mkdir(dirname(target), { recursive: true })
+        await copyFile(file, target)
+      }
+      // A model that is there but broken: served by B under another token, for the 500 answer.
+      const brokenModels = join(work, 'models-broken')
+      const brokenClip = join(brokenModels, 'immich', manifest.packs.immich!.models['clip-visual']!.file)
+      await mkdir(dirname(brokenClip), { recursive: true })
+      await writeFile(brokenClip, 'this is not an ONNX model')
+
+      a = await startTestNode(engine, { HEARTH_MODELS_DIR: aModels, HEARTH_ML_SERVER_TOKEN: TOKEN })
+      bModels = join(work, 'models-b')
+      await mkdir(bModels)
+      b = await startTestNode(engine, { HEARTH_MODELS_DIR: bModels, HEARTH_ML_URLS: `${deadUrl},${a.url}/ml`, HEARTH_ML_URLS_TOKEN: TOKEN }, {
+        modules: [({ runtime, manifest: m }) => ({
+          name: 'broken-ml-server',
+          middleware: mlServerMiddleware({ token: BROKEN_TOKEN, local: createLocalMl({ models: createModelStore({ modelsDir: brokenModels, manifest: m }), runtime }), log: silent }),
+        })],
+      })
+      adminA = await a.client.signUpAdmin()
+      adminB = await b.client.signUpAdmin()
+      await until('B to see A healthy', async () => b.node.ml.remote.available(), 10_000)
+    })
+    after(async () => {
+      await b?.stop()
+      if (!aStopped) await a?.stop()
+      await rm(work, { recursive: true, force: true })
+    })
+
+    test('GET /ml/ping is "pong"; /ml/predict needs the token (Bearer or x-api-key); a node without HEARTH_ML_SERVER_TOKEN has no ML server', async () => {
+      const ping = await fetch(`${a.url}/ml/ping`)
+      assert.equal(ping.status, 200)
+      assert.equal(await ping.text(), 'pong')
+      assert.equal((await fetch(`${a.url}/ml/ping`, { headers: { authorization: 'Bearer wrong-token' } })).status, 401)
+      const image = await readFile(portrait)
+      assert.equal((await predict(a.url, formOf(faceEntries, image), {})).status, 401)
+      const wrong = await predict(a.url, formOf(faceEntries, image), { authorization: 'Bearer wrong-token-wrong-token' })
+      assert.equal(wrong.status, 401)
+      assert.match(wrong.body.message, /token/i)
+      assert.equal((await predict(a.url, formOf(faceEntries, image), { 'x-api-key': 'wrong' })).status, 401)
+      // A user's session is not the ML token.
+      assert.equal((await predict(a.url, formOf(faceEntries, image), adminA.headers)).status, 401)
+      const ok = await predict(a.url, formOf(faceEntries, image), { 'x-api-key': TOKEN })
+      assert.equal(ok.status, 200, JSON.stringify(ok.body))
+      assert.match(ok.headers.get('x-hearth-ml-models') ?? '', /facial-recognition=lite:/)
+      // B was not given HEARTH_ML_SERVER_TOKEN: no /ml/predict of its own (only the test's broken one is there, under its token).
+      assert.equal((await predict(b.url, formOf(faceEntries, image))).status, 401)
+    })
+
+    test('the protocol\'s errors: bad entries 422, unknown task 400, no image 400, undecodable image 400, not multipart 400, too large 413, a broken model 500', async () => {
+      const image = await readFile(portrait)
+      const notJson = await predict(a.url, formOf('{not json', image))
+      assert.equal(notJson.status, 422)
+      assert.match(notJson.body.message, /entries/)
+      assert.equal((await predict(a.url, formOf(undefined, image))).status, 422, 'no entries')
+      assert.equal((await predict(a.url, formOf({ 'facial-recognition': { detection: { options: {} } } }, image))).status, 422, 'no modelName')
+      const unknown = await predict(a.url, formOf({ 'image-classification': { classification: { modelName: 'x' } } }, image))
+      assert.equal(unknown.status, 400)
+      assert.match(unknown.body.message, /Unknown task "image-classification"/)
+      const noImage = await predict(a.url, formOf(faceEntries))
+      assert.equal(noImage.status, 400)
+      assert.match(noImage.body.message, /No image/)
+      assert.equal((await predict(a.url, formOf({ clip: { textual: { modelName: 'ViT-B-32__openai' } } }))).status, 400, 'no text')
+      const garbage = await predict(a.url, formOf(faceEntries, Buffer.from('definitely not a JPEG')))
+      assert.equal(garbage.status, 400)
+      assert.match(garbage.body.message, /could not be decoded/)
+      const truncated = await predict(a.url, formOf(faceEntries, image.subarray(0, 2000)))
+      assert.equal(truncated.status, 400, JSON.stringify(truncated.body))
+      assert.equal((await predict(a.url, undefined, { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, '{}')).status, 400)
+      const big = await predict(a.url, formOf(faceEntries, Buffer.alloc(65 * 1024 * 1024)))
+      assert.equal(big.status, 413)
+      // A model file that onnxruntime cannot load: 500 with the reason, and the server goes on.
+      const broken = await predict(b.url, formOf({ clip: { visual: { modelName: 'ViT-B-32__openai' } } }, image), { authorization: `Bearer ${BROKEN_TOKEN}` })
+      assert.equal(broken.status, 500)
+      assert.match(broken.body.message, /model failed/)
+      assert.equal((await fetch(`${b.url}/ml/ping`)).status, 200)
+      // A task whose model A lacks is refused with 501 (B's broken server has no face models).
+      assert.equal((await predict(b.url, formOf(faceEntries, image), { authorization: `Bearer ${BROKEN_TOKEN}` })).status, 501)
+      assert.equal((await predict(a.url, formOf(faceEntries, image))).status, 200, 'A still answers')
+    })
+
+    test('B (no models) gets its faces and OCR from A, stored on B; A computes the same locally', async () => {
+      assert.equal(await b.node.ml.models.ready('lite'), false, 'B has no local models')
+      const f = await b.node.ml.features()
+      assert.deepEqual([f.facialRecognition, f.ocr, f.smartSearch], [true, true, true], 'through A')
+      for (const [key, path] of [['portrait', portrait], ['beer', beer]] as const) {
+        const r = await b.client.upload(adminB, path)
+        assert.equal(r.status, 201)
+        onB[key] = r.body.id as string
+      }
+      await until('faces on B', () => ran(b, onB.portrait!, 'faces'))
+      await until('OCR on B', () => ran(b, onB.beer!, 'ocr'))
+      const bFaces = await facesOf(b, onB.portrait!)
+      assert.equal(bFaces.length, 2, JSON.stringify(bFaces.map((f) => [f.x1, f.y1, f.x2, f.y2, f.score])))
+      const people = await b.client.call('GET', `/api/faces?id=${onB.portrait!}`, { headers: adminB.headers })
+      assert.equal(people.status, 200)
+      assert.equal((people.body as unknown[]).length, 2)
+      const bLines = await ocrOf(b, onB.beer!)
+      assert.ok(bLines.some((l) => /hopadillo/i.test(l.text)), JSON.stringify(bLines.map((l) => l.text)))
+      for (const l of bLines) assert.ok(l.x1 >= 0 && l.x3 <= 1 && l.y1 >= 0 && l.y3 <= 1 && l.text_score >= 0.8)
+
+      // The same photos processed on A by its own local models.
+      const onA: Record<string, string> = {}
+      for (const [key, path] of [['portrait', portrait], ['beer', beer]] as const) {
+        const r = await a.client.upload(adminA, path)
+        assert.equal(r.status, 201)
+        onA[key] = r.body.id as string
+      }
+      await until('faces on A', () => ran(a, onA.portrait!, 'faces'))
+      await until('OCR on A', () => ran(a, onA.beer!, 'ocr'))
+      const aFaces = await facesOf(a, onA.portrait!)
+      assert.equal(aFaces.length, bFaces.length)
+      for (let i = 0; i < aFaces.length; i++) {
+        const [fa, fb] = [aFaces[i]!, bFaces[i]!]
+        assert.deepEqual([fb.w, fb.h], [fa.w, fa.h], 'same preview size')
+        for (const k of ['x1', 'y1', 'x2', 'y2'] as const) assert.ok(Math.abs(fa[k] - fb[k]) <= 1, `${k}: ${fa[k]} vs ${fb[k]}`)
+        assert.ok(Math.abs(fa.score - fb.score) < 1e-4)
+        assert.ok(cosine(parseEmbedding(fa.embedding), parseEmbedding(fb.embedding)) > 0.9999)
+      }
+      const aLines = (await ocrOf(a, onA.beer!)).filter((l) => l.box_score >= 0.5 && l.text_score >= 0.8)
+      assert.deepEqual(bLines.map((l) => l.text), aLines.map((l) => l.text))
+      for (let i = 0; i < aLines.length; i++) assert.ok(Math.abs(aLines[i]!.x1 - bLines[i]!.x1) < 1e-3 && Math.abs(aLines[i]!.y3 - bLines[i]!.y3) < 1e-3)
+    })
+
+    test('CLIP over the protocol (generated pair on A): B embeds its photos and answers text queries through A', async () => {
+      for (const [key, rgb] of [['red', colours.red!], ['blue', colours.blue!]] as const) {
+        const data = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).jpeg().toBuffer()
+        const r = await b.client.upload(adminB, { name: `${key}.jpg`, data })
+        assert.equal(r.status, 201)
+        onB[key] = r.body.id as string
+      }
+      await until('CLIP on B', async () => await ran(b, onB.red!, 'clip') && await ran(b, onB.blue!, 'clip'))
+      const r = await b.client.call('POST', '/api/search/smart', { headers: adminB.headers, body: { query: 'a red car' } })
+      assert.equal(r.status, 200, JSON.stringify(r.body))
+      assert.equal(r.body.assets.items[0].id, onB.red)
+      // The protocol itself: textual and visual, Immich's reply shapes.
+      const text = await predict(a.url, formOf({ clip: { textual: { modelName: 'ViT-B-32__openai' } } }, undefined, 'red'))
+      assert.equal(text.status, 200)
+      assert.equal(typeof text.body.clip, 'string')
+      const red = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 255, g: 0, b: 0 } } }).png().toBuffer()
+      const visual = await predict(a.url, formOf({ clip: { visual: { modelName: 'ViT-B-32__openai' } } }, red))
+      assert.equal(visual.status, 200)
+      assert.deepEqual([visual.body.imageWidth, visual.body.imageHeight], [64, 64])
+      const [t, v] = [parseEmbedding(text.body.clip as string), parseEmbedding(visual.body.clip as string)]
+      assert.equal(v.length, 512)
+      assert.ok(cosine(t, v) > 0.99, `"red" lands on a red picture (${cosine(t, v)})`)
+    })
+
+    test('the client fails over past a dead URL, and refuses a wrong token (unhealthy, RemoteUnavailableError)', async () => {
+      const image = await readFile(portrait)
+      // No health checks: every URL counts as healthy, so the dead one is tried first.
+      const client = createRemoteMl({ urls: [deadUrl, `${a.url}/ml`], token: TOKEN, log: silent })
+      client.configure({ enabled: true, urls: [deadUrl, `${a.url}/ml`], availabilityChecks: { enabled: false, timeout: 1000, interval: 60_000 } })
+      const faces = await client.faces.detect(image, { minScore: 0.7 })
+      assert.equal(faces.faces.length, 2)
+      assert.deepEqual(client.servers().map((s) => s.healthy), [false, true])
+      const ocr = await client.ocr.read(await readFile(beer))
+      assert.equal(ocr.box.length, ocr.text.length * 8)
+      client.close()
+      // With health checks, the dead one is known unhealthy and skipped.
+      const checked = createRemoteMl({ log: silent, token: TOKEN })
+      checked.configure({ enabled: true, urls: [deadUrl, `${a.url}/ml`], availabilityChecks: { enabled: true, timeout: 1000, interval: 60_000 } })
+      await checked.check()
+      assert.equal(checked.available(), true)
+      assert.deepEqual(checked.servers().map((s) => s.healthy), [false, true])
+      checked.close()
+      // The token in the URL itself works too, and is not kept in the URL.
+      const inUrl = createRemoteMl({ log: silent, urls: [`${a.url.replace('http://', `http://:${TOKEN}@`)}/ml`] })
+      assert.equal(inUrl.servers()[0]!.url, `${a.url}/ml`)
+      assert.equal((await inUrl.clip.encodeText('blue')).length, 512)
+      // A wrong token: the ping says 401, so the server is unhealthy and a call gives up.
+      const wrong = createRemoteMl({ log: silent, token: 'wrong-token-wrong-token' })
+      wrong.configure({ enabled: true, urls: [`${a.url}/ml`], availabilityChecks: { enabled: true, timeout: 1000, interval: 60_000 } })
+      await wrong.check()
+      assert.equal(wrong.available(), false)
+      await assert.rejects(wrong.faces.detect(image), (err: Error) => err instanceof RemoteUnavailableError && /401/.test(err.message))
+      wrong.close()
+    })
+
+    test('A going down: B\'s ML becomes unavailable (features false, nothing lost); with the lite pack B goes on locally', async () => {
+      await a.stop()
+      aStopped = true
+      const remote = b.node.ml.remote as ReturnType<typeof createRemoteMl>
+      await remote.check()
+      assert.equal(remote.available(), false)
+      const features = await b.client.call('GET', '/api/server/features', { headers: adminB.headers })
+      assert.equal(features.body.facialRecognition, false)
+      assert.equal(features.body.ocr, false)
+      assert.equal(features.body.smartSearch, false)
+      const r = await b.client.upload(adminB, join(fixtures, 'albums/text/handwritten-notes.jpg'))
+      assert.equal(r.status, 201)
+      const notes = r.body.id as string
+      await b.node.jobs.drained(['metadataExtraction', 'thumbnailGeneration'], { timeoutMs: 120_000 })
+      assert.equal(await ran(b, notes, 'ocr'), false, 'no OCR without a model')
+      // B gets the lite pack (as after `hearth models fetch lite`): its own models take over.
+      await symlink(join(await litePack(), 'lite'), join(bModels, 'lite'))
+      b.node.ml.models.invalidate()
+      assert.equal((await b.node.ml.features()).ocr, true)
+      await b.node.ml.enqueueMissing('ocr', 'interactive')
+      await until('local OCR on B', () => ran(b, notes, 'ocr'))
+      const lines = await ocrOf(b, notes)
+      assert.ok(lines.some((l) => /IMPORTANT/.test(l.text)), JSON.stringify(lines.map((l) => l.text)))
+      assert.equal((await ocrOf(b, onB.beer!)).length > 0, true, 'what A computed earlier is still there')
+    })
+  })
+}
