@@ -1,7 +1,7 @@
 /**
  * <hearth-scrubber>: the date rail beside the timeline. Years are placed where they are in the
  * scroll height; pointer down/drag jumps there (the hovered month is shown), and each year is also a
- * button for the keyboard. Emits `scrub` with `{ fraction }` (0 = top).
+ * button for the keyboard. Emits `scrub` with `{ fraction, month }` (0 = top).
  */
 import { LitElement, html, css, nothing } from 'lit'
 import { base } from '../styles.ts'
@@ -45,7 +45,8 @@ export class Scrubber extends LitElement {
     return label
   }
 
-  private emit (fraction: number): void { this.dispatchEvent(new CustomEvent('scrub', { detail: { fraction } })) }
+  /** `month`: a year's button, which brings that month's start to the top (a drag maps the rail onto the scroll range). */
+  private emit (fraction: number, month = false): void { this.dispatchEvent(new CustomEvent('scrub', { detail: { fraction, month } })) }
 
   private readonly down = (e: PointerEvent) => {
     if ((e.target as HTMLElement).classList.contains('year')) return
@@ -74,7 +75,7 @@ export class Scrubber extends LitElement {
     const years = this.years
     return html`<div class="rail" @pointerdown=${this.down} @pointermove=${this.move} @pointerup=${this.up} @pointerleave=${() => { this.hover = undefined; this.dragging = false }}>
       ${this.marks.filter((m) => m.year).map((m) => html`<span class="dot" style="top:${m.fraction * 100}%"></span>`)}
-      ${years.map((m) => html`<button class="year" style="top:${m.fraction * 100}%" aria-label="${t.timeline.scrubber}: ${m.label}" @click=${() => this.emit(m.fraction)}>${m.label.replace(/.*(\d{4}).*/, '$1')}</button>`)}
+      ${years.map((m) => html`<button class="year" style="top:${m.fraction * 100}%" aria-label="${t.timeline.scrubber}: ${m.label}" @click=${() => this.emit(m.fraction, true)}>${m.label.replace(/.*(\d{4}).*/, '$1')}</button>`)}
       <span class="pos" style="top:${this.position * 100}%"></span>
       ${this.hover !== undefined ? html`<span class="label" style="top:${this.hover.y}px">${this.hover.label}</span>` : nothing}
     </div>`

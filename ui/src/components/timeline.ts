@@ -403,9 +403,9 @@ export class Timeline extends LitElement {
     }
   }
 
-  private onScrub (e: CustomEvent<{ fraction: number }>): void {
+  private onScrub (e: CustomEvent<{ fraction: number, month: boolean }>): void {
     const s = this.scroller
-    s.scrollTop = e.detail.fraction * Math.max(0, this.total - s.clientHeight)
+    s.scrollTop = e.detail.fraction * (e.detail.month ? this.total : Math.max(0, this.total - s.clientHeight))
   }
 
   // ---- rendering -------------------------------------------------------------------------------

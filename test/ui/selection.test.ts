@@ -1,0 +1,115 @@
+/**
+ * Selecting in the timeline and acting on the selection: the round check, shift for a range, a
+ * whole day; favourite, add to a new album, download, trash with undo; the date scrubber.
+ */
+import { describe, test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Page } from 'playwright-core'
+import { engines } from '../helpers/engines.ts'
+import type { Session } from '../helpers/client.ts'
+import { startUi, type UiHarness } from './harness.ts'
+
+const jpg = resolve(fileURLToPath(new URL('../../../shared/fixtures/exif-samples/jpg/', import.meta.url)))
+// Newest first in the timeline: 2008-10-22 (two), 2008-05-30, 2008-05-04, 2008-03-15, 2006-08-17.
+const files = ['gps/DSCN0010.jpg', 'gps/DSCN0012.jpg', 'Canon_40D.jpg', 'Pentax_K10D.jpg', 'Nikon_D70.jpg', 'Fujifilm_FinePix_E500.jpg']
+
+const checks = (page: Page) => page.locator('hearth-timeline .tile .check')
+const bar = (page: Page) => page.locator('hearth-selection-bar')
+
+for (const engine of engines) {
+  describe(`web UI selection [${engine}]`, () => {
+    let ui: UiHarness
+    let s: Session
+    let page: Page
+    let ids: string[]
+    before(async () => {
+      ui = await startUi(engine)
+      s = await ui.node.client.signUpAdmin()
+      ids = []
+      for (const f of files) ids.push((await ui.node.client.upload(s, join(jpg, f))).body.id)
+      for (let i = 0; i < 300; i++) {
+        const r = await ui.node.client.call('POST', '/api/search/metadata', { headers: s.headers, body: { size: 100 } })
+        if (r.body.assets.items.every((a: { thumbhash: string | null }) => a.thumbhash !== null)) break
+        await new Promise((ok) => setTimeout(ok, 200))
+      }
+      page = await ui.page()
+      await page.context().addCookies([{ name: 'hearth_access_token', value: s.token, url: ui.url }])
+      await page.goto(ui.url + '/photos')
+      await page.locator('hearth-timeline .tile img').nth(5).waitFor()
+    })
+    after(async () => { await ui.stop() })
+
+    test('the check selects; shift selects the range; a day selects all of it; Esc clears', async () => {
+      await checks(page).nth(0).click()
+      await bar(page).getByText('1 selected').waitFor()
+      await checks(page).nth(3).click({ modifiers: ['Shift'] })
+      await bar(page).getByText('4 selected').waitFor()
+      // While something is selected, a click on a photo selects it instead of opening it.
+      await page.locator('hearth-timeline .tile a').nth(5).click()
+      await bar(page).getByText('5 selected').waitFor()
+      assert.equal(new URL(page.url()).pathname, '/photos')
+      await ui.shot(page, `selection-${engine}-01-selected`)
+      await page.keyboard.press('Escape')
+      await bar(page).waitFor({ state: 'detached' })
+      await page.locator('hearth-timeline .scroller').evaluate((el) => { el.scrollTop = 0 })
+      await page.getByRole('button', { name: /^Select all photos of .*Oct 22, 2008/ }).click()
+      await bar(page).getByText('2 selected').waitFor()
+      await page.getByRole('button', { name: /^Deselect all photos of .*Oct 22, 2008/ }).click()
+      await bar(page).waitFor({ state: 'detached' })
+    })
+
+    test('favourite, add to a new album, download', async () => {
+      await checks(page).nth(0).click()
+      await checks(page).nth(1).click()
+      await bar(page).getByRole('button', { name: 'Favourite' }).click()
+      await page.getByText('2 items added to favourites.').waitFor()
+      const favs = await ui.node.client.call('POST', '/api/search/metadata', { headers: s.headers, body: { isFavorite: true } })
+      assert.equal(favs.body.assets.total, 2)
+      await checks(page).nth(0).click()
+      await checks(page).nth(2).click()
+      await bar(page).getByRole('button', { name: 'Add to album' }).click()
+      await bar(page).getByLabel('Name of the new album').fill('Tuscany')
+      await bar(page).getByRole('button', { name: 'Create and add' }).click()
+      await page.getByText('2 items added to “Tuscany”.').waitFor()
+      const albums = await ui.node.client.call('GET', '/api/albums', { headers: s.headers })
+      assert.equal(albums.body.length, 1)
+      assert.equal(albums.body[0].albumName, 'Tuscany')
+      assert.equal(albums.body[0].assetCount, 2)
+      await checks(page).nth(4).click()
+      const download = page.waitForEvent('download')
+      await bar(page).getByRole('button', { name: 'Download' }).click()
+      assert.equal((await download).suggestedFilename(), 'Nikon_D70.jpg')
+      await bar(page).waitFor({ state: 'detached' })
+      // Clearing by its button.
+      await checks(page).nth(1).click()
+      await bar(page).getByRole('button', { name: 'Clear selection' }).click()
+      await bar(page).waitFor({ state: 'detached' })
+    })
+
+    test('trash a selection, then undo', async () => {
+      await checks(page).nth(2).click()
+      await checks(page).nth(3).click()
+      await bar(page).getByRole('button', { name: 'Move to trash' }).click()
+      await page.getByText('2 items moved to the trash.').waitFor()
+      await page.waitForFunction(() => document.querySelector('hearth-app')!.shadowRoot!.querySelector('hearth-photos')!.shadowRoot!.querySelector('hearth-timeline')!.shadowRoot!.querySelectorAll('.tile').length === 4)
+      const trashed = await ui.node.client.call('GET', '/api/assets/statistics?isTrashed=true', { headers: s.headers })
+      assert.equal(trashed.body.total, 2)
+      await page.getByRole('button', { name: 'Undo' }).click()
+      await page.waitForFunction(() => document.querySelector('hearth-app')!.shadowRoot!.querySelector('hearth-photos')!.shadowRoot!.querySelector('hearth-timeline')!.shadowRoot!.querySelectorAll('.tile').length === 6)
+    })
+
+    test('the scrubber jumps to a year', async () => {
+      const small = await ui.page({ viewport: { width: 900, height: 420 } })
+      await small.context().addCookies([{ name: 'hearth_access_token', value: s.token, url: ui.url }])
+      await small.goto(ui.url + '/photos')
+      await small.locator('hearth-timeline .tile img').first().waitFor()
+      await small.locator('hearth-scrubber').getByRole('button', { name: 'Jump to a date: August 2006' }).click()
+      await small.locator('hearth-timeline section.month[aria-label="August 2006"] .tile img').waitFor()
+      const box = await small.locator('hearth-timeline section.month[aria-label="August 2006"] .tile').boundingBox()
+      assert.ok(box !== null && box.y < 420 && box.y + box.height > 0, `August 2006 is on screen: ${JSON.stringify(box)}`)
+      await ui.shot(small, `selection-${engine}-02-scrubbed`)
+    })
+  })
+}
