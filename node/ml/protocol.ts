@@ -16,7 +16,7 @@ export interface ImmichFace { boundingBox: BoundingBox, embedding: string, score
 
 export interface DetectedFaces { imageWidth: number, imageHeight: number, faces: ImmichFace[] }
 
-/** OCR, as Immich's ML service returns it: parallel arrays, `box` holding 8 numbers (4 corners x,y) per line. */
+/** OCR, as Immich's ML service returns it: parallel arrays, `box` holding 8 numbers (4 corners x,y, as fractions of the image's width and height) per line. */
 export interface ImmichOcr { text: string[], box: number[], boxScore: number[], textScore: number[] }
 
 export interface PredictEntries {
