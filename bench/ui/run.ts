@@ -13,12 +13,10 @@
  * @example
  * node bench/ui/run.ts     # BENCH_ASSETS=100000 BENCH_RUNS=5; BENCH_DATABASE_URL=postgres://... for PostgreSQL too
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import sharp from 'sharp'
-import { rgbaToThumbHash } from 'thumbhash'
 import { loadConfig } from '../../node/config/load.ts'
 import { createNode } from '../../node/index.ts'
 import { createLogger } from '../../node/observability/log.ts'
@@ -27,31 +25,13 @@ import { staticUi } from '../../appliance/web/static.ts'
 import { createClient } from '../../test/helpers/client.ts'
 import { createScratchDatabase } from '../../test/helpers/pg-database.ts'
 import { ensureUiBuilt, launchChromium } from '../../test/ui/harness.ts'
+import { generateAssets } from '../../test/ui/generate.ts'
 
 const root = resolve(fileURLToPath(new URL('../../', import.meta.url)))
 const assets = Number(process.env.BENCH_ASSETS ?? 100_000)
 const runs = Number(process.env.BENCH_RUNS ?? 5)
-const VARIANTS = 24
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]
-
-/** A few tiny real thumbnails (gradients in different colours and shapes) and their thumbhashes. */
-async function makeThumbnails (dir: string) {
-  await mkdir(join(dir, 'thumbs', 'bench'), { recursive: true })
-  const out: Array<{ path: string, hash: Buffer, w: number, h: number }> = []
-  for (let i = 0; i < VARIANTS; i++) {
-    const [w, h] = i % 3 === 0 ? [188, 250] : i % 5 === 0 ? [250, 141] : [250, 188]
-    const hue = (i * 360) / VARIANTS
-    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">
-      <stop offset="0" stop-color="hsl(${hue},70%,60%)"/><stop offset="1" stop-color="hsl(${(hue + 120) % 360},60%,30%)"/></linearGradient></defs>
-      <rect width="100%" height="100%" fill="url(#g)"/><circle cx="${w / 2}" cy="${h / 2}" r="${Math.min(w, h) / 4}" fill="hsl(${(hue + 200) % 360},80%,70%)"/></svg>`
-    const rel = `thumbs/bench/${i}.webp`
-    await sharp(Buffer.from(svg)).webp({ quality: 80 }).toFile(join(dir, rel))
-    const small = await sharp(Buffer.from(svg)).resize(100, 100, { fit: 'inside' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true })
-    out.push({ path: rel, hash: Buffer.from(rgbaToThumbHash(small.info.width, small.info.height, small.data)), w: w * 16, h: h * 16 })
-  }
-  return out
-}
 
 async function bench (engine: 'pglite' | 'postgres', databaseUrl?: string) {
   const dir = await mkdtemp(join(tmpdir(), 'hearth-bench-ui-'))
@@ -69,20 +49,8 @@ async function bench (engine: 'pglite' | 'postgres', databaseUrl?: string) {
     const client = createClient(node.url)
     const me = await client.signUpAdmin()
     const [{ id: userId }] = await node.db.query<{ id: string }>('SELECT id FROM users LIMIT 1')
-    const thumbs = await makeThumbnails(dir)
     const t0 = performance.now()
-    // Eight years of photos (a video in twenty), each pointing at one of the tiny thumbnails.
-    for (let start = 0; start < assets; start += 25_000) {
-      await node.db.query(
-        `INSERT INTO assets (id, owner_id, type, original_path, original_file_name, mime_type, checksum_sha1, checksum_sha256, file_size,
-           file_created_at, file_modified_at, local_date_time, ingest_status, width, height, thumbhash, thumbnail_path, duration_seconds)
-         SELECT gen_random_uuid(), $1, CASE WHEN g % 20 = 0 THEN 'VIDEO' ELSE 'IMAGE' END, '/gen/' || g || '.jpg', g || '.jpg', 'image/jpeg',
-           decode(md5(g::text) || '00000000', 'hex'), decode(md5(g::text) || md5(g::text), 'hex'), 3000000,
-           t, t, t, 'ready', (($5::int[])[1 + g % $8]), (($6::int[])[1 + g % $8]), (($7::bytea[])[1 + g % $8]), (($9::text[])[1 + g % $8]),
-           CASE WHEN g % 20 = 0 THEN 12.5 END
-         FROM generate_series($2::int, $3::int) AS g, LATERAL (SELECT timestamptz '2019-01-01' + (g * interval '1 second' * (252288000 / $4::int))) AS x(t)`,
-        [userId, start, Math.min(assets, start + 25_000) - 1, assets, thumbs.map((x) => x.w), thumbs.map((x) => x.h), thumbs.map((x) => x.hash), VARIANTS, thumbs.map((x) => x.path)])
-    }
+    await generateAssets(node.db, { userId, dataDir: dir, count: assets, from: '2019-01-01', years: 8 })
     await node.db.query('ANALYZE assets')
     const loadSeconds = (performance.now() - t0) / 1000
     await new Promise((ok) => setTimeout(ok, 3000))
