@@ -109,6 +109,7 @@ export class Timeline extends LitElement {
     neighbour: (id, step) => this.neighbour(id, step),
     removed: () => { void this.reload() },
     changed: (id, patch) => this.patchAsset(id, patch),
+    ready: (id) => this.months.some((m) => { const i = m.data?.id.indexOf(id) ?? -1; return i >= 0 && m.data!.thumbhash[i] !== null }),
   }
 
   override connectedCallback (): void {

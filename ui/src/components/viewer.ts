@@ -113,6 +113,8 @@ export class Viewer extends LitElement {
       if (this.loadedId !== id) return
       this.hasPrev = prev !== undefined
       this.hasNext = next !== undefined
+      // Warm the neighbours' previews (those known to have one) so stepping shows them at once.
+      for (const n of [next, prev]) if (n !== undefined && list?.ready?.(n) === true) { const img = new Image(); img.decoding = 'async'; img.src = media.preview(n) }
     } catch (err) {
       if (this.loadedId === id) { this.asset = undefined; this.error = (err as Error).message }
     }

@@ -6,6 +6,8 @@ export interface ViewerList {
   neighbour(id: string, step: 1 | -1): Promise<string | undefined>
   /** Tells the list that an asset left it (trashed from the viewer). */
   removed?(id: string): void
+  /** Whether an asset's preview exists already (processed), so it can be fetched ahead. */
+  ready?(id: string): boolean
   /** Tells the list an asset changed (favourite). */
   changed?(id: string, patch: { isFavorite?: boolean, rotation?: number }): void
 }
