@@ -70,6 +70,12 @@ for (const engine of engines) {
       await checks(page).nth(0).click()
       await checks(page).nth(2).click()
       await bar(page).getByRole('button', { name: 'Add to album' }).click()
+      // Esc closes the dialog and keeps the selection.
+      await bar(page).getByText('No albums yet.').waitFor()
+      await page.keyboard.press('Escape')
+      await bar(page).locator('dialog[open]').waitFor({ state: 'detached' })
+      await bar(page).getByText('2 selected').waitFor()
+      await bar(page).getByRole('button', { name: 'Add to album' }).click()
       await bar(page).getByLabel('Name of the new album').fill('Tuscany')
       await bar(page).getByRole('button', { name: 'Create and add' }).click()
       await page.getByText('2 items added to “Tuscany”.').waitFor()

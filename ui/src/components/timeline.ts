@@ -143,6 +143,8 @@ export class Timeline extends LitElement {
   private readonly onAssetsChanged = () => { void this.reload() }
 
   private readonly onKey = (e: KeyboardEvent) => {
+    // Esc in the album dialog closes the dialog only; the selection stays.
+    if (e.composedPath().some((n) => n instanceof HTMLDialogElement)) return
     if (e.key === 'Escape' && this.selection.size > 0 && !location.pathname.startsWith(this.basePath + '/')) this.clearSelection()
   }
 
