@@ -106,6 +106,31 @@ for (const engine of engines) {
       await page.waitForFunction(() => document.querySelector('hearth-app')!.shadowRoot!.querySelector('hearth-photos')!.shadowRoot!.querySelector('hearth-timeline')!.shadowRoot!.querySelectorAll('.tile').length === 6)
     })
 
+    test('arrow keys move between photos; Enter opens the focused one', async () => {
+      const links = page.locator('hearth-timeline .tile a')
+      await links.nth(0).focus()
+      const focused = () => page.evaluate(() => {
+        let e: Element | null = document.activeElement
+        while (e?.shadowRoot?.activeElement) e = e.shadowRoot.activeElement
+        return (e?.closest('.tile') as HTMLElement | null)?.dataset.id
+      })
+      const order = await page.locator('hearth-timeline .tile').evaluateAll((ts) => ts.map((t) => (t as HTMLElement).dataset.id))
+      await page.keyboard.press('ArrowRight')
+      assert.equal(await focused(), order[1])
+      await page.keyboard.press('ArrowDown')
+      assert.equal(await focused(), order[2], 'down from October 2008 reaches May 2008')
+      await page.keyboard.press('End')
+      assert.equal(await focused(), order.at(-1))
+      await page.keyboard.press('ArrowUp')
+      await page.keyboard.press('Home')
+      assert.equal(await focused(), order[0])
+      await page.keyboard.press('Enter')
+      await page.waitForURL(`**/photos/${order[0]}`)
+      await page.locator('hearth-viewer img.main.loaded').waitFor()
+      await page.keyboard.press('Escape')
+      await page.waitForURL('**/photos')
+    })
+
     test('the scrubber jumps to a year', async () => {
       const small = await ui.page({ viewport: { width: 900, height: 420 } })
       await small.context().addCookies([{ name: 'hearth_access_token', value: s.token, url: ui.url }])

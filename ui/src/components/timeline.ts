@@ -352,6 +352,57 @@ export class Timeline extends LitElement {
     this.setSelection(next)
   }
 
+  /**
+   * Arrow keys move between photos (←/→ in date order, ↑/↓ to the nearest photo in the row above or
+   * below), Home/End to the first and last loaded; the grid scrolls to keep the focused one in view.
+   */
+  private readonly onGridKey = (e: KeyboardEvent) => {
+    if (!['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End'].includes(e.key) || e.altKey || e.ctrlKey || e.metaKey) return
+    const tile = (e.composedPath()[0] as HTMLElement).closest?.('.tile') as HTMLElement | null
+    if (tile === null) return
+    const loaded = this.months.filter((m) => m.data !== undefined && m.layout !== undefined)
+    const mi = loaded.findIndex((m) => m.data!.id.includes(tile.dataset.id!))
+    if (mi === -1) return
+    const m = loaded[mi]
+    const i = m.data!.id.indexOf(tile.dataset.id!)
+    let target: { m: Month, i: number } | undefined
+    if (e.key === 'Home') target = { m: loaded[0], i: 0 }
+    else if (e.key === 'End') { const last = loaded[loaded.length - 1]; target = { m: last, i: last.data!.id.length - 1 } }
+    else if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+      const step = e.key === 'ArrowRight' ? 1 : -1
+      if (m.data!.id[i + step] !== undefined) target = { m, i: i + step }
+      else { const n = loaded[mi + step]; if (n !== undefined) target = { m: n, i: step === 1 ? 0 : n.data!.id.length - 1 } }
+    } else {
+      const rows = m.layout!.rows
+      const r = rows.findIndex((row) => i >= row.start && i < row.end)
+      const t = m.layout!.tiles[i]
+      const cx = t.x + t.w / 2
+      const down = e.key === 'ArrowDown'
+      let tm = m
+      let row: typeof rows[number] | undefined = rows[r + (down ? 1 : -1)]
+      const next = loaded[mi + (down ? 1 : -1)]
+      if (row === undefined && next !== undefined) { tm = next; row = down ? next.layout!.rows[0] : next.layout!.rows.at(-1) }
+      if (row !== undefined) {
+        let best = row.start
+        for (let k = row.start; k < row.end; k++) {
+          const c = tm.layout!.tiles[k]
+          if (Math.abs(c.x + c.w / 2 - cx) < Math.abs(tm.layout!.tiles[best].x + tm.layout!.tiles[best].w / 2 - cx)) best = k
+        }
+        target = { m: tm, i: best }
+      }
+    }
+    e.preventDefault()
+    if (target === undefined) return
+    const t = target.m.layout!.tiles[target.i]
+    const s = this.scroller
+    const top = target.m.top + t.y
+    if (top - 40 < s.scrollTop) s.scrollTop = top - 40
+    else if (top + t.h + 20 > s.scrollTop + s.clientHeight) s.scrollTop = top + t.h + 20 - s.clientHeight
+    this.update_()
+    const id = target.m.data!.id[target.i]
+    void this.updateComplete.then(() => (this.renderRoot.querySelector(`.tile[data-id="${id}"] a`) as HTMLElement | null)?.focus())
+  }
+
   private readonly onClick = (e: MouseEvent) => {
     const tile = (e.target as HTMLElement).closest<HTMLElement>('.tile')
     if (tile === null) return
@@ -487,7 +538,7 @@ export class Timeline extends LitElement {
       ${this.selection.size > 0 ? html`<hearth-selection-bar .count=${this.selection.size} .ids=${[...this.selection]} .mode=${this.mode} .allFavourite=${this.selectedFavourites()}
         @clear=${() => this.clearSelection()} @act=${this.act}></hearth-selection-bar>` : nothing}
       <div class="scroller" @scroll=${this.onScroll}>
-        <div class="canvas" style="height:${this.total}px" @click=${this.onClick}>
+        <div class="canvas" style="height:${this.total}px" @click=${this.onClick} @keydown=${this.onGridKey}>
           ${repeat(shown, (m) => m.bucket, (m) => html`<section class="month" style="transform:translateY(${m.top}px);height:${m.height}px" aria-label=${monthLabel(m.bucket)}>${this.renderMonth(m, top, bottom)}</section>`)}
         </div>
       </div>
