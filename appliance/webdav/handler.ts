@@ -29,7 +29,9 @@ const etagOf = (r: Resource) => `"${r.size.toString(16)}-${Math.floor(r.mtime.ge
 const started = new Date()
 
 export function createDavHandler (nc: NodeContext, { userRoot, uploads, readOnly }: { userRoot: (user: UserRow) => string, uploads: UploadsArea, readOnly: ReadOnlyTree }) {
-  const locks = createLockManager()
+  const locks = createLockManager({
+    onExpire: () => { sweep().catch((err: unknown) => nc.log.error({ err, component: 'webdav' }, 'could not make uploads whose WebDAV lock expired assets')) },
+  })
   /** Dead properties by file path: kept in memory, carried by COPY and MOVE, dropped by DELETE. */
   const deadProps = new Map<string, Map<string, { ns: string, local: string, xml: string }>>()
 
@@ -461,5 +463,5 @@ export function createDavHandler (nc: NodeContext, { userRoot, uploads, readOnly
       throw err
     }
   }
-  return { handle, sweep }
+  return { handle, sweep, close: () => { locks.close() } }
 }

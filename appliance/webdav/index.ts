@@ -19,7 +19,7 @@ export function webdavModule (): (ctx: NodeContext) => NodeModule {
     const log = nc.log.child({ component: 'webdav' })
     const auth = createDavAuth({ auth: nc.auth, users: nc.users })
     const uploads = createUploadsArea(nc)
-    const { handle, sweep } = createDavHandler(nc, { userRoot: (user) => dirname(uploads.rootOf(user.id)), uploads, readOnly: createReadOnlyTree(nc.db) })
+    const { handle, sweep, close } = createDavHandler(nc, { userRoot: (user) => dirname(uploads.rootOf(user.id)), uploads, readOnly: createReadOnlyTree(nc.db) })
     let sweeper: NodeJS.Timeout | undefined
     const runSweep = () => { sweep().catch((err: unknown) => log.error({ err }, 'could not make unlocked WebDAV uploads assets')) }
 
@@ -61,9 +61,10 @@ export function webdavModule (): (ctx: NodeContext) => NodeModule {
       name: 'webdav',
       middleware,
       // Locks live in memory: after a restart every upload that waited for its UNLOCK is unlocked, so
-      // it becomes an asset now; later, uploads whose lock expired without an UNLOCK do, each minute.
+      // it becomes an asset now; later, an upload whose lock expires without an UNLOCK does as the
+      // lock expires (the lock manager's timer), and the minute sweep catches anything left over.
       async start () { await sweep(); sweeper = setInterval(runSweep, 60_000).unref() },
-      async stop () { clearInterval(sweeper) },
+      async stop () { clearInterval(sweeper); close() },
     }
   }
 }

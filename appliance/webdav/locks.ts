@@ -18,12 +18,36 @@ export interface Lock {
 
 const within = (path: string, ancestor: string) => path === ancestor || path.startsWith(ancestor.endsWith('/') ? ancestor : ancestor + '/')
 
-export function createLockManager () {
+/**
+ * `onExpire` runs soon after a lock times out without an UNLOCK (one timer, set for the earliest
+ * expiry), so an upload that waited for its lock becomes an asset then, not at the next sweep.
+ */
+export function createLockManager ({ onExpire }: { onExpire?: () => void } = {}) {
   const locks = new Map<string, Lock>()
+  let timer: NodeJS.Timeout | undefined
+  let timerAt = Infinity
   const live = () => {
     const now = Date.now()
     for (const [t, l] of locks) if (l.expires <= now) locks.delete(t)
     return [...locks.values()]
+  }
+  const schedule = () => {
+    if (onExpire === undefined) return
+    let next = Infinity
+    for (const l of locks.values()) next = Math.min(next, l.expires)
+    if (next === timerAt) return
+    clearTimeout(timer)
+    timer = undefined
+    timerAt = next
+    if (next === Infinity) return
+    // Node's timers take at most 2^31-1 ms; a longer lock is looked at again then.
+    timer = setTimeout(() => {
+      timer = undefined
+      timerAt = Infinity
+      live()
+      schedule()
+      onExpire()
+    }, Math.min(Math.max(0, next - Date.now()) + 50, 2 ** 31 - 1)).unref()
   }
   return {
     /** Locks that apply to `path`: on it, or depth-infinity on an ancestor; with `descendants`, also locks below it. */
@@ -34,12 +58,15 @@ export function createLockManager () {
     create (l: Omit<Lock, 'token' | 'expires'>): Lock {
       const lock = { ...l, token: `urn:uuid:${randomUUID()}`, expires: Date.now() + l.timeoutSeconds * 1000 }
       locks.set(lock.token, lock)
+      schedule()
       return lock
     },
-    refresh (lock: Lock, timeoutSeconds: number) { lock.timeoutSeconds = timeoutSeconds; lock.expires = Date.now() + timeoutSeconds * 1000 },
-    remove: (token: string) => locks.delete(token),
+    refresh (lock: Lock, timeoutSeconds: number) { lock.timeoutSeconds = timeoutSeconds; lock.expires = Date.now() + timeoutSeconds * 1000; schedule() },
+    remove (token: string) { const removed = locks.delete(token); schedule(); return removed },
     /** After MOVE or DELETE: locks on the old path or below it go. */
-    removeUnder (path: string) { for (const l of live()) if (within(l.path, path)) locks.delete(l.token) },
+    removeUnder (path: string) { for (const l of live()) if (within(l.path, path)) locks.delete(l.token); schedule() },
+    /** Stops the expiry timer (the node is stopping). */
+    close () { clearTimeout(timer); timer = undefined; timerAt = Infinity },
   }
 }
 export type LockManager = ReturnType<typeof createLockManager>

@@ -100,6 +100,25 @@ for (const engine of engines) {
       assert.match(props.body.toString(), /Win32LastModifiedTime/)
     })
 
+    test('a client that never unlocks: the upload becomes one asset when its lock expires, not before', async () => {
+      const agent = 'Microsoft-WebDAV-MiniRedir/10.0.19045'
+      const before = await total()
+      const photo = jpeg(12_000)
+      const lock = await curl('LOCK', '/dav/Uploads/IMG_0002.JPG', { agent, body: LOCKINFO, headers: { 'content-type': 'text/xml', timeout: 'Second-2', depth: '0' } })
+      assert.equal(lock.status, 201)
+      const token = lock.headers['lock-token']
+      assert.equal((await curl('PUT', '/dav/Uploads/IMG_0002.JPG', { agent, body: photo, headers: { if: `(${token})` } })).status, 204)
+      assert.equal(await total(), before, 'locked: not an asset yet')
+      // No UNLOCK (the client crashed or the laptop slept): the lock times out after 2 s.
+      const deadline = Date.now() + 10_000
+      while (await total() === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200))
+      assert.equal(await total(), before + 1, 'the lock expired: exactly one asset')
+      assert.equal((await named('IMG_0002.JPG')).length, 1)
+      // The file is writable again without a token.
+      assert.equal((await curl('PUT', '/dav/Uploads/IMG_0002.JPG', { agent, body: photo })).status, 204)
+      assert.equal((await named('IMG_0002.JPG')).length, 1, 'the same content again is the same asset')
+    })
+
     test('macOS Finder: AppleDouble and .DS_Store stored and readable but never assets; LOCK, chunked PUT, UNLOCK', async () => {
       const agent = 'WebDAVFS/3.0.0 (03008000) Darwin/22.1.0 (x86_64)'
       const before = await total()
