@@ -21,8 +21,9 @@ export function createDuplicateRepo (db: Database) {
 
     /**
      * The owner's other live assets that are copies of `assetId`: the same SHA-256, a pHash within
-     * `maxHamming` bits, or (when both have embeddings) a CLIP cosine distance within `maxClipDistance`.
-     * Pairs the user dismissed are left out.
+     * `maxHamming` bits, or (when both have embeddings of the same model: another model's distance
+     * means nothing) a CLIP cosine distance within `maxClipDistance`. Pairs the user dismissed are
+     * left out.
      */
     async candidates (assetId: string, { maxHamming, maxClipDistance }: { maxHamming: number, maxClipDistance: number }): Promise<DuplicateCandidate[]> {
       return db.transaction(async (tx) => {
@@ -31,7 +32,7 @@ export function createDuplicateRepo (db: Database) {
         await tx.query('SET LOCAL hnsw.ef_search = 100')
         await tx.query('SET LOCAL hnsw.iterative_scan = relaxed_order')
         const rows = await tx.query<{ id: string, duplicate_id: string | null, reason: DuplicateCandidate['reason'] }>(
-          `WITH me AS (SELECT a.id, a.owner_id, a.checksum_sha256, p.phash, s.embedding
+          `WITH me AS (SELECT a.id, a.owner_id, a.checksum_sha256, p.phash, s.embedding, s.model
                        FROM assets a LEFT JOIN asset_phash p ON p.asset_id = a.id LEFT JOIN smart_search s ON s.asset_id = a.id WHERE a.id = $1),
            found AS (
              SELECT o.id, 'checksum' AS reason FROM assets o, me WHERE o.owner_id = me.owner_id AND o.checksum_sha256 = me.checksum_sha256 AND o.id <> me.id AND o.deleted_at IS NULL
@@ -42,7 +43,7 @@ export function createDuplicateRepo (db: Database) {
              UNION ALL
              SELECT n.id, 'clip' FROM me CROSS JOIN LATERAL (
                SELECT o.id, s.embedding <=> me.embedding AS d FROM smart_search s JOIN assets o ON o.id = s.asset_id
-               WHERE me.embedding IS NOT NULL AND o.owner_id = me.owner_id AND o.id <> me.id AND o.deleted_at IS NULL
+               WHERE me.embedding IS NOT NULL AND s.model = me.model AND o.owner_id = me.owner_id AND o.id <> me.id AND o.deleted_at IS NULL
                ORDER BY s.embedding <=> me.embedding LIMIT 20) n
              WHERE n.d <= $3
            )

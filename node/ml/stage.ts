@@ -38,4 +38,10 @@ export interface MlStage {
   /** Whether the stage can run now (its models are present, or a remote ML server answers). */
   available(): Promise<boolean>
   run(asset: MlAsset, ctx: { signal: AbortSignal }): Promise<void>
+  /**
+   * Called when an admin forces a re-run (Immich's `PUT /api/jobs/<queue>` with `force`), before
+   * every asset's record of this stage is forgotten: undo what a per-asset re-run would not
+   * (clustering releases unnamed people's faces, so they are grouped again from scratch).
+   */
+  reset?(): Promise<void>
 }

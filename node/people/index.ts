@@ -10,7 +10,7 @@
 import type { Database } from '../db/index.ts'
 import type { MlService } from '../ml/service.ts'
 import type { ModelRuntime } from '../ml/runtime.ts'
-import { faceStages } from '../ml/faces/stage.ts'
+import { faceModelInUse, faceStages } from '../ml/faces/stage.ts'
 import { encodeCropJpeg } from '../ml/faces/pixels.ts'
 import { peopleRoutes } from './routes.ts'
 import { createPeopleService, defaultClusterOptions, type ClusterOptions } from './service.ts'
@@ -18,7 +18,7 @@ import { createPeopleService, defaultClusterOptions, type ClusterOptions } from 
 export function createPeople ({ db, dataDir, ml, runtime, cluster = defaultClusterOptions }: {
   db: Database, dataDir: string, ml: MlService, runtime: ModelRuntime, cluster?: ClusterOptions
 }) {
-  const service = createPeopleService({ db, dataDir, cropFace: encodeCropJpeg, cluster })
+  const service = createPeopleService({ db, dataDir, cropFace: encodeCropJpeg, cluster, faceModel: () => faceModelInUse(ml) })
   for (const stage of faceStages({ ml, runtime, people: service })) ml.addStage(stage)
   return { service, routes: peopleRoutes({ people: service }) }
 }

@@ -71,47 +71,52 @@ function boxIou (a: NewFace['box'], r: FaceRow): number {
 export function createPeopleRepo (db: Database) {
   const repo = {
     /**
-     * Stores what detection found on an asset, in one transaction, so a re-run is harmless: a new
-     * face that overlaps a stored one (IoU >= 0.5) updates it in place and keeps its person and
-     * its deleted mark; stored machine-learning faces that nothing matches are removed; the rest
-     * are inserted. Returns false when the asset no longer exists.
+     * Stores what detection found on an asset, inside `tx` (the caller holds the owner's lock), so
+     * a re-run is harmless: a new face that overlaps a stored machine-learning face (IoU >= 0.5)
+     * updates it in place, keeping its id and its deleted mark, and its person when that person is
+     * named (a name is the user's work); a face of an unnamed person is released, for clustering
+     * to place again among faces of `model`. Stored machine-learning faces that nothing matches are
+     * removed; the rest are inserted. Every embedding is stored with `model`, the model that made
+     * it (node/ml/embedding-models.ts). People left without faces by this are deleted; their
+     * thumbnails are returned (for the caller to remove). Undefined when the asset no longer exists.
      */
-    async replaceAssetFaces (assetId: string, image: { width: number, height: number }, faces: NewFace[]): Promise<boolean> {
-      return db.transaction(async (tx) => {
-        const [asset] = await tx.query('SELECT id FROM assets WHERE id = $1 FOR UPDATE', [assetId])
-        if (asset === undefined) return false
-        const existing = await tx.query<FaceRow>(`${faceSelect} WHERE f.asset_id = $1 AND f.source_type = 'machine-learning'`, [assetId])
-        const used = new Set<string>()
-        for (const face of faces) {
-          const box = { x1: Math.round(face.box.x1), y1: Math.round(face.box.y1), x2: Math.round(face.box.x2), y2: Math.round(face.box.y2) }
-          let match: FaceRow | undefined
-          let best = 0.5
-          for (const r of existing) {
-            if (used.has(r.id)) continue
-            const o = boxIou(box, r)
-            if (o >= best) { best = o; match = r }
-          }
-          const id = match?.id ?? uuidv7()
-          if (match !== undefined) {
-            used.add(match.id)
-            await tx.query(
-              `UPDATE asset_faces SET image_width = $2, image_height = $3, bounding_box_x1 = $4, bounding_box_y1 = $5,
-                 bounding_box_x2 = $6, bounding_box_y2 = $7, score = $8, updated_at = now() WHERE id = $1`,
-              [id, image.width, image.height, box.x1, box.y1, box.x2, box.y2, face.score])
-          } else {
-            await tx.query(
-              `INSERT INTO asset_faces (id, asset_id, image_width, image_height, bounding_box_x1, bounding_box_y1, bounding_box_x2, bounding_box_y2, score)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-              [id, assetId, image.width, image.height, box.x1, box.y1, box.x2, box.y2, face.score])
-          }
-          await tx.query(
-            `INSERT INTO face_search (face_id, embedding) VALUES ($1, $2::vector)
-             ON CONFLICT (face_id) DO UPDATE SET embedding = EXCLUDED.embedding`, [id, toVector(face.embedding)])
+    async replaceAssetFaces (assetId: string, image: { width: number, height: number }, faces: NewFace[], model: string, tx: Queryable): Promise<{ thumbnails: string[] } | undefined> {
+      const [asset] = await tx.query('SELECT id FROM assets WHERE id = $1 FOR UPDATE', [assetId])
+      if (asset === undefined) return undefined
+      const existing = await tx.query<FaceRow>(`${faceSelect} WHERE f.asset_id = $1 AND f.source_type = 'machine-learning'`, [assetId])
+      const touched = new Set(existing.map((r) => r.person_id).filter((p): p is string => p !== null))
+      const used = new Set<string>()
+      for (const face of faces) {
+        const box = { x1: Math.round(face.box.x1), y1: Math.round(face.box.y1), x2: Math.round(face.box.x2), y2: Math.round(face.box.y2) }
+        let match: FaceRow | undefined
+        let best = 0.5
+        for (const r of existing) {
+          if (used.has(r.id)) continue
+          const o = boxIou(box, r)
+          if (o >= best) { best = o; match = r }
         }
-        const stale = existing.filter((r) => !used.has(r.id)).map((r) => r.id)
-        if (stale.length > 0) await tx.query('DELETE FROM asset_faces WHERE id = ANY($1::uuid[])', [stale])
-        return true
-      })
+        const id = match?.id ?? uuidv7()
+        if (match !== undefined) {
+          used.add(match.id)
+          await tx.query(
+            `UPDATE asset_faces f SET image_width = $2, image_height = $3, bounding_box_x1 = $4, bounding_box_y1 = $5,
+               bounding_box_x2 = $6, bounding_box_y2 = $7, score = $8, updated_at = now(),
+               person_id = CASE WHEN EXISTS (SELECT 1 FROM people p WHERE p.id = f.person_id AND p.name <> '') THEN f.person_id END
+             WHERE f.id = $1`,
+            [id, image.width, image.height, box.x1, box.y1, box.x2, box.y2, face.score])
+        } else {
+          await tx.query(
+            `INSERT INTO asset_faces (id, asset_id, image_width, image_height, bounding_box_x1, bounding_box_y1, bounding_box_x2, bounding_box_y2, score)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+            [id, assetId, image.width, image.height, box.x1, box.y1, box.x2, box.y2, face.score])
+        }
+        await tx.query(
+          `INSERT INTO face_search (face_id, embedding, model) VALUES ($1, $2::vector, $3)
+           ON CONFLICT (face_id) DO UPDATE SET embedding = EXCLUDED.embedding, model = EXCLUDED.model`, [id, toVector(face.embedding), model])
+      }
+      const stale = existing.filter((r) => !used.has(r.id)).map((r) => r.id)
+      if (stale.length > 0) await tx.query('DELETE FROM asset_faces WHERE id = ANY($1::uuid[])', [stale])
+      return { thumbnails: await repo.deleteIfEmpty([...touched], tx) }
     },
 
     /** An asset's faces (not deleted), in reading order. */
@@ -124,16 +129,18 @@ export function createPeopleRepo (db: Database) {
       return row
     },
 
-    async embedding (faceId: string, q: Queryable = db): Promise<Float32Array | undefined> {
-      const [row] = await q.query<{ embedding: string }>('SELECT embedding::text AS embedding FROM face_search WHERE face_id = $1', [faceId])
-      return row === undefined ? undefined : Float32Array.from(JSON.parse(row.embedding) as number[])
+    /** A face's embedding and the model that made it. */
+    async embedding (faceId: string, q: Queryable = db): Promise<{ vector: Float32Array, model: string } | undefined> {
+      const [row] = await q.query<{ embedding: string, model: string }>('SELECT embedding::text AS embedding, model FROM face_search WHERE face_id = $1', [faceId])
+      return row === undefined ? undefined : { vector: Float32Array.from(JSON.parse(row.embedding) as number[]), model: row.model }
     },
 
     /**
-     * `ownerId`'s faces nearest to `embedding` within `maxDistance` (cosine), nearest first,
-     * through the HNSW index (iterative scan, so the owner filter still fills the page).
+     * `ownerId`'s faces of `model` nearest to `embedding` within `maxDistance` (cosine), nearest
+     * first, through the HNSW index (iterative scan, so the owner and model filters still fill the
+     * page). Faces of other models are never neighbours: their distances mean nothing.
      */
-    async nearest (ownerId: string, embedding: ArrayLike<number>, { maxDistance, limit, excludeFaceId }: { maxDistance: number, limit: number, excludeFaceId?: string }, q?: Queryable): Promise<Neighbour[]> {
+    async nearest (ownerId: string, embedding: ArrayLike<number>, { model, maxDistance, limit, excludeFaceId }: { model: string, maxDistance: number, limit: number, excludeFaceId?: string }, q?: Queryable): Promise<Neighbour[]> {
       const run = async (tx: Queryable) => {
         await tx.query(`SET LOCAL hnsw.ef_search = ${Math.max(FACE_EF_SEARCH, Math.min(1000, Math.floor(limit)))}`)
         await tx.query('SET LOCAL hnsw.iterative_scan = relaxed_order')
@@ -141,10 +148,10 @@ export function createPeopleRepo (db: Database) {
           `SELECT * FROM (
              SELECT fs.face_id, f.person_id, fs.embedding <=> $1::vector AS distance
              FROM face_search fs JOIN asset_faces f ON f.id = fs.face_id JOIN assets a ON a.id = f.asset_id
-             WHERE a.owner_id = $2 AND a.deleted_at IS NULL AND f.deleted_at IS NULL AND f.id <> $3::uuid
+             WHERE a.owner_id = $2 AND a.deleted_at IS NULL AND f.deleted_at IS NULL AND f.id <> $3::uuid AND fs.model = $5
              ORDER BY fs.embedding <=> $1::vector LIMIT ${Math.floor(limit)}
            ) n WHERE n.distance <= $4`,
-          [toVector(embedding), ownerId, excludeFaceId ?? '00000000-0000-0000-0000-000000000000', maxDistance])
+          [toVector(embedding), ownerId, excludeFaceId ?? '00000000-0000-0000-0000-000000000000', maxDistance, model])
         return rows.map((r) => ({ faceId: r.face_id, personId: r.person_id, distance: Number(r.distance) })).sort((a, b) => a.distance - b.distance)
       }
       return q === undefined ? db.transaction(run) : run(q)
@@ -155,9 +162,19 @@ export function createPeopleRepo (db: Database) {
       return q.query<FaceRow>(`${faceSelect} WHERE f.asset_id = $1 AND f.person_id IS NULL AND f.deleted_at IS NULL ORDER BY f.id`, [assetId])
     },
 
-    /** Every unassigned face of an owner (for a full re-cluster), oldest first. */
-    async unassignedOfOwner (ownerId: string, q: Queryable = db): Promise<FaceRow[]> {
-      return q.query<FaceRow>(`${faceSelect} WHERE a.owner_id = $1 AND a.deleted_at IS NULL AND f.person_id IS NULL AND f.deleted_at IS NULL ORDER BY f.id`, [ownerId])
+    /** Every unassigned face of an owner with an embedding of `model` (for a full re-cluster), oldest first. */
+    async unassignedOfOwner (ownerId: string, model: string, q: Queryable = db): Promise<FaceRow[]> {
+      return q.query<FaceRow>(
+        `${faceSelect} JOIN face_search fs ON fs.face_id = f.id
+         WHERE a.owner_id = $1 AND a.deleted_at IS NULL AND f.person_id IS NULL AND f.deleted_at IS NULL AND fs.model = $2 ORDER BY f.id`, [ownerId, model])
+    },
+
+    /** The model most of the owner's faces were embedded with, if they have any. */
+    async mainFaceModel (ownerId: string, q: Queryable = db): Promise<string | undefined> {
+      const [row] = await q.query<{ model: string }>(
+        `SELECT fs.model FROM asset_faces f JOIN assets a ON a.id = f.asset_id JOIN face_search fs ON fs.face_id = f.id
+         WHERE a.owner_id = $1 GROUP BY fs.model ORDER BY count(*) DESC, fs.model LIMIT 1`, [ownerId])
+      return row?.model
     },
 
     async owners (): Promise<string[]> {
@@ -222,6 +239,15 @@ export function createPeopleRepo (db: Database) {
       await q.query('UPDATE people SET updated_at = now() WHERE id = $1', [into])
     },
 
+    /** Deletes those of `ids` that no face points at any more (after their faces were released or removed). Returns their thumbnails. */
+    async deleteIfEmpty (ids: string[], q: Queryable = db): Promise<string[]> {
+      if (ids.length === 0) return []
+      const rows = await q.query<{ thumbnail_path: string }>(
+        `DELETE FROM people p WHERE p.id = ANY($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM asset_faces f WHERE f.person_id = p.id)
+         RETURNING thumbnail_path`, [ids])
+      return rows.map((r) => r.thumbnail_path).filter((p) => p !== '')
+    },
+
     /** Deletes an owner's people that no face points at any more (after a split, merge or re-cluster). */
     async deleteEmpty (ownerId: string, q: Queryable = db): Promise<string[]> {
       const rows = await q.query<{ id: string, thumbnail_path: string }>(
@@ -265,11 +291,16 @@ export function createPeopleRepo (db: Database) {
       return faces.filter((f) => byId.has(f.person_id!)).map((face) => ({ face, person: byId.get(face.person_id!)! }))
     },
 
-    /** Releases the machine-learning faces of an owner's unnamed people (the start of a re-cluster). */
-    async unassignAllUnnamed (ownerId: string, q: Queryable): Promise<number> {
+    /**
+     * Releases the machine-learning faces of an owner's unnamed people whose embeddings are of
+     * `model` (the start of a re-cluster). Faces of other models keep their person: they cannot be
+     * compared with the faces being clustered.
+     */
+    async unassignAllUnnamed (ownerId: string, model: string, q: Queryable): Promise<number> {
       const rows = await q.query(
-        `UPDATE asset_faces f SET person_id = NULL, updated_at = now() FROM people p
-         WHERE p.id = f.person_id AND p.owner_id = $1 AND p.name = '' AND f.source_type = 'machine-learning' RETURNING f.id`, [ownerId])
+        `UPDATE asset_faces f SET person_id = NULL, updated_at = now() FROM people p, face_search fs
+         WHERE p.id = f.person_id AND p.owner_id = $1 AND p.name = '' AND f.source_type = 'machine-learning'
+           AND fs.face_id = f.id AND fs.model = $2 RETURNING f.id`, [ownerId, model])
       return rows.length
     },
   }

@@ -3,7 +3,8 @@
  * merge, split, choose the feature face).
  *
  * Clustering (per owner; faces of different users never mix): a face with no person looks at
- * its owner's nearest faces within `maxDistance` (cosine, through the HNSW index).
+ * its owner's nearest faces of the same embedding model (face_search.model: another model's
+ * distances mean nothing) within `maxDistance` (cosine, through the HNSW index).
  * - If any of them has a person, the face joins the person of the nearest such face.
  * - Otherwise, when it and its unassigned neighbours number at least `minFaces`, they form a new
  *   person together; else the face waits, and a later similar face brings it in.
@@ -11,6 +12,10 @@
  * neighbours at once instead of on a deferred second pass. Recognition runs on one queue worker
  * and each decision is one transaction under a per-owner advisory lock, so two runs never create
  * two people for one group.
+ *
+ * Faces of another model than the one detection uses now (a library part-way through a re-run
+ * after the model changed) keep their person, but are never neighbours of the new model's faces;
+ * a full re-cluster works on the faces of the model in use (`faceModel`) only.
  *
  * @example
  * const people = createPeopleService({ db, dataDir, cropFace })
@@ -21,7 +26,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { Database, Queryable } from '../db/index.ts'
 import { BadRequestError, NotFoundError } from '../http/errors.ts'
-import { createPeopleRepo, type FaceRow, type PersonRow } from './repo.ts'
+import { createPeopleRepo, type FaceRow, type NewFace, type PersonRow } from './repo.ts'
 
 export interface ClusterOptions {
   /** Cosine distance within which a face is the same person (Immich's default 0.5). */
@@ -35,8 +40,10 @@ export const defaultClusterOptions: ClusterOptions = { maxDistance: 0.5, minFace
 /** Makes a JPEG of a square region of an image (the face crop adapter; sharp lives there). */
 export type CropFace = (imagePath: string, region: { left: number, top: number, width: number, height: number }, size: number) => Promise<Buffer>
 
-export function createPeopleService ({ db, dataDir, cropFace, cluster = defaultClusterOptions }: {
+export function createPeopleService ({ db, dataDir, cropFace, cluster = defaultClusterOptions, faceModel = async () => undefined }: {
   db: Database, dataDir: string, cropFace: CropFace, cluster?: ClusterOptions
+  /** The model face detection embeds with now (node/ml/embedding-models.ts); undefined when none can run. */
+  faceModel?: () => Promise<string | undefined>
 }) {
   const repo = createPeopleRepo(db)
 
@@ -48,7 +55,7 @@ export function createPeopleService ({ db, dataDir, cropFace, cluster = defaultC
     if (current === undefined || current.person_id !== null) return current?.person_id ?? null
     const embedding = await repo.embedding(face.id, tx)
     if (embedding === undefined) return null
-    const neighbours = await repo.nearest(face.owner_id, embedding, { maxDistance: cluster.maxDistance, limit: 64, excludeFaceId: face.id }, tx)
+    const neighbours = await repo.nearest(face.owner_id, embedding.vector, { model: embedding.model, maxDistance: cluster.maxDistance, limit: 64, excludeFaceId: face.id }, tx)
     const withPerson = neighbours.find((n) => n.personId !== null)
     if (withPerson !== undefined) {
       await repo.assignFaces([face.id], withPerson.personId, tx)
@@ -76,9 +83,57 @@ export function createPeopleService ({ db, dataDir, cropFace, cluster = defaultC
     for (const p of paths) await rm(resolve(dataDir, p), { force: true })
   }
 
+  /** The model a re-cluster of `owner` works on: the one detection uses now, else the one most of their faces have. */
+  async function clusterModel (owner: string): Promise<string | undefined> {
+    return await faceModel() ?? await repo.mainFaceModel(owner)
+  }
+
+  /** Releases `owner`'s unnamed people's faces of `model` and deletes the people left empty. */
+  async function releaseUnnamed (owner: string, model: string): Promise<number> {
+    const { released, thumbs } = await db.transaction(async (tx) => {
+      await lockOwner(tx, owner)
+      const released = await repo.unassignAllUnnamed(owner, model, tx)
+      return { released, thumbs: await repo.deleteEmpty(owner, tx) }
+    })
+    await removeFiles(thumbs)
+    return released
+  }
+
   const service = {
     repo,
     cluster,
+
+    /**
+     * Stores what detection found on an asset (people/repo.ts `replaceAssetFaces`), embedded by
+     * `model`, under the owner's clustering lock (a face may leave its unnamed person). False when
+     * the asset is gone.
+     */
+    async storeFaces (assetId: string, image: { width: number, height: number }, faces: NewFace[], model: string): Promise<boolean> {
+      const stored = await db.transaction(async (tx) => {
+        const [asset] = await tx.query<{ owner_id: string }>('SELECT owner_id FROM assets WHERE id = $1', [assetId])
+        if (asset === undefined) return undefined
+        await lockOwner(tx, asset.owner_id)
+        return repo.replaceAssetFaces(assetId, image, faces, model, tx)
+      })
+      if (stored === undefined) return false
+      await removeFiles(stored.thumbnails)
+      return true
+    },
+
+    /**
+     * Immich's facial recognition "reset" (PUT /api/jobs/facialRecognition with force): every
+     * owner's unnamed people release their faces of the model in use, and the people left empty
+     * are deleted; named people keep theirs. The facialRecognition backlog then clusters the
+     * released faces again. Returns how many faces were released.
+     */
+    async resetRecognition (): Promise<number> {
+      let released = 0
+      for (const owner of await repo.owners()) {
+        const model = await clusterModel(owner)
+        if (model !== undefined) released += await releaseUnnamed(owner, model)
+      }
+      return released
+    },
 
     /** Clusters an asset's faces that have no person yet. Returns how many joined or formed a person. */
     async recognizeAsset (assetId: string): Promise<number> {
@@ -95,23 +150,21 @@ export function createPeopleService ({ db, dataDir, cropFace, cluster = defaultC
     },
 
     /**
-     * A full re-cluster of one owner (or everyone): faces of unnamed people are released, those
-     * people deleted, then every unassigned face goes through the rule again, oldest first, twice
-     * (the second pass picks up faces that waited for a group formed later in the first).
-     * Named people keep their faces: a name is the user's work.
+     * A full re-cluster of one owner (or everyone), on the faces of the model detection uses now:
+     * those of unnamed people are released, the people left empty deleted, then every unassigned
+     * face of that model goes through the rule again, oldest first, twice (the second pass picks up
+     * faces that waited for a group formed later in the first). Named people keep their faces: a
+     * name is the user's work. Faces of other models are left as they are.
      */
     async recluster (ownerId?: string): Promise<{ people: number, assigned: number }> {
       const owners = ownerId === undefined ? await repo.owners() : [ownerId]
       let assigned = 0
       for (const owner of owners) {
-        const thumbs = await db.transaction(async (tx) => {
-          await lockOwner(tx, owner)
-          await repo.unassignAllUnnamed(owner, tx)
-          return repo.deleteEmpty(owner, tx)
-        })
-        await removeFiles(thumbs)
+        const model = await clusterModel(owner)
+        if (model === undefined) continue
+        await releaseUnnamed(owner, model)
         for (let pass = 0; pass < 2; pass++) {
-          for (const face of await repo.unassignedOfOwner(owner)) {
+          for (const face of await repo.unassignedOfOwner(owner, model)) {
             const person = await db.transaction(async (tx) => { await lockOwner(tx, owner); return recognizeFace(tx, face) })
             if (person !== null) assigned++
           }

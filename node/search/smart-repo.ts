@@ -2,7 +2,8 @@
  * Smart search's SQL: the filters every signal shares (owner, trash, date ranges, places, people,
  * cameras, Immich's request filters), text matches on what a library knows about each asset (text
  * in the photo, file name and folder, keywords, description, album names), and CLIP neighbours
- * through the HNSW index on `smart_search`.
+ * through the HNSW index on `smart_search`, among the embeddings of the query's model only (a
+ * distance to another model's vector means nothing).
  */
 import type { Database, Queryable } from '../db/index.ts'
 import type { AssetRow } from '../assets/repo.ts'
@@ -174,33 +175,38 @@ export function createSmartRepo (db: Database) {
       }))
     },
 
-    /** CLIP neighbours of `embedding` within the filters (cosine distance), through the HNSW index. */
-    async nearest (ownerId: string, f: SmartFilters, embedding: ArrayLike<number>, limit: number, efSearch = DEFAULT_EF_SEARCH): Promise<Array<{ id: string, distance: number }>> {
+    /**
+     * CLIP neighbours of `embedding` (made by `model`) within the filters (cosine distance), among
+     * the images embedded by the same model, through the HNSW index (its iterative scan keeps a
+     * filtered page full).
+     */
+    async nearest (ownerId: string, f: SmartFilters, embedding: ArrayLike<number>, model: string, limit: number, efSearch = DEFAULT_EF_SEARCH): Promise<Array<{ id: string, distance: number }>> {
       return db.transaction(async (tx: Queryable) => {
         await tx.query(`SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(efSearch, Math.floor(limit)))}`)
         await tx.query('SET LOCAL hnsw.iterative_scan = relaxed_order')
-        const params: unknown[] = [toVector(embedding)]
+        const params: unknown[] = [toVector(embedding), model]
         const w = await where(ownerId, f, params)
         const rows = await tx.query<{ id: string, distance: number }>(
           `SELECT a.id, s.embedding <=> $1::vector AS distance
            FROM smart_search s JOIN assets a ON a.id = s.asset_id LEFT JOIN asset_exif e ON e.asset_id = a.id
-           WHERE ${w.join(' AND ')} ORDER BY s.embedding <=> $1::vector LIMIT ${Math.floor(limit)}`, params)
+           WHERE s.model = $2 AND ${w.join(' AND ')} ORDER BY s.embedding <=> $1::vector LIMIT ${Math.floor(limit)}`, params)
         return rows.map((r) => ({ id: r.id, distance: Number(r.distance) })).sort((a, b) => a.distance - b.distance)
       })
     },
 
-    /** Cosine distances of some assets to `embedding` (those without an embedding are left out). */
-    async distances (ids: string[], embedding: ArrayLike<number>): Promise<Map<string, number>> {
+    /** Cosine distances of some assets to `embedding` (those without an embedding of `model` are left out). */
+    async distances (ids: string[], embedding: ArrayLike<number>, model: string): Promise<Map<string, number>> {
       if (ids.length === 0) return new Map()
       const rows = await db.query<{ asset_id: string, distance: number }>(
-        'SELECT asset_id, embedding <=> $1::vector AS distance FROM smart_search WHERE asset_id = ANY($2::uuid[])', [toVector(embedding), ids])
+        'SELECT asset_id, embedding <=> $1::vector AS distance FROM smart_search WHERE asset_id = ANY($2::uuid[]) AND model = $3', [toVector(embedding), ids, model])
       return new Map(rows.map((r) => [r.asset_id, Number(r.distance)]))
     },
 
-    async embedding (ownerId: string, assetId: string): Promise<string | undefined> {
-      const [row] = await db.query<{ e: string }>(
-        'SELECT s.embedding::text AS e FROM smart_search s JOIN assets a ON a.id = s.asset_id WHERE a.id = $1 AND a.owner_id = $2', [assetId, ownerId])
-      return row?.e
+    /** An asset's CLIP embedding (JSON text) and its model, for "similar to this photo". */
+    async embedding (ownerId: string, assetId: string): Promise<{ vector: string, model: string } | undefined> {
+      const [row] = await db.query<{ e: string, model: string }>(
+        'SELECT s.embedding::text AS e, s.model FROM smart_search s JOIN assets a ON a.id = s.asset_id WHERE a.id = $1 AND a.owner_id = $2', [assetId, ownerId])
+      return row === undefined ? undefined : { vector: row.e, model: row.model }
     },
 
     async hasEmbeddings (ownerId: string): Promise<boolean> {

@@ -34,10 +34,13 @@ export interface SmartHit {
 
 export interface SmartSearchResult { items: SmartHit[], total: number, nextPage: string | null }
 
-/** Encodes a query text with CLIP, or says it cannot right now (no model, no remote server). */
+/**
+ * Encodes a query text with CLIP, or says it cannot right now (no model, no remote server). Says
+ * which model encoded it: images are compared with the query only when that model embedded them.
+ */
 export interface TextEncoder {
   available(): Promise<boolean>
-  encode(text: string, o?: { signal?: AbortSignal }): Promise<Float32Array>
+  encode(text: string, o?: { signal?: AbortSignal }): Promise<{ embedding: Float32Array, model: string }>
 }
 
 /** How much a query's words found in the asset's text weigh against CLIP similarity (real ViT-B-32 similarities lie around 0.15–0.35). */
@@ -119,11 +122,13 @@ export function createSmartSearch ({ repo, clip, now = () => new Date() }: { rep
       const clipText = parsed.words.filter((_, i) => !found.cameraWords.has(i)).join(' ')
       const pool = Math.min(MAX_POOL, req.page * req.size + req.size + 50)
 
-      let embedding: Float32Array | string | undefined
+      let embedding: { vector: ArrayLike<number>, model: string } | undefined
       if (req.queryAssetId !== undefined) {
-        embedding = await repo.embedding(ownerId, req.queryAssetId)
+        const e = await repo.embedding(ownerId, req.queryAssetId)
+        if (e !== undefined) embedding = { vector: JSON.parse(e.vector) as number[], model: e.model }
       } else if (clip !== undefined && clipText.split(' ').some((w) => w !== '' && !stopWords.has(w)) && await repo.hasEmbeddings(ownerId) && await clip.available()) {
-        embedding = await clip.encode(clipText, o)
+        const e = await clip.encode(clipText, o)
+        embedding = { vector: e.embedding, model: e.model }
       }
 
       const text = await repo.textMatches(ownerId, filters, terms, pool)
@@ -133,11 +138,12 @@ export function createSmartSearch ({ repo, clip, now = () => new Date() }: { rep
       const termScore = (id: string) => terms.length === 0 ? 0 : (textById.get(id)?.length ?? 0) / terms.length
 
       if (embedding !== undefined) {
-        const vector = typeof embedding === 'string' ? JSON.parse(embedding) as number[] : embedding
-        const near = await repo.nearest(ownerId, filters, vector, pool)
+        // Only images embedded by the query's model: another model's distances mean nothing.
+        const { vector, model } = embedding
+        const near = await repo.nearest(ownerId, filters, vector, model, pool)
         const distance = new Map(near.map((n) => [n.id, n.distance]))
         const missing = text.map((t) => t.id).filter((id) => !distance.has(id))
-        for (const [id, d] of await repo.distances(missing, vector)) distance.set(id, d)
+        for (const [id, d] of await repo.distances(missing, vector, model)) distance.set(id, d)
         const label = req.queryAssetId !== undefined ? 'similar photo' : `looks like "${clipText}"`
         for (const id of new Set([...distance.keys(), ...textById.keys()])) {
           const d = distance.get(id)

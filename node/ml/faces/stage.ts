@@ -1,15 +1,17 @@
 /**
  * Faces as two ML stages:
  * - `faces` (queue faceDetection): detect, align and embed the faces on an asset's preview with
- *   the `lite` pack, and store boxes and embeddings (replacing an earlier run's, see
- *   people/repo.ts `replaceAssetFaces`).
+ *   the `lite` pack, and store boxes and embeddings with the model that made them (replacing an
+ *   earlier run's, see people/repo.ts `replaceAssetFaces`).
  * - `people` (queue facialRecognition, after `faces`): cluster the asset's new faces into people.
  *
  * With a remote ML server (HEARTH_ML_URLS) healthy, `faces` sends the preview there and stores its
- * boxes and embeddings (node/ml/remote/stages.ts), else it runs the lite pack here. Point a node at
- * servers with the same face models as its own (another Hearth: the lite pack): an Immich
- * container's buffalo_l embeddings live in another space than the lite pack's, and one person's
- * faces must all be compared in one space.
+ * boxes and embeddings (node/ml/remote/stages.ts), else it runs the lite pack here. An Immich
+ * container's buffalo_l embeddings live in another space than the lite pack's, so each embedding
+ * is stored with its model (`buffalo_l`, or whatever facialRecognition.modelName asked the server
+ * for; `lite/fr_feature` here) and clustering compares only faces of one model. A face stage
+ * falling back mid-backlog thus splits the new faces between two models; re-run detection with
+ * force once the server is back to bring them into one.
  *
  * @example
  * for (const s of faceStages({ ml, runtime, people })) ml.addStage(s)
@@ -23,7 +25,8 @@ import { createFaceAnalyzer, type FaceAnalyzer } from './analyzer.ts'
 import type { Normalisation } from './detector.ts'
 import { decodeRgb } from './pixels.ts'
 import type { RgbImage } from './types.ts'
-import { remoteFaces, type RemoteCapable } from '../remote/stages.ts'
+import { remoteFaceModel, remoteFaces, type RemoteCapable } from '../remote/stages.ts'
+import { LITE_FACE_MODEL } from '../embedding-models.ts'
 
 export const faceModels = ['face-detector', 'face-detector-alt', 'face-embedder']
 
@@ -42,6 +45,15 @@ export function liteFaceAnalyzer (models: ModelStore, runtime: ModelRuntime): Fa
   })
 }
 
+/**
+ * The model the `faces` stage embeds with now: the remote server's (asked by name) while one is
+ * healthy, else the lite pack's when it is installed; undefined when neither can run.
+ */
+export async function faceModelInUse (ml: { models: ModelStore } & RemoteCapable): Promise<string | undefined> {
+  if (ml.remote?.available() === true) return remoteFaceModel(ml)
+  return await ml.models.ready('lite', faceModels) ? LITE_FACE_MODEL : undefined
+}
+
 export function faceStages ({ ml, runtime, people, version = 1 }: {
   ml: { models: ModelStore } & RemoteCapable, runtime: ModelRuntime, people: PeopleService, version?: number
 }): MlStage[] {
@@ -56,7 +68,7 @@ export function faceStages ({ ml, runtime, people, version = 1 }: {
       available,
       async run (asset, { signal }) {
         const remote = await remoteFaces(ml, asset.previewPath, signal, localReady)
-        if (remote !== undefined) { await people.repo.replaceAssetFaces(asset.id, remote.image, remote.faces); return }
+        if (remote !== undefined) { await people.storeFaces(asset.id, remote.image, remote.faces, remote.model); return }
         analyzer ??= liteFaceAnalyzer(ml.models, runtime)
         let img: RgbImage
         try {
@@ -68,7 +80,7 @@ export function faceStages ({ ml, runtime, people, version = 1 }: {
         signal.throwIfAborted()
         const faces = await analyzer(img)
         signal.throwIfAborted()
-        await people.repo.replaceAssetFaces(asset.id, { width: img.width, height: img.height }, faces)
+        await people.storeFaces(asset.id, { width: img.width, height: img.height }, faces, LITE_FACE_MODEL)
       },
     },
     {
@@ -80,6 +92,8 @@ export function faceStages ({ ml, runtime, people, version = 1 }: {
       async run (asset) {
         await people.recognizeAsset(asset.id)
       },
+      // A forced re-run re-clusters: unnamed people give their faces back first (named ones keep them).
+      async reset () { await people.resetRecognition() },
     },
   ]
 }

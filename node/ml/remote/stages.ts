@@ -5,13 +5,14 @@
  *
  * @example
  * const r = await remoteFaces(ml, asset.previewPath, signal, () => ml.models.ready('lite', faceModels))
- * if (r !== undefined) return people.repo.replaceAssetFaces(asset.id, r.image, r.faces)
+ * if (r !== undefined) return people.storeFaces(asset.id, r.image, r.faces, r.model)
  * // ...else the local analyzer
  */
 import { readFile } from 'node:fs/promises'
 import type { Logger } from 'pino'
 import { parseEmbedding, RemoteUnavailableError, type RemoteMl } from '../protocol.ts'
 import type { MlSettings } from '../settings.ts'
+import { DEFAULT_REMOTE_FACE_MODEL } from '../embedding-models.ts'
 
 export interface RemoteCapable { remote?: RemoteMl, settings?: () => MlSettings, log?: Logger }
 
@@ -32,12 +33,20 @@ export async function tryRemote<T> (ml: RemoteCapable, localReady: () => Promise
   }
 }
 
-/** Faces of a preview from the remote server: the image's size, boxes in its pixels, embeddings. */
+/** The face model a remote server is asked for (and its embeddings are recorded under). */
+export const remoteFaceModel = (ml: RemoteCapable) => ml.settings?.().machineLearning.facialRecognition.modelName ?? DEFAULT_REMOTE_FACE_MODEL
+
+/**
+ * Faces of a preview from the remote server: the image's size, boxes in its pixels, embeddings,
+ * and the model they are recorded under: the name asked for (the server's own reply does not say).
+ */
 export async function remoteFaces (ml: RemoteCapable, previewPath: string, signal: AbortSignal, localReady: () => Promise<boolean>) {
   return tryRemote(ml, localReady, async (remote) => {
     const s = ml.settings?.().machineLearning.facialRecognition
-    const r = await remote.faces.detect(await readFile(previewPath), { modelName: s?.modelName, minScore: s?.minScore, signal })
+    const model = remoteFaceModel(ml)
+    const r = await remote.faces.detect(await readFile(previewPath), { modelName: model, minScore: s?.minScore, signal })
     return {
+      model,
       image: { width: r.imageWidth, height: r.imageHeight },
       faces: r.faces.map((f) => ({ box: f.boundingBox, score: f.score, embedding: parseEmbedding(f.embedding) })),
     }
