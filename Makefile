@@ -59,6 +59,7 @@ bench: deps system-deps ui
 	url=$$(bash test/setup/pg.sh start) && BENCH_DATABASE_URL=$$url node bench/rescan/run.ts
 	url=$$(bash test/setup/pg.sh start) && BENCH_DATABASE_URL=$$url node bench/timeline/run.ts
 	node bench/ui/run.ts
+	url=$$(bash test/setup/pg.sh start) && BENCH_DATABASE_URL=$$url node bench/ml/run.ts
 	node bench/dav/run.ts
 	url=$$(bash test/setup/pg.sh start) && BENCH_DATABASE_URL=$$url node bench/dav/run.ts
 	node bench/sftp/run.ts
