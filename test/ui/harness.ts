@@ -45,6 +45,26 @@ export async function launchChromium (): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true })
 }
 
+/**
+ * Drops files on the page as a person dragging them from the desktop would: real `DragEvent`s
+ * carrying a `DataTransfer` of `File`s. `whileDragging` runs between dragover and drop (for a
+ * screenshot of the drop target).
+ */
+export async function dropFiles (page: Page, files: Array<{ name: string, type: string, data: Buffer }>, whileDragging?: () => Promise<unknown>): Promise<void> {
+  const payload = files.map((f) => ({ name: f.name, type: f.type, b64: f.data.toString('base64') }))
+  await page.evaluate((list) => {
+    const dt = new DataTransfer()
+    for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: f.type }))
+    ;(window as unknown as { __drop: DataTransfer }).__drop = dt
+    for (const type of ['dragenter', 'dragover']) document.body.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }))
+  }, payload)
+  await whileDragging?.()
+  await page.evaluate(() => {
+    const dt = (window as unknown as { __drop: DataTransfer }).__drop
+    document.body.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: dt }))
+  })
+}
+
 export interface UiHarness {
   node: TestNode
   url: string

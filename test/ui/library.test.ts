@@ -10,26 +10,11 @@ import { basename, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
 import { engines } from '../helpers/engines.ts'
-import { startUi, type UiHarness } from './harness.ts'
+import { dropFiles, startUi, type UiHarness } from './harness.ts'
 
 const fixtures = resolve(fileURLToPath(new URL('../../../shared/fixtures/exif-samples/jpg/', import.meta.url)))
 // Capture dates read with exiftool: two on 2008-10-22 (with GPS, Nikon COOLPIX P6000), 2008-05-30, 2007-06-15, 2006-08-17.
 const photos = ['gps/DSCN0010.jpg', 'gps/DSCN0012.jpg', 'Canon_40D.jpg', 'Sony_HDR-HC3.jpg', 'Fujifilm_FinePix_E500.jpg']
-
-async function dropFiles (page: Page, files: Array<{ name: string, type: string, data: Buffer }>, screenshot?: () => Promise<unknown>): Promise<void> {
-  const payload = files.map((f) => ({ name: f.name, type: f.type, b64: f.data.toString('base64') }))
-  await page.evaluate((list) => {
-    const dt = new DataTransfer()
-    for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: f.type }))
-    ;(window as unknown as { __drop: DataTransfer }).__drop = dt
-    for (const type of ['dragenter', 'dragover']) document.body.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }))
-  }, payload)
-  await screenshot?.()
-  await page.evaluate(() => {
-    const dt = (window as unknown as { __drop: DataTransfer }).__drop
-    document.body.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: dt }))
-  })
-}
 
 const tiles = (page: Page) => page.locator('hearth-timeline .tile img')
 

@@ -10,7 +10,7 @@ export const en = {
   nav: {
     label: 'Main', photos: 'Photos', search: 'Search', people: 'People', places: 'Places', albums: 'Albums',
     sharing: 'Sharing', favorites: 'Favourites', duplicates: 'Duplicates', trash: 'Trash', account: 'Account', admin: 'Administration',
-    upload: 'Upload', logout: 'Sign out', searchPlaceholder: 'Search your photos', searchLabel: 'Search',
+    more: 'More', upload: 'Upload', logout: 'Sign out', searchPlaceholder: 'Search your photos', searchLabel: 'Search',
   },
   errors: {
     generic: 'Something went wrong. Try again in a moment.',
@@ -70,8 +70,8 @@ export const en = {
   search: {
     title: 'Search', from: 'From', to: 'To', type: 'Type', anyType: 'Photos and videos', photos: 'Photos', videos: 'Videos',
     camera: 'Camera make', city: 'City', fileName: 'File name', run: 'Search', results: (n: number) => `${plural(n, 'result', 'results')}`,
-    none: 'Nothing matched.', hint: 'Type a year (2019), a month (March 2021), a date (2021-03-14), a place or a file name.',
-    matchedDate: (range: string) => `taken ${range}`, matchedName: (q: string) => `file name contains “${q}”`, matchedCity: (q: string) => `taken in ${q}`,
+    none: 'Nothing matched.', hint: 'Type a year (2019), a month (March 2021), a date (2021-03-14), a place, a file name or words written in a photo.',
+    matchedDate: (range: string) => `taken ${range}`, matchedName: (q: string) => `file name contains “${q}”`, matchedText: (q: string) => `the photo reads “${q}”`, matchedCity: (q: string) => `taken in ${q}`,
     matchedCamera: (q: string) => `camera ${q}`, matchedMeaning: (q: string) => `looks like “${q}”`,
   },
   screens: {

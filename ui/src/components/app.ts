@@ -2,7 +2,8 @@
  * <hearth-app>: the app shell. Loads the session, picks the screen for the address (router.ts),
  * sends a signed-out visitor to sign-in (or to admin sign-up on a new server), and frames signed-in
  * screens with the nav (a sidebar, a bottom bar at phone width), the top bar with the search box,
- * uploads (drop anywhere) and toasts.
+ * uploads (drop anywhere) and toasts. The bottom bar has room for five screens; "More" opens a sheet
+ * with the rest, so every screen of the sidebar is reachable on a phone.
  */
 import { LitElement, html, css, nothing } from 'lit'
 import { base } from '../styles.ts'
@@ -34,7 +35,7 @@ const navItems: NavItem[] = [
 ]
 
 export class HearthApp extends LitElement {
-  static override properties = { match: { state: true }, ready: { state: true }, failure: { state: true }, dragging: { state: true } }
+  static override properties = { match: { state: true }, ready: { state: true }, failure: { state: true }, dragging: { state: true }, moreOpen: { state: true } }
   static override styles = [base, css`
     :host { display: block; height: 100dvh; }
     .skip { position: absolute; left: 8px; top: -60px; z-index: 100; background: var(--h-surface); padding: 8px 12px; border-radius: 8px; }
@@ -52,6 +53,7 @@ export class HearthApp extends LitElement {
     nav a { display: flex; align-items: center; gap: 14px; padding: 0 16px; height: 44px; border-radius: 999px; color: var(--h-text); text-decoration: none; font-weight: 500; }
     nav a:hover { background: var(--h-surface-2); }
     nav a[aria-current='page'] { background: var(--h-accent-soft); color: var(--h-accent); }
+    nav button.more, .more-sheet, .more-scrim { display: none; }
     main { overflow: hidden; position: relative; min-width: 0; }
     main > * { height: 100%; }
     .user { font-size: .85rem; color: var(--h-text-2); max-width: 160px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
@@ -63,9 +65,17 @@ export class HearthApp extends LitElement {
       header { padding: 0 6px 0 10px; gap: 6px; }
       .logo { width: auto; } .logo span, .user { display: none; }
       nav { grid-row: 3; display: flex; justify-content: space-around; padding: 0; border-top: 1px solid var(--h-border); background: var(--h-bg); overflow: hidden; }
-      nav a { flex-direction: column; gap: 2px; height: auto; padding: 6px 2px; font-size: .7rem; border-radius: 12px; flex: 1 1 0; min-width: 0; justify-content: center; }
-      nav a span { max-width: 100%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+      nav a, nav button.more { flex-direction: column; gap: 2px; height: auto; padding: 6px 2px; font-size: .7rem; border-radius: 12px; flex: 1 1 0; min-width: 0; justify-content: center; }
+      nav a span, nav button.more span { max-width: 100%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
       nav a:not(.phone) { display: none; }
+      nav button.more { display: flex; align-items: center; border: none; background: transparent; color: var(--h-text); font-weight: 500; min-height: 0; margin: 0; }
+      nav button.more.current, nav button.more[aria-expanded='true'] { background: var(--h-accent-soft); color: var(--h-accent); }
+      .more-scrim { display: block; position: fixed; inset: 0 0 var(--h-bottombar); z-index: 40; background: var(--h-scrim); }
+      .more-sheet { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 4px; position: fixed; left: 8px; right: 8px; bottom: calc(var(--h-bottombar) + 8px); z-index: 41;
+        padding: 10px; background: var(--h-surface); border-radius: 16px; box-shadow: var(--h-shadow); }
+      .more-sheet a { display: flex; flex-direction: column; align-items: center; gap: 4px; padding: 12px 4px; border-radius: 12px; color: var(--h-text); text-decoration: none; font-size: .8rem; font-weight: 500; text-align: center; }
+      .more-sheet a:hover { background: var(--h-surface-2); }
+      .more-sheet a[aria-current='page'] { background: var(--h-accent-soft); color: var(--h-accent); }
       main { grid-row: 2; }
     }
   `]
@@ -74,6 +84,8 @@ export class HearthApp extends LitElement {
   ready = false
   failure = ''
   dragging = false
+  /** The phone's "More" sheet (the screens the bottom bar has no room for). */
+  moreOpen = false
   private readonly router = new Router(routes, notFound)
   private readonly screens = new Map<string, HTMLElement>()
   private dragDepth = 0
@@ -126,6 +138,21 @@ export class HearthApp extends LitElement {
     }
     document.title = `${navItems.find((n) => n.id === m.route.nav)?.label ?? t.app.name} · ${t.app.name}`
     this.match = m
+    this.moreOpen = false
+  }
+
+  private async toggleMore (open = !this.moreOpen): Promise<void> {
+    this.moreOpen = open
+    await this.updateComplete
+    // Opening moves focus into the sheet; closing (Esc, a tap outside) gives it back to the button.
+    if (open) (this.renderRoot.querySelector('.more-sheet a') as HTMLElement | null)?.focus()
+    else (this.renderRoot.querySelector('nav button.more') as HTMLElement | null)?.focus()
+  }
+
+  private readonly onMoreKey = (e: KeyboardEvent) => {
+    if (e.key !== 'Escape' || !this.moreOpen) return
+    e.stopPropagation()
+    void this.toggleMore(false)
   }
 
   /** One element per screen tag, kept while it stays on screen (the timeline survives opening the viewer). */
@@ -188,6 +215,8 @@ export class HearthApp extends LitElement {
     const screen = this.screen(m)
     if (m.route.bare === true) return html`${screen}<hearth-toasts></hearth-toasts>`
     const q = m.route.tag === 'hearth-search' ? (m.query.get('q') ?? '') : ''
+    const items = navItems.filter((n) => n.admin !== true || session.user?.isAdmin === true)
+    const more = items.filter((n) => n.phone !== true)
     return html`
       <a class="skip" href="#main" @click=${(e: Event) => { e.preventDefault(); (this.renderRoot.querySelector('main') as HTMLElement).focus() }}>${t.app.skipToContent}</a>
       <div class="frame">
@@ -205,11 +234,18 @@ export class HearthApp extends LitElement {
           <button class="icon" aria-label=${t.nav.logout} title=${t.nav.logout} @click=${this.logout}>${icon('logout')}</button>
         </header>
         <nav aria-label=${t.nav.label}>
-          ${navItems.filter((n) => n.admin !== true || session.user?.isAdmin === true).map((n) => html`
+          ${items.map((n) => html`
             <a href=${n.href} class=${n.phone === true ? 'phone' : ''} aria-current=${m.route.nav === n.id ? 'page' : nothing}>${icon(n.icon)}<span>${n.label}</span></a>`)}
+          <button class="more ${more.some((n) => n.id === m.route.nav) ? 'current' : ''}" aria-expanded=${this.moreOpen ? 'true' : 'false'} aria-controls="more"
+            @click=${() => { void this.toggleMore() }} @keydown=${this.onMoreKey}>${icon('more')}<span>${t.nav.more}</span></button>
         </nav>
         <main id="main" tabindex="-1">${screen}</main>
       </div>
+      ${this.moreOpen ? html`
+        <div class="more-scrim" @click=${() => { void this.toggleMore(false) }}></div>
+        <div id="more" class="more-sheet" role="navigation" aria-label=${t.nav.more} @keydown=${this.onMoreKey}>
+          ${more.map((n) => html`<a href=${n.href} aria-current=${m.route.nav === n.id ? 'page' : nothing} @click=${() => { this.moreOpen = false }}>${icon(n.icon)}<span>${n.label}</span></a>`)}
+        </div>` : nothing}
       <hearth-upload-panel></hearth-upload-panel>
       <hearth-toasts></hearth-toasts>
       ${this.dragging ? html`<div class="drop" aria-hidden="true"><div>${icon('upload')} ${t.upload.drop}</div></div>` : nothing}

@@ -1,7 +1,7 @@
 /**
  * /search: one box (from the top bar) and filters. A date typed in the box searches that day, month
- * or year; other text is looked for in file names, places and cameras (and by meaning, with smart
- * search when the server has it). Each result says why it matched. /search/photos/:id opens one.
+ * or year; other text is looked for in file names, text read in the photos, places and cameras (and
+ * by meaning, with smart search when the server has it). Each result says why it matched. /search/photos/:id opens one.
  */
 import { LitElement, html, css, nothing } from 'lit'
 import { base } from '../styles.ts'
@@ -78,7 +78,9 @@ export class SearchScreen extends LitElement {
       let batches: Hit[][]
       if (q === '') batches = [await this.search(common, whyFilters)]
       else if (date !== undefined) {
-        const range = date.label.length === 4 ? date.label : `${shortDate(date.after.slice(0, 10))} – ${shortDate(new Date(Date.parse(date.before) - 1).toISOString().slice(0, 10))}`
+        const [first, last] = [date.after.slice(0, 10), new Date(Date.parse(date.before) - 1).toISOString().slice(0, 10)]
+        // A year as typed; one day as that day (not "Oct 22 – Oct 22"); a month as its first and last day.
+        const range = date.label.length === 4 ? date.label : first === last ? shortDate(first) : `${shortDate(first)} – ${shortDate(last)}`
         batches = [await this.search({ ...common, takenAfter: date.after, takenBefore: date.before }, t.search.matchedDate(range))]
       } else {
         batches = await Promise.all([
@@ -86,6 +88,8 @@ export class SearchScreen extends LitElement {
             ? api.post<SearchResult>('/api/search/smart', { query: q, size: 100, ...common }).then((r) => r.assets.items.map((asset) => ({ asset, why: t.search.matchedMeaning(q) })), () => [])
             : Promise.resolve([]),
           this.search({ ...common, originalFileName: q }, t.search.matchedName(q)),
+          // Words read in the photo (OCR); none match until the text stage has run.
+          this.search({ ...common, ocr: q }, t.search.matchedText(q)).catch(() => []),
           this.search({ ...common, city: q }, t.search.matchedCity(q)).catch(() => []),
           this.search({ ...common, make: q }, t.search.matchedCamera(q)).catch(() => []),
           this.search({ ...common, model: q }, t.search.matchedCamera(q)).catch(() => []),
