@@ -170,7 +170,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     ...assetRoutes({ db, assets, config, uploads }),
     ...albumRoutes({ albums, config, db }),
     ...sharedLinkRoutes({ links, albums, config, db }),
-    ...jobRoutes({ jobs }),
+    ...jobRoutes({ jobs, onStart: (queue, o) => ml.startQueue(queue, o) }),
     ...mlRoutes({ ml, provider: () => runtime.provider() }),
     ...people.routes,
     ...timelineRoutes({ db }),

@@ -17,14 +17,16 @@ export async function listMigrations (): Promise<Migration[]> {
 
 /**
  * Applies the migrations not yet recorded, in order, each in its own transaction. Forward-only:
- * a database newer than this code is refused rather than guessed at.
+ * a database newer than this code is refused rather than guessed at. `upTo` stops after that
+ * version (tests: a database as an older Hearth left it, with data, then migrated on).
  */
-export async function migrate (db: Database): Promise<{ applied: string[] }> {
+export async function migrate (db: Database, { upTo }: { upTo?: number } = {}): Promise<{ applied: string[] }> {
   await db.query(`CREATE TABLE IF NOT EXISTS hearth_migrations (
     version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
   const migrations = await listMigrations()
   const applied: string[] = []
   for (const m of migrations) {
+    if (upTo !== undefined && m.version > upTo) break
     const did = await db.transaction(async (tx) => {
       // Two processes starting at once against one server: the second waits, then skips.
       await tx.query('SELECT pg_advisory_xact_lock(728461)')

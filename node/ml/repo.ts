@@ -36,6 +36,11 @@ export function createMlRepo (db: Queryable) {
       return rows.length > 0
     },
 
+    /** Forgets that a stage ran on any asset (an admin forced a re-run). Returns how many records went. */
+    async forgetStage (stage: string): Promise<number> {
+      return (await db.query('DELETE FROM asset_ml_runs WHERE stage = $1 RETURNING asset_id', [stage])).length
+    },
+
     /** Forgets that these stages ran on an asset (their prerequisite was redone). */
     async forget (assetId: string, stages: string[]) {
       if (stages.length > 0) await db.query('DELETE FROM asset_ml_runs WHERE asset_id = $1 AND stage = ANY($2::text[])', [assetId, stages])

@@ -12,6 +12,7 @@
  * ml.addStage(faceStage({ db, ml }))        // before node.start()
  * await ml.enqueueAsset(assetId, 'interactive')
  * await ml.enqueueMissing()                 // every asset lacking a stage at its current version
+ * await ml.startQueue('faceDetection', { force: true })   // Immich's "All": every asset again
  */
 import { resolve } from 'node:path'
 import type { Logger } from 'pino'
@@ -204,6 +205,30 @@ export function createMlService ({ db, jobs, log, dataDir, runtime, models, remo
         }
       }
       if (total > 0) log.info({ jobs: total, stage: stageName }, 'queued the ML backlog')
+      return total
+    },
+
+    /**
+     * Immich's `PUT /api/jobs/<queue>` `{ command: 'start', force }` for an ML queue. Without
+     * force: the backlog of every available stage on the queue (assets it has not done at its
+     * version; Immich's "Missing"). With force (Immich's "All"/"Reset"): each available stage's
+     * `reset` runs, then every record of it in asset_ml_runs is forgotten, so the backlog is every
+     * asset again; stages that depend on it are redone as each asset finishes. Either way the jobs
+     * are `backlog` jobs: they wait for the overnight window, or run now after "run now". A job
+     * already waiting or running for an asset is not queued twice. Returns how many were queued.
+     */
+    async startQueue (queue: string, { force = false }: { force?: boolean } = {}): Promise<number> {
+      let total = 0
+      for (const stage of stages.values()) {
+        if (stage.queue !== queue) continue
+        if (!await isAvailable(stage)) { log.info({ stage: stage.name, force }, 'ML stage not available: nothing queued'); continue }
+        if (force) {
+          await stage.reset?.()
+          const forgotten = await repo.forgetStage(stage.name)
+          log.info({ stage: stage.name, forgotten }, 'ML stage forced: every asset is done again')
+        }
+        total += await service.enqueueMissing(stage.name)
+      }
       return total
     },
 
