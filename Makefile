@@ -47,6 +47,7 @@ check: deps
 TEST_FILES := $(shell find node appliance federation test -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort)
 
 test: deps system-deps ui
+	@node test/setup/fetch-models.ts
 	@url=$$(bash test/setup/pg.sh start) && \
 	  trap 'bash test/setup/pg.sh stop' EXIT && \
 	  HEARTH_TEST_DATABASE_URL=$$url HEARTH_TEST_REQUIRE_POSTGRES=1 \
