@@ -219,6 +219,11 @@ for (const engine of engines) {
         assert.ok(Math.abs(fa.score - fb.score) < 1e-4)
         assert.ok(cosine(parseEmbedding(fa.embedding), parseEmbedding(fb.embedding)) > 0.9999)
       }
+      // Each side records the model that made its vectors: B the name it asked A for, A its own pack.
+      const models = async (t: TestNode, asset: string) => (await t.node.db.query<{ model: string }>(
+        'SELECT DISTINCT s.model FROM asset_faces f JOIN face_search s ON s.face_id = f.id WHERE f.asset_id = $1', [asset])).map((r) => r.model)
+      assert.deepEqual(await models(b, onB.portrait!), ['buffalo_l'])
+      assert.deepEqual(await models(a, onA.portrait!), ['lite/fr_feature'])
       const aLines = (await ocrOf(a, onA.beer!)).filter((l) => l.box_score >= 0.5 && l.text_score >= 0.8)
       assert.deepEqual(bLines.map((l) => l.text), aLines.map((l) => l.text))
       for (let i = 0; i < aLines.length; i++) assert.ok(Math.abs(aLines[i]!.x1 - bLines[i]!.x1) < 1e-3 && Math.abs(aLines[i]!.y3 - bLines[i]!.y3) < 1e-3)
@@ -232,6 +237,7 @@ for (const engine of engines) {
         onB[key] = r.body.id as string
       }
       await until('CLIP on B', async () => await ran(b, onB.red!, 'clip') && await ran(b, onB.blue!, 'clip'))
+      assert.deepEqual(await b.node.db.query('SELECT DISTINCT model FROM smart_search'), [{ model: 'ViT-B-32__openai' }], 'the model B asked A for')
       const r = await b.client.call('POST', '/api/search/smart', { headers: adminB.headers, body: { query: 'a red car' } })
       assert.equal(r.status, 200, JSON.stringify(r.body))
       assert.equal(r.body.assets.items[0].id, onB.red)
