@@ -73,8 +73,12 @@ export interface UiHarness {
   page(options?: { viewport?: { width: number, height: number }, colorScheme?: 'light' | 'dark' }): Promise<Page>
   /** Saves a full-window screenshot as test-output/ui/<name>.png. */
   shot(page: Page, name: string): Promise<string>
-  /** Lets a test expect Chromium's console line for a refused request (a wrong password's 401). */
-  allowNetworkError(status: number, path: string): void
+  /**
+   * Lets a test expect Chromium's console line for a refused request (a wrong password's 401) or a
+   * failed one (`'net::ERR_INTERNET_DISCONNECTED'` while offline). A path ending in `/*` allows
+   * everything under it.
+   */
+  allowNetworkError(status: number | string, path: string): void
   /** Every console error and page exception seen so far. */
   errors: string[]
   stop(): Promise<void>
@@ -90,7 +94,8 @@ export async function startUi (engine: Engine, env: Record<string, string> = {},
   const browser = await launchChromium()
   const contexts: BrowserContext[] = []
   const errors: string[] = []
-  const allowed: Array<{ status: number, path: string }> = [{ status: 401, path: '/api/users/me' }]
+  const allowed: Array<{ status: number | string, path: string }> = [{ status: 401, path: '/api/users/me' }]
+  const pathAllowed = (allow: string, path: string) => allow.endsWith('/*') ? path.startsWith(allow.slice(0, -1)) : path === allow
   return {
     allowNetworkError (status, path) { allowed.push({ status, path }) },
     node,
@@ -105,10 +110,12 @@ export async function startUi (engine: Engine, env: Record<string, string> = {},
         if (process.env.HEARTH_UI_DEBUG === '1') console.log(`# [browser ${msg.type()}] ${msg.text()}`)
         if (msg.type() !== 'error') return
         const { url } = msg.location()
-        // Chromium logs every 4xx reply as a console error. Those the app expects (asking who is
-        // signed in before anyone is, a refused login) are allowed by path; any other is a failure.
-        const status = /status of (\d{3})/.exec(msg.text())?.[1]
-        if (status !== undefined && allowed.some((a) => a.status === Number(status) && new URL(url, 'http://x').pathname === a.path)) return
+        // Chromium logs every 4xx reply (and every request the network failed) as a console error.
+        // Those the app expects (asking who is signed in before anyone is, a refused login, an
+        // upload cut off on purpose) are allowed by path; any other is a failure.
+        const status = /status of (\d{3})/.exec(msg.text())?.[1] ?? /net::ERR_[A-Z_]+/.exec(msg.text())?.[0]
+        const path = new URL(url, 'http://x').pathname
+        if (status !== undefined && allowed.some((a) => String(a.status) === status && pathAllowed(a.path, path))) return
         errors.push(`console: ${msg.text()} (${url})`)
       })
       page.on('pageerror', (err) => errors.push(`page error: ${err.message}`))

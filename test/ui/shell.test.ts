@@ -1,6 +1,7 @@
-/** The shell in a real browser: first-run sign-up, sign-in messages and lockout, sign-out, phone layout, dark theme. */
+/** The shell in a real browser: first-run sign-up, sign-in messages and lockout, sign-out, phone layout (with More), dark theme. */
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import type { Locator, Page } from 'playwright-core'
 import { engines } from '../helpers/engines.ts'
 import { startUi, type UiHarness } from './harness.ts'
 
@@ -81,6 +82,63 @@ for (const engine of engines) {
       // The session is gone on the server too: the timeline asks for sign-in again.
       await page.goto(ui.url + '/photos')
       await page.waitForURL('**/auth/login?continue=%2Fphotos')
+    })
+
+    test('phone width: every screen of the sidebar is reachable, the rest through More', async () => {
+      const signIn = async (width: number) => {
+        const page = await ui.page({ viewport: { width, height: 844 } })
+        await page.goto(ui.url + '/auth/login')
+        await page.getByLabel('Email').fill(ADMIN.email)
+        await page.getByLabel('Password').fill(ADMIN.password)
+        await page.getByRole('button', { name: 'Sign in' }).click()
+        await page.waitForURL('**/photos')
+        await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Photos' }).waitFor()
+        return page
+      }
+      const visibleLinks = (page: Page, where: Locator) => where.getByRole('link').evaluateAll((as) => as
+        .filter((a) => { const r = a.getBoundingClientRect(); return r.width > 0 && r.height > 0 && r.left >= 0 && r.right <= innerWidth + 0.5 && r.bottom <= innerHeight + 0.5 })
+        .map((a) => a.getAttribute('href')!))
+      const desktop = await signIn(1280)
+      const sidebar = await visibleLinks(desktop, desktop.getByRole('navigation', { name: 'Main' }))
+      assert.ok(sidebar.includes('/people') && sidebar.includes('/admin'), sidebar.join(' '))
+      assert.equal(await desktop.getByRole('button', { name: 'More' }).isVisible(), false, 'no More beside the sidebar')
+
+      const page = await signIn(360)
+      const bar = await visibleLinks(page, page.getByRole('navigation', { name: 'Main' }))
+      const more = page.getByRole('button', { name: 'More' })
+      assert.equal(await more.getAttribute('aria-expanded'), 'false')
+      const box = await more.boundingBox()
+      assert.ok(box !== null && box.y > 780 && box.x + box.width <= 360, `More sits in the bottom bar: ${JSON.stringify(box)}`)
+      await more.click()
+      assert.equal(await more.getAttribute('aria-expanded'), 'true')
+      const sheet = page.getByRole('navigation', { name: 'More' })
+      const inSheet = await visibleLinks(page, sheet)
+      assert.deepEqual([...bar, ...inSheet].sort(), [...sidebar].sort(), `bottom bar ${bar.join(' ')} + More ${inSheet.join(' ')} = sidebar`)
+      assert.deepEqual(inSheet, ['/people', '/places', '/favorites', '/duplicates', '/trash', '/admin'])
+      // Focus moves into the sheet, so a keyboard user lands on its first screen.
+      assert.equal(await page.evaluate(() => document.querySelector('hearth-app')!.shadowRoot!.activeElement?.getAttribute('href')), '/people')
+      await ui.shot(page, `shell-${engine}-06-phone-more`)
+      await sheet.getByRole('link', { name: 'Duplicates' }).click()
+      await page.waitForURL('**/duplicates')
+      await sheet.waitFor({ state: 'detached' })
+      // More is marked while one of its screens is shown.
+      await page.locator('nav button.more.current').waitFor()
+      await ui.shot(page, `shell-${engine}-07-phone-duplicates`)
+      // Esc closes the sheet and gives focus back to More; a tap outside closes it too.
+      await more.click()
+      await sheet.waitFor()
+      await page.keyboard.press('Escape')
+      await sheet.waitFor({ state: 'detached' })
+      assert.equal(await page.evaluate(() => document.querySelector('hearth-app')!.shadowRoot!.activeElement?.className), 'more current')
+      await more.click()
+      await page.mouse.click(180, 200)
+      await sheet.waitFor({ state: 'detached' })
+      assert.equal(new URL(page.url()).pathname, '/duplicates')
+      await more.click()
+      await sheet.getByRole('link', { name: 'Administration' }).click()
+      await page.waitForURL('**/admin')
+      await page.getByRole('cell', { name: ADMIN.email }).waitFor()
+      await ui.shot(page, `shell-${engine}-08-phone-admin`)
     })
   })
 }

@@ -63,7 +63,7 @@ export class HearthApp extends LitElement {
     @media (max-width: 700px) {
       .frame { grid-template-columns: minmax(0, 1fr); grid-template-rows: 56px minmax(0, 1fr) var(--h-bottombar); }
       header { padding: 0 6px 0 10px; gap: 6px; }
-      .logo { width: auto; } .logo span, .user { display: none; }
+      .logo { width: auto; } .logo span, .user, .spacer { display: none; }
       nav { grid-row: 3; display: flex; justify-content: space-around; padding: 0; border-top: 1px solid var(--h-border); background: var(--h-bg); overflow: hidden; }
       nav a, nav button.more { flex-direction: column; gap: 2px; height: auto; padding: 6px 2px; font-size: .7rem; border-radius: 12px; flex: 1 1 0; min-width: 0; justify-content: center; }
       nav a span, nav button.more span { max-width: 100%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }

@@ -82,7 +82,7 @@ export class Timeline extends LitElement {
     @keyframes shimmer { from { background-position: 100% 0 } to { background-position: -200% 0 } }
     .failed { position: absolute; left: 0; right: 0; display: flex; align-items: center; gap: 10px; padding: 8px 2px; }
     .empty { display: grid; place-items: center; text-align: center; height: 100%; padding: 20px; }
-    .empty svg.i { width: 64px; height: 64px; color: var(--h-text-2); }
+    .empty > div > svg.i { width: 64px; height: 64px; color: var(--h-text-2); }
     @media (max-width: 700px) { .canvas { margin: 0 40px 0 4px; } .month h2 { font-size: 1.05rem; } }
   `]
 

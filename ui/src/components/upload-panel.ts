@@ -50,7 +50,7 @@ export class UploadPanel extends LitElement {
   private stateText (i: UploadItem): string {
     switch (i.state) {
       case 'queued': case 'hashing': return t.upload.queued
-      case 'uploading': return t.upload.uploading(Math.round(i.progress * 100))
+      case 'uploading': return i.note ?? t.upload.uploading(Math.round(i.progress * 100))
       case 'done': return t.upload.done
       case 'duplicate': return t.upload.duplicate
       case 'failed': return t.upload.failed(i.error ?? '')

@@ -49,6 +49,8 @@ export class AdminScreen extends LitElement {
     input.quota { width: 110px; }
     textarea { min-width: 280px; min-height: 70px; font-family: monospace; font-size: .85rem; }
     .paused { color: var(--h-danger); font-weight: 600; }
+    /* On a phone a wide table scrolls on its own, so the forms below it wrap to the screen. */
+    @media (max-width: 700px) { section { padding: 14px; } table { display: block; overflow-x: auto; } }
   `]
 
   params: Record<string, string> = {}

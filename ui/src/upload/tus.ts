@@ -119,7 +119,7 @@ export const tusUpload: LargeFileUploader = async (file, onProgress, signal) => 
     } catch (err) {
       if (!(err instanceof NetworkError)) throw err
       if (failures >= BACKOFF_MS.length) throw new Error(t.resumable.gaveUp, { cause: err })
-      onProgress(offset / file.size)
+      onProgress(offset / file.size, t.resumable.resuming(Math.floor((offset / file.size) * 100)))
       await sleep(BACKOFF_MS[failures++]!, signal)
     }
   }

@@ -9,10 +9,15 @@ import { api, messageFor } from '../api.ts'
 import { t } from '../strings.ts'
 
 export type UploadState = 'queued' | 'hashing' | 'uploading' | 'done' | 'duplicate' | 'failed'
-export interface UploadItem { key: number, file: File, state: UploadState, progress: number, error?: string, assetId?: string }
+/** `note`: what the upload is waiting for, shown instead of the percentage (a resumable upload's lost connection). */
+export interface UploadItem { key: number, file: File, state: UploadState, progress: number, error?: string, assetId?: string, note?: string }
 
-/** A strategy for big files (tus/chunked); resolves with the new asset's id and whether it was a duplicate. */
-export type LargeFileUploader = (file: File, onProgress: (fraction: number) => void, signal: AbortSignal) => Promise<{ id: string, duplicate: boolean }>
+/**
+ * A strategy for big files (tus/chunked); resolves with the new asset's id and whether it was a
+ * duplicate. `onProgress` takes the fraction sent and, while the upload waits (to retry after a
+ * lost connection), a note to show instead of the percentage.
+ */
+export type LargeFileUploader = (file: File, onProgress: (fraction: number, note?: string) => void, signal: AbortSignal) => Promise<{ id: string, duplicate: boolean }>
 
 export const UPLOADS_EVENT = 'hearth-uploads'
 /** Fired once a batch has new assets, so screens can refresh. */
@@ -130,14 +135,16 @@ class Uploads {
       item.state = 'uploading'
       this.changed()
       const result = largeFile !== undefined && file.size >= largeFile.minBytes
-        ? await largeFile.upload(file, (f) => { item.progress = f; this.changed() }, new AbortController().signal).then((r) => ({ id: r.id, status: r.duplicate ? 'duplicate' : 'created' }))
+        ? await largeFile.upload(file, (f, note) => { item.progress = f; item.note = note; this.changed() }, new AbortController().signal).then((r) => ({ id: r.id, status: r.duplicate ? 'duplicate' : 'created' }))
         : await post(file, item, () => this.changed())
       item.assetId = result.id
       item.progress = 1
+      item.note = undefined
       item.state = result.status === 'duplicate' ? 'duplicate' : 'done'
       if (item.state === 'done') this.created++
     } catch (err) {
       item.state = 'failed'
+      item.note = undefined
       item.error = (err as Error).message
     }
   }
