@@ -64,6 +64,16 @@ export function createMlRepo (db: Queryable) {
       return rows.map((r) => r.id)
     },
 
+    /** How many face and CLIP embeddings each model made (a library part-way through a model change has several). */
+    async embeddingModels (): Promise<{ faces: Record<string, number>, clip: Record<string, number> }> {
+      const rows = await db.query<{ kind: 'faces' | 'clip', model: string, n: number }>(
+        `SELECT 'faces' AS kind, model, count(*)::int AS n FROM face_search GROUP BY model
+         UNION ALL SELECT 'clip', model, count(*)::int FROM smart_search GROUP BY model`)
+      const out = { faces: {} as Record<string, number>, clip: {} as Record<string, number> }
+      for (const r of rows) out[r.kind][r.model] = r.n
+      return out
+    },
+
     /** How many ready assets each stage has done at `version`, and how many are ready at all. */
     async progress (stages: Array<{ stage: string, version: number }>): Promise<{ total: number, done: Record<string, number> }> {
       const [{ total }] = await db.query<{ total: number }>(

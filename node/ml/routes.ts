@@ -44,12 +44,14 @@ export function mlRoutes ({ ml, provider }: { ml: MlService, provider: () => str
     }),
     route({
       method: 'GET', path: '/api/admin/ml', tag: 'System config', access: 'admin', permission: 'systemConfig.read',
-      summary: 'Model packs (ready, missing, corrupt, with the command that fixes them), ML stages and their progress, the window and remote servers',
+      summary: 'Model packs (ready, missing, corrupt, with the command that fixes them), ML stages and their progress, embeddings per model, the window and remote servers',
       handler: async () => ({
         provider: provider(),
         modelsDir: ml.models.dir,
         packs: summarisePacks(await ml.models.status(), ml.models.manifest),
         stages: await ml.status(),
+        // Several models in one kind: the library is split until that stage is re-run with force.
+        embeddings: await ml.embeddingModels(),
         features: await ml.features(),
         window: { ...ml.settings().hearth.mlWindow, state: ml.windowState() ?? null },
         remote: { urls: ml.settings().machineLearning.urls, available: ml.remote.available() },

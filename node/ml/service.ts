@@ -232,6 +232,9 @@ export function createMlService ({ db, jobs, log, dataDir, runtime, models, remo
       return total
     },
 
+    /** How many face and CLIP embeddings each model made: more than one model means a re-run with force would unite them. */
+    embeddingModels: () => repo.embeddingModels(),
+
     /** Each stage: available or not, and how far it is through the library. */
     async status (): Promise<StageStatus[]> {
       const list = [...stages.values()]

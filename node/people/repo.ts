@@ -169,6 +169,13 @@ export function createPeopleRepo (db: Database) {
          WHERE a.owner_id = $1 AND a.deleted_at IS NULL AND f.person_id IS NULL AND f.deleted_at IS NULL AND fs.model = $2 ORDER BY f.id`, [ownerId, model])
     },
 
+    async hasFacesOf (ownerId: string, model: string, q: Queryable = db): Promise<boolean> {
+      const rows = await q.query(
+        `SELECT 1 FROM face_search fs JOIN asset_faces f ON f.id = fs.face_id JOIN assets a ON a.id = f.asset_id
+         WHERE fs.model = $2 AND a.owner_id = $1 LIMIT 1`, [ownerId, model])
+      return rows.length > 0
+    },
+
     /** The model most of the owner's faces were embedded with, if they have any. */
     async mainFaceModel (ownerId: string, q: Queryable = db): Promise<string | undefined> {
       const [row] = await q.query<{ model: string }>(

@@ -83,9 +83,15 @@ export function createPeopleService ({ db, dataDir, cropFace, cluster = defaultC
     for (const p of paths) await rm(resolve(dataDir, p), { force: true })
   }
 
-  /** The model a re-cluster of `owner` works on: the one detection uses now, else the one most of their faces have. */
+  /**
+   * The model a re-cluster of `owner` works on: the one detection uses now, unless they have no
+   * faces of it yet (detection has not reached them since it changed); then the one most of their
+   * faces have.
+   */
   async function clusterModel (owner: string): Promise<string | undefined> {
-    return await faceModel() ?? await repo.mainFaceModel(owner)
+    const now = await faceModel()
+    if (now !== undefined && await repo.hasFacesOf(owner, now)) return now
+    return repo.mainFaceModel(owner)
   }
 
   /** Releases `owner`'s unnamed people's faces of `model` and deletes the people left empty. */

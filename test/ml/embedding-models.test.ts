@@ -151,6 +151,8 @@ for (const engine of engines) {
     test('smartSearch with force: held by the paused backlog, then every asset embedded once, the other model\'s vector replaced', async () => {
       const assets = Object.values(ids).sort()
       const admin = { headers: me.headers }
+      const split = await t.client.call('GET', '/api/admin/ml', admin)
+      assert.deepEqual(split.body.embeddings, { faces: {}, clip: { 'ViT-B-32__openai': assets.length - 1, [OTHER_MODEL]: 1 } }, 'the admin sees the library split')
       assert.equal((await t.client.call('POST', '/api/admin/ml/window', { ...admin, body: { action: 'pause' } })).status, 200)
       const since = await lastJob()
       const r = await t.client.call('PUT', '/api/jobs/smartSearch', { ...admin, body: { command: 'start', force: true } })
@@ -171,6 +173,7 @@ for (const engine of engines) {
       assert.deepEqual(ran, assets, 'each asset once')
       assert.deepEqual((await q<{ model: string }>('SELECT DISTINCT model FROM smart_search')).map((x) => x.model), ['ViT-B-32__openai'])
       assert.equal((await search({ query: 'blue' }))[0], 'blue', 'blue is blue again, and found')
+      assert.deepEqual((await t.client.call('GET', '/api/admin/ml', admin)).body.embeddings.clip, { 'ViT-B-32__openai': assets.length })
 
       // start without force: nothing is missing, nothing is queued.
       const later = await lastJob()
