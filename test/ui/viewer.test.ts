@@ -30,6 +30,20 @@ async function processed (ui: UiHarness, s: Session, id: string): Promise<Record
   throw new Error(`asset ${id} was not processed`)
 }
 
+/**
+ * Waits until no video is waiting for or in its transcode: the playback address switches from the
+ * original to the transcode when that ends, and a range the browser asked of the one would be out
+ * of the other's bounds (416).
+ */
+async function transcoded (ui: UiHarness, s: Session) {
+  for (let i = 0; i < 600; i++) {
+    const q = (await ui.node.client.call('GET', '/api/jobs', { headers: s.headers })).body.videoConversion as { jobCounts: { active: number, waiting: number, delayed?: number } }
+    if (q.jobCounts.active + q.jobCounts.waiting + (q.jobCounts.delayed ?? 0) === 0) return
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  throw new Error('videos were not transcoded')
+}
+
 for (const engine of engines) {
   describe(`web UI viewer media [${engine}]`, () => {
     let ui: UiHarness
@@ -51,6 +65,7 @@ for (const engine of engines) {
       await processed(ui, s, video)
       await processed(ui, s, photo)
       motion = await processed(ui, s, m)
+      await transcoded(ui, s)
     })
     after(async () => { await ui.stop(); await rm(tmp, { recursive: true, force: true }) })
 
