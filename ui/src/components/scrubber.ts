@@ -65,7 +65,7 @@ export class Scrubber extends LitElement {
   private readonly up = () => { this.dragging = false }
 
   override render () {
-    // Year labels stay whole at the ends of the rail (clamped 9 px in); keep them from overlapping: at least ~18 px apart (worked out again only when the marks or the height change).
+    // Keep year labels from overlapping: at least ~18 px apart (worked out again only when the marks or the height change).
     if (this.yearsFor !== this.marks) {
       const rail = this.height - 16
       let last = -Infinity
@@ -75,7 +75,7 @@ export class Scrubber extends LitElement {
     const years = this.years
     return html`<div class="rail" @pointerdown=${this.down} @pointermove=${this.move} @pointerup=${this.up} @pointerleave=${() => { this.hover = undefined; this.dragging = false }}>
       ${this.marks.filter((m) => m.year).map((m) => html`<span class="dot" style="top:${m.fraction * 100}%"></span>`)}
-      ${years.map((m) => html`<button class="year" style="top:clamp(9px, ${m.fraction * 100}%, calc(100% - 9px))" aria-label="${t.timeline.scrubber}: ${m.label}" @click=${() => this.emit(m.fraction, true)}>${m.label.replace(/.*(\d{4}).*/, '$1')}</button>`)}
+      ${years.map((m) => html`<button class="year" style="top:${m.fraction * 100}%" aria-label="${t.timeline.scrubber}: ${m.label}" @click=${() => this.emit(m.fraction, true)}>${m.label.replace(/.*(\d{4}).*/, '$1')}</button>`)}
       <span class="pos" style="top:${this.position * 100}%"></span>
       ${this.hover !== undefined ? html`<span class="label" style="top:${this.hover.y}px">${this.hover.label}</span>` : nothing}
     </div>`
