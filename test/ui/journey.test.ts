@@ -33,8 +33,6 @@ const photos = [
 ]
 const ADMIN = { name: 'Ada', email: 'ada@example.org', password: 'correct horse battery' }
 
-const tiles = (page: Page) => page.locator('hearth-timeline .tile img')
-
 /** True once every <img> matching `selector` (inside shadow roots too) has loaded a picture. */
 async function imagesLoaded (page: Page, selector: string, count: number): Promise<boolean> {
   const loaded = await page.locator(selector).evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0).length)
@@ -65,6 +63,14 @@ async function timelineThumbnails (page: Page, months: string[] = []): Promise<n
   return seen.size
 }
 
+/** The id of the asset uploaded as `name`. */
+async function idOf (page: Page, name: string): Promise<string> {
+  const found = await api<{ assets: { items: Array<{ id: string, originalFileName: string }> } }>(page, '/api/search/metadata', { originalFileName: name })
+  const hit = found.assets.items.find((a) => a.originalFileName === name)
+  assert.ok(hit !== undefined, `${name} is in the library`)
+  return hit.id
+}
+
 /** Waits until the viewer shows `name`'s preview, faded in. */
 async function viewerShows (page: Page, name: string): Promise<void> {
   await page.locator('hearth-viewer .bar').getByText(name, { exact: true }).waitFor()
@@ -86,9 +92,10 @@ for (const engine of engines) {
     let page: Page
     const shot = (n: string, name: string, p = page) => ui.shot(p, `journey-${engine}-${n}-${name}`)
     const noErrors = () => assert.deepEqual(ui.errors, [], 'no console errors so far')
-    const started = Date.now()
+    let started = 0
 
     before(async () => {
+      started = Date.now()
       // The lite pack reads text in photos; an always-open ML window lets the backlog run at once.
       ui = await startUi(engine, { HEARTH_MODELS_DIR: await litePack(), HEARTH_ML_WINDOW: '00:00-00:00' })
       page = await ui.page()
@@ -142,8 +149,9 @@ for (const engine of engines) {
     test('4. the viewer opens and steps with the keyboard', async () => {
       // Newest first: the photo of today, then the others by capture date.
       const order = ['craft-beer.jpg', 'tanners_ridge.jpg', 'prairie_falcon.jpg', 'el_torcal_rocks.jpg']
-      await tiles(page).first().click()
-      await page.waitForURL(/\/photos\/[0-9a-f-]{36}$/)
+      const first = await idOf(page, order[0]!)
+      await page.locator(`hearth-timeline .tile[data-id="${first}"] a`).click()
+      await page.waitForURL(`**/photos/${first}`)
       await viewerShows(page, order[0]!)
       await shot('05', 'viewer')
       const seen = [new URL(page.url()).pathname]
@@ -213,8 +221,7 @@ for (const engine of engines) {
     })
 
     test('7. search finds a photo by a word written in it, and by date', async () => {
-      const found = await api<{ assets: { items: Array<{ id: string }> } }>(page, '/api/search/metadata', { originalFileName: 'craft-beer' })
-      const beer = found.assets.items[0]!.id
+      const beer = await idOf(page, 'craft-beer.jpg')
       // OCR runs in the background after the preview; wait until the photo has been read.
       const t0 = Date.now()
       await waitFor('OCR of craft-beer.jpg', async () => (await api<unknown[]>(page, `/api/assets/${beer}/ocr`)).length > 0, 180_000)
@@ -244,10 +251,12 @@ for (const engine of engines) {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Photos' }).click()
       await page.waitForURL('**/photos')
       await waitFor('six thumbnails', async () => await timelineThumbnails(page) === 6)
-      await tiles(page).first().click()
-      await page.waitForURL(/\/photos\/[0-9a-f-]{36}$/)
+      // The newest photo, at the top (picked by id: a windowed timeline just scrolled back up may
+      // still hold lower months' tiles first in its DOM).
+      const id = await idOf(page, 'craft-beer.jpg')
+      await page.locator(`hearth-timeline .tile[data-id="${id}"] a`).click()
+      await page.waitForURL(`**/photos/${id}`)
       await viewerShows(page, 'craft-beer.jpg')
-      const id = new URL(page.url()).pathname.split('/').pop()!
       await page.locator('hearth-viewer').getByRole('button', { name: 'Move to trash' }).click()
       await page.getByText('1 item moved to the trash.').waitFor()
       await page.keyboard.press('Escape')
