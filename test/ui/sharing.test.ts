@@ -1,7 +1,9 @@
 /**
  * Albums, public links, account and admin in a real browser: make an album and add photos, share
  * it by a public link and open that in a fresh, signed-out context, a password-protected link,
- * an API key, and the jobs page.
+ * an API key, the jobs page (Missing and All on an analysis queue, All behind a confirmation) and
+ * the machine-learning page's embeddings per model (a split library's notice, with a reply edited
+ * to hold two face models: this node has no models, and making real vectors of two is ML-heavy).
  */
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -161,6 +163,77 @@ for (const engine of engines) {
       await page.goto(ui.url + '/admin/users')
       await page.getByRole('cell', { name: ADMIN.email }).waitFor()
       await ui.shot(page, `admin-${engine}-02-users`)
+    })
+
+    test('admin: an analysis queue offers Missing and All; All asks first, then sends force; the ML page shows vectors per model', async () => {
+      const page = await ui.page()
+      await signIn(ui, page)
+      const commands: Array<{ queue: string, body: unknown }> = []
+      page.on('request', (r) => {
+        const m = /\/api\/jobs\/(\w+)$/.exec(new URL(r.url()).pathname)
+        if (r.method() === 'PUT' && m !== null) commands.push({ queue: m[1]!, body: r.postDataJSON() })
+      })
+      await page.goto(ui.url + '/admin/jobs')
+      const table = page.locator('[data-testid=jobs]')
+      const faces = table.locator('tr', { hasText: 'faceDetection' })
+      await faces.waitFor()
+      assert.equal(await faces.getByRole('button', { name: 'Run now' }).count(), 0, 'an analysis queue has Missing and All instead')
+      await table.locator('tr', { hasText: 'thumbnailGeneration' }).getByRole('button', { name: 'Run now' }).waitFor()
+
+      await faces.getByRole('button', { name: 'Missing', exact: true }).click()
+      await page.getByText('The photos not analysed yet are queued.', { exact: false }).waitFor()
+      assert.deepEqual(commands, [{ queue: 'faceDetection', body: { command: 'start' } }])
+
+      // All, cancelled: nothing is sent.
+      await table.locator('tr', { hasText: 'smartSearch' }).getByRole('button', { name: 'All', exact: true }).click()
+      const dialog = page.getByRole('dialog', { name: 'Analyse every photo again?' })
+      await dialog.getByText('again for smart search').waitFor()
+      assert.equal(await dialog.getByText('Named people are kept').count(), 0, 'the people line is for faces only')
+      await dialog.getByRole('button', { name: 'Cancel' }).click()
+      await dialog.waitFor({ state: 'hidden' })
+      assert.equal(commands.length, 1)
+
+      // All on faces, confirmed: the plain-words dialog, then force.
+      await faces.getByRole('button', { name: 'All', exact: true }).click()
+      await dialog.getByText('again for faces').waitFor()
+      await dialog.getByText('Named people are kept').waitFor()
+      await dialog.getByText('unless you also press “Run the backlog now”').waitFor()
+      await ui.shot(page, `admin-${engine}-03-rerun-all`)
+      const sent = page.waitForResponse((r) => r.url().endsWith('/api/jobs/faceDetection') && r.request().method() === 'PUT')
+      await dialog.getByRole('button', { name: 'Analyse all again' }).click()
+      assert.equal((await sent).status(), 200)
+      await page.getByText('Every photo will be analysed again').waitFor()
+      await dialog.waitFor({ state: 'hidden' })
+      assert.deepEqual(commands[1], { queue: 'faceDetection', body: { command: 'start', force: true } })
+
+      // The ML page: the server's reply carries embeddings per model; with two face models (a
+      // lite library half moved to a buffalo_l server) the table lists both and a notice offers All.
+      let real: Record<string, unknown> | undefined
+      await page.route('**/api/admin/ml', async (route) => {
+        const response = await route.fetch()
+        real = await response.json() as Record<string, unknown>
+        await route.fulfill({ response, json: { ...real, embeddings: { faces: { 'lite/fr_feature': 40, buffalo_l: 120 }, clip: { 'ViT-B-32__openai': 58 } } } })
+      })
+      await page.goto(ui.url + '/admin/ml')
+      const emb = page.locator('[data-testid=embeddings]')
+      await emb.waitFor()
+      assert.deepEqual(real?.embeddings, { faces: {}, clip: {} }, 'no models here: nothing analysed, but the field is there')
+      assert.deepEqual(await emb.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((c) => c.textContent?.trim()))), [
+        ['Faces', 'buffalo_l', '120 faces'], ['Faces', 'lite/fr_feature', '40 faces'], ['Smart search', 'ViT-B-32__openai', '58 photos'],
+      ])
+      const notice = page.getByRole('note')
+      assert.equal(await notice.count(), 1, 'one CLIP model: no notice for smart search')
+      await notice.getByText('Faces were found by 2 different models').waitFor()
+      await notice.scrollIntoViewIfNeeded()
+      await ui.shot(page, `admin-${engine}-04-ml-embeddings`)
+      await notice.getByRole('button', { name: 'Detect faces again on all photos' }).click()
+      await dialog.getByText('again for faces').waitFor()
+      await dialog.getByRole('button', { name: 'Analyse all again' }).click()
+      await page.getByText('Every photo will be analysed again').waitFor()
+      await waitFor('the second force', async () => commands.length === 3)
+      assert.deepEqual(commands[2], { queue: 'faceDetection', body: { command: 'start', force: true } })
+      // The page polls every 10 s: a poll in flight must not outlive the test.
+      await page.unrouteAll({ behavior: 'ignoreErrors' })
     })
   })
 }

@@ -131,6 +131,20 @@ export const en = {
     libraryStats: (photos: number, videos: number) => `${plural(photos, 'photo', 'photos')}, ${plural(videos, 'video', 'videos')}`,
     queue: 'Queue', active: 'Active', waiting: 'Waiting', failed: 'Failed', completed: 'Done', paused: 'Paused', pause: 'Pause', resume: 'Resume', runNow: 'Run now',
     retryFailed: 'Retry failed', jobStarted: 'Started.', jobPaused: 'Paused.', jobResumed: 'Resumed.', refresh: 'Refresh',
+    missing: 'Missing', all: 'All', missingTitle: 'Analyse the photos this step has not done yet', allTitle: 'Analyse every photo again',
+    missingQueued: 'The photos not analysed yet are queued. They run in the overnight window.',
+    mlHint: 'Analysis queues: Missing analyses the photos not done yet; All analyses every photo again. Both wait for the overnight window set on the Machine learning page.',
+  },
+  /** "All" on an analysis queue (Immich's "All"): the confirmation before every photo is analysed again. */
+  rerun: {
+    title: 'Analyse every photo again?',
+    what: (step: string) => `Every photo in the library is analysed again for ${step} with the models in use now, replacing what was found before.`,
+    faces: 'Named people are kept, with their faces that are found again; faces you deleted stay deleted. Unnamed people are formed anew.',
+    people: 'Named people keep their faces. The faces of unnamed people are grouped again, and show no person until that is done.',
+    window: 'This runs in the overnight window, unless you also press “Run the backlog now” on the Machine learning page. A large library can take several nights.',
+    openMl: 'Open the Machine learning page', confirm: 'Analyse all again', cancel: 'Cancel',
+    queued: 'Every photo will be analysed again, in the overnight window.',
+    steps: { faceDetection: 'faces', facialRecognition: 'people (grouping faces)', smartSearch: 'smart search', ocr: 'text in photos', duplicateDetection: 'duplicates' } as Record<string, string>,
   },
   people: {
     title: 'People', empty: 'No people yet. Hearth finds faces once the face models are installed and the photos have been analysed.',
@@ -174,6 +188,12 @@ export const en = {
     stages: 'Analysis', stage: 'Stage', done: (done: number, total: number) => `${done.toLocaleString()} of ${total.toLocaleString()}`, available: 'Models ready', notAvailable: 'Models missing',
     features: 'Features', faces: 'Faces and people', ocr: 'Text in photos', clip: 'Smart search', duplicatesFeature: 'Duplicate detection', on: 'On', off: 'Off',
     jobsLink: 'Queue counts are on the Jobs page.', settingsMissing: 'This server does not offer ML settings yet.',
+    embeddings: 'Models in the library', embeddingsHint: 'What each model has analysed so far.', kind: 'Kind', analysed: 'Analysed',
+    facesKind: 'Faces', clipKind: 'Smart search', noEmbeddings: 'Nothing analysed yet.',
+    facesCount: (n: number) => plural(n, 'face', 'faces'), clipCount: (n: number) => plural(n, 'photo', 'photos'),
+    splitFaces: (n: number) => `Faces were found by ${n.toLocaleString()} different models. Faces from different models are never compared, so one person can show up twice. Analyse all photos again to bring them under the model in use.`,
+    splitClip: (n: number) => `Photos were analysed for smart search by ${n.toLocaleString()} different models. A search compares only photos of one model, so some will not be found. Analyse all photos again to bring them under the model in use.`,
+    rerunFaces: 'Detect faces again on all photos', rerunClip: 'Analyse all photos again for smart search',
   },
   resumable: {
     resuming: (pct: number) => `Connection lost; resuming at ${pct}%…`, gaveUp: 'The connection kept failing. Retry to continue where it stopped.',

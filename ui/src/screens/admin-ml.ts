@@ -1,8 +1,10 @@
 /**
  * Administration › Machine learning (`/admin/ml`, loaded only when opened): the overnight window
  * for the ML backlog (start, end, on or off), "run the backlog now", pause and resume; each model
- * pack's state with the `hearth models fetch <pack>` command that installs it; and each stage's
- * progress. Queue counts stay on the Jobs page.
+ * pack's state with the `hearth models fetch <pack>` command that installs it; each stage's
+ * progress; and how many faces and CLIP vectors each model made, with a notice and "analyse all
+ * again" when a kind is split across models (after a switch from the lite pack to a remote
+ * buffalo_l, say: vectors of different models are never compared). Queue counts stay on the Jobs page.
  */
 import { LitElement, html, css, nothing } from 'lit'
 import { base } from '../styles.ts'
@@ -10,11 +12,15 @@ import { t } from '../strings.ts'
 import { api, ApiError } from '../api.ts'
 import { notify, notifyError } from '../notify.ts'
 import type { MlWindow, ModelStatus, StageStatus } from '../ml/types.ts'
+import type { RerunAll } from '../ml/rerun-all.ts'
+import '../ml/rerun-all.ts'
 
 type BacklogState = { open: true, reason: 'window' | 'run-now' } | { open: false, reason: 'paused' | 'outside-window' }
 interface PackSummary { pack: string, description?: string, state: 'ready' | 'missing' | 'partial', models: ModelStatus[], fix?: string }
 interface MlAdmin {
   provider?: string, packs: PackSummary[], stages: StageStatus[]
+  /** Vectors per model name; absent on an older server. */
+  embeddings?: { faces: Record<string, number>, clip: Record<string, number> }
   features: Record<string, boolean>, window: MlWindow & { state: BacklogState | null }
 }
 
@@ -42,6 +48,9 @@ export class AdminMl extends LitElement {
     .bar span { display: block; height: 100%; background: var(--h-accent); }
     .pack { display: grid; gap: 8px; padding-bottom: 10px; border-bottom: 1px solid var(--h-border); }
     .pack:last-child { border-bottom: none; }
+    td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+    .notice { display: grid; gap: 10px; justify-items: start; padding: 12px 14px; border-radius: 8px; border-left: 4px solid var(--h-accent); background: var(--h-accent-soft); }
+    .notice p { margin: 0; }
   `]
 
   info: MlAdmin | null = null
@@ -165,11 +174,28 @@ export class AdminMl extends LitElement {
     </section>`
   }
 
+  private embeddingsSection (e: NonNullable<MlAdmin['embeddings']>) {
+    const kinds = [
+      { kind: 'faces', label: t.ml.facesKind, count: t.ml.facesCount, models: Object.entries(e.faces), queue: 'faceDetection', split: t.ml.splitFaces, action: t.ml.rerunFaces },
+      { kind: 'clip', label: t.ml.clipKind, count: t.ml.clipCount, models: Object.entries(e.clip), queue: 'smartSearch', split: t.ml.splitClip, action: t.ml.rerunClip },
+    ]
+    const rows = kinds.flatMap((k) => k.models.sort((a, b) => b[1] - a[1]).map(([model, n]) => ({ ...k, model, n })))
+    return html`<section class="card" aria-labelledby="ml-emb-h"><h2 id="ml-emb-h">${t.ml.embeddings}</h2>
+      <p class="muted">${t.ml.embeddingsHint}</p>
+      ${rows.length === 0 ? html`<p class="muted">${t.ml.noEmbeddings}</p>` : html`<table data-testid="embeddings"><thead><tr><th>${t.ml.kind}</th><th>${t.ml.model}</th><th class="num">${t.ml.analysed}</th></tr></thead>
+        <tbody>${rows.map((r) => html`<tr data-kind=${r.kind}><td>${r.label}</td><td>${r.model}</td><td class="num">${r.count(r.n)}</td></tr>`)}</tbody></table>`}
+      ${kinds.filter((k) => k.models.length > 1).map((k) => html`<div class="notice" role="note" data-split=${k.kind}>
+        <p>${k.split(k.models.length)}</p>
+        <button @click=${() => (this.renderRoot.querySelector('hearth-rerun-all') as RerunAll).ask(k.queue)}>${k.action}</button></div>`)}
+      <hearth-rerun-all @done=${() => this.load()}></hearth-rerun-all>
+    </section>`
+  }
+
   override render () {
     if (this.unavailable) return html`<section class="card"><p class="muted">${t.ml.settingsMissing}</p></section>`
     const i = this.info
     if (i === null) return html`<p class="muted">${t.app.loading}</p>`
-    return html`${this.windowSection(i.window)}${this.modelsSection(i.packs)}${this.stagesSection(i.stages)}`
+    return html`${this.windowSection(i.window)}${i.embeddings !== undefined ? this.embeddingsSection(i.embeddings) : nothing}${this.modelsSection(i.packs)}${this.stagesSection(i.stages)}`
   }
 }
 customElements.define('hearth-admin-ml', AdminMl)

@@ -1,14 +1,16 @@
 /**
  * Administration: users (add, remove, quota) with each one's storage use, libraries (a NAS folder
  * indexed in place, exclusions, scan and its progress) and jobs (every queue's counts; pause,
- * resume, run now, retry failed). `/admin/users`, `/admin/libraries`, `/admin/jobs`; machine learning
- * (`/admin/ml`, its own chunk: admin-ml.ts).
+ * resume, run now, retry failed; for analysis queues Immich's "Missing" and "All", the latter after a
+ * confirmation). `/admin/users`, `/admin/libraries`, `/admin/jobs`; machine learning (`/admin/ml`, its
+ * own chunk: admin-ml.ts).
  */
 import { LitElement, html, css, nothing } from 'lit'
 import { base } from '../styles.ts'
 import { t } from '../strings.ts'
 import { api } from '../api.ts'
 import { notify, notifyError } from '../notify.ts'
+import { mlQueues, type RerunAll } from '../ml/rerun-all.ts'
 
 interface AdminUser { id: string, email: string, name: string, isAdmin: boolean, quotaSizeInBytes: number | null, quotaUsageInBytes: number }
 interface Storage { diskSizeRaw: number, diskUseRaw: number }
@@ -141,6 +143,9 @@ export class AdminScreen extends LitElement {
   private async scan (id: string): Promise<void> {
     try { await api.post(`/api/libraries/${id}/scan`); notify(t.admin.scanning); await this.load() } catch (err) { notifyError(err) }
   }
+  private async rerunAll (queue: string): Promise<void> {
+    await (this.renderRoot.querySelector('hearth-rerun-all') as RerunAll).ask(queue)
+  }
   private async command (queue: string, command: string, message: string): Promise<void> {
     try { await api.put(`/api/jobs/${queue}`, { command }); notify(message); await this.load() } catch (err) { notifyError(err) }
   }
@@ -191,15 +196,20 @@ export class AdminScreen extends LitElement {
 
   private jobsTab () {
     return html`<section class="card" aria-labelledby="jobs-h"><div class="row"><h2 id="jobs-h" style="flex:1">${t.admin.jobs}</h2><button @click=${() => this.load()}>${t.admin.refresh}</button></div>
+      <p class="muted" style="margin:0">${t.admin.mlHint}</p>
       <table data-testid="jobs"><thead><tr><th>${t.admin.queue}</th><th class="num">${t.admin.active}</th><th class="num">${t.admin.waiting}</th><th class="num">${t.admin.failed}</th><th class="num">${t.admin.completed}</th><th></th></tr></thead>
       <tbody>${Object.entries(this.jobs).map(([q, s]) => html`<tr><td>${q}${s.queueStatus.isPaused ? html` <span class="paused">· ${t.admin.paused}</span>` : nothing}</td>
         <td class="num">${s.jobCounts.active}</td><td class="num">${s.jobCounts.waiting + s.jobCounts.paused + s.jobCounts.delayed}</td><td class="num">${s.jobCounts.failed}</td><td class="num">${s.jobCounts.completed}</td>
         <td><div class="row">
           ${s.queueStatus.isPaused ? html`<button @click=${() => this.command(q, 'resume', t.admin.jobResumed)}>${t.admin.resume}</button>`
             : html`<button @click=${() => this.command(q, 'pause', t.admin.jobPaused)}>${t.admin.pause}</button>`}
-          <button @click=${() => this.command(q, 'start', t.admin.jobStarted)}>${t.admin.runNow}</button>
+          ${mlQueues.has(q)
+            ? html`<button title=${t.admin.missingTitle} @click=${() => this.command(q, 'start', t.admin.missingQueued)}>${t.admin.missing}</button>
+              <button title=${t.admin.allTitle} @click=${() => this.rerunAll(q)}>${t.admin.all}</button>`
+            : html`<button @click=${() => this.command(q, 'start', t.admin.jobStarted)}>${t.admin.runNow}</button>`}
           ${s.jobCounts.failed > 0 ? html`<button @click=${() => this.command(q, 'retry-failed', t.admin.jobStarted)}>${t.admin.retryFailed}</button>` : nothing}
-        </div></td></tr>`)}</tbody></table></section>`
+        </div></td></tr>`)}</tbody></table>
+      <hearth-rerun-all mlLink @done=${() => this.load()}></hearth-rerun-all></section>`
   }
 
   override render () {
