@@ -1,8 +1,9 @@
 /**
  * Faces of two embedding models in one library, on both engines, through a real node with the
- * lite pack and a remote ML server (a small Immich-protocol server in this test, answering with the
- * same lite models under the name Hearth asks for, `buffalo_l`, as a Hearth ML server does). The
- * remote's vectors are as close to the local ones as vectors get, so only the recorded model
+ * lite pack and a remote ML server (a small Immich-protocol server in this test that answers with
+ * the same lite models but, like Immich's, sends no `x-hearth-ml-models` header, so its faces are
+ * recorded under the name Hearth asks for, `buffalo_l`; a Hearth ML server would refuse that name,
+ * node/ml/README.md). The remote's vectors are as close to the local ones as vectors get, so only the recorded model
  * keeps them apart: a second model's faces never join a person made from the first model's faces.
  * Then Immich's `PUT /api/jobs/faceDetection` and `/facialRecognition` with `force` (held by a
  * paused backlog until "run now") redo every asset exactly once, move every face to the model in

@@ -3,7 +3,8 @@
  * that smart search asks for a query's embedding. Each uses a remote Immich ML server when one is
  * healthy (HEARTH_ML_URLS), else the `immich` pack's ViT-B-32 models when they are installed; with
  * neither, the stage is unavailable and search works without CLIP. Both say which model made each
- * vector (a remote's: the name asked for), so a query is compared only with images of its model.
+ * vector (a remote's: the one a Hearth server's reply names, else the name asked for), so a query
+ * is compared only with images of its model.
  *
  * @example
  * const clip = createClip({ db, ml, runtime })
@@ -23,7 +24,7 @@ import { CLIP_MODEL } from '../embedding-models.ts'
 export const CLIP_PACK = 'immich'
 /** The name of the immich pack's CLIP pair, which is also the one asked of remote servers. */
 export const CLIP_MODEL_NAME = CLIP_MODEL
-/** The model a remote server is asked for (and its vectors are recorded under). */
+/** The model a remote server is asked for (recorded unless a Hearth server's reply names another). */
 const REMOTE_CLIP_MODEL = CLIP_MODEL_NAME
 /** What the local pair records: the immich pack holds Immich's own export of the same weights. */
 const LOCAL_CLIP_MODEL = CLIP_MODEL_NAME
@@ -43,8 +44,8 @@ export function createClip ({ db, ml, runtime }: { db: Database, ml: Pick<MlServ
       db,
       ready: async () => await localReady('clip-visual') || ml.remote.available(),
       encode: async (path, { signal }) => {
-        const remote = await tryRemote(ml, () => localReady('clip-visual'), async (r) => l2normalise(await r.clip.encodeImage(await readFile(path), { modelName: REMOTE_CLIP_MODEL, signal })))
-        if (remote !== undefined) return { embedding: remote, model: REMOTE_CLIP_MODEL }
+        const remote = await tryRemote(ml, () => localReady('clip-visual'), async (r) => r.clip.encodeImage(await readFile(path), { modelName: REMOTE_CLIP_MODEL, signal }))
+        if (remote !== undefined) return { embedding: l2normalise(remote.embedding), model: remote.model }
         return { embedding: (await (await encoder()).encodeImages([path], { signal }))[0]!, model: LOCAL_CLIP_MODEL }
       },
     }),
@@ -52,8 +53,8 @@ export function createClip ({ db, ml, runtime }: { db: Database, ml: Pick<MlServ
       available: async () => await localReady('clip-textual') || ml.remote.available(),
       /** A query's embedding and its model: smart search compares it only with images of that model. */
       encode: async (text: string, o: { signal?: AbortSignal } = {}) => {
-        const remote = await tryRemote(ml, () => localReady('clip-textual'), async (r) => l2normalise(await r.clip.encodeText(text, { modelName: REMOTE_CLIP_MODEL, signal: o.signal })))
-        if (remote !== undefined) return { embedding: remote, model: REMOTE_CLIP_MODEL }
+        const remote = await tryRemote(ml, () => localReady('clip-textual'), async (r) => r.clip.encodeText(text, { modelName: REMOTE_CLIP_MODEL, signal: o.signal }))
+        if (remote !== undefined) return { embedding: l2normalise(remote.embedding), model: remote.model }
         return { embedding: (await (await encoder()).encodeTexts([text], o))[0]!, model: LOCAL_CLIP_MODEL }
       },
     },

@@ -8,8 +8,11 @@
  * With a remote ML server (HEARTH_ML_URLS) healthy, `faces` sends the preview there and stores its
  * boxes and embeddings (node/ml/remote/stages.ts), else it runs the lite pack here. An Immich
  * container's buffalo_l embeddings live in another space than the lite pack's, so each embedding
- * is stored with its model (`buffalo_l`, or whatever facialRecognition.modelName asked the server
- * for; `lite/fr_feature` here) and clustering compares only faces of one model. A face stage
+ * is stored with its model (the one a Hearth server's reply names, else `buffalo_l` or whatever
+ * facialRecognition.modelName asked the server for; `lite/fr_feature` here) and clustering
+ * compares only faces of one model. A Hearth ML server has the lite pack's model and refuses any
+ * other name (node/ml/README.md), so a node asking it for `lite/fr_feature` records its faces and
+ * its own fallback faces as one model. A face stage
  * falling back mid-backlog thus splits the new faces between two models; re-run detection with
  * force once the server is back to bring them into one.
  *

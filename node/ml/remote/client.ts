@@ -6,6 +6,13 @@
  * request is marked unhealthy and the next is tried; when none answers the call throws
  * `RemoteUnavailableError`, so the stage falls back to its local model.
  *
+ * Which model made an embedding: a Hearth server names it in `x-hearth-ml-models`, which is read
+ * strictly (protocol.ts `replyModel`: a malformed or implausible header fails the call with
+ * `RemoteModelError`); without the header (Immich's server) it is the model asked for. A Hearth
+ * server that has not the model asked for refuses with a 422 carrying that header: the server stays
+ * healthy (its other tasks may be fine), the next server is tried, and with none left the call
+ * throws `RemoteUnavailableError`, so the stage runs its local model.
+ *
  * A token for servers that need one (a Hearth ML server's HEARTH_ML_SERVER_TOKEN) comes from
  * HEARTH_ML_URLS_TOKEN (sent to every URL as `Authorization: Bearer`), or from the URL itself
  * (`http://:token@gpu-box:2283/ml`, taken out of the URL before use and never logged).
@@ -16,7 +23,11 @@
  * if (remote.available()) await remote.faces.detect(jpeg, { minScore: 0.7 })
  */
 import type { Logger } from 'pino'
-import { parseEmbedding, RemoteUnavailableError, type DetectedFaces, type ImmichFace, type ImmichOcr, type PredictEntries, type RemoteMl } from '../protocol.ts'
+import {
+  MODELS_HEADER, parseEmbedding, parseModelsHeader, RemoteModelError, RemoteUnavailableError, replyModel,
+  type DetectedFaces, type ImmichFace, type ImmichOcr, type PredictEntries, type RemoteMl,
+} from '../protocol.ts'
+import { CLIP_MODEL, DEFAULT_REMOTE_FACE_MODEL } from '../embedding-models.ts'
 
 export interface RemoteSettings { enabled: boolean, urls: string[], availabilityChecks: { enabled: boolean, timeout: number, interval: number } }
 
@@ -89,7 +100,10 @@ export function createRemoteMl ({ urls = [], token, log, requestTimeoutMs = 120_
     timer = setInterval(() => { void check() }, settings.availabilityChecks.interval).unref()
   }
 
-  async function predict (entries: PredictEntries, input: { image: Buffer } | { text: string }, signal?: AbortSignal): Promise<Record<string, unknown>> {
+  /** A server's answer: its JSON body, the server, and its `x-hearth-ml-models` header (null from Immich's server). */
+  interface Reply { body: Record<string, unknown>, server: string, models: string | null }
+
+  async function predict (entries: PredictEntries, input: { image: Buffer } | { text: string }, signal?: AbortSignal): Promise<Reply> {
     if (!settings.enabled || servers.length === 0) throw new RemoteUnavailableError('no remote ML server is configured')
     const order = [...servers.filter(isHealthy), ...servers.filter((s) => !isHealthy(s))]
     const failures: string[] = []
@@ -106,9 +120,18 @@ export function createRemoteMl ({ urls = [], token, log, requestTimeoutMs = 120_
           const body = await r.json() as unknown
           if (typeof body !== 'object' || body === null) throw new BadReplyError('the reply is not a JSON object')
           setHealthy(s, true)
-          return body as Record<string, unknown>
+          return { body: body as Record<string, unknown>, server: s.url, models: r.headers.get(MODELS_HEADER) }
         }
         const text = (await r.text()).slice(0, 300)
+        const has = r.headers.get(MODELS_HEADER)
+        if (r.status === 422 && has !== null) {
+          // A Hearth server without the model asked for: it is healthy (its other tasks may be
+          // fine), this task goes to the next server or to the local model.
+          failures.push(`${s.url}: has not the model asked for (${text})`)
+          setHealthy(s, true)
+          log.warn({ url: s.url, has: describeModels(has), reply: text }, 'remote ML server has not the model asked for; not using it for this task')
+          continue
+        }
         failures.push(`${s.url}: ${r.status} ${text}`)
         log.warn({ url: s.url, status: r.status, reply: text }, r.status === 401 ? 'remote ML server refused the token (HEARTH_ML_URLS_TOKEN)' : 'remote ML request failed')
       } catch (err) {
@@ -119,6 +142,11 @@ export function createRemoteMl ({ urls = [], token, log, requestTimeoutMs = 120_
       setHealthy(s, false, failures.at(-1))
     }
     throw new RemoteUnavailableError(`no remote ML server answered (${failures.join('; ')})`)
+  }
+
+  /** What a refusal's header says the server has, for the log (a malformed one is quoted as it is). */
+  function describeModels (header: string): string {
+    try { return Object.entries(parseModelsHeader(header)).map(([t, m]) => `${t}=${m}`).join('; ') } catch { return JSON.stringify(header.slice(0, 200)) }
   }
 
   function num (v: unknown, what: string): number {
@@ -133,12 +161,20 @@ export function createRemoteMl ({ urls = [], token, log, requestTimeoutMs = 120_
     throw new BadReplyError('remote ML reply: no embedding')
   }
 
-  /** A malformed reply is the server's fault: it counts as that server failing (the stage falls back). */
+  /**
+   * A malformed reply is the server's fault: it counts as that server failing (the stage falls back).
+   * A `RemoteModelError` (the reply's model cannot be known) comes through as it is: the job fails.
+   */
   async function guarded<T> (call: () => Promise<T>): Promise<T> {
     try { return await call() } catch (err) {
       if (err instanceof BadReplyError || err instanceof SyntaxError) throw new RemoteUnavailableError(err.message, { cause: err })
       throw err
     }
+  }
+
+  function clipReply (asked: string, reply: Reply) {
+    const e = embedding(reply.body.clip)
+    return { embedding: e, model: replyModel({ header: reply.models, task: 'clip', asked, dimensions: [e.length], server: reply.server }) }
   }
 
   setServers(urls)
@@ -157,40 +193,53 @@ export function createRemoteMl ({ urls = [], token, log, requestTimeoutMs = 120_
     check,
 
     clip: {
-      encodeImage: async (image, o = {}) => guarded(async () =>
-        embedding((await predict({ clip: { visual: { modelName: o.modelName ?? 'ViT-B-32__openai' } } }, { image }, o.signal)).clip)),
-      encodeText: async (text, o = {}) => guarded(async () =>
-        embedding((await predict({ clip: { textual: { modelName: o.modelName ?? 'ViT-B-32__openai', ...(o.language !== undefined ? { options: { language: o.language } } : {}) } } }, { text }, o.signal)).clip)),
+      encodeImage: async (image, o = {}) => guarded(async () => {
+        const asked = o.modelName ?? CLIP_MODEL
+        return clipReply(asked, await predict({ clip: { visual: { modelName: asked } } }, { image }, o.signal))
+      }),
+      encodeText: async (text, o = {}) => guarded(async () => {
+        const asked = o.modelName ?? CLIP_MODEL
+        return clipReply(asked, await predict({ clip: { textual: { modelName: asked, ...(o.language !== undefined ? { options: { language: o.language } } : {}) } } }, { text }, o.signal))
+      }),
     },
 
     faces: {
-      detect: async (image, o = {}): Promise<DetectedFaces> => guarded(async () => {
-        const modelName = o.modelName ?? 'buffalo_l'
-        const r = await predict({ 'facial-recognition': { detection: { modelName, options: { minScore: o.minScore ?? 0.7 } }, recognition: { modelName } } }, { image }, o.signal)
+      detect: async (image, o = {}): Promise<DetectedFaces & { model: string }> => guarded(async () => {
+        const modelName = o.modelName ?? DEFAULT_REMOTE_FACE_MODEL
+        const reply = await predict({ 'facial-recognition': { detection: { modelName, options: { minScore: o.minScore ?? 0.7 } }, recognition: { modelName } } }, { image }, o.signal)
+        const r = reply.body
         const list = r['facial-recognition']
         if (!Array.isArray(list)) throw new BadReplyError('remote ML reply: no facial-recognition list')
+        const dimensions: number[] = []
         const faces: ImmichFace[] = list.map((f: Record<string, unknown>) => {
           const b = (f.boundingBox ?? {}) as Record<string, unknown>
           const e = embedding(f.embedding)
+          dimensions.push(e.length)
           return {
             boundingBox: { x1: num(b.x1, 'x1'), y1: num(b.y1, 'y1'), x2: num(b.x2, 'x2'), y2: num(b.y2, 'y2') },
             score: num(f.score, 'score'),
             embedding: typeof f.embedding === 'string' ? f.embedding : JSON.stringify(Array.from(e)),
           }
         })
-        return { imageWidth: num(r.imageWidth, 'imageWidth'), imageHeight: num(r.imageHeight, 'imageHeight'), faces }
+        const model = replyModel({ header: reply.models, task: 'facial-recognition', asked: modelName, dimensions, server: reply.server })
+        return { imageWidth: num(r.imageWidth, 'imageWidth'), imageHeight: num(r.imageHeight, 'imageHeight'), faces, model }
       }),
     },
 
     ocr: {
       read: async (image, o = {}) => guarded(async () => {
         const modelName = o.modelName ?? 'PP-OCRv5_mobile'
-        const r = await predict({
+        const reply = await predict({
           ocr: {
             detection: { modelName, options: { minScore: o.minDetectionScore ?? 0.5, maxResolution: o.maxResolution ?? 736 } },
             recognition: { modelName, options: { minScore: o.minRecognitionScore ?? 0.8 } },
           },
         }, { image }, o.signal)
+        const r = reply.body
+        // OCR lines are not embeddings and are stored without a model, but the header is held to its grammar all the same.
+        if (reply.models !== null && Object.keys(parseModelsHeader(reply.models)).join() !== 'ocr') {
+          throw new RemoteModelError(`the ocr reply from ${reply.server} has ${MODELS_HEADER} ${JSON.stringify(reply.models)}, which does not name exactly its task`)
+        }
         const out = r.ocr as Partial<ImmichOcr> | undefined
         if (out === undefined || !Array.isArray(out.text) || !Array.isArray(out.box) || !Array.isArray(out.boxScore) || !Array.isArray(out.textScore)) {
           throw new BadReplyError('remote ML reply: no ocr result')

@@ -2,9 +2,9 @@
  * Hearth's local models behind Immich's ML reply shapes: what Hearth's ML server (`/ml/predict`)
  * answers with. The same adapters the stages use: faces with the `lite` pack's analyzer (BlazeFace
  * + RFB-320 check + fr_feature, faces/analyzer.ts), OCR with the `lite` pack's PP-OCRv4
- * (ocr/engine.ts), CLIP with the `immich` pack's ViT-B-32 pair (clip/encoder.ts). The model name a
- * client asks for is not looked up: each task uses whatever Hearth has installed for it, and says so
- * (`models()`, sent back in the `x-hearth-ml-models` header).
+ * (ocr/engine.ts), CLIP with the `immich` pack's ViT-B-32 pair (clip/encoder.ts). Each task has one
+ * model, named by `models()` as embeddings are recorded (embedding-models.ts); the server
+ * (server.ts) answers only requests for those names and says so in `x-hearth-ml-models`.
  *
  * @example
  * const local = createLocalMl({ models, runtime })
@@ -20,6 +20,10 @@ import { createPixelReader } from '../../media/pixels.ts'
 import { createClipEncoder, l2normalise, type ClipEncoder } from '../clip/encoder.ts'
 import { loadClipTokenizer } from '../clip/tokenizer.ts'
 import { decodeUpright } from './image.ts'
+import { CLIP_MODEL, LITE_FACE_MODEL } from '../embedding-models.ts'
+
+/** The lite pack's OCR pair (PP-OCRv4 detection and recognition), as the server names it. */
+export const LITE_OCR_MODEL = 'lite/PP-OCRv4'
 
 const CLIP_PACK = 'immich'
 
@@ -42,11 +46,14 @@ export function createLocalMl ({ models, runtime, pixelLimit = 100_000_000 }: { 
   const file = (pack: string, model: string) => models.manifest.packs[pack]?.models[model]?.file ?? model
 
   return {
-    /** Which installed models answer each task. */
-    models: () => ({
+    /** The model that answers each task, by the name its embeddings are recorded under. */
+    models: () => ({ 'facial-recognition': LITE_FACE_MODEL, clip: CLIP_MODEL, ocr: LITE_OCR_MODEL }),
+
+    /** The files behind each task, for the log. */
+    files: () => ({
       'facial-recognition': `lite:${file('lite', 'face-detector')}+${file('lite', 'face-detector-alt')}+${file('lite', 'face-embedder')}`,
       ocr: `lite:${file('lite', 'ocr-detector')}+${file('lite', 'ocr-recognizer')}`,
-      clip: `immich:${file(CLIP_PACK, 'clip-visual')}+${file(CLIP_PACK, 'clip-textual')}`,
+      clip: `${CLIP_PACK}:${file(CLIP_PACK, 'clip-visual')}+${file(CLIP_PACK, 'clip-textual')}`,
     }),
 
     clip: {

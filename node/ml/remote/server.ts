@@ -10,6 +10,15 @@
  * bad entries, an unknown task, no image or text, or an image that cannot be decoded are a 4xx
  * naming the problem; a model failing is a 500 with its message, and the node goes on.
  *
+ * Models: each task has one (local.ts `models()`), and every answer names it in
+ * `x-hearth-ml-models` (protocol.ts). Faces and CLIP are embeddings, comparable only within one
+ * model, so a request naming another model for them (Immich's default `buffalo_l`) is refused with
+ * a 422 whose `x-hearth-ml-models` says what this server has: a client gets the model it asked
+ * for or nothing, whether or not it reads the header (Immich's server does not, nor did Hearth's
+ * before it). Hearth's client takes that refusal as "not this server for this task" and runs its
+ * local model. OCR answers with the lite pack's PP-OCRv4 whatever name is asked: its lines are
+ * text, not vectors to be compared.
+ *
  * @example
  * createHttpApp({ ..., middleware: [mlServerMiddleware({ token, local: createLocalMl({ models, runtime }), log })] })
  */
@@ -24,6 +33,7 @@ import { discardRest } from '../../assets/upload.ts'
 import type { LocalMl } from './local.ts'
 import { ModelMissingError } from './local.ts'
 import { UndecodableImageError } from './image.ts'
+import { formatModelsHeader, MODELS_HEADER, type ModelTask } from '../protocol.ts'
 
 const modelRef = z.object({ modelName: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() }).loose()
 const score = z.number().min(0).max(1)
@@ -45,6 +55,18 @@ const entriesSchema = z.object({
 }).strict()
 
 type Entries = z.infer<typeof entriesSchema>
+
+/**
+ * The embedding tasks of `entries` that ask for a model other than this server's, as
+ * `task: "asked"` (empty when every one is this server's). OCR is not checked (see above).
+ */
+function otherModels (entries: Entries, has: Record<ModelTask, string>): string[] {
+  const asked: Array<[ModelTask, string]> = []
+  const fr = entries['facial-recognition']
+  if (fr !== undefined) asked.push(['facial-recognition', fr.detection.modelName], ['facial-recognition', fr.recognition.modelName])
+  if (entries.clip !== undefined) asked.push(['clip', 'visual' in entries.clip ? entries.clip.visual.modelName : entries.clip.textual.modelName])
+  return [...new Set(asked.filter(([task, name]) => name !== has[task]).map(([task, name]) => `${task}: ${JSON.stringify(name)}`))]
+}
 
 /** 422, as Immich's service answers malformed entries. */
 class UnprocessableError extends HttpError {
@@ -134,7 +156,7 @@ export function mlServerMiddleware ({ token, local, log, maxBytes = 64 * 1024 * 
   const expected = digest(token)
   const tokenOk = (t: string) => timingSafeEqual(digest(t), expected)
   const models = local.models()
-  log.info({ models }, 'ML server on at /ml/predict (Immich\'s protocol) with these models')
+  log.info({ models, files: local.files() }, 'ML server on at /ml/predict (Immich\'s protocol) with these models')
 
   async function ping (ctx: Koa.Context) {
     const t = presented(ctx.req)
@@ -151,24 +173,33 @@ export function mlServerMiddleware ({ token, local, log, maxBytes = 64 * 1024 * 
     }
     const { fields, image } = await readForm(ctx.req, maxBytes)
     const entries = parseEntries(fields.entries)
+    const tasks = (Object.keys(entries) as ModelTask[])
+    const other = otherModels(entries, models)
+    if (other.length > 0) {
+      const has = formatModelsHeader(Object.fromEntries(tasks.map((t) => [t, models[t]])))
+      throw new HttpError(422, 'Unprocessable Entity',
+        `This server has ${has}, not ${other.join(', ')}: embeddings of another model are not comparable with that model's. ` +
+        'Ask for the model it has (Hearth: machineLearning.facialRecognition.modelName), or use a server that has the one asked for.',
+        { [MODELS_HEADER]: has })
+    }
     const text = fields.text
     const wantsImage = entries['facial-recognition'] !== undefined || entries.ocr !== undefined || (entries.clip !== undefined && 'visual' in entries.clip)
     if (wantsImage && (image === undefined || image.length === 0)) throw new BadRequestError('No image: send the picture as the "image" file')
     if (!wantsImage && text === undefined) throw new BadRequestError('No text: send the text to encode as the "text" field')
 
     const reply: Record<string, unknown> = {}
-    const used: string[] = []
+    const used: Partial<Record<ModelTask, string>> = {}
     try {
       if (entries.clip !== undefined && 'textual' in entries.clip) {
         reply.clip = await local.clip.encodeText(text!)
-        used.push(`clip=${models.clip}`)
+        used.clip = models.clip
       }
       if (entries.clip !== undefined && 'visual' in entries.clip) {
         const r = await local.clip.encodeImage(image!)
         reply.clip = r.embedding
         reply.imageWidth = r.imageWidth
         reply.imageHeight = r.imageHeight
-        used.push(`clip=${models.clip}`)
+        used.clip = models.clip
       }
       const fr = entries['facial-recognition']
       if (fr !== undefined) {
@@ -178,14 +209,14 @@ export function mlServerMiddleware ({ token, local, log, maxBytes = 64 * 1024 * 
         reply['facial-recognition'] = r.faces
         reply.imageWidth = r.imageWidth
         reply.imageHeight = r.imageHeight
-        used.push(`facial-recognition=${models['facial-recognition']}`)
+        used['facial-recognition'] = models['facial-recognition']
       }
       if (entries.ocr !== undefined) {
         const r = await local.ocr.read(image!, { minDetectionScore: entries.ocr.detection.options?.minScore, minRecognitionScore: entries.ocr.recognition.options?.minScore })
         reply.ocr = { text: r.text, box: r.box, boxScore: r.boxScore, textScore: r.textScore }
         reply.imageWidth = r.imageWidth
         reply.imageHeight = r.imageHeight
-        used.push(`ocr=${models.ocr}`)
+        used.ocr = models.ocr
       }
     } catch (err) {
       if (err instanceof UndecodableImageError) throw new BadRequestError(err.message)
@@ -194,7 +225,7 @@ export function mlServerMiddleware ({ token, local, log, maxBytes = 64 * 1024 * 
       log.error({ err }, 'ML server: a model failed')
       throw new HttpError(500, 'Internal Server Error', `The model failed: ${(err as Error).message}`)
     }
-    ctx.set('x-hearth-ml-models', used.join('; '))
+    ctx.set(MODELS_HEADER, formatModelsHeader(used))
     ctx.body = reply
   }
 

@@ -33,20 +33,24 @@ export async function tryRemote<T> (ml: RemoteCapable, localReady: () => Promise
   }
 }
 
-/** The face model a remote server is asked for (and its embeddings are recorded under). */
+/**
+ * The face model a remote server is asked for: what its embeddings are recorded under, unless a
+ * Hearth server's reply names another (`x-hearth-ml-models`; it refuses a name it cannot serve).
+ */
 export const remoteFaceModel = (ml: RemoteCapable) => ml.settings?.().machineLearning.facialRecognition.modelName ?? DEFAULT_REMOTE_FACE_MODEL
 
 /**
  * Faces of a preview from the remote server: the image's size, boxes in its pixels, embeddings,
- * and the model they are recorded under: the name asked for (the server's own reply does not say).
+ * and the model they are recorded under: the one the reply names (a Hearth server), else the name
+ * asked for (Immich's server does not say). A reply whose model cannot be trusted fails the job
+ * (`RemoteModelError`).
  */
 export async function remoteFaces (ml: RemoteCapable, previewPath: string, signal: AbortSignal, localReady: () => Promise<boolean>) {
   return tryRemote(ml, localReady, async (remote) => {
     const s = ml.settings?.().machineLearning.facialRecognition
-    const model = remoteFaceModel(ml)
-    const r = await remote.faces.detect(await readFile(previewPath), { modelName: model, minScore: s?.minScore, signal })
+    const r = await remote.faces.detect(await readFile(previewPath), { modelName: remoteFaceModel(ml), minScore: s?.minScore, signal })
     return {
-      model,
+      model: r.model,
       image: { width: r.imageWidth, height: r.imageHeight },
       faces: r.faces.map((f) => ({ box: f.boundingBox, score: f.score, embedding: parseEmbedding(f.embedding) })),
     }
