@@ -62,6 +62,10 @@ export function createJobRepo (db: Queryable) {
         [queue, minPriority ?? null])
       return row
     },
+    /** Gives back a job claimed but not started: waiting again, its attempt not counted. */
+    async unclaim (id: number) {
+      await db.query(`UPDATE jobs SET status = 'waiting', attempts = GREATEST(attempts - 1, 0), locked_at = NULL, updated_at = now() WHERE id = $1 AND status = 'active'`, [id])
+    },
     async complete (id: number) {
       await db.query(`UPDATE jobs SET status = 'completed', finished_at = now(), updated_at = now(), progress = 1, locked_at = NULL WHERE id = $1`, [id])
     },

@@ -136,6 +136,13 @@ export function createJobService ({ db, log, concurrency = {}, pollMs = 2000, ba
           continue
         }
         if (job === undefined) { await sleep(queue, pollMs); continue }
+        // The gate may have closed while the claim waited for a connection (the window closing as
+        // a worker claims): a job it now holds back goes back to waiting, untouched.
+        const now = gates.get(queue)
+        if (now?.minPriority !== undefined && job.priority < now.minPriority) {
+          await repo.unclaim(job.id)
+          continue
+        }
         await runOne(job)
       } finally {
         busy.set(queue, (busy.get(queue) ?? 1) - 1)

@@ -118,5 +118,41 @@ for (const engine of engines) {
       await again.stop()
       assert.deepEqual(ran, ['orphan', 'long', 'long-again'])
     })
+
+    test('a gate that closes while a claim is in flight: the claimed job it holds back goes back to waiting, unrun', async () => {
+      // The first claim is held until the gate has closed and a backlog job has been inserted, as
+      // when a claim waits for a pool connection at the moment the ML window closes.
+      let holdClaim: (() => void) | undefined
+      let claimHeld: (() => void) | undefined
+      const claimStarted = new Promise<void>((ok) => { claimHeld = ok })
+      const slow: Database = {
+        ...db,
+        query: async <T = Record<string, unknown>>(sql: string, params?: readonly unknown[]) => {
+          if (sql.includes("SET status = 'active'") && holdClaim === undefined) {
+            await new Promise<void>((ok) => { holdClaim = ok; claimHeld!() })
+          }
+          return db.query<T>(sql, params)
+        },
+      }
+      const jobs = createJobService({ db: slow, log, pollMs: 30 })
+      const ran: string[] = []
+      jobs.register('smartSearch', async (job) => { ran.push(job.payload.id as string) })
+      await jobs.start()
+      try {
+        await claimStarted
+        jobs.setGate('smartSearch', { minPriority: 10 })
+        await db.query("INSERT INTO jobs (queue, name, payload, priority) VALUES ('smartSearch', 's', '{\"id\":\"backlog\"}', 0)")
+        holdClaim!()
+        await new Promise((ok) => setTimeout(ok, 300))
+        assert.deepEqual(ran, [], 'the held-back job did not run')
+        const [row] = await db.query<{ status: string, attempts: number }>("SELECT status, attempts FROM jobs WHERE payload->>'id' = 'backlog'")
+        assert.deepEqual(row, { status: 'waiting', attempts: 0 })
+        jobs.setGate('smartSearch', undefined)
+        await jobs.drained(['smartSearch'])
+        assert.deepEqual(ran, ['backlog'], 'it runs once the gate opens')
+      } finally {
+        await jobs.stop()
+      }
+    })
   })
 }
