@@ -15,6 +15,17 @@ if (serverUrl === undefined) console.warn('# HEARTH_TEST_DATABASE_URL is not set
 
 export const engines: Engine[] = serverUrl !== undefined ? ['pglite', 'postgres'] : ['pglite']
 
+/**
+ * For a test whose subject is not the database (the browser UI, the ML models, a crash of the ML
+ * pipeline): the one engine it names, so the suite stays fast on two cores; the API and storage it
+ * goes through are tested on both engines elsewhere (test/api, test/ingest, test/people/people,
+ * test/ml/embedding-models, and the browser journey). HEARTH_TEST_ALL_ENGINES=1 runs it on both.
+ */
+export function oneEngine (preferred: Engine): Engine[] {
+  if (process.env.HEARTH_TEST_ALL_ENGINES === '1') return engines
+  return engines.includes(preferred) ? [preferred] : ['pglite']
+}
+
 /** A fresh, empty database on the PostgreSQL test server; `drop` removes it. */
 export async function freshPostgresDatabase (): Promise<{ url: string, drop: () => Promise<void> }> {
   if (serverUrl === undefined) throw new Error('no PostgreSQL test server')

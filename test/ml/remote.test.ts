@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import sharp from 'sharp'
 import pino from 'pino'
-import { engines } from '../helpers/engines.ts'
+import { oneEngine } from '../helpers/engines.ts'
 import { litePack } from '../helpers/models.ts'
 import { startTestNode, type TestNode } from '../helpers/node.ts'
 import type { Session } from '../helpers/client.ts'
@@ -188,7 +188,7 @@ describe('x-hearth-ml-models: the grammar, and what the client records', () => {
   })
 })
 
-for (const engine of engines) {
+for (const engine of oneEngine('postgres')) {
   describe(`[${engine}] remote ML: Hearth's client against Hearth's server`, { skip: existsSync(portrait) ? false : 'needs ../shared/fixtures' }, () => {
     let work: string
     let a: TestNode

@@ -1,5 +1,5 @@
 /**
- * Faces of two embedding models in one library, on both engines, through a real node with the
+ * Faces of two embedding models in one library, on one engine (PostgreSQL; both with HEARTH_TEST_ALL_ENGINES=1), through a real node with the
  * lite pack and a remote ML server (a small Immich-protocol server in this test that answers with
  * the same lite models but, like Immich's, sends no `x-hearth-ml-models` header, so its faces are
  * recorded under the name Hearth asks for, `buffalo_l`; a Hearth ML server would refuse that name,
@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net'
 import { Readable } from 'node:stream'
 import { resolve } from 'node:path'
 import sharp from 'sharp'
-import { engines } from '../helpers/engines.ts'
+import { oneEngine } from '../helpers/engines.ts'
 import { litePack } from '../helpers/models.ts'
 import { startTestNode, type TestNode } from '../helpers/node.ts'
 import type { Session } from '../helpers/client.ts'
@@ -68,7 +68,7 @@ function faceServer () {
   }
 }
 
-for (const engine of engines) {
+for (const engine of oneEngine('postgres')) {
   describe(`[${engine}] faces of two models`, { skip: existsSync(portrait) && existsSync(craftBeer) ? false : 'needs ../shared/fixtures' }, () => {
     let t: TestNode
     let me: Session

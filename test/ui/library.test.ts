@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
-import { engines } from '../helpers/engines.ts'
+import { oneEngine } from '../helpers/engines.ts'
 import { dropFiles, startUi, type UiHarness } from './harness.ts'
 
 const fixtures = resolve(fileURLToPath(new URL('../../../shared/fixtures/exif-samples/jpg/', import.meta.url)))
@@ -18,7 +18,7 @@ const photos = ['gps/DSCN0010.jpg', 'gps/DSCN0012.jpg', 'Canon_40D.jpg', 'Sony_H
 
 const tiles = (page: Page) => page.locator('hearth-timeline .tile img')
 
-for (const engine of engines) {
+for (const engine of oneEngine('pglite')) {
   describe(`web UI library journey [${engine}]`, () => {
     let ui: UiHarness
     let page: Page

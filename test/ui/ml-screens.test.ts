@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import sharp, { type Sharp } from 'sharp'
 import type { Page } from 'playwright-core'
-import { engines } from '../helpers/engines.ts'
+import { oneEngine } from '../helpers/engines.ts'
 import { litePack } from '../helpers/models.ts'
 import { waitFor } from '../helpers/process.ts'
 import type { Session } from '../helpers/client.ts'
@@ -46,7 +46,7 @@ async function imagesLoaded (page: Page, selector: string, count: number): Promi
   return loaded >= count
 }
 
-for (const engine of engines) {
+for (const engine of oneEngine('postgres')) {
   describe(`web UI people, places, duplicates, ML settings [${engine}]`, { skip: existsSync(portrait) ? false : 'needs ../shared/fixtures' }, () => {
     let ui: UiHarness
     let admin: Session

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
-import { engines } from '../helpers/engines.ts'
+import { oneEngine } from '../helpers/engines.ts'
 import type { Session } from '../helpers/client.ts'
 import { startUi, type UiHarness } from './harness.ts'
 
@@ -18,7 +18,7 @@ const files = ['gps/DSCN0010.jpg', 'gps/DSCN0012.jpg', 'Canon_40D.jpg', 'Pentax_
 const checks = (page: Page) => page.locator('hearth-timeline .tile .check')
 const bar = (page: Page) => page.locator('hearth-selection-bar')
 
-for (const engine of engines) {
+for (const engine of oneEngine('postgres')) {
   describe(`web UI selection [${engine}]`, () => {
     let ui: UiHarness
     let s: Session

@@ -9,7 +9,7 @@ import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
-import { engines } from '../helpers/engines.ts'
+import { oneEngine } from '../helpers/engines.ts'
 import { waitFor } from '../helpers/process.ts'
 import { startUi, type UiHarness } from './harness.ts'
 
@@ -30,7 +30,7 @@ async function imagesLoaded (page: Page, selector: string, count: number): Promi
   return loaded >= count
 }
 
-for (const engine of engines) {
+for (const engine of oneEngine('postgres')) {
   describe(`web UI albums, sharing, account, admin [${engine}]`, () => {
     let ui: UiHarness
     let publicUrl = ''

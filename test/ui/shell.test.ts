@@ -2,12 +2,12 @@
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Locator, Page } from 'playwright-core'
-import { engines } from '../helpers/engines.ts'
+import { oneEngine } from '../helpers/engines.ts'
 import { startUi, type UiHarness } from './harness.ts'
 
 const ADMIN = { email: 'ada@example.org', password: 'correct horse battery' }
 
-for (const engine of engines) {
+for (const engine of oneEngine('pglite')) {
   describe(`web UI shell [${engine}]`, () => {
     let ui: UiHarness
     before(async () => { ui = await startUi(engine, { HEARTH_LOGIN_MAX_FAILURES: '3', HEARTH_LOGIN_LOCKOUT_SECONDS: '120' }) })

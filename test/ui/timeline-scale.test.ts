@@ -6,13 +6,13 @@
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Page } from 'playwright-core'
-import { engines } from '../helpers/engines.ts'
+import { oneEngine } from '../helpers/engines.ts'
 import { startUi, type UiHarness } from './harness.ts'
 import { generateAssets } from './generate.ts'
 
 const tileCount = (page: Page) => page.locator('hearth-timeline .tile').count()
 
-for (const engine of engines) {
+for (const engine of oneEngine('postgres')) {
   describe(`web UI timeline at 20,000 assets [${engine}]`, () => {
     let ui: UiHarness
     let page: Page

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
-import { engines } from '../helpers/engines.ts'
+import { oneEngine } from '../helpers/engines.ts'
 import type { Session } from '../helpers/client.ts'
 import { startUi, type UiHarness } from './harness.ts'
 
@@ -44,7 +44,7 @@ async function transcoded (ui: UiHarness, s: Session) {
   throw new Error('videos were not transcoded')
 }
 
-for (const engine of engines) {
+for (const engine of oneEngine('pglite')) {
   describe(`web UI viewer media [${engine}]`, () => {
     let ui: UiHarness
     let s: Session
