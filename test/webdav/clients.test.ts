@@ -183,6 +183,21 @@ for (const engine of engines) {
       assert.deepEqual((await readdir(join(t.dataDir, 'library', '.partial'))).filter((n) => n.endsWith('.part')), [])
     })
 
+    test('over quota: 507 with a message, nothing left on disk or in the library; a file that fits still goes in', async () => {
+      const small = await t.client.createUser(admin, 'small@example.org', 'another good password', { quotaSizeInBytes: 30_000 })
+      const auth = `Basic ${Buffer.from('small@example.org:another good password').toString('base64')}`
+      const put = (name: string, body: Buffer) => fetch(`${t.url}/dav/Uploads/${name}`, { method: 'PUT', headers: { authorization: auth, 'content-type': 'image/jpeg' }, body: new Uint8Array(body) })
+      const big = await put('big.jpg', jpeg(60_000))
+      assert.equal(big.status, 507)
+      assert.match(await big.text(), /quota|space/i)
+      const gone = await fetch(`${t.url}/dav/Uploads/big.jpg`, { method: 'PROPFIND', headers: { authorization: auth, depth: '0' } })
+      assert.equal(gone.status, 404, 'nothing half-written is left under the name')
+      assert.deepEqual((await readdir(join(t.dataDir, 'library', '.partial'))).filter((n) => n.endsWith('.part')), [])
+      assert.equal((await t.client.call('GET', '/api/assets/statistics', { headers: small.headers })).body.total, 0)
+      assert.equal((await put('small.jpg', jpeg(8_000))).status, 201)
+      assert.equal((await t.client.call('GET', '/api/assets/statistics', { headers: small.headers })).body.total, 1)
+    })
+
     test('passwords over plain HTTP from outside the LAN are refused; from the LAN or through HTTPS they are not', async () => {
       const fromInternet = await curl('PROPFIND', '/dav/', { agent: 'curl', headers: { depth: '0', 'x-forwarded-for': '203.0.113.5', 'x-forwarded-proto': 'http' } })
       assert.equal(fromInternet.status, 403)
