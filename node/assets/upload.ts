@@ -58,7 +58,7 @@ export async function receiveMultipartUpload (req: IncomingMessage, storage: Lib
       void Promise.allSettled(pending).then(async () => {
         if (failed === undefined && asset === undefined) failed = new BadRequestError('No file: put the photo or video in the "assetData" field')
         if (failed !== undefined) {
-          await Promise.all([storage.discard(asset?.tempPath), storage.discard(sidecar?.tempPath)])
+          await Promise.all([storage.discard(asset?.tempPath), storage.discard(sidecar?.tempPath), bodyDrained(req)])
           reject(translate(failed, limits))
           return
         }
@@ -105,6 +105,22 @@ export function discardRest (req: IncomingMessage) {
   req.once('end', () => clearTimeout(timer))
   req.once('close', () => clearTimeout(timer))
   req.resume()
+}
+
+/**
+ * Resolves when the rest of a refused body has been read (or after 10 s). The reply waits for it:
+ * a client that asked to close the connection after this request would otherwise have it closed
+ * under it while still sending, and see a broken pipe instead of the reason (a disk that filled
+ * up mid-upload).
+ */
+function bodyDrained (req: IncomingMessage): Promise<void> {
+  if (req.complete || req.destroyed) return Promise.resolve()
+  return new Promise((resolve) => {
+    const done = () => { clearTimeout(timer); req.off('end', done); req.off('close', done); resolve() }
+    const timer = setTimeout(done, 10_000)
+    req.once('end', done)
+    req.once('close', done)
+  })
 }
 
 function checkSize (bytes: number, limits: UploadLimits) {
