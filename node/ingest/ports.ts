@@ -4,6 +4,8 @@
  */
 export interface ExtractedMetadata {
   dateTimeOriginal: Date | null
+  /** Which tag the date came from; 'file modification time' when the file itself holds none. */
+  dateSource: string
   timeZone: string | null
   localDateTime: Date | null
   latitude: number | null

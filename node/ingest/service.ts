@@ -52,8 +52,13 @@ export function createIngestService ({ db, jobs, log, dataDir, metadata, image, 
     try {
       const m = await metadata.read(a.original_path, { sidecarPath: a.sidecar_path ?? undefined })
       const place = await geocode?.(m.latitude, m.longitude) ?? { city: null, state: null, country: null }
+      // An upload whose file holds no date keeps the date its client sent (the file's time on the
+      // phone or computer, as Immich keeps it): the stored copy's modification time is only when
+      // it arrived here. A file indexed in place has no such date, so its own time is the best one.
+      const clientDate = a.library_id === null && m.dateSource === 'file modification time'
+      const taken = clientDate ? null : m.dateTimeOriginal
       await exif.upsert(a.id, {
-        date_time_original: m.dateTimeOriginal, time_zone: m.timeZone, latitude: m.latitude, longitude: m.longitude,
+        date_time_original: clientDate ? a.file_created_at : m.dateTimeOriginal, time_zone: m.timeZone, latitude: m.latitude, longitude: m.longitude,
         city: place.city, state: place.state, country: place.country, make: m.make, model: m.model, lens_model: m.lensModel, f_number: m.fNumber,
         exposure_time: m.exposureTime, iso: m.iso, focal_length: m.focalLength, orientation: m.orientation, rating: m.rating,
         description: m.description, keywords: m.keywords, exif_image_width: m.exifImageWidth, exif_image_height: m.exifImageHeight,
@@ -67,7 +72,7 @@ export function createIngestService ({ db, jobs, log, dataDir, metadata, image, 
         `UPDATE assets SET file_created_at = coalesce($2, file_created_at), local_date_time = coalesce($3, local_date_time),
            width = coalesce($4, width), height = coalesce($5, height), duration_seconds = coalesce($6, duration_seconds), updated_at = now()
          WHERE id = $1`,
-        [a.id, m.dateTimeOriginal, m.localDateTime ?? m.dateTimeOriginal, width, height, m.duration])
+        [a.id, taken, clientDate ? null : m.localDateTime ?? m.dateTimeOriginal, width, height, m.duration])
       if (m.livePhotoCID !== null) await pairLivePhoto(a, m.livePhotoCID)
       if (m.motionPhoto && m.embeddedVideoTag != null && a.live_photo_video_id === null) {
         await extractMotionVideo(a, m.embeddedVideoTag, m.dateTimeOriginal ?? a.file_created_at, priority)

@@ -66,6 +66,14 @@ for (const engine of engines) {
       assert.ok((await libraryFiles(t.dataDir)).includes('alice/2021/03/IMG_0001+1.JPG'))
     })
 
+    test('a file with no date of its own keeps the date its client sent, after metadata extraction', async () => {
+      const up = await t.client.upload(admin, { name: 'nodate.jpg', data: randomBytes(3000) }, { fields: { fileCreatedAt: '2021-05-06T07:08:09.000Z' } })
+      assert.equal(up.status, 201)
+      await t.node.jobs.drained(['metadataExtraction'])
+      const got = await t.client.call('GET', `/api/assets/${up.body.id}`, { headers: admin.headers })
+      assert.equal(got.body.fileCreatedAt, '2021-05-06T07:08:09.000Z', 'not the stored copy\'s modification time')
+    })
+
     test('the original downloads byte-identical, with ranges', async () => {
       const data = randomBytes(50_000)
       const up = await t.client.upload(alice, { name: 'range.png', data })
