@@ -111,6 +111,15 @@ for (const engine of oneEngine('postgres')) {
       await waitFor('the person\'s photos', () => imagesLoaded(page, 'hearth-photo-grid img', 3))
       await ui.shot(page, `ml-${engine}-02-person`)
 
+      // Search: the person filter lists the named person and finds their photos, saying why.
+      await page.goto(ui.url + '/search')
+      const person = page.locator('hearth-search select[name=person]')
+      await person.selectOption({ label: 'Marie' })
+      await page.locator('hearth-search button.primary[type=submit]').click()
+      await page.getByText('3 results', { exact: true }).waitFor()
+      assert.equal(await page.locator('hearth-search .why', { hasText: 'shows Marie' }).count(), 3)
+      await ui.shot(page, `ml-${engine}-02b-search-person`)
+
       // Phone width: the grid still fits.
       const phone = await ui.page({ viewport: { width: 390, height: 800 }, colorScheme: 'dark' })
       await signIn(ui, phone)

@@ -73,6 +73,7 @@ export const en = {
     none: 'Nothing matched.', hint: 'Type a year (2019), a month (March 2021), a date (2021-03-14), a place, a file name or words written in a photo.',
     matchedDate: (range: string) => `taken ${range}`, matchedName: (q: string) => `file name contains “${q}”`, matchedText: (q: string) => `the photo reads “${q}”`, matchedCity: (q: string) => `taken in ${q}`,
     matchedCamera: (q: string) => `camera ${q}`, matchedMeaning: (q: string) => `looks like “${q}”`,
+    person: 'Person', anyone: 'Anyone', matchedPerson: (name: string) => `shows ${name}`,
   },
   screens: {
     comingSoon: 'This screen is being built.', trashEmpty: 'The trash is empty.', favouritesEmpty: 'No favourites yet.', emptyTrash: 'Empty trash', restoreAll: 'Restore all',

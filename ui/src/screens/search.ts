@@ -16,12 +16,13 @@ import { parseDateQuery } from '../lib/query.ts'
 import { shortDate } from '../lib/format.ts'
 import { arrayList, setViewerList } from '../lib/viewer-nav.ts'
 import type { Asset, SearchResult } from '../types.ts'
+import type { PeopleList, Person } from '../ml/types.ts'
 
 interface Hit { asset: Asset, why: string }
 type Filters = Record<string, unknown>
 
 export class SearchScreen extends LitElement {
-  static override properties = { params: { attribute: false }, query: { attribute: false }, hits: { state: true }, busy: { state: true }, width: { state: true }, viewerReady: { state: true } }
+  static override properties = { params: { attribute: false }, query: { attribute: false }, hits: { state: true }, busy: { state: true }, width: { state: true }, viewerReady: { state: true }, people: { state: true } }
   static override styles = [base, css`
     :host { display: block; height: 100%; overflow-y: auto; position: relative; }
     form.filters { display: flex; flex-wrap: wrap; gap: 10px; align-items: end; margin: 12px 0 18px; }
@@ -38,12 +39,15 @@ export class SearchScreen extends LitElement {
   busy = false
   width = 0
   viewerReady = false
+  /** Named people, for the person filter (none until faces have been found and named). */
+  people: Person[] = []
   private ran = ''
   private readonly resize = new ResizeObserver((entries) => { this.width = entries[0].contentRect.width })
 
   override connectedCallback (): void {
     super.connectedCallback()
     setViewerList(arrayList(() => (this.hits ?? []).map((h) => h.asset.id)))
+    api.get<PeopleList>('/api/people?size=1000').then((r) => { this.people = r.people.filter((p) => p.name !== '') }, () => { this.people = [] })
   }
 
   override disconnectedCallback (): void { super.disconnectedCallback(); this.resize.disconnect() }
@@ -73,7 +77,9 @@ export class SearchScreen extends LitElement {
       if (f.type !== undefined) common.type = f.type
       if (f.make !== undefined) common.make = f.make
       if (f.city !== undefined) common.city = f.city
-      const whyFilters = [f.from !== undefined || f.to !== undefined ? t.search.matchedDate(`${f.from ?? '…'} – ${f.to ?? '…'}`) : '', f.make !== undefined ? t.search.matchedCamera(f.make) : '', f.city !== undefined ? t.search.matchedCity(f.city) : ''].filter((x) => x !== '').join(', ')
+      if (f.person !== undefined) common.personIds = [f.person]
+      const personName = f.person === undefined ? undefined : this.people.find((p) => p.id === f.person)?.name ?? t.search.person
+      const whyFilters = [f.from !== undefined || f.to !== undefined ? t.search.matchedDate(`${f.from ?? '…'} – ${f.to ?? '…'}`) : '', f.make !== undefined ? t.search.matchedCamera(f.make) : '', f.city !== undefined ? t.search.matchedCity(f.city) : '', personName !== undefined ? t.search.matchedPerson(personName) : ''].filter((x) => x !== '').join(', ')
       const date = q === '' ? undefined : parseDateQuery(q)
       let batches: Hit[][]
       if (q === '') batches = [await this.search(common, whyFilters)]
@@ -144,6 +150,7 @@ export class SearchScreen extends LitElement {
         <label>${t.search.type}<select name="type" .value=${q.get('type') ?? ''}><option value="">${t.search.anyType}</option><option value="IMAGE">${t.search.photos}</option><option value="VIDEO">${t.search.videos}</option></select></label>
         <label>${t.search.camera}<input name="make" .value=${q.get('make') ?? ''}></label>
         <label>${t.search.city}<input name="city" .value=${q.get('city') ?? ''}></label>
+        ${this.people.length === 0 ? nothing : html`<label>${t.search.person}<select name="person" .value=${q.get('person') ?? ''}><option value="">${t.search.anyone}</option>${this.people.map((p) => html`<option value=${p.id} ?selected=${q.get('person') === p.id}>${p.name}</option>`)}</select></label>`}
         <button class="primary" type="submit">${t.search.run}</button>
       </form>
       ${this.hits === undefined ? html`<p class="muted">${t.search.hint}</p>`
