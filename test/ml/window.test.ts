@@ -17,16 +17,9 @@ import { cronAt, createMlWindow, inWindow, isBacklogOpen } from '../../node/ml/w
 import { defaultMlSettings, type MlSettings } from '../../node/ml/settings.ts'
 import { engines, freshPostgresDatabase } from '../helpers/engines.ts'
 import { startTestNode } from '../helpers/node.ts'
+import { waitFor } from '../helpers/process.ts'
 
 const log = pino({ level: 'silent' })
-/** Waits until `cond` holds (the job workers poll, and a loaded machine delays them), or fails after 15 s. */
-async function until (cond: () => boolean, what: string) {
-  const deadline = Date.now() + 15_000
-  while (!cond()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting: ${what}`)
-    await new Promise((ok) => setTimeout(ok, 20))
-  }
-}
 const at = (hhmm: string) => { const [h, m, s] = hhmm.split(':').map(Number); return new Date(2025, 0, 15, h, m, s ?? 0) }
 
 test('the window decision at any local time, across midnight, with pause and run now', () => {
@@ -87,7 +80,7 @@ for (const engine of engines) {
         assert.equal(opened, 0)
         await jobs.enqueue(...['backlog-1', 'backlog-2', 'backlog-3'].map((id) => ({ queue: 'smartSearch', name: 's', payload: { id }, priority: priority.backlog })))
         await jobs.enqueue(...['upload-1', 'upload-2'].map((id) => ({ queue: 'smartSearch', name: 's', payload: { id }, priority: priority.interactive })))
-        await until(() => running >= 1, 'an upload starts')
+        await waitFor('an upload starts', () => running >= 1, 15_000)
         // Given time to start more, the queue still runs one job only.
         await new Promise((ok) => setTimeout(ok, 300))
         assert.equal(running, 1, 'outside the window: one at a time')
@@ -103,7 +96,7 @@ for (const engine of engines) {
         clock = at('01:30')
         assert.deepEqual(await window.tick(), { open: true, reason: 'window' })
         assert.equal(opened, 1, 'the backlog is queued when the window opens')
-        await until(() => running === 3, 'inside the window: full concurrency (3 at once)')
+        await waitFor('inside the window: full concurrency (3 at once)', () => running === 3, 15_000)
         release(); gate = Promise.resolve()
         await jobs.drained(['smartSearch'])
         assert.deepEqual(ran.slice(2).sort(), ['backlog-1', 'backlog-2', 'backlog-3'])
