@@ -16,21 +16,39 @@ import sharp from 'sharp'
 import { litePack } from '../../test/helpers/models.ts'
 import { loadManifest, modelFile } from '../../node/ml/models.ts'
 import { createModelRuntime, type ModelRuntime, type TensorData } from '../../node/ml/runtime.ts'
-import { createFaceAnalyzer } from '../../node/ml/faces/analyzer.ts'
+import { createFaceAnalyzer, type FaceAnalyzer } from '../../node/ml/faces/analyzer.ts'
 import { decodeRgb } from '../../node/ml/faces/pixels.ts'
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+// libvips as the server sets it (node/media/image.ts): one thread per image, no operation cache.
+sharp.concurrency(1)
+sharp.cache(false)
 const fixtures = resolve(import.meta.dirname, '../../../shared/fixtures/immich-test-assets')
 const files = ['metadata/faces/portrait.jpg', 'albums/text/craft-beer.jpg', 'albums/text/book-beside-flowers.jpg', 'albums/nature/prairie_falcon.jpg', 'metadata/gps-position/empty_gps.jpg']
 
 const runtime = createModelRuntime({ provider: 'cpu', threads: 0, idleMs: 600_000 })
-/** The same runtime, remembering every model call's inputs. */
+/**
+ * The same runtime, remembering every model call's inputs while `recording` is on: copies, since
+ * the analyzer reuses its tensor buffers from one view to the next (and off for the timed rounds,
+ * whose copies would be the benchmark's cost, not Hearth's).
+ */
 let calls: Array<{ path: string, feeds: Record<string, TensorData> }> = []
+let recordingOn = false
+const copy = (t: TensorData): TensorData => ({ ...t, data: t.data.slice() as TensorData['data'] })
 const recording: ModelRuntime = {
   ...runtime,
   model (path) {
     const h = runtime.model(path)
-    return { ...h, path, loaded: h.loaded, describe: () => h.describe(), run: async (feeds) => { calls.push({ path, feeds }); return h.run(feeds) } }
+    return {
+      ...h,
+      path,
+      loaded: h.loaded,
+      describe: () => h.describe(),
+      run: async (feeds) => {
+        if (recordingOn) calls.push({ path, feeds: Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, copy(t)])) })
+        return h.run(feeds)
+      },
+    }
   },
 }
 const dir = await litePack()
@@ -40,23 +58,48 @@ const analyzers = {
   tiles: createFaceAnalyzer({ runtime: recording, files: files3 }),
   whole: createFaceAnalyzer({ runtime: recording, files: files3, tiles: false }),
 }
+/**
+ * The backlog as the faces queue runs it: every preview `rounds` times, by 1 and by 2 workers at
+ * once (decode, resizes and crops run on libuv's threads while another job's model runs on the
+ * main thread), beside the bare runs of all of them one after another.
+ */
+async function backlog (analyze: FaceAnalyzer, previews: Array<{ path: string, recorded: typeof calls }>): Promise<void> {
+  const jobs = Array.from({ length: rounds }, () => previews).flat()
+  let t = performance.now()
+  for (const p of jobs) for (const c of p.recorded) await runtime.model(c.path).run(c.feeds)
+  const bare = performance.now() - t
+  console.log(`\nFaces backlog: ${jobs.length} previews (the five above, ${rounds} times); bare runs one after another ${bare.toFixed(0)} ms`)
+  console.log(['workers', 'pipeline ms', 'bare run ms', 'bare/pipeline'].join(' | '))
+  for (const workers of [1, 2]) {
+    const queue = [...jobs]
+    t = performance.now()
+    await Promise.all(Array.from({ length: workers }, async () => {
+      for (let p = queue.shift(); p !== undefined; p = queue.shift()) await analyze(await decodeRgb(p.path))
+    }))
+    const pipe = performance.now() - t
+    console.log([workers, pipe.toFixed(0), bare.toFixed(0), (bare / pipe).toFixed(2)].join(' | '))
+  }
+}
+
 const work = await mkdtemp(join(tmpdir(), 'hearth-faces-bench-'))
 try {
   for (const [mode, analyze] of Object.entries(analyzers)) {
     const rows: string[][] = []
+    const previews: Array<{ path: string, recorded: typeof calls }> = []
     let totalPipe = 0; let totalBare = 0
     for (const file of files) {
       const preview = join(work, basename(file))
       await writeFile(preview, await sharp(join(fixtures, file)).rotate().resize(1440, 1440, { fit: 'outside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer())
       calls = []
+      recordingOn = true
       const faces = await analyze(await decodeRgb(preview)) // loads the models; records the feeds
+      recordingOn = false
       const recorded = calls
-      calls = []
+      previews.push({ path: preview, recorded })
       let pipe = Infinity; let bare = Infinity
       for (let r = 0; r < rounds; r++) {
         let t = performance.now()
         await analyze(await decodeRgb(preview))
-        calls = []
         pipe = Math.min(pipe, performance.now() - t)
         t = performance.now()
         for (const c of recorded) await runtime.model(c.path).run(c.feeds)
@@ -70,6 +113,7 @@ try {
     console.log(`\nFaces (${mode === 'tiles' ? 'whole image + tiles, the default' : 'whole image only'}), lite pack, CPU, ${runtime.provider()} provider, best of ${rounds}`)
     console.log(['photo', 'preview', 'faces', 'model runs', 'pipeline ms', 'bare run ms', 'bare/pipeline'].join(' | '))
     for (const r of rows) console.log(r.join(' | '))
+    if (mode === 'tiles') await backlog(analyze, previews)
   }
 } finally {
   await runtime.close()

@@ -19,7 +19,7 @@ import type { ModelRuntime } from '../runtime.ts'
 import { tensor } from '../runtime.ts'
 import { applyAffine, arcfaceTemplate4, invertAffine, landmarksFromBox, similarityTransform, warpAffine } from './align.ts'
 import { resizeRegion } from './pixels.ts'
-import { blazeFaceDetector, toTensorData, ultraFaceDetector, type Normalisation } from './detector.ts'
+import { blazeFaceDetector, TensorScratch, toTensorData, ultraFaceDetector, type Normalisation } from './detector.ts'
 import { iou, type Detection, type Face, type RgbImage } from './types.ts'
 
 export interface FaceAnalyzerOptions {
@@ -51,11 +51,16 @@ export type FaceAnalyzer = (img: RgbImage) => Promise<Face[]>
 export function createFaceAnalyzer (options: FaceAnalyzerOptions): FaceAnalyzer {
   const o = { ...faceDefaults, ...stripUndefined(options) }
   const detect = blazeFaceDetector(options.runtime.model(options.files.detector), { minScore: o.minScore, tiles: o.tiles, normalisation: options.detectorNorm })
-  const verifier = options.files.verifier === undefined ? undefined : ultraFaceDetector(options.runtime.model(options.files.verifier), { minScore: 0.05 })
+  const verifier = options.files.verifier === undefined ? undefined : ultraFaceDetector(options.runtime.model(options.files.verifier), { minScore: o.confirmScore })
   const embedder = options.runtime.model(options.files.embedder)
+  // The verifier drops its candidates under confirmScore before its NMS: only those can confirm,
+  // and NMS over RFB-320's thousands of weak anchors cost more than the model run.
   const embedNorm = options.embedderNorm ?? { mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5] }
 
-  async function confirmed (img: RgbImage, d: Detection): Promise<boolean> {
+  /** Tensor buffers of the analyses not running now; one analysis takes one. */
+  const idle: TensorScratch[] = []
+
+  async function confirmed (img: RgbImage, d: Detection, scratch: TensorScratch): Promise<boolean> {
     if (verifier === undefined) return false
     const w = d.box.x2 - d.box.x1
     const h = d.box.y2 - d.box.y1
@@ -71,29 +76,34 @@ export function createFaceAnalyzer (options: FaceAnalyzerOptions): FaceAnalyzer 
       const height = Math.min(img.height - top, side)
       if (width < 8 || height < 8) continue
       // The second detector must agree on this face, not on another one inside the crop.
-      const agree = (await verifier(img, { left, top, width, height })).some((f) => f.score >= o.confirmScore && iou(d.box, f.box) >= 0.3)
+      const agree = (await verifier(img, { left, top, width, height }, scratch)).some((f) => f.score >= o.confirmScore && iou(d.box, f.box) >= 0.3)
       if (agree) return true
     }
     return false
   }
 
   return async (img) => {
-    const faces: Face[] = []
-    for (const d of await detect(img)) {
-      if (Math.min(d.box.x2 - d.box.x1, d.box.y2 - d.box.y1) < o.minFaceSize) continue
-      const raw = await embed(img, d)
-      if (d.score < o.strongScore) {
-        // The embedder's own verdict first (cheap: the embedding is needed anyway), then RFB-320's.
-        if (norm(raw) < o.minEmbeddingNorm) continue
-        if (!await confirmed(img, d)) continue
+    const scratch = idle.pop() ?? new TensorScratch()
+    try {
+      const faces: Face[] = []
+      for (const d of await detect(img, undefined, scratch)) {
+        if (Math.min(d.box.x2 - d.box.x1, d.box.y2 - d.box.y1) < o.minFaceSize) continue
+        const raw = await embed(img, d, scratch)
+        if (d.score < o.strongScore) {
+          // The embedder's own verdict first (cheap: the embedding is needed anyway), then RFB-320's.
+          if (norm(raw) < o.minEmbeddingNorm) continue
+          if (!await confirmed(img, d, scratch)) continue
+        }
+        faces.push({ ...d, embedding: l2normalise(raw) })
       }
-      faces.push({ ...d, embedding: l2normalise(raw) })
+      return faces
+    } finally {
+      idle.push(scratch)
     }
-    return faces
   }
 
   /** The raw (not normalised) embedding of a detection, aligned on its landmarks. */
-  async function embed (img: RgbImage, d: Detection): Promise<Float32Array> {
+  async function embed (img: RgbImage, d: Detection, scratch: TensorScratch): Promise<Float32Array> {
     let points = d.landmarks.length >= 4 ? d.landmarks.slice(0, 4) : landmarksFromBox(d.box)
     let source = img
     const m = similarityTransform(points, arcfaceTemplate4)
@@ -115,7 +125,7 @@ export function createFaceAnalyzer (options: FaceAnalyzerOptions): FaceAnalyzer 
       }
     }
     const aligned = warpAffine(source, source === img ? m : similarityTransform(points, arcfaceTemplate4), 112, 112)
-    const out = await embedder.run({ input: tensor(toTensorData(aligned, embedNorm, 'NCHW'), [1, 3, 112, 112]) })
+    const out = await embedder.run({ input: tensor(toTensorData(aligned, embedNorm, 'NCHW', scratch), [1, 3, 112, 112]) })
     return out.output!.data as Float32Array
   }
 }

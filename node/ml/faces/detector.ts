@@ -6,8 +6,9 @@
  *
  * Small faces: BlazeFace sees the whole image at 256 px, so a face under ~4% of the long side is
  * lost. With `tiles`, the detector also runs on overlapping square tiles (2x2 and 3x3 grids over
- * the long side) and merges everything by NMS in image pixels. The image is resized once per grid
- * (sharp, area-averaged) and the tiles are cut from that in plain code.
+ * the long side) and merges everything by NMS in image pixels. The image is resized once to the
+ * finest grid's scale (sharp, area-averaged), the coarser scales from that, and the tiles are cut
+ * from each in plain code.
  *
  * @example
  * const detect = blazeFaceDetector(runtime.model(path), { minScore: 0.6, tiles: true })
@@ -19,14 +20,31 @@ import { decodeBlazeFace } from './blazeface.ts'
 import { resizeRegion, type Region } from './pixels.ts'
 import { iou, type Detection, type RgbImage } from './types.ts'
 
-export type FaceDetector = (img: RgbImage, region?: Region) => Promise<Detection[]>
+/** `scratch`: where the detector may build its input tensors (reused between calls; see TensorScratch). */
+export type FaceDetector = (img: RgbImage, region?: Region, scratch?: TensorScratch) => Promise<Detection[]>
+
+/**
+ * Reusable tensor buffers for one analysis at a time. A model's input is only read during its
+ * `run`, so the next view of the same size can overwrite it; allocating a fresh 0.8 MB tensor per
+ * view cost more than filling it (fresh pages fault in; measured in bench/ml/README.md). Never
+ * shared by two analyses running at once: the analyzer keeps a pool.
+ */
+export class TensorScratch {
+  private readonly buffers = new Map<number, Float32Array>()
+  /** A buffer of `length` floats, contents undefined. */
+  get (length: number): Float32Array {
+    let b = this.buffers.get(length)
+    if (b === undefined) { b = new Float32Array(length); this.buffers.set(length, b) }
+    return b
+  }
+}
 
 export interface Normalisation { mean: number[], std: number[] }
 
 /** Per-channel (x - mean) / std of RGB bytes, into NHWC or NCHW floats. */
-export function toTensorData (img: RgbImage, { mean, std }: Normalisation, layout: 'NHWC' | 'NCHW'): Float32Array {
+export function toTensorData (img: RgbImage, { mean, std }: Normalisation, layout: 'NHWC' | 'NCHW', scratch?: TensorScratch): Float32Array {
   const n = img.width * img.height
-  const out = new Float32Array(n * 3)
+  const out = scratch?.get(n * 3) ?? new Float32Array(n * 3)
   const src = img.data
   if (layout === 'NHWC') {
     for (let i = 0; i < n * 3; i += 3) {
@@ -39,6 +57,31 @@ export function toTensorData (img: RgbImage, { mean, std }: Normalisation, layou
       out[i] = (src[p]! - mean[0]!) / std[0]!
       out[n + i] = (src[p + 1]! - mean[1]!) / std[1]!
       out[2 * n + i] = (src[p + 2]! - mean[2]!) / std[2]!
+    }
+  }
+  return out
+}
+
+/**
+ * The `region` of `img` (inside it, at most `size` a side) placed at (`padX`, `padY`) in a black
+ * `size` x `size` input, normalised, NHWC: the letterbox and the tensor in one pass.
+ */
+export function letterboxTensor (img: RgbImage, region: Region, size: number, padX: number, padY: number, { mean, std }: Normalisation, scratch?: TensorScratch): Float32Array {
+  const out = scratch?.get(size * size * 3) ?? new Float32Array(size * size * 3)
+  const black = [(0 - mean[0]!) / std[0]!, (0 - mean[1]!) / std[1]!, (0 - mean[2]!) / std[2]!] as const
+  if (scratch !== undefined || black[0] !== 0 || black[1] !== 0 || black[2] !== 0) {
+    for (let i = 0; i < out.length; i += 3) { out[i] = black[0]; out[i + 1] = black[1]; out[i + 2] = black[2] }
+  }
+  const [m0, m1, m2] = [mean[0]!, mean[1]!, mean[2]!]
+  const [s0, s1, s2] = [1 / std[0]!, 1 / std[1]!, 1 / std[2]!]
+  const src = img.data
+  for (let y = 0; y < region.height; y++) {
+    let p = ((region.top + y) * img.width + region.left) * 3
+    let o = ((y + padY) * size + padX) * 3
+    for (let x = 0; x < region.width; x++, p += 3, o += 3) {
+      out[o] = (src[p]! - m0) * s0
+      out[o + 1] = (src[p + 1]! - m1) * s1
+      out[o + 2] = (src[p + 2]! - m2) * s2
     }
   }
   return out
@@ -113,11 +156,16 @@ export function blazeFaceDetector (model: ModelHandle, options: BlazeFaceOptions
   const minScore = options.minScore ?? 0.6
   const norm = options.normalisation ?? { mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5] }
   const inputName = options.inputName ?? 'input:0'
-  return async (img) => {
+  return async (img, _region, scratch) => {
     const found: Detection[] = []
-    for (const level of levels(img.width, img.height, { tiles: options.tiles })) {
-      const scaled = await resizeRegion(img, { left: 0, top: 0, width: img.width, height: img.height },
-        Math.max(1, Math.round(img.width * size / level.side)), Math.max(1, Math.round(img.height * size / level.side)))
+    const all = levels(img.width, img.height, { tiles: options.tiles })
+    const dims = (side: number) => [Math.max(1, Math.round(img.width * size / side)), Math.max(1, Math.round(img.height * size / side))] as const
+    // One pass over the full image, to the finest grid's scale; the coarser levels are resized
+    // from that (a tenth of the pixels) instead of reading the full image again.
+    const finest = all.reduce((a, b) => (b.side < a.side ? b : a))
+    const base = await resizeRegion(img, whole(img), ...dims(finest.side))
+    for (const level of all) {
+      const scaled = level === finest ? base : await resizeRegion(base, whole(base), ...dims(level.side))
       const sx = scaled.width / img.width
       const sy = scaled.height / img.height
       for (const view of level.regions) {
@@ -128,12 +176,7 @@ export function blazeFaceDetector (model: ModelHandle, options: BlazeFaceOptions
         const h = Math.min(size, scaled.height - y0, Math.round(view.height * sy))
         const padX = Math.floor((size - w) / 2)
         const padY = Math.floor((size - h) / 2)
-        const boxed = new Uint8Array(size * size * 3)
-        for (let y = 0; y < h; y++) {
-          const from = ((y0 + y) * scaled.width + x0) * 3
-          boxed.set(scaled.data.subarray(from, from + w * 3), ((y + padY) * size + padX) * 3)
-        }
-        const input = toTensorData({ data: boxed, width: size, height: size }, norm, 'NHWC')
+        const input = letterboxTensor(scaled, { left: x0, top: y0, width: w, height: h }, size, padX, padY, norm, scratch)
         const out = await model.run({ [inputName]: tensor(input, [1, size, size, 3]) })
         const dets = decodeBlazeFace(
           out['Identity:0']!.data as Float32Array, out['Identity_2:0']!.data as Float32Array,
@@ -158,6 +201,7 @@ export function blazeFaceDetector (model: ModelHandle, options: BlazeFaceOptions
 }
 
 const clamp = (v: number, max: number) => Math.max(0, Math.min(max, v))
+const whole = (img: RgbImage): Region => ({ left: 0, top: 0, width: img.width, height: img.height })
 
 export interface UltraFaceOptions { minScore?: number, iou?: number, normalisation?: Normalisation, inputName?: string }
 
@@ -171,9 +215,9 @@ export function ultraFaceDetector (model: ModelHandle, options: UltraFaceOptions
   const H = 240
   const minScore = options.minScore ?? 0.7
   const norm = options.normalisation ?? { mean: [127, 127, 127], std: [128, 128, 128] }
-  return async (img, region = { left: 0, top: 0, width: img.width, height: img.height }) => {
+  return async (img, region = { left: 0, top: 0, width: img.width, height: img.height }, scratch) => {
     const small = await resizeRegion(img, region, W, H)
-    const out = await model.run({ [options.inputName ?? 'input']: tensor(toTensorData(small, norm, 'NCHW'), [1, 3, H, W]) })
+    const out = await model.run({ [options.inputName ?? 'input']: tensor(toTensorData(small, norm, 'NCHW', scratch), [1, 3, H, W]) })
     const scores = out.scores!.data as Float32Array
     const boxes = out.boxes!.data as Float32Array
     const dets: Detection[] = []
