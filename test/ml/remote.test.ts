@@ -24,6 +24,7 @@ import { litePack } from '../helpers/models.ts'
 import { startTestNode, type TestNode } from '../helpers/node.ts'
 import type { Session } from '../helpers/client.ts'
 import { colours, generateClipModels } from '../helpers/clip-models.ts'
+import { sleep } from '../helpers/process.ts'
 import { loadClipTokenizer } from '../../node/ml/clip/tokenizer.ts'
 import { loadManifest } from '../../node/ml/models.ts'
 import { createModelStore } from '../../node/ml/model-store.ts'
@@ -180,9 +181,26 @@ describe('x-hearth-ml-models: the grammar, and what the client records', () => {
     await assert.rejects(client.faces.detect(image, { modelName: 'buffalo_l' }), (err: Error) => err instanceof RemoteUnavailableError && /has not the model asked for/.test(err.message))
     assert.equal(asked.length, 2)
     assert.deepEqual(client.servers().map((s) => s.healthy), [true, true])
+    // Remembered: the same models are not asked again (no image sent), other models still are.
+    await assert.rejects(client.faces.detect(image, { modelName: 'buffalo_l' }), (err: Error) => err instanceof RemoteUnavailableError && /has not the model asked for/.test(err.message))
+    assert.equal(asked.length, 2, 'a remembered refusal sends nothing')
+    answer = { status: 200, headers: { 'x-hearth-ml-models': 'facial-recognition=lite/fr_feature' }, body: faces }
+    assert.equal((await client.faces.detect(image, { modelName: 'lite/fr_feature' })).model, 'lite/fr_feature', 'another model is still asked for')
+    assert.equal(asked.length, 3)
+    // After refusalMs the server is asked again (its models may have been installed).
+    const brief = createRemoteMl({ urls: ['http://ml-a'], log: silent, fetchImpl, refusalMs: 50 })
+    answer = { status: 422, headers: { 'x-hearth-ml-models': 'facial-recognition=lite/fr_feature' }, body: { message: 'no' } }
+    await assert.rejects(brief.faces.detect(image, { modelName: 'buffalo_l' }), RemoteUnavailableError)
+    await assert.rejects(brief.faces.detect(image, { modelName: 'buffalo_l' }), RemoteUnavailableError)
+    assert.equal(asked.length, 4, 'remembered within refusalMs')
+    await sleep(80)
+    answer = { status: 200, headers: {}, body: faces }
+    assert.equal((await brief.faces.detect(image, { modelName: 'buffalo_l' })).model, 'buffalo_l', 'asked again after refusalMs')
+    assert.equal(asked.length, 5)
+    brief.close()
     // A 422 without it is the server failing (malformed entries): unhealthy.
     answer = { status: 422, headers: {}, body: { message: 'Invalid entries' } }
-    await assert.rejects(client.faces.detect(image), RemoteUnavailableError)
+    await assert.rejects(client.faces.detect(image, { modelName: 'lite/fr_feature' }), RemoteUnavailableError)
     assert.deepEqual(client.servers().map((s) => s.healthy), [false, false])
     client.close()
   })

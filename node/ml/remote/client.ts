@@ -11,7 +11,8 @@
  * `RemoteModelError`); without the header (Immich's server) it is the model asked for. A Hearth
  * server that has not the model asked for refuses with a 422 carrying that header: the server stays
  * healthy (its other tasks may be fine), the next server is tried, and with none left the call
- * throws `RemoteUnavailableError`, so the stage runs its local model.
+ * throws `RemoteUnavailableError`, so the stage runs its local model. The refusal is remembered
+ * for `refusalMs` (the same models are not asked of that server again until then).
  *
  * A token for servers that need one (a Hearth ML server's HEARTH_ML_SERVER_TOKEN) comes from
  * HEARTH_ML_URLS_TOKEN (sent to every URL as `Authorization: Bearer`), or from the URL itself
@@ -31,7 +32,14 @@ import { CLIP_MODEL, DEFAULT_REMOTE_FACE_MODEL } from '../embedding-models.ts'
 
 export interface RemoteSettings { enabled: boolean, urls: string[], availabilityChecks: { enabled: boolean, timeout: number, interval: number } }
 
-interface Server { url: string, base: string, token?: string, healthy: boolean | undefined }
+interface Server {
+  url: string
+  base: string
+  token?: string
+  healthy: boolean | undefined
+  /** The models asked for (askedModels) that this server refused, and until when that holds. */
+  refused: Map<string, { until: number, why: string }>
+}
 
 /** Splits a credential out of a URL: `http://:secret@host/ml` → base `http://host/ml`, token `secret`. */
 export function splitUrl (url: string, fallbackToken?: string): { base: string, token?: string, display: string } {
@@ -46,13 +54,26 @@ export function splitUrl (url: string, fallbackToken?: string): { base: string, 
 /** A server's reply that is not what the protocol says: the server is faulty, not the image. */
 class BadReplyError extends Error {}
 
-export function createRemoteMl ({ urls = [], token, log, requestTimeoutMs = 120_000, fetchImpl = fetch }: {
+/** The models a request asks for, as one string (`facial-recognition/detection=buffalo_l;…`): what a refusal is remembered by. */
+function askedModels (entries: PredictEntries): string {
+  return Object.entries(entries).flatMap(([task, types]) => Object.entries(types as Record<string, { modelName?: string }>)
+    .map(([type, e]) => `${task}/${type}=${e.modelName ?? ''}`)).sort().join(';')
+}
+
+export function createRemoteMl ({ urls = [], token, log, requestTimeoutMs = 120_000, refusalMs = 10 * 60_000, fetchImpl = fetch }: {
   urls?: string[]
   /** Sent as a Bearer token to every server without its own credential in the URL. */
   token?: string
   log: Logger
   /** A predict call that takes longer fails over to the next server. */
   requestTimeoutMs?: number
+  /**
+   * How long a server's refusal of a model (422 with the header) is remembered: until then the
+   * same request goes straight to the next server or the local model, without sending the image
+   * again or logging again (a backlog of 100,000 photos would otherwise upload each one to be
+   * refused). After it, the server is asked again: its models may have been installed.
+   */
+  refusalMs?: number
   fetchImpl?: typeof fetch
 }): RemoteMl & { configure(s: RemoteSettings): void, close(): void, servers(): Array<{ url: string, healthy: boolean | undefined }>, check(): Promise<void> } {
   let settings: RemoteSettings = { enabled: true, urls, availabilityChecks: { enabled: true, timeout: 2000, interval: 30_000 } }
@@ -63,7 +84,7 @@ export function createRemoteMl ({ urls = [], token, log, requestTimeoutMs = 120_
     const old = new Map(servers.map((s) => [s.url, s]))
     servers = list.map((url) => {
       const { base, token: t } = splitUrl(url, token)
-      return { url: base, base, token: t, healthy: old.get(base)?.healthy }
+      return { url: base, base, token: t, healthy: old.get(base)?.healthy, refused: old.get(base)?.refused ?? new Map() }
     })
   }
 
@@ -107,8 +128,11 @@ export function createRemoteMl ({ urls = [], token, log, requestTimeoutMs = 120_
     if (!settings.enabled || servers.length === 0) throw new RemoteUnavailableError('no remote ML server is configured')
     const order = [...servers.filter(isHealthy), ...servers.filter((s) => !isHealthy(s))]
     const failures: string[] = []
+    const asking = askedModels(entries)
     for (const s of order) {
       signal?.throwIfAborted()
+      const refusal = s.refused.get(asking)
+      if (refusal !== undefined && refusal.until > Date.now()) { failures.push(`${s.url}: has not the model asked for (${refusal.why})`); continue }
       const form = new FormData()
       form.append('entries', JSON.stringify(entries))
       if ('image' in input) form.append('image', new Blob([new Uint8Array(input.image)]), 'image.jpg')
@@ -129,7 +153,8 @@ export function createRemoteMl ({ urls = [], token, log, requestTimeoutMs = 120_
           // fine), this task goes to the next server or to the local model.
           failures.push(`${s.url}: has not the model asked for (${text})`)
           setHealthy(s, true)
-          log.warn({ url: s.url, has: describeModels(has), reply: text }, 'remote ML server has not the model asked for; not using it for this task')
+          s.refused.set(asking, { until: Date.now() + refusalMs, why: text })
+          log.warn({ url: s.url, has: describeModels(has), reply: text, for: `${Math.round(refusalMs / 60_000)} min` }, 'remote ML server has not the model asked for; not asking it for this model for a while')
           continue
         }
         failures.push(`${s.url}: ${r.status} ${text}`)
