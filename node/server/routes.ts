@@ -39,7 +39,8 @@ export function serverRoutes ({ db, config, storage, auth, metrics, allRoutes, m
     route({
       method: 'GET', path: '/api/server/features', tag: 'Server', access: 'public', summary: 'What this server can do',
       handler: async () => ({
-        smartSearch: false, facialRecognition: false, duplicateDetection: false, map: false, reverseGeocoding: false,
+        // Places are named offline from bundled data (node/places), always; there is no map tile server.
+        smartSearch: false, facialRecognition: false, duplicateDetection: false, map: false, reverseGeocoding: true,
         importFaces: false, sidecar: true, search: true, trash: config.HEARTH_TRASH_DAYS > 0, oauth: false, oauthAutoLaunch: false,
         passwordLogin: true, configFile: false, email: false, ocr: false,
         ...(await mlFeatures?.()),

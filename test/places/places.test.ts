@@ -81,6 +81,9 @@ for (const engine of engines) {
       assert.deepEqual([c.city, c.state, c.country], ['Clifton', 'Colorado', 'United States'])
       const none = await exif(ids.nogps!)
       assert.deepEqual([none.city, none.state, none.country], [null, null, null])
+      // Clients (Immich's app among them) show places only where the server says it names them.
+      const features = (await t.client.call('GET', '/api/server/features')).body
+      assert.deepEqual([features.reverseGeocoding, features.map], [true, false], 'places are named; no map tiles are served')
     })
 
     test('metadata search filters by city, state and country, for my assets only', async () => {
