@@ -44,6 +44,9 @@ export interface FaceAnalyzerOptions {
   embedderNorm?: Normalisation
 }
 
+/** RFB-320's input width (ultraFaceDetector). */
+const VERIFIER_WIDTH = 320
+
 export const faceDefaults = { minScore: 0.4, strongScore: 0.75, confirmScore: 0.5, minEmbeddingNorm: 2, minFaceSize: 24, tiles: true }
 
 export type FaceAnalyzer = (img: RgbImage) => Promise<Face[]>
@@ -60,7 +63,11 @@ export function createFaceAnalyzer (options: FaceAnalyzerOptions): FaceAnalyzer 
   /** Tensor buffers of the analyses not running now; one analysis takes one. */
   const idle: TensorScratch[] = []
 
-  async function confirmed (img: RgbImage, d: Detection, scratch: TensorScratch): Promise<boolean> {
+  /**
+   * `half`: `img` at half size, made on first use. A crop that is still at least RFB-320's
+   * input width there is cut from it: resizing a large crop of the full image cost more than the model.
+   */
+  async function confirmed (img: RgbImage, d: Detection, scratch: TensorScratch, half: () => Promise<RgbImage>): Promise<boolean> {
     if (verifier === undefined) return false
     const w = d.box.x2 - d.box.x1
     const h = d.box.y2 - d.box.y1
@@ -75,8 +82,17 @@ export function createFaceAnalyzer (options: FaceAnalyzerOptions): FaceAnalyzer 
       const width = Math.min(img.width - left, side * 4 / 3)
       const height = Math.min(img.height - top, side)
       if (width < 8 || height < 8) continue
+      let found: Detection[]
+      if (width >= 2 * VERIFIER_WIDTH) {
+        const small = await half()
+        const k = small.width / img.width
+        found = (await verifier(small, { left: left * k, top: top * k, width: width * k, height: height * k }, scratch))
+          .map((f) => ({ ...f, box: { x1: f.box.x1 / k, y1: f.box.y1 / k, x2: f.box.x2 / k, y2: f.box.y2 / k } }))
+      } else {
+        found = await verifier(img, { left, top, width, height }, scratch)
+      }
       // The second detector must agree on this face, not on another one inside the crop.
-      const agree = (await verifier(img, { left, top, width, height }, scratch)).some((f) => f.score >= o.confirmScore && iou(d.box, f.box) >= 0.3)
+      const agree = found.some((f) => f.score >= o.confirmScore && iou(d.box, f.box) >= 0.3)
       if (agree) return true
     }
     return false
@@ -84,6 +100,9 @@ export function createFaceAnalyzer (options: FaceAnalyzerOptions): FaceAnalyzer 
 
   return async (img) => {
     const scratch = idle.pop() ?? new TensorScratch()
+    let halfCopy: Promise<RgbImage> | undefined
+    const half = () => (halfCopy ??= resizeRegion(img, { left: 0, top: 0, width: img.width, height: img.height },
+      Math.max(1, Math.round(img.width / 2)), Math.max(1, Math.round(img.height / 2))))
     try {
       const faces: Face[] = []
       for (const d of await detect(img, undefined, scratch)) {
@@ -92,7 +111,7 @@ export function createFaceAnalyzer (options: FaceAnalyzerOptions): FaceAnalyzer 
         if (d.score < o.strongScore) {
           // The embedder's own verdict first (cheap: the embedding is needed anyway), then RFB-320's.
           if (norm(raw) < o.minEmbeddingNorm) continue
-          if (!await confirmed(img, d, scratch)) continue
+          if (!await confirmed(img, d, scratch, half)) continue
         }
         faces.push({ ...d, embedding: l2normalise(raw) })
       }
