@@ -246,12 +246,12 @@ export async function partialBytes (dataDir: string): Promise<number> {
   return total
 }
 
-/** Waits until `check` holds, polling; throws with `what` after `timeoutMs`. */
-export async function waitFor (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+/** Waits until `check` holds, polling every `intervalMs`; throws with `what` after `timeoutMs`. */
+export async function waitFor (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000, intervalMs = 25): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(25)
+    await sleep(intervalMs)
   }
 }
 

@@ -14,16 +14,12 @@ import { litePack } from '../helpers/models.ts'
 import { startTestNode, type TestNode } from '../helpers/node.ts'
 import type { Session } from '../helpers/client.ts'
 import { createOcrRepo } from '../../node/ocr/repo.ts'
+import { waitFor } from '../helpers/process.ts'
 
 const shared = resolve(import.meta.dirname, '../../../shared/fixtures/immich-test-assets/albums')
 
-async function until (what: string, check: () => Promise<boolean>, timeoutMs = 240_000) {
-  const deadline = Date.now() + timeoutMs
-  while (!await check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((ok) => setTimeout(ok, 200))
-  }
-}
+/** Polls every 200 ms: the checks query a node that is busy running models. */
+const until = (what: string, check: () => Promise<boolean>, timeoutMs = 240_000) => waitFor(what, check, timeoutMs, 200)
 
 for (const engine of engines) {
   describe(`[${engine}] OCR through the pipeline`, { skip: existsSync(shared) ? false : 'needs ../shared/fixtures' }, () => {

@@ -11,19 +11,15 @@ import { engines } from '../helpers/engines.ts'
 import { startTestNode, type TestNode } from '../helpers/node.ts'
 import type { Session } from '../helpers/client.ts'
 import type { MlAsset, MlStage } from '../../node/ml/stage.ts'
+import { waitFor } from '../helpers/process.ts'
 
 const photo = async (seed: number) => ({
   name: `photo-${seed}.jpg`,
   data: await sharp({ create: { width: 64 + seed, height: 48, channels: 3, background: { r: seed * 20 % 255, g: 90, b: 160 } } }).jpeg().toBuffer(),
 })
 
-async function until (what: string, check: () => Promise<boolean>, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs
-  while (!await check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((ok) => setTimeout(ok, 50))
-  }
-}
+/** Polls every 50 ms: the checks query a node that is busy running models. */
+const until = (what: string, check: () => Promise<boolean>, timeoutMs = 20_000) => waitFor(what, check, timeoutMs, 50)
 
 for (const engine of engines) {
   describe(`[${engine}] the ML pipeline`, () => {

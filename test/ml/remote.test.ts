@@ -24,7 +24,7 @@ import { litePack } from '../helpers/models.ts'
 import { startTestNode, type TestNode } from '../helpers/node.ts'
 import type { Session } from '../helpers/client.ts'
 import { colours, generateClipModels } from '../helpers/clip-models.ts'
-import { sleep } from '../helpers/process.ts'
+import { sleep, waitFor } from '../helpers/process.ts'
 import { loadClipTokenizer } from '../../node/ml/clip/tokenizer.ts'
 import { loadManifest } from '../../node/ml/models.ts'
 import { createModelStore } from '../../node/ml/model-store.ts'
@@ -41,13 +41,8 @@ const TOKEN = 'a-test-ml-server-token-0123456789'
 const BROKEN_TOKEN = 'a-broken-ml-server-token-0123456789'
 const silent = pino({ level: 'silent' })
 
-async function until (what: string, check: () => Promise<boolean>, timeoutMs = 240_000) {
-  const deadline = Date.now() + timeoutMs
-  while (!await check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((ok) => setTimeout(ok, 200))
-  }
-}
+/** Polls every 200 ms: the checks query a node that is busy running models. */
+const until = (what: string, check: () => Promise<boolean>, timeoutMs = 240_000) => waitFor(what, check, timeoutMs, 200)
 
 const cosine = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let d = 0; let na = 0; let nb = 0

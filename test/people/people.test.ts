@@ -17,18 +17,14 @@ import { litePack } from '../helpers/models.ts'
 import { startTestNode, type TestNode } from '../helpers/node.ts'
 import { variants } from './variants.ts'
 import type { Session } from '../helpers/client.ts'
+import { waitFor } from '../helpers/process.ts'
 
 const fixtures = resolve(import.meta.dirname, '../../../shared/fixtures/immich-test-assets')
 const portrait = `${fixtures}/metadata/faces/portrait.jpg`
 const craftBeer = `${fixtures}/albums/text/craft-beer.jpg`
 
-async function until (what: string, check: () => Promise<boolean>, timeoutMs = 300_000) {
-  const deadline = Date.now() + timeoutMs
-  while (!await check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((ok) => setTimeout(ok, 200))
-  }
-}
+/** Polls every 200 ms: the checks query a node that is busy running models. */
+const until = (what: string, check: () => Promise<boolean>, timeoutMs = 300_000) => waitFor(what, check, timeoutMs, 200)
 
 for (const engine of engines) {
   describe(`[${engine}] faces and people`, { skip: existsSync(portrait) && existsSync(craftBeer) ? false : 'needs ../shared/fixtures' }, () => {
