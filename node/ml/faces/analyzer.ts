@@ -54,10 +54,10 @@ export type FaceAnalyzer = (img: RgbImage) => Promise<Face[]>
 export function createFaceAnalyzer (options: FaceAnalyzerOptions): FaceAnalyzer {
   const o = { ...faceDefaults, ...stripUndefined(options) }
   const detect = blazeFaceDetector(options.runtime.model(options.files.detector), { minScore: o.minScore, tiles: o.tiles, normalisation: options.detectorNorm })
-  const verifier = options.files.verifier === undefined ? undefined : ultraFaceDetector(options.runtime.model(options.files.verifier), { minScore: o.confirmScore })
-  const embedder = options.runtime.model(options.files.embedder)
   // The verifier drops its candidates under confirmScore before its NMS: only those can confirm,
   // and NMS over RFB-320's thousands of weak anchors cost more than the model run.
+  const verifier = options.files.verifier === undefined ? undefined : ultraFaceDetector(options.runtime.model(options.files.verifier), { minScore: o.confirmScore })
+  const embedder = options.runtime.model(options.files.embedder)
   const embedNorm = options.embedderNorm ?? { mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5] }
 
   /** Tensor buffers of the analyses not running now; one analysis takes one. */
