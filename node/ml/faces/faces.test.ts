@@ -151,6 +151,21 @@ describe('faces on real photos with the lite pack', { skip: skipFixtures }, () =
     assert.ok(cosineDistance(a[0]!.embedding, b[0]!.embedding) < 0.1)
   })
 
+  test('analyses running at once give what each gives alone (each takes its own tensor buffers)', async () => {
+    const files = [`${facesDir}portrait.jpg`, `${facesDir}portrait-orientation-6.jpg`, `${fixtures}immich-test-assets/albums/nature/prairie_falcon.jpg`]
+    const images = await Promise.all(files.map((f) => decodeRgb(f)))
+    const alone: Face[][] = []
+    for (const img of images) alone.push(sorted(await analyze(img)))
+    const together = (await Promise.all(images.map((img) => analyze(img)))).map(sorted)
+    assert.deepEqual(together.map((fs) => fs.length), alone.map((fs) => fs.length))
+    for (let i = 0; i < images.length; i++) {
+      for (let j = 0; j < alone[i]!.length; j++) {
+        assert.deepEqual(together[i]![j]!.box, alone[i]![j]!.box, `${files[i]} face ${j}`)
+        assert.ok(cosineDistance(together[i]![j]!.embedding, alone[i]![j]!.embedding) < 1e-6)
+      }
+    }
+  })
+
   test('no faces in photos without people', async () => {
     for (const f of ['albums/nature/prairie_falcon.jpg', 'albums/nature/cyclamen_persicum.jpg', 'albums/text/japanese-shop.jpg', 'albums/text/book-beside-flowers.jpg', 'metadata/gps-position/empty_gps.jpg']) {
       const faces = await analyze(await decodeRgb(`${fixtures}immich-test-assets/${f}`))
