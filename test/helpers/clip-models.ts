@@ -10,11 +10,12 @@
  * The graphs are ordinary ONNX (GlobalAveragePool, Flatten, Gather, ReduceMean, MatMul) built with
  * onnx-proto and run by the real onnxruntime-node through Hearth's model runtime.
  */
-import { mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { copyFile, mkdir, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import onnxProto from 'onnx-proto'
 import { CLIP_MEAN, CLIP_STD } from '../../node/ml/clip/pixels.ts'
 import type { ClipTokenizer } from '../../node/ml/clip/tokenizer.ts'
+import { loadManifest } from '../../node/ml/models.ts'
 
 const { onnx } = onnxProto
 const FLOAT = 1
@@ -95,4 +96,26 @@ export async function generateClipModels (dir: string, tokenizer: ClipTokenizer,
   await writeFile(visualPath, visual)
   await writeFile(textualPath, textual)
   return { visualPath, textualPath }
+}
+
+export type ClipModel = 'clip-visual' | 'clip-textual'
+
+/**
+ * Generates the pair under `dir` and copies each model to `target(model)`: where the `immich`
+ * pack's ViT-B-32 goes (`immichModelPaths`, or a running node's model store), as after
+ * `hearth models fetch immich`.
+ */
+export async function installClipModels (dir: string, tokenizer: ClipTokenizer, target: (model: ClipModel) => string): Promise<GeneratedClip> {
+  const generated = await generateClipModels(dir, tokenizer)
+  for (const [model, file] of [['clip-visual', generated.visualPath], ['clip-textual', generated.textualPath]] as const) {
+    await mkdir(dirname(target(model)), { recursive: true })
+    await copyFile(file, target(model))
+  }
+  return generated
+}
+
+/** Where the `immich` pack's CLIP models go under `modelsDir`, by the manifest. */
+export async function immichModelPaths (modelsDir: string): Promise<(model: ClipModel) => string> {
+  const manifest = await loadManifest()
+  return (model) => join(modelsDir, 'immich', manifest.packs.immich!.models[model]!.file)
 }

@@ -9,16 +9,15 @@
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import sharp from 'sharp'
 import { engines, freshPostgresDatabase, type Engine } from '../helpers/engines.ts'
 import { startTestNode, type TestNode } from '../helpers/node.ts'
 import type { Session } from '../helpers/client.ts'
-import { colours, generateClipModels } from '../helpers/clip-models.ts'
+import { colours, immichModelPaths, installClipModels } from '../helpers/clip-models.ts'
 import { loadClipTokenizer } from '../../node/ml/clip/tokenizer.ts'
-import { loadManifest } from '../../node/ml/models.ts'
 import { migrate, type Database } from '../../node/db/index.ts'
 import { openPglite } from '../../node/db/pglite.ts'
 import { openPostgres } from '../../node/db/postgres.ts'
@@ -87,13 +86,7 @@ for (const engine of engines) {
     before(async () => {
       work = await mkdtemp(join(tmpdir(), 'hearth-clip-models-'))
       const modelsDir = join(work, 'models')
-      const manifest = await loadManifest()
-      const generated = await generateClipModels(join(work, 'generated'), await loadClipTokenizer())
-      for (const [model, file] of [['clip-visual', generated.visualPath], ['clip-textual', generated.textualPath]] as const) {
-        const target = join(modelsDir, 'immich', manifest.packs.immich!.models[model]!.file)
-        await mkdir(dirname(target), { recursive: true })
-        await copyFile(file, target)
-      }
+      await installClipModels(join(work, 'generated'), await loadClipTokenizer(), await immichModelPaths(modelsDir))
       t = await startTestNode(engine, { HEARTH_MODELS_DIR: modelsDir })
       me = await t.client.signUpAdmin()
       const [r, b] = [colours.red!, colours.blue!]

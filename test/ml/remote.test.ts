@@ -14,7 +14,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile, copyFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import sharp from 'sharp'
@@ -23,10 +23,9 @@ import { oneEngine } from '../helpers/engines.ts'
 import { litePack } from '../helpers/models.ts'
 import { startTestNode, type TestNode } from '../helpers/node.ts'
 import type { Session } from '../helpers/client.ts'
-import { colours, generateClipModels } from '../helpers/clip-models.ts'
+import { colours, immichModelPaths, installClipModels } from '../helpers/clip-models.ts'
 import { sleep, waitFor } from '../helpers/process.ts'
 import { loadClipTokenizer } from '../../node/ml/clip/tokenizer.ts'
-import { loadManifest } from '../../node/ml/models.ts'
 import { createModelStore } from '../../node/ml/model-store.ts'
 import { createRemoteMl } from '../../node/ml/remote/client.ts'
 import { createLocalMl } from '../../node/ml/remote/local.ts'
@@ -219,16 +218,10 @@ for (const engine of oneEngine('postgres')) {
       const aModels = join(work, 'models-a')
       await mkdir(aModels, { recursive: true })
       await symlink(join(await litePack(), 'lite'), join(aModels, 'lite'))
-      const manifest = await loadManifest()
-      const generated = await generateClipModels(join(work, 'generated'), await loadClipTokenizer())
-      for (const [model, file] of [['clip-visual', generated.visualPath], ['clip-textual', generated.textualPath]] as const) {
-        const target = join(aModels, 'immich', manifest.packs.immich!.models[model]!.file)
-        await mkdir(dirname(target), { recursive: true })
-        await copyFile(file, target)
-      }
+      await installClipModels(join(work, 'generated'), await loadClipTokenizer(), await immichModelPaths(aModels))
       // A model that is there but broken: served by B under another token, for the 500 answer.
       const brokenModels = join(work, 'models-broken')
-      const brokenClip = join(brokenModels, 'immich', manifest.packs.immich!.models['clip-visual']!.file)
+      const brokenClip = (await immichModelPaths(brokenModels))('clip-visual')
       await mkdir(dirname(brokenClip), { recursive: true })
       await writeFile(brokenClip, 'this is not an ONNX model')
 

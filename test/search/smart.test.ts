@@ -6,14 +6,14 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import sharp from 'sharp'
 import { engines } from '../helpers/engines.ts'
 import { startTestNode, type TestNode } from '../helpers/node.ts'
 import type { Session } from '../helpers/client.ts'
-import { colours, generateClipModels } from '../helpers/clip-models.ts'
+import { colours, installClipModels } from '../helpers/clip-models.ts'
 import { loadClipTokenizer } from '../../node/ml/clip/tokenizer.ts'
 
 const tokenizer = await loadClipTokenizer()
@@ -168,12 +168,7 @@ for (const engine of engines) {
       assert.deepEqual(await found('red'), [])
       // Install the generated CLIP pair where the immich pack's ViT-B-32 goes, and let the node's own
       // ML pipeline embed the backlog, as after `hearth models fetch immich`.
-      const generated = await generateClipModels(join(work, 'generated'), tokenizer)
-      for (const [model, file] of [['clip-visual', generated.visualPath], ['clip-textual', generated.textualPath]] as const) {
-        const target = t.node.ml.models.path('immich', model)
-        await mkdir(dirname(target), { recursive: true })
-        await copyFile(file, target)
-      }
+      await installClipModels(join(work, 'generated'), tokenizer, (model) => t.node.ml.models.path('immich', model))
       t.node.ml.models.invalidate()
       await t.node.ml.enqueueMissing('clip', 'interactive') // now, not in the overnight window
       await t.node.jobs.drained(['smartSearch'], { timeoutMs: 300_000 })
