@@ -4,8 +4,8 @@
  */
 export interface ExtractedMetadata {
   dateTimeOriginal: Date | null
-  /** Which tag the date came from; 'file modification time' when the file itself holds none. */
-  dateSource: string
+  /** True when the file holds no date and its modification time stands in. */
+  dateFromFileTime: boolean
   timeZone: string | null
   localDateTime: Date | null
   latitude: number | null

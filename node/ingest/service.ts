@@ -55,7 +55,7 @@ export function createIngestService ({ db, jobs, log, dataDir, metadata, image, 
       // An upload whose file holds no date keeps the date its client sent (the file's time on the
       // phone or computer, as Immich keeps it): the stored copy's modification time is only when
       // it arrived here. A file indexed in place has no such date, so its own time is the best one.
-      const clientDate = a.library_id === null && m.dateSource === 'file modification time'
+      const clientDate = a.library_id === null && m.dateFromFileTime
       const taken = clientDate ? null : m.dateTimeOriginal
       await exif.upsert(a.id, {
         date_time_original: clientDate ? a.file_created_at : m.dateTimeOriginal, time_zone: m.timeZone, latitude: m.latitude, longitude: m.longitude,

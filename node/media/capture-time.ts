@@ -15,6 +15,9 @@
  */
 import { ExifDate, ExifDateTime, isUTC } from 'exiftool-vendored'
 
+/** The source of a date taken from the file's modification time: the file itself holds none. */
+export const FILE_TIME_SOURCE = 'file modification time'
+
 export interface CaptureTime {
   dateTimeOriginal: Date
   timeZone: string | null
@@ -123,5 +126,5 @@ export function resolveCaptureTime (input: { file: TagBag, sidecar?: TagBag, fil
     }
   }
   const mtime = input.fileModifiedAt
-  return { dateTimeOriginal: mtime, timeZone: null, localDateTime: mtime, source: 'file modification time' }
+  return { dateTimeOriginal: mtime, timeZone: null, localDateTime: mtime, source: FILE_TIME_SOURCE }
 }

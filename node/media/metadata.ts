@@ -18,7 +18,7 @@ import { dirname, join, basename } from 'node:path'
 import tzLookup from '@photostructure/tz-lookup'
 import { BinaryField, DefaultExifToolOptions, ExifTool } from 'exiftool-vendored'
 import type { Tags } from 'exiftool-vendored'
-import { resolveCaptureTime } from './capture-time.ts'
+import { FILE_TIME_SOURCE, resolveCaptureTime } from './capture-time.ts'
 import { MetadataError } from './errors.ts'
 import { extractKeywords } from './keywords.ts'
 
@@ -32,6 +32,8 @@ export interface ExtractedMetadata {
   localDateTime: Date | null
   /** Which tag the date came from ('DateTimeOriginal', 'sidecar CreateDate', 'file modification time'). */
   dateSource: string
+  /** True when the file holds no date and its modification time stands in. */
+  dateFromFileTime: boolean
   latitude: number | null
   longitude: number | null
   make: string | null
@@ -197,6 +199,7 @@ function toExtracted (fileTags: Tags, sidecarTags: Tags | undefined, mtime: Date
     timeZone: time.timeZone,
     localDateTime: time.localDateTime,
     dateSource: time.source,
+    dateFromFileTime: time.source === FILE_TIME_SOURCE,
     latitude: position?.latitude ?? null,
     longitude: position?.longitude ?? null,
     make: str(tag('Make')),
