@@ -7,6 +7,7 @@
  * const pixels = createPixelReader()
  * const img = await pixels.read('/data/thumbs/ab/cd/x-preview.jpeg')   // { data, width, height }
  * const small = await pixels.resize(img, 640, 480)
+ * const { image, width, height } = await decodeUpright(bytesOrPath)   // EXIF orientation applied
  */
 import sharp from 'sharp'
 import { ImageError } from './errors.ts'
@@ -39,4 +40,30 @@ export function createPixelReader ({ pixelLimit = 100_000_000 }: { pixelLimit?: 
       return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height }
     },
   }
+}
+
+/** What the ML code decodes at most: a 1440 px preview of any usual aspect (3:2 is 3.1 MP, 16:9 3.7 MP) as it is. */
+export const ML_MAX_PIXELS = 2048 * 2048
+
+/**
+ * Decodes `input` (a path or the file's bytes) upright, EXIF orientation applied, to packed RGB,
+ * scaled down only when it has more than `maxPixels` pixels; `width` and `height` are the upright
+ * image's own. The size is read from the header first: a bounded resize that sharp is asked for
+ * but that changes nothing still cost a second pass over the pixels (twice the decode's time on a
+ * 1440x1920 preview, bench/ml/README.md), and a cap on the long side resized every 3:2 preview.
+ */
+export async function decodeUpright (input: string | Buffer, { maxPixels = ML_MAX_PIXELS, pixelLimit = 100_000_000 } = {}): Promise<{ image: RgbImage, width: number, height: number }> {
+  const meta = await sharp(input, { limitInputPixels: pixelLimit, failOn: 'error' }).metadata()
+  if (meta.width === undefined || meta.height === undefined) throw new Error('the image has no size')
+  const swap = (meta.orientation ?? 1) >= 5
+  const width = swap ? meta.height : meta.width
+  const height = swap ? meta.width : meta.height
+  let pipeline = sharp(input, { limitInputPixels: pixelLimit, failOn: 'error' }).rotate()
+  if (width * height > maxPixels) {
+    const k = Math.sqrt(maxPixels / (width * height))
+    pipeline = pipeline.resize(Math.max(1, Math.floor(width * k)), Math.max(1, Math.floor(height * k)), { fit: 'fill' })
+  }
+  const { data, info } = await pipeline.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true })
+  if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`)
+  return { image: { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height }, width, height }
 }

@@ -1,6 +1,6 @@
 /**
  * The image adapter of the face pipeline (the only file here that imports sharp): decode a file to
- * upright raw RGB, resize a region of raw RGB, and encode a face crop as JPEG. Everything else
+ * upright raw RGB (node/media/pixels.ts), resize a region of raw RGB, and encode a face crop as JPEG. Everything else
  * (letterboxing, alignment warps, tensors) works on the raw buffers in plain code.
  *
  * @example
@@ -8,19 +8,17 @@
  * const small = await resizeRegion(img, { left: 0, top: 0, width: img.width, height: img.height }, 256, 192)
  */
 import sharp from 'sharp'
+import { decodeUpright, ML_MAX_PIXELS } from '../../media/pixels.ts'
 import type { RgbImage } from './types.ts'
 
 export interface Region { left: number, top: number, width: number, height: number }
 
-/** Decodes a file upright (EXIF orientation applied), as RGB; scaled down so its long side is at most `maxSide`. */
-export async function decodeRgb (path: string, { maxSide = 2048, limitInputPixels = 100_000_000 } = {}): Promise<RgbImage> {
-  const { data, info } = await sharp(path, { limitInputPixels, failOn: 'error' })
-    .rotate()
-    .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
-    .removeAlpha().toColourspace('srgb').raw()
-    .toBuffer({ resolveWithObject: true })
-  if (info.channels !== 3) throw new Error(`expected 3 channels from ${path}, got ${info.channels}`)
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height }
+/**
+ * Decodes a file upright (EXIF orientation applied), as RGB; a preview as it is, anything over
+ * `maxPixels` (ML_MAX_PIXELS, 4.2 MP) scaled down to that.
+ */
+export async function decodeRgb (path: string, { maxPixels = ML_MAX_PIXELS, limitInputPixels = 100_000_000 } = {}): Promise<RgbImage> {
+  return (await decodeUpright(path, { maxPixels, pixelLimit: limitInputPixels })).image
 }
 
 /** `region` of `img`, resized (area-averaged when shrinking) to `width` x `height`. */

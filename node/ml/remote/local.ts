@@ -59,7 +59,7 @@ export function createLocalMl ({ models, runtime, pixelLimit = 100_000_000 }: { 
     clip: {
       async encodeImage (bytes: Buffer): Promise<{ embedding: string, imageWidth: number, imageHeight: number }> {
         await need(models.ready(CLIP_PACK, ['clip-visual']), 'CLIP visual')
-        const { width, height } = await decodeUpright(bytes, { maxSide: 1, pixelLimit }) // validates the image; CLIP decodes it itself
+        const { width, height } = await decodeUpright(bytes, { maxPixels: 1, pixelLimit }) // validates the image; CLIP decodes it itself
         const [v] = await (await encoder()).encodeImages([bytes])
         return { embedding: formatEmbedding(l2normalise(v!)), imageWidth: width, imageHeight: height }
       },
@@ -73,8 +73,8 @@ export function createLocalMl ({ models, runtime, pixelLimit = 100_000_000 }: { 
     faces: {
       async detect (bytes: Buffer, { minScore = 0 }: { minScore?: number } = {}): Promise<DetectedFaces> {
         await need(models.ready('lite', faceModels), 'face')
-        // As the faces stage decodes a preview (faces/pixels.ts decodeRgb): upright, long side at most 2048.
-        const { image, width, height } = await decodeUpright(bytes, { maxSide: 2048, pixelLimit })
+        // As the faces stage decodes a preview (faces/pixels.ts decodeRgb).
+        const { image, width, height } = await decodeUpright(bytes, { pixelLimit })
         analyzer ??= liteFaceAnalyzer(models, runtime)
         const found = await analyzer(image)
         const sx = width / image.width
@@ -95,7 +95,7 @@ export function createLocalMl ({ models, runtime, pixelLimit = 100_000_000 }: { 
       /** Lines whose scores pass the thresholds, corners as fractions of the image's size (as Immich's service sends them). */
       async read (bytes: Buffer, { minDetectionScore = 0, minRecognitionScore = 0 }: { minDetectionScore?: number, minRecognitionScore?: number } = {}): Promise<ImmichOcr & { imageWidth: number, imageHeight: number }> {
         await need(models.ready('lite', [...ocrModels]), 'OCR')
-        const { image } = await decodeUpright(bytes, { maxSide: 1_000_000, pixelLimit })
+        const { image } = await decodeUpright(bytes, { maxPixels: Infinity, pixelLimit })
         ocr ??= createOcrEngine({ runtime, pixels: createPixelReader({ pixelLimit }), manifest: models.manifest, pack: 'lite', path: (m) => models.path('lite', m) })
         const result = await ocr.readImage(image)
         const lines = result.lines.filter((l) => l.boxScore >= minDetectionScore && l.textScore >= minRecognitionScore)
