@@ -1,8 +1,9 @@
 /**
  * Faces benchmark, CPU, lite pack: per photo, Hearth's whole face analysis of a 1440 px preview
  * (decode with sharp, letterbox and tiles, BlazeFace, decoding and NMS, the embedder's verdict and
- * RFB-320's on weak candidates, alignment warp, fr_feature, L2) beside a bare loop of the runtime's
- * `run` on the very tensors the analysis fed the models (the anchor: what the models alone cost).
+ * RFB-320's on weak candidates, alignment warp, fr_feature, L2) beside a bare `session.run` loop
+ * (bench/ml/bare.ts) on the very tensors the analysis fed the models (the anchor: what the models
+ * alone cost).
  * Also the same without tiles (the whole image only), to show what small-face tiles cost.
  * Goal: pipeline throughput at least 0.85 of bare.
  *
@@ -18,6 +19,7 @@ import { loadManifest, modelFile } from '../../node/ml/models.ts'
 import { createModelRuntime, type ModelRuntime, type TensorData } from '../../node/ml/runtime.ts'
 import { createFaceAnalyzer, type FaceAnalyzer } from '../../node/ml/faces/analyzer.ts'
 import { decodeRgb } from '../../node/ml/faces/pixels.ts'
+import { bareSessions } from './bare.ts'
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 // libvips as the server sets it (node/media/image.ts): one thread per image, no operation cache.
@@ -27,25 +29,26 @@ const fixtures = resolve(import.meta.dirname, '../../../shared/fixtures/immich-t
 const files = ['metadata/faces/portrait.jpg', 'albums/text/craft-beer.jpg', 'albums/text/book-beside-flowers.jpg', 'albums/nature/prairie_falcon.jpg', 'metadata/gps-position/empty_gps.jpg']
 
 const runtime = createModelRuntime({ provider: 'cpu', threads: 0, idleMs: 600_000 })
+const bareRuns = bareSessions()
 /**
  * The same runtime, remembering every model call's inputs while `recording` is on: copies, since
  * the analyzer reuses its tensor buffers from one view to the next (and off for the timed rounds,
  * whose copies would be the benchmark's cost, not Hearth's).
  */
-let calls: Array<{ path: string, feeds: Record<string, TensorData> }> = []
+let calls: Array<{ path: string, threads?: number, feeds: Record<string, TensorData> }> = []
 let recordingOn = false
 const copy = (t: TensorData): TensorData => ({ ...t, data: t.data.slice() as TensorData['data'] })
 const recording: ModelRuntime = {
   ...runtime,
-  model (path) {
-    const h = runtime.model(path)
+  model (path, options) {
+    const h = runtime.model(path, options)
     return {
       ...h,
       path,
       loaded: h.loaded,
       describe: () => h.describe(),
       run: async (feeds) => {
-        if (recordingOn) calls.push({ path, feeds: Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, copy(t)])) })
+        if (recordingOn) calls.push({ path, threads: options?.threads, feeds: Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, copy(t)])) })
         return h.run(feeds)
       },
     }
@@ -66,7 +69,7 @@ const analyzers = {
 async function backlog (analyze: FaceAnalyzer, previews: Array<{ path: string, recorded: typeof calls }>): Promise<void> {
   const jobs = Array.from({ length: rounds }, () => previews).flat()
   let t = performance.now()
-  for (const p of jobs) for (const c of p.recorded) await runtime.model(c.path).run(c.feeds)
+  for (const p of jobs) for (const c of p.recorded) await bareRuns.run(c.path, c.feeds, c.threads)
   const bare = performance.now() - t
   console.log(`\nFaces backlog: ${jobs.length} previews (the five above, ${rounds} times); bare runs one after another ${bare.toFixed(0)} ms`)
   console.log(['workers', 'pipeline ms', 'bare run ms', 'bare/pipeline'].join(' | '))
@@ -102,7 +105,7 @@ try {
         await analyze(await decodeRgb(preview))
         pipe = Math.min(pipe, performance.now() - t)
         t = performance.now()
-        for (const c of recorded) await runtime.model(c.path).run(c.feeds)
+        for (const c of recorded) await bareRuns.run(c.path, c.feeds, c.threads)
         bare = Math.min(bare, performance.now() - t)
       }
       totalPipe += pipe; totalBare += bare
@@ -117,5 +120,6 @@ try {
   }
 } finally {
   await runtime.close()
+  await bareRuns.close()
   await rm(work, { recursive: true, force: true })
 }

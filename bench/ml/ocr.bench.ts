@@ -1,8 +1,8 @@
 /**
  * OCR benchmark, CPU, lite pack (PP-OCRv4): per photo of albums/text, Hearth's whole OCR of a
  * 1440 px preview (decode, resize, detection, DB post-processing, crops, batched recognition, CTC)
- * beside a bare loop of the runtime's `run` on the very tensors that OCR fed the models (the
- * anchor: what the models alone cost). Goal: pipeline throughput at least 0.85 of bare.
+ * beside a bare `session.run` loop (bench/ml/bare.ts) on the very tensors that OCR fed the models
+ * (the anchor: what the models alone cost). Goal: pipeline throughput at least 0.85 of bare.
  *
  * @example
  * node bench/ml/ocr.bench.ts            # BENCH_ROUNDS=3
@@ -16,12 +16,14 @@ import { loadManifest, modelFile } from '../../node/ml/models.ts'
 import { createModelRuntime, type ModelRuntime, type TensorData } from '../../node/ml/runtime.ts'
 import { createPixelReader } from '../../node/media/pixels.ts'
 import { createOcrEngine } from '../../node/ml/ocr/engine.ts'
+import { bareSessions } from './bare.ts'
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 const album = resolve(import.meta.dirname, '../../../shared/fixtures/immich-test-assets/albums/text')
 const files = ['craft-beer.jpg', 'book-beside-flowers.jpg', 'handwritten-notes.jpg', 'japanese-shop.jpg']
 
 const runtime = createModelRuntime({ provider: 'cpu', threads: 0, idleMs: 600_000 })
+const bareRuns = bareSessions()
 /** The same runtime, remembering every model call's inputs. */
 let calls: Array<{ path: string, feeds: Record<string, TensorData> }> = []
 const recording: ModelRuntime = {
@@ -52,7 +54,7 @@ try {
       calls = []
       pipe = Math.min(pipe, performance.now() - t)
       t = performance.now()
-      for (const c of recorded) await runtime.model(c.path).run(c.feeds)
+      for (const c of recorded) await bareRuns.run(c.path, c.feeds)
       bare = Math.min(bare, performance.now() - t)
     }
     totalPipe += pipe; totalBare += bare
@@ -64,5 +66,6 @@ try {
   for (const r of rows) console.log(r.join(' | '))
 } finally {
   await runtime.close()
+  await bareRuns.close()
   await rm(work, { recursive: true, force: true })
 }

@@ -1,6 +1,8 @@
 /**
- * The one place that talks to onnxruntime-node. A model session loads on first use, is shared by
- * every caller, and unloads after an idle time so a NAS gets its memory back between batches.
+ * The models' runtime: a model session loads on first use, is shared by every caller, and unloads
+ * after an idle time so a NAS gets its memory back between batches. The sessions live in one
+ * worker thread (inference-thread.ts, the only importer of onnxruntime-node), so a model run never
+ * stops the main thread: requests are served and the next image is decoded while a model runs.
  * The execution provider is CUDA when asked for (or `auto` and a GPU with the CUDA provider is
  * present), else CPU; a CUDA session that cannot be created falls back to CPU with a warning.
  *
@@ -11,10 +13,12 @@
  * out['Identity:0'].data                  // Float32Array
  * await runtime.close()
  */
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
+import { dirname, join } from 'node:path'
+import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
-import ort from 'onnxruntime-node'
 
 export type Provider = 'auto' | 'cpu' | 'cuda'
 
@@ -44,8 +48,12 @@ export interface ModelHandle {
   readonly loaded: boolean
 }
 
+/** What a caller knows about its model: `threads` caps its intra-op threads (below the runtime's). */
+export interface ModelOptions { threads?: number }
+
 export interface ModelRuntime {
-  model(path: string): ModelHandle
+  /** The model at `path`; the options of its first caller hold. */
+  model(path: string, options?: ModelOptions): ModelHandle
   /** The provider sessions are created with, once resolved ('auto' resolves at first load). */
   provider(): Provider
   close(): Promise<void>
@@ -60,12 +68,85 @@ export interface RuntimeOptions {
   log?: Logger
 }
 
-/** Whether a CUDA session could work here: a GPU device and the CUDA provider library shipped with onnxruntime-node. */
+/** Whether a CUDA session could work here: a GPU device and onnxruntime-node's CUDA provider library beside its binding. */
 export function cudaAvailable (): boolean {
   if (!existsSync('/dev/nvidia0') && !existsSync('/dev/nvidiactl')) return false
   try {
-    return ort.listSupportedBackends().some((b: { name: string }) => b.name === 'cuda')
+    const bin = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json')), 'bin')
+    return readdirSync(bin, { recursive: true, encoding: 'utf8' }).some((f) => f.includes(`linux/${process.arch}/`) && f.endsWith('libonnxruntime_providers_cuda.so'))
   } catch { return false }
+}
+
+/** The options every session is created with (and bench/ml's bare loops). */
+export function sessionOptions (threads: number) {
+  // No spinning: between runs, onnxruntime's idle threads would otherwise busy-wait on the cores
+  // that sharp's decodes and crops (and PostgreSQL) need; bench/ml/faces measured the face
+  // pipeline ~10% faster without it, and the models themselves no slower.
+  return { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' as const, logSeverityLevel: 3 as const, extra: { session: { intra_op: { allow_spinning: '0' } } } }
+}
+
+/** A message to the inference thread (inference-thread.ts). */
+export type InferenceRequest = { id: number } & (
+  | { op: 'load', path: string, provider: 'cpu' | 'cuda', threads: number }
+  | { op: 'run', session: number, feeds: Record<string, TensorData> }
+  | { op: 'release', session: number })
+
+/** Its answer: `ok` (what the operation returns) or `error` (a message). */
+export interface InferenceReply { id: number, ok?: unknown, error?: string }
+
+/**
+ * The worker thread that holds the sessions, started on first use and started again after it
+ * stops (every session then loads again). Not kept alive while nothing is asked of it.
+ */
+class InferenceThread {
+  private worker: Worker | undefined
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void, reject: (e: Error) => void }>()
+  private nextId = 1
+  /** Counts workers started: a session id is only good in the worker that made it. */
+  generation = 0
+  private readonly log: Logger | undefined
+  constructor (log?: Logger) { this.log = log }
+
+  call (req: InferenceRequest extends infer R ? R extends { id: number } ? Omit<R, 'id'> : never : never): Promise<unknown> {
+    const worker = this.start()
+    const id = this.nextId++
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject })
+      worker.ref()
+      worker.postMessage({ ...req, id })
+    })
+  }
+
+  private start (): Worker {
+    if (this.worker !== undefined) return this.worker
+    const worker = new Worker(new URL('./inference-thread.ts', import.meta.url))
+    this.generation++
+    worker.on('message', (reply: InferenceReply) => {
+      const p = this.pending.get(reply.id)
+      this.pending.delete(reply.id)
+      if (this.pending.size === 0) worker.unref()
+      if (reply.error !== undefined) p?.reject(new Error(reply.error))
+      else p?.resolve(reply.ok)
+    })
+    const stopped = (why: string) => {
+      if (this.worker !== worker) return
+      this.worker = undefined
+      if (this.pending.size > 0) this.log?.error({ why }, 'the inference thread stopped; its models load again on next use')
+      for (const p of this.pending.values()) p.reject(new Error(`the inference thread stopped (${why})`))
+      this.pending.clear()
+    }
+    worker.on('error', (err) => stopped(err.message))
+    worker.on('exit', (code) => stopped(`exit code ${code}`))
+    worker.unref()
+    this.worker = worker
+    return worker
+  }
+
+  async stop (): Promise<void> {
+    const w = this.worker
+    this.worker = undefined
+    if (w !== undefined) await w.terminate()
+  }
 }
 
 export function createModelRuntime (options: RuntimeOptions): ModelRuntime {
@@ -73,46 +154,46 @@ export function createModelRuntime (options: RuntimeOptions): ModelRuntime {
   let resolved: Provider = options.provider === 'auto' ? (cudaAvailable() ? 'cuda' : 'cpu') : options.provider
   const threads = options.threads > 0 ? options.threads : Math.max(1, availableParallelism())
 
+  const thread = new InferenceThread(options.log)
+
   class Handle implements ModelHandle {
     readonly path: string
-    private session: ort.InferenceSession | undefined
-    private loading: Promise<ort.InferenceSession> | undefined
+    /** The session in the inference thread, with the thread's generation it belongs to. */
+    private session: { id: number, generation: number } | undefined
+    private loading: Promise<number> | undefined
     private running = 0
     private idleTimer: NodeJS.Timeout | undefined
     private usedProvider: 'cpu' | 'cuda' = 'cpu'
-    constructor (path: string) { this.path = path }
-    get loaded () { return this.session !== undefined }
+    private names = { inputs: [] as string[], outputs: [] as string[] }
+    private readonly threads: number
+    constructor (path: string, modelOptions: ModelOptions) {
+      this.path = path
+      this.threads = Math.max(1, Math.min(threads, modelOptions.threads ?? threads))
+    }
+    get loaded () { return this.session !== undefined && this.session.generation === thread.generation }
 
-    private async load (): Promise<ort.InferenceSession> {
-      if (this.session) return this.session
+    private async load (): Promise<number> {
+      if (this.loaded) return this.session!.id
       this.loading ??= (async () => {
         if (!existsSync(this.path)) throw new ModelError(`model file ${this.path} is missing; run \`hearth models fetch\``)
-        // No spinning: between runs, onnxruntime's idle threads would otherwise busy-wait on the
-        // cores that sharp's decodes and crops (and PostgreSQL) need; bench/ml/faces measured the
-        // face pipeline ~10% faster without it, and the models themselves no slower.
-        const base: ort.InferenceSession.SessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', logSeverityLevel: 3, extra: { session: { intra_op: { allow_spinning: '0' } } } }
-        if (resolved === 'cuda') {
-          try {
-            const s = await ort.InferenceSession.create(this.path, { ...base, executionProviders: ['cuda', 'cpu'] })
-            this.usedProvider = 'cuda'
-            return s
-          } catch (err) {
-            options.log?.warn({ model: this.path, err: String(err) }, 'CUDA session failed; using the CPU')
-            if (options.provider === 'auto') resolved = 'cpu'
-          }
-        }
+        let r: { session: number, inputs: string[], outputs: string[], provider: 'cpu' | 'cuda', warning?: string }
         try {
-          const s = await ort.InferenceSession.create(this.path, { ...base, executionProviders: ['cpu'] })
-          this.usedProvider = 'cpu'
-          return s
+          r = await thread.call({ op: 'load', path: this.path, provider: resolved === 'cuda' ? 'cuda' : 'cpu', threads: this.threads }) as typeof r
         } catch (err) {
           throw new ModelError(`model ${this.path} could not be loaded: ${(err as Error).message}`, { cause: err })
         }
+        if (r.warning !== undefined) {
+          options.log?.warn({ model: this.path, err: r.warning }, 'CUDA session failed; using the CPU')
+          if (options.provider === 'auto') resolved = 'cpu'
+        }
+        this.usedProvider = r.provider
+        this.names = { inputs: r.inputs, outputs: r.outputs }
+        this.session = { id: r.session, generation: thread.generation }
+        options.log?.debug({ model: this.path, provider: this.usedProvider }, 'model loaded')
+        return r.session
       })()
       try {
-        this.session = await this.loading
-        options.log?.debug({ model: this.path, provider: this.usedProvider }, 'model loaded')
-        return this.session
+        return await this.loading
       } finally { this.loading = undefined }
     }
 
@@ -124,37 +205,29 @@ export function createModelRuntime (options: RuntimeOptions): ModelRuntime {
 
     async unload () {
       clearTimeout(this.idleTimer)
-      if (this.running > 0 || !this.session) return
-      const s = this.session
+      if (this.running > 0 || !this.loaded) return
+      const id = this.session!.id
       this.session = undefined
-      await s.release()
+      await thread.call({ op: 'release', session: id }).catch(() => {})
       options.log?.debug({ model: this.path }, 'model unloaded after idle time')
     }
 
     async describe () {
-      const s = await this.load()
+      await this.load()
       this.touch()
-      return { inputs: [...s.inputNames], outputs: [...s.outputNames], provider: this.usedProvider }
+      return { inputs: [...this.names.inputs], outputs: [...this.names.outputs], provider: this.usedProvider }
     }
 
     async run (feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
-      const s = await this.load()
       this.running++
       try {
-        const inputs: Record<string, ort.Tensor> = {}
-        for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor(t.type, t.data, t.dims)
-        let results: ort.InferenceSession.OnnxValueMapType
+        const session = await this.load()
         try {
-          results = await s.run(inputs)
+          // The feeds are copied to the inference thread (the caller may reuse its buffers at once).
+          return await thread.call({ op: 'run', session, feeds }) as Record<string, TensorData>
         } catch (err) {
           throw new ModelError(`model ${this.path} failed: ${(err as Error).message}`, { cause: err })
         }
-        const out: Record<string, TensorData> = {}
-        for (const [name, value] of Object.entries(results)) {
-          const t = value as ort.Tensor
-          out[name] = { data: t.data as TensorData['data'], dims: [...t.dims], type: t.type as TensorData['type'] }
-        }
-        return out
       } finally {
         this.running--
         this.touch()
@@ -163,15 +236,16 @@ export function createModelRuntime (options: RuntimeOptions): ModelRuntime {
   }
 
   return {
-    model (path) {
+    model (path, modelOptions = {}) {
       let h = handles.get(path)
-      if (!h) { h = new Handle(path); handles.set(path, h) }
+      if (!h) { h = new Handle(path, modelOptions); handles.set(path, h) }
       return h
     },
     provider: () => resolved,
     async close () {
       for (const h of handles.values()) await h.unload()
       handles.clear()
+      await thread.stop()
     },
   }
 }

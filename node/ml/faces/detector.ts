@@ -27,14 +27,15 @@ export type FaceDetector = (img: RgbImage, region?: Region, scratch?: TensorScra
  * Reusable tensor buffers for one analysis at a time. A model's input is only read during its
  * `run`, so the next view of the same size can overwrite it; allocating a fresh 0.8 MB tensor per
  * view cost more than filling it (fresh pages fault in; measured in bench/ml/README.md). Never
- * shared by two analyses running at once: the analyzer keeps a pool.
+ * shared by two analyses running at once: the analyzer keeps a pool. The memory is shared with
+ * the inference thread (SharedArrayBuffer), so a run's input reaches the model without a copy.
  */
 export class TensorScratch {
   private readonly buffers = new Map<number, Float32Array>()
   /** A buffer of `length` floats, contents undefined. */
   get (length: number): Float32Array {
     let b = this.buffers.get(length)
-    if (b === undefined) { b = new Float32Array(length); this.buffers.set(length, b) }
+    if (b === undefined) { b = new Float32Array(new SharedArrayBuffer(length * 4)); this.buffers.set(length, b) }
     return b
   }
 }
