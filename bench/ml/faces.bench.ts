@@ -19,9 +19,12 @@ import { loadManifest, modelFile } from '../../node/ml/models.ts'
 import { createModelRuntime, type ModelRuntime, type TensorData } from '../../node/ml/runtime.ts'
 import { createFaceAnalyzer, type FaceAnalyzer } from '../../node/ml/faces/analyzer.ts'
 import { decodeRgb } from '../../node/ml/faces/pixels.ts'
+import { defaultConcurrency } from '../../node/jobs/queues.ts'
 import { bareSessions } from './bare.ts'
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+/** The faces jobs the overnight window runs at once here. */
+const windowJobs = defaultConcurrency().faceDetection
 // libvips as the server sets it (node/media/image.ts): one thread per image, no operation cache.
 sharp.concurrency(1)
 sharp.cache(false)
@@ -47,9 +50,9 @@ const recording: ModelRuntime = {
       path,
       loaded: h.loaded,
       describe: () => h.describe(),
-      run: async (feeds) => {
+      run: async (feeds, runOptions) => {
         if (recordingOn) calls.push({ path, threads: options?.threads, feeds: Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, copy(t)])) })
-        return h.run(feeds)
+        return h.run(feeds, runOptions)
       },
     }
   },
@@ -62,9 +65,10 @@ const analyzers = {
   whole: createFaceAnalyzer({ runtime: recording, files: files3, tiles: false }),
 }
 /**
- * The backlog as the faces queue runs it: every preview `rounds` times, by 1 and by 2 workers at
- * once (decode, resizes and crops run on libuv's threads while another job's model runs on the
- * main thread), beside the bare runs of all of them one after another.
+ * The backlog as the faces queue runs it: every preview `rounds` times, by 1, 2 and the overnight
+ * window's number of jobs at once (decode, resizes and crops run on libuv's threads and the main
+ * thread while another job's model runs in the inference thread), beside the bare runs of all of
+ * them one after another.
  */
 async function backlog (analyze: FaceAnalyzer, previews: Array<{ path: string, recorded: typeof calls }>): Promise<void> {
   const jobs = Array.from({ length: rounds }, () => previews).flat()
@@ -72,15 +76,15 @@ async function backlog (analyze: FaceAnalyzer, previews: Array<{ path: string, r
   for (const p of jobs) for (const c of p.recorded) await bareRuns.run(c.path, c.feeds, c.threads)
   const bare = performance.now() - t
   console.log(`\nFaces backlog: ${jobs.length} previews (the five above, ${rounds} times); bare runs one after another ${bare.toFixed(0)} ms`)
-  console.log(['workers', 'pipeline ms', 'bare run ms', 'bare/pipeline'].join(' | '))
-  for (const workers of [1, 2]) {
+  console.log(['jobs at once', 'pipeline ms', 'bare run ms', 'bare/pipeline'].join(' | '))
+  for (const workers of new Set([1, 2, windowJobs])) {
     const queue = [...jobs]
     t = performance.now()
     await Promise.all(Array.from({ length: workers }, async () => {
       for (let p = queue.shift(); p !== undefined; p = queue.shift()) await analyze(await decodeRgb(p.path))
     }))
     const pipe = performance.now() - t
-    console.log([workers, pipe.toFixed(0), bare.toFixed(0), (bare / pipe).toFixed(2)].join(' | '))
+    console.log([workers === windowJobs ? `${workers} (the window)` : workers, pipe.toFixed(0), bare.toFixed(0), (bare / pipe).toFixed(2)].join(' | '))
   }
 }
 

@@ -53,8 +53,14 @@ test('the runtime loads a model on first use, runs it, and reports a missing fil
   try {
     const embedder = runtime.model(join(dir, 'lite', 'fr_feature.onnx'))
     assert.equal(embedder.loaded, false)
-    const out = await embedder.run({ input: tensor(new Float32Array(3 * 112 * 112), [1, 3, 112, 112]) })
+    const face = new Float32Array(3 * 112 * 112).fill(0.25)
+    const out = await embedder.run({ input: tensor(face, [1, 3, 112, 112]) })
     assert.deepEqual(out.output!.dims, [1, 512])
+    assert.equal(face.length, 3 * 112 * 112, 'copied to the inference thread: the caller keeps its tensor')
+    // Handed over (`transfer`): the same result, and the caller's buffer has moved.
+    const moved = await embedder.run({ input: tensor(face, [1, 3, 112, 112]) }, { transfer: true })
+    assert.deepEqual([...moved.output!.data as Float32Array], [...out.output!.data as Float32Array])
+    assert.equal(face.length, 0, 'moved, not copied')
     assert.equal(runtime.provider(), 'cpu')
     await new Promise((r) => setTimeout(r, 150))
     assert.equal(embedder.loaded, false, 'unloaded after the idle time')

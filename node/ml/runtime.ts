@@ -41,8 +41,13 @@ export class ModelError extends Error {
 
 export interface ModelHandle {
   readonly path: string
-  /** Runs the model; loads it first if needed. Outputs are plain copies, safe to keep. */
-  run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>>
+  /**
+   * Runs the model; loads it first if needed. The feeds are copied to the inference thread, except
+   * SharedArrayBuffer-backed ones (shared) and, with `transfer`, the others too: their buffers are
+   * moved there and unusable here afterwards (for tensors built for this one run, such as a 16 MB
+   * page for the OCR detector, whose copy cost more than the model's own overhead).
+   */
+  run(feeds: Record<string, TensorData>, options?: { transfer?: boolean }): Promise<Record<string, TensorData>>
   /** Input and output names, once loaded (loads it). */
   describe(): Promise<{ inputs: string[], outputs: string[], provider: 'cpu' | 'cuda' }>
   readonly loaded: boolean
@@ -107,13 +112,18 @@ class InferenceThread {
   private readonly log: Logger | undefined
   constructor (log?: Logger) { this.log = log }
 
-  call (req: InferenceRequest extends infer R ? R extends { id: number } ? Omit<R, 'id'> : never : never): Promise<unknown> {
+  call (req: InferenceRequest extends infer R ? R extends { id: number } ? Omit<R, 'id'> : never : never, transfer: ArrayBuffer[] = []): Promise<unknown> {
     const worker = this.start()
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject })
       worker.ref()
-      worker.postMessage({ ...req, id })
+      try {
+        worker.postMessage({ ...req, id }, transfer)
+      } catch (err) {
+        this.pending.delete(id)
+        reject(err as Error)
+      }
     })
   }
 
@@ -218,13 +228,13 @@ export function createModelRuntime (options: RuntimeOptions): ModelRuntime {
       return { inputs: [...this.names.inputs], outputs: [...this.names.outputs], provider: this.usedProvider }
     }
 
-    async run (feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
+    async run (feeds: Record<string, TensorData>, runOptions: { transfer?: boolean } = {}): Promise<Record<string, TensorData>> {
       this.running++
       try {
         const session = await this.load()
+        const moved = runOptions.transfer === true ? [...new Set(Object.values(feeds).map((t) => t.data.buffer).filter((b) => b instanceof ArrayBuffer))] : []
         try {
-          // The feeds are copied to the inference thread (the caller may reuse its buffers at once).
-          return await thread.call({ op: 'run', session, feeds }) as Record<string, TensorData>
+          return await thread.call({ op: 'run', session, feeds }, moved) as Record<string, TensorData>
         } catch (err) {
           throw new ModelError(`model ${this.path} failed: ${(err as Error).message}`, { cause: err })
         }

@@ -93,7 +93,7 @@ export function createClipEncoder ({ runtime, visualPath, textualPath, tokenizer
       return batched(model, images, async (chunk) => {
         const data = new Float32Array(chunk.length * plane)
         for (let i = 0; i < chunk.length; i++) data.set(await clipInput(chunk[i]!, preprocess), i * plane)
-        const result = await model.run({ [input]: tensor(data, [chunk.length, 3, size, size]) })
+        const result = await model.run({ [input]: tensor(data, [chunk.length, 3, size, size]) }, { transfer: true })
         return rows(result[output]!, chunk.length)
       }, o.signal)
     },

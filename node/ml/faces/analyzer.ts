@@ -20,7 +20,8 @@ import type { ModelRuntime } from '../runtime.ts'
 import { tensor } from '../runtime.ts'
 import { applyAffine, arcfaceTemplate4, invertAffine, landmarksFromBox, similarityTransform, warpAffine } from './align.ts'
 import { resizeRegion } from './pixels.ts'
-import { blazeFaceDetector, TensorScratch, toTensorData, ultraFaceDetector, type Normalisation } from './detector.ts'
+import { blazeFaceDetector, toTensorData, ultraFaceDetector, type Normalisation } from './detector.ts'
+import { ScratchPool, type TensorScratch } from '../scratch.ts'
 import { iou, type Detection, type Face, type RgbImage } from './types.ts'
 
 export interface FaceAnalyzerOptions {
@@ -67,7 +68,7 @@ export function createFaceAnalyzer (options: FaceAnalyzerOptions): FaceAnalyzer 
   const embedNorm = options.embedderNorm ?? { mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5] }
 
   /** Tensor buffers of the analyses not running now; one analysis takes one. */
-  const idle: TensorScratch[] = []
+  const scratches = new ScratchPool()
 
   /**
    * `half`: `img` at half size, made on first use. A crop that is still at least RFB-320's
@@ -105,7 +106,7 @@ export function createFaceAnalyzer (options: FaceAnalyzerOptions): FaceAnalyzer 
   }
 
   return async (img) => {
-    const scratch = idle.pop() ?? new TensorScratch()
+    const scratch = scratches.take()
     let halfCopy: Promise<RgbImage> | undefined
     const half = () => (halfCopy ??= resizeRegion(img, { left: 0, top: 0, width: img.width, height: img.height },
       Math.max(1, Math.round(img.width / 2)), Math.max(1, Math.round(img.height / 2))))
@@ -123,7 +124,7 @@ export function createFaceAnalyzer (options: FaceAnalyzerOptions): FaceAnalyzer 
       }
       return faces
     } finally {
-      idle.push(scratch)
+      scratches.give(scratch)
     }
   }
 

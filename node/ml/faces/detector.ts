@@ -16,29 +16,13 @@
  */
 import type { ModelHandle } from '../runtime.ts'
 import { tensor } from '../runtime.ts'
+import { TensorScratch } from '../scratch.ts'
 import { decodeBlazeFace } from './blazeface.ts'
 import { resizeRegion, type Region } from './pixels.ts'
 import { iou, type Detection, type RgbImage } from './types.ts'
 
 /** `scratch`: where the detector may build its input tensors (reused between calls; see TensorScratch). */
 export type FaceDetector = (img: RgbImage, region?: Region, scratch?: TensorScratch) => Promise<Detection[]>
-
-/**
- * Reusable tensor buffers for one analysis at a time. A model's input is only read during its
- * `run`, so the next view of the same size can overwrite it; allocating a fresh 0.8 MB tensor per
- * view cost more than filling it (fresh pages fault in; measured in bench/ml/README.md). Never
- * shared by two analyses running at once: the analyzer keeps a pool. The memory is shared with
- * the inference thread (SharedArrayBuffer), so a run's input reaches the model without a copy.
- */
-export class TensorScratch {
-  private readonly buffers = new Map<number, Float32Array>()
-  /** A buffer of `length` floats, contents undefined. */
-  get (length: number): Float32Array {
-    let b = this.buffers.get(length)
-    if (b === undefined) { b = new Float32Array(new SharedArrayBuffer(length * 4)); this.buffers.set(length, b) }
-    return b
-  }
-}
 
 export interface Normalisation { mean: number[], std: number[] }
 

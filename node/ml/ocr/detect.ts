@@ -46,7 +46,7 @@ export interface Normalisation { colour: 'RGB' | 'BGR', mean: number[], std: num
  * The mean and std are listed in the model's channel order (PaddleOCR applies ImageNet's RGB
  * statistics to OpenCV's BGR planes as they come; the manifest records exactly that).
  */
-export function toPlanar (img: RgbImage, n: Normalisation, out = new Float32Array(3 * img.width * img.height)): Float32Array {
+export function toPlanar (img: RgbImage, n: Normalisation, out: Float32Array = new Float32Array(3 * img.width * img.height)): Float32Array {
   const plane = img.width * img.height
   const src = n.colour === 'BGR' ? [2, 1, 0] : [0, 1, 2]
   for (let c = 0; c < 3; c++) {

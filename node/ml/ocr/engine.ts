@@ -11,6 +11,7 @@
 import { readFile } from 'node:fs/promises'
 import type { Manifest, ModelEntry } from '../models.ts'
 import { ModelError, tensor, type ModelRuntime } from '../runtime.ts'
+import { ScratchPool, type TensorScratch } from '../scratch.ts'
 import type { PixelReader, RgbImage } from '../../media/pixels.ts'
 import { dbPostprocess, defaultDetectorOptions, detectorSize, toPlanar, type DetectorOptions, type Normalisation } from './detect.ts'
 import { readingOrder, type Quad } from './geometry.ts'
@@ -58,6 +59,8 @@ export function createOcrEngine ({ runtime, pixels, manifest, path, pack = 'lite
   const recognizer = runtime.model(path('ocr-recognizer'))
   const detIn = det.input!.name; const detOut = det.outputs?.[0] ?? ''
   const recIn = rec.input!.name; const recOut = rec.outputs?.[0] ?? ''
+  /** Input tensors of the reads not running now, in memory shared with the inference thread. */
+  const scratches = new ScratchPool()
   let chars: Promise<string[]> | undefined
   const dictionary = () => {
     chars ??= readFile(path('ocr-dictionary'), 'utf8').then(parseDictionary, (err: unknown) => {
@@ -67,17 +70,18 @@ export function createOcrEngine ({ runtime, pixels, manifest, path, pack = 'lite
     return chars
   }
 
-  async function detect (image: RgbImage): Promise<Array<{ box: Quad, score: number }>> {
+  async function detect (image: RgbImage, scratch: TensorScratch): Promise<Array<{ box: Quad, score: number }>> {
     const size = detectorSize(image.width, image.height, detOptions)
     const resized = size.width === image.width && size.height === image.height ? image : await pixels.resize(image, size.width, size.height)
-    const out = await detector.run({ [detIn]: tensor(toPlanar(resized, detNorm), [1, 3, size.height, size.width]) })
+    const planes = toPlanar(resized, detNorm, scratch.get(3 * size.width * size.height, 'det'))
+    const out = await detector.run({ [detIn]: tensor(planes, [1, 3, size.height, size.width]) })
     const prob = out[detOut] ?? Object.values(out)[0]
     if (prob === undefined || !(prob.data instanceof Float32Array)) throw new ModelError('OCR detector gave no probability map')
     const [mapH, mapW] = prob.dims.slice(-2) as [number, number]
     return readingOrder(dbPostprocess(prob.data, mapW, mapH, image.width, image.height, detOptions))
   }
 
-  async function recognise (image: RgbImage, boxes: Array<{ box: Quad, score: number }>, signal?: AbortSignal): Promise<OcrLine[]> {
+  async function recognise (image: RgbImage, boxes: Array<{ box: Quad, score: number }>, scratch: TensorScratch, signal?: AbortSignal): Promise<OcrLine[]> {
     const table = await dictionary()
     const crops = boxes.map((b, index) => {
       const g = cropGeometry(b.box)
@@ -86,33 +90,54 @@ export function createOcrEngine ({ runtime, pixels, manifest, path, pack = 'lite
     // Similar widths together, so a batch pads little.
     const order = [...crops].sort((a, b) => a.width / a.height - b.width / b.height)
     const results: Array<OcrLine | undefined> = new Array(crops.length)
-    for (let i = 0; i < order.length; i += recOptions.batch) {
-      signal?.throwIfAborted()
+    const h = recOptions.height
+    /** Samples batch `i`'s crops into its tensor (two slots, alternating) and starts its run. */
+    const start = (i: number) => {
       const batch = order.slice(i, i + recOptions.batch)
       const slotWidth = Math.max(recOptions.minWidth, ...batch.map((c) => c.outWidth))
-      const h = recOptions.height
-      const data = new Float32Array(batch.length * 3 * h * slotWidth)
+      // Zeroed: sampleCrop writes each crop's width and leaves the slot's padding as it finds it.
+      const data = scratch.get(batch.length * 3 * h * slotWidth, `rec${(i / recOptions.batch) % 2}`).fill(0)
       batch.forEach((c, k) => sampleCrop(image, c.corners, c.width, c.height, c.outWidth, h, data, k * 3 * h * slotWidth, slotWidth))
-      const out = await recognizer.run({ [recIn]: tensor(data, [batch.length, 3, h, slotWidth]) })
-      const probs = out[recOut] ?? Object.values(out)[0]
-      if (probs === undefined || !(probs.data instanceof Float32Array) || probs.dims.length !== 3) throw new ModelError('OCR recognizer gave no character probabilities')
-      const [, steps, classes] = probs.dims as [number, number, number]
-      if (classes !== table.length) throw new ModelError(`OCR recognizer has ${classes} classes but the dictionary ${table.length}: wrong dictionary for this model`)
-      batch.forEach((c, k) => {
-        const { text, score } = ctcDecode(probs.data as Float32Array, k * steps * classes, steps, classes, table)
-        const trimmed = text.trim()
-        if (trimmed !== '' && score >= recOptions.dropScore) results[c.index] = { box: c.box, boxScore: c.score, text: trimmed, textScore: score }
-      })
+      const out = recognizer.run({ [recIn]: tensor(data, [batch.length, 3, h, slotWidth]) })
+      out.catch(() => {}) // awaited in its turn; failing before that is not an unhandled rejection
+      return { batch, out }
+    }
+    // The next batch is sampled here while the inference thread runs this one; its slot is the
+    // one whose run has finished.
+    let next = order.length > 0 ? start(0) : undefined
+    try {
+      for (let i = 0; next !== undefined; i += recOptions.batch) {
+        signal?.throwIfAborted()
+        const { batch, out: running } = next
+        next = i + recOptions.batch < order.length ? start(i + recOptions.batch) : undefined
+        const out = await running
+        const probs = out[recOut] ?? Object.values(out)[0]
+        if (probs === undefined || !(probs.data instanceof Float32Array) || probs.dims.length !== 3) throw new ModelError('OCR recognizer gave no character probabilities')
+        const [, steps, classes] = probs.dims as [number, number, number]
+        if (classes !== table.length) throw new ModelError(`OCR recognizer has ${classes} classes but the dictionary ${table.length}: wrong dictionary for this model`)
+        batch.forEach((c, k) => {
+          const { text, score } = ctcDecode(probs.data as Float32Array, k * steps * classes, steps, classes, table)
+          const trimmed = text.trim()
+          if (trimmed !== '' && score >= recOptions.dropScore) results[c.index] = { box: c.box, boxScore: c.score, text: trimmed, textScore: score }
+        })
+      }
+    } finally {
+      // Leaving early (an error, or the job cancelled): the batch still running keeps its slot
+      // until it ends, so no other read is given this scratch while the model reads it.
+      await next?.out.catch(() => {})
     }
     return results.filter((r): r is OcrLine => r !== undefined)
   }
 
   async function readImage (image: RgbImage, { signal }: { signal?: AbortSignal } = {}): Promise<OcrResult> {
     signal?.throwIfAborted()
-    const boxes = await detect(image)
-    signal?.throwIfAborted()
-    const lines = boxes.length === 0 ? [] : await recognise(image, boxes, signal)
-    return { width: image.width, height: image.height, lines }
+    const scratch = scratches.take()
+    try {
+      const boxes = await detect(image, scratch)
+      signal?.throwIfAborted()
+      const lines = boxes.length === 0 ? [] : await recognise(image, boxes, scratch, signal)
+      return { width: image.width, height: image.height, lines }
+    } finally { scratches.give(scratch) }
   }
 
   return {
