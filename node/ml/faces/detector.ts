@@ -15,7 +15,7 @@
  * const faces = await detect(await decodeRgb(previewPath))
  */
 import type { ModelHandle } from '../runtime.ts'
-import { tensor } from '../runtime.ts'
+import { tensor, type TensorData } from '../runtime.ts'
 import { TensorScratch } from '../scratch.ts'
 import { decodeBlazeFace } from './blazeface.ts'
 import { resizeRegion, type Region } from './pixels.ts'
@@ -49,10 +49,11 @@ export function toTensorData (img: RgbImage, { mean, std }: Normalisation, layou
 
 /**
  * The `region` of `img` (inside it, at most `size` a side) placed at (`padX`, `padY`) in a black
- * `size` x `size` input, normalised, NHWC: the letterbox and the tensor in one pass.
+ * `size` x `size` input, normalised, NHWC: the letterbox and the tensor in one pass; into
+ * `scratch`'s `slot` when given (by default, its buffer of that length).
  */
-export function letterboxTensor (img: RgbImage, region: Region, size: number, padX: number, padY: number, { mean, std }: Normalisation, scratch?: TensorScratch): Float32Array {
-  const out = scratch?.get(size * size * 3) ?? new Float32Array(size * size * 3)
+export function letterboxTensor (img: RgbImage, region: Region, size: number, padX: number, padY: number, { mean, std }: Normalisation, scratch?: TensorScratch, slot?: string): Float32Array {
+  const out = scratch?.get(size * size * 3, slot) ?? new Float32Array(size * size * 3)
   const black = [(0 - mean[0]!) / std[0]!, (0 - mean[1]!) / std[1]!, (0 - mean[2]!) / std[2]!] as const
   if (scratch !== undefined || black[0] !== 0 || black[1] !== 0 || black[2] !== 0) {
     for (let i = 0; i < out.length; i += 3) { out[i] = black[0]; out[i + 1] = black[1]; out[i + 2] = black[2] }
@@ -146,40 +147,64 @@ export function blazeFaceDetector (model: ModelHandle, options: BlazeFaceOptions
     const all = levels(img.width, img.height, { tiles: options.tiles })
     const dims = (side: number) => [Math.max(1, Math.round(img.width * size / side)), Math.max(1, Math.round(img.height * size / side))] as const
     // One pass over the full image, to the finest grid's scale; the coarser levels are resized
-    // from that (a tenth of the pixels) instead of reading the full image again.
+    // from that (a tenth of the pixels) instead of reading the full image again, all at once on
+    // libuv's threads while the first views run.
     const finest = all.reduce((a, b) => (b.side < a.side ? b : a))
     const base = await resizeRegion(img, whole(img), ...dims(finest.side))
-    for (const level of all) {
-      const scaled = level === finest ? base : await resizeRegion(base, whole(base), ...dims(level.side))
-      const sx = scaled.width / img.width
-      const sy = scaled.height / img.height
-      for (const view of level.regions) {
-        // The view in the scaled image, cut into the 256x256 input (centred when smaller).
-        const x0 = Math.round(view.left * sx)
-        const y0 = Math.round(view.top * sy)
-        const w = Math.min(size, scaled.width - x0, Math.round(view.width * sx))
-        const h = Math.min(size, scaled.height - y0, Math.round(view.height * sy))
-        const padX = Math.floor((size - w) / 2)
-        const padY = Math.floor((size - h) / 2)
-        const input = letterboxTensor(scaled, { left: x0, top: y0, width: w, height: h }, size, padX, padY, norm, scratch)
-        const out = await model.run({ [inputName]: tensor(input, [1, size, size, 3]) })
-        const dets = decodeBlazeFace(
-          out['Identity:0']!.data as Float32Array, out['Identity_2:0']!.data as Float32Array,
-          out['Identity_1:0']!.data as Float32Array, out['Identity_3:0']!.data as Float32Array,
-          { minScore })
-        const toImage = (x: number, y: number) => ({ x: (x0 + x * size - padX) / sx, y: (y0 + y * size - padY) / sy })
-        for (const d of dets) {
-          const p1 = toImage(d.cx - d.w / 2, d.cy - d.h / 2)
-          const p2 = toImage(d.cx + d.w / 2, d.cy + d.h / 2)
-          const k = d.keypoints.map((p) => toImage(p.x, p.y))
-          const [eyeA, eyeB] = k[0]!.x <= k[1]!.x ? [k[0]!, k[1]!] : [k[1]!, k[0]!]
-          found.push({
-            box: { x1: clamp(p1.x, img.width), y1: clamp(p1.y, img.height), x2: clamp(p2.x, img.width), y2: clamp(p2.y, img.height) },
-            score: d.score,
-            landmarks: [eyeA, eyeB, k[2]!, k[3]!],
-          })
+    const scaledLevels = all.map((level) => level === finest ? Promise.resolve(base) : resizeRegion(base, whole(base), ...dims(level.side)))
+    for (const p of scaledLevels) p.catch(() => {}) // awaited in turn
+    /** A view's run in flight, and how its boxes map back to the image. */
+    type Running = { out: Promise<Record<string, TensorData>>, toImage: (x: number, y: number) => { x: number, y: number } }
+    const collect = async ({ out: running, toImage }: Running) => {
+      const out = await running
+      const dets = decodeBlazeFace(
+        out['Identity:0']!.data as Float32Array, out['Identity_2:0']!.data as Float32Array,
+        out['Identity_1:0']!.data as Float32Array, out['Identity_3:0']!.data as Float32Array,
+        { minScore })
+      for (const d of dets) {
+        const p1 = toImage(d.cx - d.w / 2, d.cy - d.h / 2)
+        const p2 = toImage(d.cx + d.w / 2, d.cy + d.h / 2)
+        const k = d.keypoints.map((p) => toImage(p.x, p.y))
+        const [eyeA, eyeB] = k[0]!.x <= k[1]!.x ? [k[0]!, k[1]!] : [k[1]!, k[0]!]
+        found.push({
+          box: { x1: clamp(p1.x, img.width), y1: clamp(p1.y, img.height), x2: clamp(p2.x, img.width), y2: clamp(p2.y, img.height) },
+          score: d.score,
+          landmarks: [eyeA, eyeB, k[2]!, k[3]!],
+        })
+      }
+    }
+    // Each view's input is written while the inference thread runs the one before (two input
+    // slots in turn: a slot is written again only after its run has ended).
+    let pending: Running | undefined
+    let n = 0
+    try {
+      for (const [li, level] of all.entries()) {
+        const scaled = await scaledLevels[li]!
+        const sx = scaled.width / img.width
+        const sy = scaled.height / img.height
+        for (const view of level.regions) {
+          // The view in the scaled image, cut into the 256x256 input (centred when smaller).
+          const x0 = Math.round(view.left * sx)
+          const y0 = Math.round(view.top * sy)
+          const w = Math.min(size, scaled.width - x0, Math.round(view.width * sx))
+          const h = Math.min(size, scaled.height - y0, Math.round(view.height * sy))
+          const padX = Math.floor((size - w) / 2)
+          const padY = Math.floor((size - h) / 2)
+          const input = letterboxTensor(scaled, { left: x0, top: y0, width: w, height: h }, size, padX, padY, norm, scratch, `blazeface${n++ % 2}`)
+          const out = model.run({ [inputName]: tensor(input, [1, size, size, 3]) })
+          out.catch(() => {}) // awaited in its turn
+          const previous = pending
+          pending = { out, toImage: (x, y) => ({ x: (x0 + x * size - padX) / sx, y: (y0 + y * size - padY) / sy }) }
+          if (previous !== undefined) await collect(previous)
         }
       }
+      const last = pending
+      pending = undefined
+      if (last !== undefined) await collect(last)
+    } finally {
+      // Stopped by an error: the run still going keeps its slot until it ends.
+      await pending?.out.catch(() => {})
+      await Promise.allSettled(scaledLevels)
     }
     return mergeDetections(found).filter((d) => d.box.x2 - d.box.x1 >= 4 && d.box.y2 - d.box.y1 >= 4)
   }
