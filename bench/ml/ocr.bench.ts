@@ -2,7 +2,8 @@
  * OCR benchmark, CPU, lite pack (PP-OCRv4): per photo of albums/text, Hearth's whole OCR of a
  * 1440 px preview (decode, resize, detection, DB post-processing, crops, batched recognition, CTC)
  * beside a bare `session.run` loop (bench/ml/bare.ts) on the very tensors that OCR fed the models
- * (the anchor: what the models alone cost). Goal: pipeline throughput at least 0.85 of bare.
+ * (the anchor: what the models alone cost); then the backlog, by one job and by the overnight
+ * window's number at once. Goal: pipeline throughput at least 0.85 of bare.
  *
  * @example
  * node bench/ml/ocr.bench.ts            # BENCH_ROUNDS=3
@@ -17,8 +18,11 @@ import { createModelRuntime, type ModelRuntime, type TensorData } from '../../no
 import { createPixelReader } from '../../node/media/pixels.ts'
 import { createOcrEngine } from '../../node/ml/ocr/engine.ts'
 import { bareSessions } from './bare.ts'
+import { defaultConcurrency } from '../../node/jobs/queues.ts'
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+/** The OCR jobs the overnight window runs at once here. */
+const windowJobs = defaultConcurrency().ocr
 const album = resolve(import.meta.dirname, '../../../shared/fixtures/immich-test-assets/albums/text')
 const files = ['craft-beer.jpg', 'book-beside-flowers.jpg', 'handwritten-notes.jpg', 'japanese-shop.jpg']
 
@@ -54,6 +58,7 @@ const engine = createOcrEngine({ runtime: recording, pixels: createPixelReader()
 const work = await mkdtemp(join(tmpdir(), 'hearth-ocr-bench-'))
 try {
   const rows: string[][] = []
+  const previews: Array<{ path: string, recorded: typeof calls }> = []
   let totalPipe = 0; let totalBare = 0
   for (const file of files) {
     const preview = join(work, basename(file))
@@ -63,6 +68,7 @@ try {
     const warm = await engine.read(preview) // loads the models; records the feeds
     recordingOn = false
     const recorded = calls
+    previews.push({ path: preview, recorded })
     let pipe = Infinity; let bare = Infinity
     for (let r = 0; r < rounds; r++) {
       let t = performance.now()
@@ -79,6 +85,25 @@ try {
   console.log(`OCR, lite pack (PP-OCRv4), CPU, ${runtime.provider()} provider, best of ${rounds}; preview 1440 px short side`)
   console.log(['photo', 'lines', 'rec batches', 'pipeline ms', 'bare run ms', 'bare/pipeline'].join(' | '))
   for (const r of rows) console.log(r.join(' | '))
+
+  // The backlog as the OCR queue runs it: every photo `rounds` times, by one job and by the
+  // overnight window's number at once (one read's decode, post-processing and crops beside
+  // another's model runs in the inference thread), beside all their bare runs one after another.
+  const jobs = Array.from({ length: rounds }, () => previews).flat()
+  let t = performance.now()
+  for (const p of jobs) for (const c of p.recorded) await bareRuns.run(c.path, c.feeds)
+  const bare = performance.now() - t
+  console.log(`\nOCR backlog: ${jobs.length} photos (the four above, ${rounds} times); bare runs one after another ${bare.toFixed(0)} ms`)
+  console.log(['jobs at once', 'pipeline ms', 'bare run ms', 'bare/pipeline'].join(' | '))
+  for (const at of new Set([1, windowJobs])) {
+    const queue = [...jobs]
+    t = performance.now()
+    await Promise.all(Array.from({ length: at }, async () => {
+      for (let p = queue.shift(); p !== undefined; p = queue.shift()) await engine.read(p.path)
+    }))
+    const pipe = performance.now() - t
+    console.log([at === windowJobs ? `${at} (the window)` : at, pipe.toFixed(0), bare.toFixed(0), (bare / pipe).toFixed(2)].join(' | '))
+  }
 } finally {
   await runtime.close()
   await bareRuns.close()
