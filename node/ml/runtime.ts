@@ -61,6 +61,8 @@ export interface ModelRuntime {
   model(path: string, options?: ModelOptions): ModelHandle
   /** The provider sessions are created with, once resolved ('auto' resolves at first load). */
   provider(): Provider
+  /** Whether the inference thread is up (it ends with the last model unloaded). */
+  threadRunning(): boolean
   close(): Promise<void>
 }
 
@@ -152,10 +154,20 @@ class InferenceThread {
     return worker
   }
 
+  get running (): boolean { return this.worker !== undefined }
+
+  /** Ends the thread (what it held goes with it); calls still waiting fail. */
   async stop (): Promise<void> {
     const w = this.worker
     this.worker = undefined
+    for (const p of this.pending.values()) p.reject(new Error('the inference thread was stopped'))
+    this.pending.clear()
     if (w !== undefined) await w.terminate()
+  }
+
+  /** Ends the thread when nothing is asked of it: its memory goes back to the system. */
+  async stopIfIdle (): Promise<void> {
+    if (this.pending.size === 0) await this.stop()
   }
 }
 
@@ -181,6 +193,8 @@ export function createModelRuntime (options: RuntimeOptions): ModelRuntime {
       this.threads = Math.max(1, Math.min(threads, modelOptions.threads ?? threads))
     }
     get loaded () { return this.session !== undefined && this.session.generation === thread.generation }
+    /** Loading or running now. */
+    get busy () { return this.running > 0 || this.loading !== undefined }
 
     private async load (): Promise<number> {
       if (this.loaded) return this.session!.id
@@ -220,6 +234,9 @@ export function createModelRuntime (options: RuntimeOptions): ModelRuntime {
       this.session = undefined
       await thread.call({ op: 'release', session: id }).catch(() => {})
       options.log?.debug({ model: this.path }, 'model unloaded after idle time')
+      // The last model gone: the thread too, so an idle NAS gets all of it back (it starts again
+      // on the next run, which loads its model anyway).
+      if (![...handles.values()].some((h) => h.loaded || h.busy)) await thread.stopIfIdle()
     }
 
     async describe () {
@@ -252,6 +269,7 @@ export function createModelRuntime (options: RuntimeOptions): ModelRuntime {
       return h
     },
     provider: () => resolved,
+    threadRunning: () => thread.running,
     async close () {
       for (const h of handles.values()) await h.unload()
       handles.clear()
