@@ -389,5 +389,35 @@ for (const engine of engines) {
       assert.equal((await call('GET', `/api/assets/${ids[0]}`)).status, 404)
       assert.deepEqual(await snapshot(share.root), now, 'not a byte of the share changed')
     })
+
+    test('a scan asked for while one of the same folders runs is queued after it, once; one asked for while a twin waits joins it', async () => {
+      const root = await mkdtemp(join(tmpdir(), 'hearth-lib-queue-'))
+      const created = await create({ name: 'Queued', importPaths: [root] })
+      assert.equal(created.status, 201, JSON.stringify(created.body))
+      const id = created.body.id as string
+      const waiting = async () => (await t.node.db.query<{ dedupe_key: string }>(
+        `SELECT dedupe_key FROM jobs WHERE queue = 'library' AND status = 'waiting' AND payload->>'libraryId' = $1 ORDER BY id`, [id])).map((r) => r.dedupe_key)
+      await settled()
+      await t.node.jobs.pause('library')
+      try {
+        // A scan of the whole library running now, as the job system records one (it may have read
+        // a folder before a change there): a request for it again is queued after it, once.
+        const [running] = await t.node.db.query<{ id: string }>(
+          `INSERT INTO jobs (queue, name, payload, dedupe_key, status) VALUES ('library', 'scan', $1, $2, 'active') RETURNING id`,
+          [JSON.stringify({ libraryId: id }), `library:${id}`])
+        for (let i = 0; i < 3; i++) assert.equal((await call('POST', `/api/libraries/${id}/scan`)).status, 204)
+        assert.deepEqual(await waiting(), [`library:${id}:after:${String(running!.id)}`])
+        // While only a twin waits, a request joins it.
+        await t.node.db.query(`DELETE FROM jobs WHERE queue = 'library' AND payload->>'libraryId' = $1`, [id])
+        for (let i = 0; i < 3; i++) assert.equal((await call('POST', `/api/libraries/${id}/scan`)).status, 204)
+        assert.deepEqual(await waiting(), [`library:${id}`])
+      } finally {
+        await t.node.db.query(`DELETE FROM jobs WHERE queue = 'library' AND status = 'active' AND payload->>'libraryId' = $1`, [id]) // the made-up running scan
+        await t.node.jobs.resume('library')
+        await settled()
+        assert.equal((await call('DELETE', `/api/libraries/${id}`)).status, 204)
+        await rm(root, { recursive: true, force: true })
+      }
+    })
   })
 }
