@@ -16,11 +16,11 @@ import { basename, join, resolve } from 'node:path'
 import sharp from 'sharp'
 import { litePack } from '../../test/helpers/models.ts'
 import { loadManifest, modelFile } from '../../node/ml/models.ts'
-import { createModelRuntime, type ModelRuntime, type TensorData } from '../../node/ml/runtime.ts'
+import { createModelRuntime } from '../../node/ml/runtime.ts'
 import { createFaceAnalyzer, type FaceAnalyzer } from '../../node/ml/faces/analyzer.ts'
 import { decodeRgb } from '../../node/ml/faces/pixels.ts'
 import { defaultConcurrency } from '../../node/jobs/queues.ts'
-import { bareSessions } from './bare.ts'
+import { bareSessions, recordingRuntime, type RecordedCall } from './bare.ts'
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 /** The faces jobs the overnight window runs at once here. */
@@ -33,36 +33,13 @@ const files = ['metadata/faces/portrait.jpg', 'albums/text/craft-beer.jpg', 'alb
 
 const runtime = createModelRuntime({ provider: 'cpu', threads: 0, idleMs: 600_000 })
 const bareRuns = bareSessions()
-/**
- * The same runtime, remembering every model call's inputs while `recording` is on: copies, since
- * the analyzer reuses its tensor buffers from one view to the next (and off for the timed rounds,
- * whose copies would be the benchmark's cost, not Hearth's).
- */
-let calls: Array<{ path: string, threads?: number, feeds: Record<string, TensorData> }> = []
-let recordingOn = false
-const copy = (t: TensorData): TensorData => ({ ...t, data: t.data.slice() as TensorData['data'] })
-const recording: ModelRuntime = {
-  ...runtime,
-  model (path, options) {
-    const h = runtime.model(path, options)
-    return {
-      ...h,
-      path,
-      loaded: h.loaded,
-      describe: () => h.describe(),
-      run: async (feeds, runOptions) => {
-        if (recordingOn) calls.push({ path, threads: options?.threads, feeds: Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, copy(t)])) })
-        return h.run(feeds, runOptions)
-      },
-    }
-  },
-}
+const recorder = recordingRuntime(runtime)
 const dir = await litePack()
 const manifest = await loadManifest()
 const files3 = { detector: modelFile(dir, manifest, 'lite', 'face-detector'), verifier: modelFile(dir, manifest, 'lite', 'face-detector-alt'), embedder: modelFile(dir, manifest, 'lite', 'face-embedder') }
 const analyzers = {
-  tiles: createFaceAnalyzer({ runtime: recording, files: files3 }),
-  whole: createFaceAnalyzer({ runtime: recording, files: files3, tiles: false }),
+  tiles: createFaceAnalyzer({ runtime: recorder.runtime, files: files3 }),
+  whole: createFaceAnalyzer({ runtime: recorder.runtime, files: files3, tiles: false }),
 }
 /**
  * The backlog as the faces queue runs it: every preview `rounds` times, by 1, 2 and the overnight
@@ -70,7 +47,7 @@ const analyzers = {
  * thread while another job's model runs in the inference thread), beside the bare runs of all of
  * them one after another.
  */
-async function backlog (analyze: FaceAnalyzer, previews: Array<{ path: string, recorded: typeof calls }>): Promise<void> {
+async function backlog (analyze: FaceAnalyzer, previews: Array<{ path: string, recorded: RecordedCall[] }>): Promise<void> {
   const jobs = Array.from({ length: rounds }, () => previews).flat()
   let t = performance.now()
   for (const p of jobs) for (const c of p.recorded) await bareRuns.run(c.path, c.feeds, c.threads)
@@ -92,16 +69,13 @@ const work = await mkdtemp(join(tmpdir(), 'hearth-faces-bench-'))
 try {
   for (const [mode, analyze] of Object.entries(analyzers)) {
     const rows: string[][] = []
-    const previews: Array<{ path: string, recorded: typeof calls }> = []
+    const previews: Array<{ path: string, recorded: RecordedCall[] }> = []
     let totalPipe = 0; let totalBare = 0
     for (const file of files) {
       const preview = join(work, basename(file))
       await writeFile(preview, await sharp(join(fixtures, file)).rotate().resize(1440, 1440, { fit: 'outside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer())
-      calls = []
-      recordingOn = true
-      const faces = await analyze(await decodeRgb(preview)) // loads the models; records the feeds
-      recordingOn = false
-      const recorded = calls
+      // The first run loads the models and records the feeds.
+      const { result: faces, calls: recorded } = await recorder.record(async () => analyze(await decodeRgb(preview)))
       previews.push({ path: preview, recorded })
       let pipe = Infinity; let bare = Infinity
       for (let r = 0; r < rounds; r++) {

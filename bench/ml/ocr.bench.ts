@@ -14,10 +14,10 @@ import { basename, join, resolve } from 'node:path'
 import sharp from 'sharp'
 import { litePack } from '../../test/helpers/models.ts'
 import { loadManifest, modelFile } from '../../node/ml/models.ts'
-import { createModelRuntime, type ModelRuntime, type TensorData } from '../../node/ml/runtime.ts'
+import { createModelRuntime } from '../../node/ml/runtime.ts'
 import { createPixelReader } from '../../node/media/pixels.ts'
 import { createOcrEngine } from '../../node/ml/ocr/engine.ts'
-import { bareSessions } from './bare.ts'
+import { bareSessions, recordingRuntime, type RecordedCall } from './bare.ts'
 import { defaultConcurrency } from '../../node/jobs/queues.ts'
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -28,46 +28,20 @@ const files = ['craft-beer.jpg', 'book-beside-flowers.jpg', 'handwritten-notes.j
 
 const runtime = createModelRuntime({ provider: 'cpu', threads: 0, idleMs: 600_000 })
 const bareRuns = bareSessions()
-/**
- * The same runtime, remembering every model call's inputs: copies, since OCR hands its tensors
- * over to the inference thread (`transfer`), which leaves the originals empty; only while
- * `recordingOn` (the timed rounds would otherwise count the copies as Hearth's cost).
- */
-let calls: Array<{ path: string, feeds: Record<string, TensorData> }> = []
-let recordingOn = false
-const copy = (t: TensorData): TensorData => ({ ...t, data: t.data.slice() as TensorData['data'] })
-const recording: ModelRuntime = {
-  ...runtime,
-  model (path, options) {
-    const h = runtime.model(path, options)
-    return {
-      ...h,
-      path,
-      loaded: h.loaded,
-      describe: () => h.describe(),
-      run: async (feeds, runOptions) => {
-        if (recordingOn) calls.push({ path, feeds: Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, copy(t)])) })
-        return h.run(feeds, runOptions)
-      },
-    }
-  },
-}
+const recorder = recordingRuntime(runtime)
 const dir = await litePack()
 const manifest = await loadManifest()
-const engine = createOcrEngine({ runtime: recording, pixels: createPixelReader(), manifest, path: (m) => modelFile(dir, manifest, 'lite', m) })
+const engine = createOcrEngine({ runtime: recorder.runtime, pixels: createPixelReader(), manifest, path: (m) => modelFile(dir, manifest, 'lite', m) })
 const work = await mkdtemp(join(tmpdir(), 'hearth-ocr-bench-'))
 try {
   const rows: string[][] = []
-  const previews: Array<{ path: string, recorded: typeof calls }> = []
+  const previews: Array<{ path: string, recorded: RecordedCall[] }> = []
   let totalPipe = 0; let totalBare = 0
   for (const file of files) {
     const preview = join(work, basename(file))
     await writeFile(preview, await sharp(join(album, file)).rotate().resize(1440, 1440, { fit: 'outside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer())
-    calls = []
-    recordingOn = true
-    const warm = await engine.read(preview) // loads the models; records the feeds
-    recordingOn = false
-    const recorded = calls
+    // The first read loads the models and records the feeds.
+    const { result: warm, calls: recorded } = await recorder.record(async () => engine.read(preview))
     previews.push({ path: preview, recorded })
     let pipe = Infinity; let bare = Infinity
     for (let r = 0; r < rounds; r++) {
