@@ -10,6 +10,7 @@
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { basename, join, resolve } from 'node:path'
 import sharp from 'sharp'
 import { litePack } from '../../test/helpers/models.ts'
@@ -21,6 +22,13 @@ import { bareSessions, recordingRuntime, type RecordedCall } from './bare.ts'
 import { defaultConcurrency } from '../../node/jobs/queues.ts'
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+/** Watches the event loop; the returned function stops and gives the longest delay seen, in ms. */
+function stallMonitor (): () => number {
+  const h = monitorEventLoopDelay({ resolution: 5 })
+  h.enable()
+  return () => { h.disable(); return h.max / 1e6 }
+}
+
 /** The OCR jobs the overnight window runs at once here. */
 const windowJobs = defaultConcurrency().ocr
 const album = resolve(import.meta.dirname, '../../../shared/fixtures/immich-test-assets/albums/text')
@@ -63,20 +71,25 @@ try {
   // The backlog as the OCR queue runs it: every photo `rounds` times, by one job and by the
   // overnight window's number at once (one read's decode, post-processing and crops beside
   // another's model runs in the inference thread), beside all their bare runs one after another.
+  // Also how long the main thread (where Hearth serves requests) was held at most: the bare loop
+  // runs the models on it, as Hearth did before the inference thread.
   const jobs = Array.from({ length: rounds }, () => previews).flat()
+  let stalls = stallMonitor()
   let t = performance.now()
   for (const p of jobs) for (const c of p.recorded) await bareRuns.run(c.path, c.feeds)
   const bare = performance.now() - t
-  console.log(`\nOCR backlog: ${jobs.length} photos (the four above, ${rounds} times); bare runs one after another ${bare.toFixed(0)} ms`)
-  console.log(['jobs at once', 'pipeline ms', 'bare run ms', 'bare/pipeline'].join(' | '))
+  const bareStall = stalls()
+  console.log(`\nOCR backlog: ${jobs.length} photos (the four above, ${rounds} times); bare runs one after another ${bare.toFixed(0)} ms, the main thread held up to ${bareStall.toFixed(0)} ms at a time`)
+  console.log(['jobs at once', 'pipeline ms', 'bare run ms', 'bare/pipeline', 'main thread held at most (ms)'].join(' | '))
   for (const at of new Set([1, windowJobs])) {
     const queue = [...jobs]
+    stalls = stallMonitor()
     t = performance.now()
     await Promise.all(Array.from({ length: at }, async () => {
       for (let p = queue.shift(); p !== undefined; p = queue.shift()) await engine.read(p.path)
     }))
     const pipe = performance.now() - t
-    console.log([at === windowJobs ? `${at} (the window)` : at, pipe.toFixed(0), bare.toFixed(0), (bare / pipe).toFixed(2)].join(' | '))
+    console.log([at === windowJobs ? `${at} (the window)` : at, pipe.toFixed(0), bare.toFixed(0), (bare / pipe).toFixed(2), stalls().toFixed(0)].join(' | '))
   }
 } finally {
   await runtime.close()
