@@ -161,29 +161,20 @@ export function createLibraryService ({ db, log, dataDir, scanner, enqueue, purg
       })
     },
 
-    /** Queues a scan: of the whole library, or of some folders (what the watcher saw change). */
     /**
-     * Queues a scan of the library (or of some folders). A request for what a waiting scan will
-     * cover anyway joins it. One for what a scan is running over now is queued after it, once per
-     * running scan: that scan may have read those folders before the change (a file renamed while
-     * the scan that found it was finishing was otherwise left for the next periodic rescan).
+     * Queues a scan: of the whole library, or of some folders (what the watcher saw change). A
+     * scan of the same folders that is running now may have read them before the change, so the
+     * request is queued after it (`afterRunning`); a waiting one takes it in. (A file renamed while
+     * the scan that found it was finishing was otherwise left for the next periodic rescan.)
      */
     async enqueueScan (id: string, { folders, reason = 'manual' }: { folders?: string[], reason?: string } = {}): Promise<void> {
-      const key = scanDedupeKey(id, folders)
-      const job = (dedupeKey: string) => ({
-        queue: 'library' as const, name: 'scan', payload: { libraryId: id, reason, ...(folders !== undefined && { folders }) },
-        dedupeKey,
+      await enqueue({
+        queue: 'library', name: 'scan', payload: { libraryId: id, reason, ...(folders !== undefined && { folders }) },
+        dedupeKey: scanDedupeKey(id, folders),
+        afterRunning: true,
         // A folder the household just changed comes before the periodic backlog.
         priority: folders !== undefined ? priority.normal : priority.backlog,
       })
-      for (let attempt = 0; attempt < 3; attempt++) {
-        if (await enqueue(job(key)) > 0) return
-        const [twin] = await db.query<{ id: string, status: string }>(
-          `SELECT id, status FROM jobs WHERE queue = 'library' AND dedupe_key = $1 AND status IN ('waiting', 'active')`, [key])
-        if (twin?.status === 'waiting') return
-        if (twin?.status === 'active') { await enqueue(job(`${key}:after:${twin.id}`)); return }
-        // The twin finished in between: queue it again.
-      }
     },
 
     /** Runs a scan now (the job handler, or the CLI with the server stopped). */

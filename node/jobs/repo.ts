@@ -22,26 +22,49 @@ export interface NewJob {
   priority?: number
   maxAttempts?: number
   delayMs?: number
+  /**
+   * With a `dedupeKey`: when a job with that key is running, this one is queued after it (once per
+   * running job) instead of being folded into it, for work whose input may have changed after the
+   * running job read it. A waiting twin still takes it in.
+   */
+  afterRunning?: boolean
+}
+
+/** Inserts the jobs, each folded into a waiting or running twin with its key; how many were new. */
+async function insertRows (jobs: NewJob[], q: Queryable): Promise<number> {
+  if (jobs.length === 0) return 0
+  const rows = await q.query(
+    `INSERT INTO jobs (queue, name, payload, dedupe_key, priority, max_attempts, run_at)
+     SELECT j.queue, j.name, j.payload, j.dedupe_key, j.priority, j.max_attempts, now() + make_interval(secs => j.delay_s)
+     FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::int[], $6::int[], $7::float8[])
+       AS j(queue, name, payload, dedupe_key, priority, max_attempts, delay_s)
+     ON CONFLICT (queue, dedupe_key) WHERE dedupe_key IS NOT NULL AND status IN ('waiting', 'active') DO NOTHING
+     RETURNING id`,
+    [
+      jobs.map((j) => j.queue), jobs.map((j) => j.name), jobs.map((j) => JSON.stringify(j.payload ?? {})),
+      jobs.map((j) => j.dedupeKey ?? null), jobs.map((j) => j.priority ?? 0), jobs.map((j) => j.maxAttempts ?? 3),
+      jobs.map((j) => (j.delayMs ?? 0) / 1000),
+    ])
+  return rows.length
 }
 
 /** The jobs table: hand-written SQL that runs the same on PGlite and PostgreSQL. */
 export function createJobRepo (db: Queryable) {
   return {
     async insert (jobs: NewJob[], q: Queryable = db): Promise<number> {
-      if (jobs.length === 0) return 0
-      const rows = await q.query(
-        `INSERT INTO jobs (queue, name, payload, dedupe_key, priority, max_attempts, run_at)
-         SELECT j.queue, j.name, j.payload, j.dedupe_key, j.priority, j.max_attempts, now() + make_interval(secs => j.delay_s)
-         FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::int[], $6::int[], $7::float8[])
-           AS j(queue, name, payload, dedupe_key, priority, max_attempts, delay_s)
-         ON CONFLICT (queue, dedupe_key) WHERE dedupe_key IS NOT NULL AND status IN ('waiting', 'active') DO NOTHING
-         RETURNING id`,
-        [
-          jobs.map((j) => j.queue), jobs.map((j) => j.name), jobs.map((j) => JSON.stringify(j.payload ?? {})),
-          jobs.map((j) => j.dedupeKey ?? null), jobs.map((j) => j.priority ?? 0), jobs.map((j) => j.maxAttempts ?? 3),
-          jobs.map((j) => (j.delayMs ?? 0) / 1000),
-        ])
-      return rows.length
+      const after = (j: NewJob) => j.afterRunning === true && j.dedupeKey !== undefined
+      let n = await insertRows(jobs.filter((j) => !after(j)), q)
+      for (const j of jobs.filter(after)) {
+        for (let attempt = 0; attempt < 3; attempt++) {
+          if (await insertRows([j], q) > 0) { n++; break }
+          const [twin] = await q.query<{ id: string, status: string }>(
+            `SELECT id, status FROM jobs WHERE queue = $1 AND dedupe_key = $2 AND status IN ('waiting', 'active')`, [j.queue, j.dedupeKey])
+          if (twin?.status === 'waiting') break
+          if (twin?.status === 'active') { n += await insertRows([{ ...j, dedupeKey: `${j.dedupeKey}:after:${twin.id}` }], q); break }
+          // The twin finished in between: insert again.
+        }
+      }
+      return n
     },
     /**
      * Takes the next ready job of a queue, highest priority first; none when the queue is paused.
