@@ -31,3 +31,32 @@ export class ScratchPool {
   take (): TensorScratch { return this.idle.pop() ?? new TensorScratch() }
   give (scratch: TensorScratch): void { this.idle.push(scratch) }
 }
+
+/**
+ * Starts a model run for each item while the run before it is still going, and hands each result
+ * to `finish` in order: the next input is written while the inference thread runs this one.
+ * `start` gets a slot, 0 and 1 in turn, for its input buffer: a slot's previous run has ended
+ * before it is written again. Stopped early (an error, a cancelled job), it waits for the run
+ * still going, so no other analysis is given its scratch while the model reads it.
+ *
+ * @example
+ * await overlapRuns(batches, (b, slot) => model.run(fill(scratch.get(n, `rec${slot}`), b)), (out, b) => decode(out, b))
+ */
+export async function overlapRuns<T, R> (items: Iterable<T> | AsyncIterable<T>, start: (item: T, slot: number) => Promise<R>, finish: (result: R, item: T) => void): Promise<void> {
+  let pending: { item: T, out: Promise<R> } | undefined
+  let n = 0
+  try {
+    for await (const item of items) {
+      const out = start(item, n++ % 2)
+      out.catch(() => {}) // awaited in its turn; failing before that is not an unhandled rejection
+      const previous = pending
+      pending = { item, out }
+      if (previous !== undefined) finish(await previous.out, previous.item)
+    }
+    const last = pending
+    pending = undefined
+    if (last !== undefined) finish(await last.out, last.item)
+  } finally {
+    await pending?.out.catch(() => {})
+  }
+}

@@ -15,8 +15,8 @@
  * const faces = await detect(await decodeRgb(previewPath))
  */
 import type { ModelHandle } from '../runtime.ts'
-import { tensor, type TensorData } from '../runtime.ts'
-import { TensorScratch } from '../scratch.ts'
+import { tensor } from '../runtime.ts'
+import { overlapRuns, type TensorScratch } from '../scratch.ts'
 import { decodeBlazeFace } from './blazeface.ts'
 import { resizeRegion, type Region } from './pixels.ts'
 import { iou, type Detection, type RgbImage } from './types.ts'
@@ -153,31 +153,9 @@ export function blazeFaceDetector (model: ModelHandle, options: BlazeFaceOptions
     const base = await resizeRegion(img, whole(img), ...dims(finest.side))
     const scaledLevels = all.map((level) => level === finest ? Promise.resolve(base) : resizeRegion(base, whole(base), ...dims(level.side)))
     for (const p of scaledLevels) p.catch(() => {}) // awaited in turn
-    /** A view's run in flight, and how its boxes map back to the image. */
-    type Running = { out: Promise<Record<string, TensorData>>, toImage: (x: number, y: number) => { x: number, y: number } }
-    const collect = async ({ out: running, toImage }: Running) => {
-      const out = await running
-      const dets = decodeBlazeFace(
-        out['Identity:0']!.data as Float32Array, out['Identity_2:0']!.data as Float32Array,
-        out['Identity_1:0']!.data as Float32Array, out['Identity_3:0']!.data as Float32Array,
-        { minScore })
-      for (const d of dets) {
-        const p1 = toImage(d.cx - d.w / 2, d.cy - d.h / 2)
-        const p2 = toImage(d.cx + d.w / 2, d.cy + d.h / 2)
-        const k = d.keypoints.map((p) => toImage(p.x, p.y))
-        const [eyeA, eyeB] = k[0]!.x <= k[1]!.x ? [k[0]!, k[1]!] : [k[1]!, k[0]!]
-        found.push({
-          box: { x1: clamp(p1.x, img.width), y1: clamp(p1.y, img.height), x2: clamp(p2.x, img.width), y2: clamp(p2.y, img.height) },
-          score: d.score,
-          landmarks: [eyeA, eyeB, k[2]!, k[3]!],
-        })
-      }
-    }
-    // Each view's input is written while the inference thread runs the one before (two input
-    // slots in turn: a slot is written again only after its run has ended).
-    let pending: Running | undefined
-    let n = 0
-    try {
+    /** A view: where it is in its level's scaled image and in the 256x256 input. */
+    type View = { scaled: RgbImage, x0: number, y0: number, w: number, h: number, padX: number, padY: number }
+    async function * allViews (): AsyncGenerator<View> {
       for (const [li, level] of all.entries()) {
         const scaled = await scaledLevels[li]!
         const sx = scaled.width / img.width
@@ -188,22 +166,36 @@ export function blazeFaceDetector (model: ModelHandle, options: BlazeFaceOptions
           const y0 = Math.round(view.top * sy)
           const w = Math.min(size, scaled.width - x0, Math.round(view.width * sx))
           const h = Math.min(size, scaled.height - y0, Math.round(view.height * sy))
-          const padX = Math.floor((size - w) / 2)
-          const padY = Math.floor((size - h) / 2)
-          const input = letterboxTensor(scaled, { left: x0, top: y0, width: w, height: h }, size, padX, padY, norm, scratch, `blazeface${n++ % 2}`)
-          const out = model.run({ [inputName]: tensor(input, [1, size, size, 3]) })
-          out.catch(() => {}) // awaited in its turn
-          const previous = pending
-          pending = { out, toImage: (x, y) => ({ x: (x0 + x * size - padX) / sx, y: (y0 + y * size - padY) / sy }) }
-          if (previous !== undefined) await collect(previous)
+          yield { scaled, x0, y0, w, h, padX: Math.floor((size - w) / 2), padY: Math.floor((size - h) / 2) }
         }
       }
-      const last = pending
-      pending = undefined
-      if (last !== undefined) await collect(last)
+    }
+    try {
+      // Each view's input is written while the inference thread runs the one before.
+      await overlapRuns(allViews(), (v, slot) => {
+        const input = letterboxTensor(v.scaled, { left: v.x0, top: v.y0, width: v.w, height: v.h }, size, v.padX, v.padY, norm, scratch, `blazeface${slot}`)
+        return model.run({ [inputName]: tensor(input, [1, size, size, 3]) })
+      }, (out, v) => {
+        const dets = decodeBlazeFace(
+          out['Identity:0']!.data as Float32Array, out['Identity_2:0']!.data as Float32Array,
+          out['Identity_1:0']!.data as Float32Array, out['Identity_3:0']!.data as Float32Array,
+          { minScore })
+        const sx = v.scaled.width / img.width
+        const sy = v.scaled.height / img.height
+        const toImage = (x: number, y: number) => ({ x: (v.x0 + x * size - v.padX) / sx, y: (v.y0 + y * size - v.padY) / sy })
+        for (const d of dets) {
+          const p1 = toImage(d.cx - d.w / 2, d.cy - d.h / 2)
+          const p2 = toImage(d.cx + d.w / 2, d.cy + d.h / 2)
+          const k = d.keypoints.map((p) => toImage(p.x, p.y))
+          const [eyeA, eyeB] = k[0]!.x <= k[1]!.x ? [k[0]!, k[1]!] : [k[1]!, k[0]!]
+          found.push({
+            box: { x1: clamp(p1.x, img.width), y1: clamp(p1.y, img.height), x2: clamp(p2.x, img.width), y2: clamp(p2.y, img.height) },
+            score: d.score,
+            landmarks: [eyeA, eyeB, k[2]!, k[3]!],
+          })
+        }
+      })
     } finally {
-      // Stopped by an error: the run still going keeps its slot until it ends.
-      await pending?.out.catch(() => {})
       await Promise.allSettled(scaledLevels)
     }
     return mergeDetections(found).filter((d) => d.box.x2 - d.box.x1 >= 4 && d.box.y2 - d.box.y1 >= 4)

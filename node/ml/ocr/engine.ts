@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises'
 import type { Manifest, ModelEntry } from '../models.ts'
 import { ModelError, tensor, type ModelRuntime } from '../runtime.ts'
-import { ScratchPool, type TensorScratch } from '../scratch.ts'
+import { overlapRuns, ScratchPool, type TensorScratch } from '../scratch.ts'
 import type { PixelReader, RgbImage } from '../../media/pixels.ts'
 import { dbPostprocess, defaultDetectorOptions, detectorSize, toPlanar, type DetectorOptions, type Normalisation } from './detect.ts'
 import { readingOrder, type Quad } from './geometry.ts'
@@ -91,41 +91,30 @@ export function createOcrEngine ({ runtime, pixels, manifest, path, pack = 'lite
     const order = [...crops].sort((a, b) => a.width / a.height - b.width / b.height)
     const results: Array<OcrLine | undefined> = new Array(crops.length)
     const h = recOptions.height
-    /** Samples batch `i`'s crops into its tensor (two slots, alternating) and starts its run. */
-    const start = (i: number) => {
-      const batch = order.slice(i, i + recOptions.batch)
+    const batches = function * () {
+      for (let i = 0; i < order.length; i += recOptions.batch) {
+        signal?.throwIfAborted()
+        yield order.slice(i, i + recOptions.batch)
+      }
+    }
+    // The next batch is sampled while the inference thread runs this one.
+    await overlapRuns(batches(), (batch, slot) => {
       const slotWidth = Math.max(recOptions.minWidth, ...batch.map((c) => c.outWidth))
       // Zeroed: sampleCrop writes each crop's width and leaves the slot's padding as it finds it.
-      const data = scratch.get(batch.length * 3 * h * slotWidth, `rec${(i / recOptions.batch) % 2}`).fill(0)
+      const data = scratch.get(batch.length * 3 * h * slotWidth, `rec${slot}`).fill(0)
       batch.forEach((c, k) => sampleCrop(image, c.corners, c.width, c.height, c.outWidth, h, data, k * 3 * h * slotWidth, slotWidth))
-      const out = recognizer.run({ [recIn]: tensor(data, [batch.length, 3, h, slotWidth]) })
-      out.catch(() => {}) // awaited in its turn; failing before that is not an unhandled rejection
-      return { batch, out }
-    }
-    // The next batch is sampled here while the inference thread runs this one; its slot is the
-    // one whose run has finished.
-    let next = order.length > 0 ? start(0) : undefined
-    try {
-      for (let i = 0; next !== undefined; i += recOptions.batch) {
-        signal?.throwIfAborted()
-        const { batch, out: running } = next
-        next = i + recOptions.batch < order.length ? start(i + recOptions.batch) : undefined
-        const out = await running
-        const probs = out[recOut] ?? Object.values(out)[0]
-        if (probs === undefined || !(probs.data instanceof Float32Array) || probs.dims.length !== 3) throw new ModelError('OCR recognizer gave no character probabilities')
-        const [, steps, classes] = probs.dims as [number, number, number]
-        if (classes !== table.length) throw new ModelError(`OCR recognizer has ${classes} classes but the dictionary ${table.length}: wrong dictionary for this model`)
-        batch.forEach((c, k) => {
-          const { text, score } = ctcDecode(probs.data as Float32Array, k * steps * classes, steps, classes, table)
-          const trimmed = text.trim()
-          if (trimmed !== '' && score >= recOptions.dropScore) results[c.index] = { box: c.box, boxScore: c.score, text: trimmed, textScore: score }
-        })
-      }
-    } finally {
-      // Leaving early (an error, or the job cancelled): the batch still running keeps its slot
-      // until it ends, so no other read is given this scratch while the model reads it.
-      await next?.out.catch(() => {})
-    }
+      return recognizer.run({ [recIn]: tensor(data, [batch.length, 3, h, slotWidth]) })
+    }, (out, batch) => {
+      const probs = out[recOut] ?? Object.values(out)[0]
+      if (probs === undefined || !(probs.data instanceof Float32Array) || probs.dims.length !== 3) throw new ModelError('OCR recognizer gave no character probabilities')
+      const [, steps, classes] = probs.dims as [number, number, number]
+      if (classes !== table.length) throw new ModelError(`OCR recognizer has ${classes} classes but the dictionary ${table.length}: wrong dictionary for this model`)
+      batch.forEach((c, k) => {
+        const { text, score } = ctcDecode(probs.data as Float32Array, k * steps * classes, steps, classes, table)
+        const trimmed = text.trim()
+        if (trimmed !== '' && score >= recOptions.dropScore) results[c.index] = { box: c.box, boxScore: c.score, text: trimmed, textScore: score }
+      })
+    })
     return results.filter((r): r is OcrLine => r !== undefined)
   }
 
