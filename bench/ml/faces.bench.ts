@@ -32,6 +32,8 @@ const fixtures = resolve(import.meta.dirname, '../../../shared/fixtures/immich-t
 const files = ['metadata/faces/portrait.jpg', 'albums/text/craft-beer.jpg', 'albums/text/book-beside-flowers.jpg', 'albums/nature/prairie_falcon.jpg', 'metadata/gps-position/empty_gps.jpg']
 
 const runtime = createModelRuntime({ provider: 'cpu', threads: 0, idleMs: 600_000 })
+/** The same with one inference thread (Hearth before it had two), for the backlog. */
+const oneThread = createModelRuntime({ provider: 'cpu', threads: 0, idleMs: 600_000, workers: 1 })
 const bareRuns = bareSessions()
 const recorder = recordingRuntime(runtime)
 const dir = await litePack()
@@ -41,6 +43,7 @@ const analyzers = {
   tiles: createFaceAnalyzer({ runtime: recorder.runtime, files: files3 }),
   whole: createFaceAnalyzer({ runtime: recorder.runtime, files: files3, tiles: false }),
 }
+const oneThreadAnalyzer = createFaceAnalyzer({ runtime: oneThread, files: files3 })
 /**
  * The backlog as the faces queue runs it: every preview `rounds` times, by 1, 2 and the overnight
  * window's number of jobs at once (decode, resizes and crops run on libuv's threads and the main
@@ -53,15 +56,17 @@ async function backlog (analyze: FaceAnalyzer, previews: Array<{ path: string, r
   for (const p of jobs) for (const c of p.recorded) await bareRuns.run(c.path, c.feeds, c.threads)
   const bare = performance.now() - t
   console.log(`\nFaces backlog: ${jobs.length} previews (the five above, ${rounds} times); bare runs one after another ${bare.toFixed(0)} ms`)
-  console.log(['jobs at once', 'pipeline ms', 'bare run ms', 'bare/pipeline'].join(' | '))
-  for (const workers of new Set([1, 2, windowJobs])) {
+  console.log(['jobs at once', 'inference threads', 'pipeline ms', 'bare run ms', 'bare/pipeline'].join(' | '))
+  const runs: Array<[number, FaceAnalyzer, number]> = [[1, analyze, runtime.workers], [2, analyze, runtime.workers], [windowJobs, oneThreadAnalyzer, 1], [windowJobs, analyze, runtime.workers]]
+  for (const p of previews) await oneThreadAnalyzer(await decodeRgb(p.path)) // loads its models
+  for (const [workers, analyzer, threads] of runs) {
     const queue = [...jobs]
     t = performance.now()
     await Promise.all(Array.from({ length: workers }, async () => {
-      for (let p = queue.shift(); p !== undefined; p = queue.shift()) await analyze(await decodeRgb(p.path))
+      for (let p = queue.shift(); p !== undefined; p = queue.shift()) await analyzer(await decodeRgb(p.path))
     }))
     const pipe = performance.now() - t
-    console.log([workers === windowJobs ? `${workers} (the window)` : workers, pipe.toFixed(0), bare.toFixed(0), (bare / pipe).toFixed(2)].join(' | '))
+    console.log([workers === windowJobs ? `${workers} (the window)` : workers, threads, pipe.toFixed(0), bare.toFixed(0), (bare / pipe).toFixed(2)].join(' | '))
   }
 }
 
@@ -98,6 +103,7 @@ try {
   }
 } finally {
   await runtime.close()
+  await oneThread.close()
   await bareRuns.close()
   await rm(work, { recursive: true, force: true })
 }

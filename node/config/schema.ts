@@ -82,6 +82,8 @@ export const configSchema = z.object({
   HEARTH_ML_PROVIDER: z.enum(['auto', 'cpu', 'cuda'], { error: 'expected auto, cpu or cuda' }).default('auto'),
   /** Intra-op threads per model session; 0 follows the machine's cores. */
   HEARTH_ML_THREADS: z.coerce.number({ error: 'expected a whole number' }).int().min(0).max(256).default(0),
+  /** Inference threads the models run in (two jobs' models run at once with two); 0: two, or one on a single core. */
+  HEARTH_ML_WORKERS: z.coerce.number({ error: 'expected a whole number' }).int().min(0).max(64).default(0),
   /** A model unloads after this many idle seconds, giving its memory back. */
   HEARTH_ML_IDLE_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(1).max(86400).default(300),
   /** An existing Immich model cache folder (`<cache>/clip/ViT-B-32__openai/visual/model.onnx`...) whose models Hearth uses as they are. */

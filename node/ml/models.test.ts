@@ -74,6 +74,30 @@ test('the runtime loads a model on first use, runs it, and reports a missing fil
   } finally { await runtime.close() }
 })
 
+test('runs at once go to both inference threads when the model may be loaded in each; another model stays in one thread', async () => {
+  const dir = await litePack()
+  const path = join(dir, 'lite', 'fr_feature.onnx')
+  const face = (v: number) => tensor(new Float32Array(3 * 112 * 112).fill(v), [1, 3, 112, 112])
+  const alone = createModelRuntime({ provider: 'cpu', threads: 1, idleMs: 60_000, workers: 1 })
+  const expected = await Promise.all([0.1, 0.2, 0.3, 0.4].map(async (v) => [...(await alone.model(path).run({ input: face(v) })).output!.data as Float32Array]))
+  await alone.close()
+  for (const [replicate, threads] of [[true, 2], [false, 1]] as const) {
+    const runtime = createModelRuntime({ provider: 'cpu', threads: 1, idleMs: 100, workers: 2 })
+    try {
+      assert.equal(runtime.workers, 2)
+      const embedder = runtime.model(path, { replicate })
+      const outs = await Promise.all([0.1, 0.2, 0.3, 0.4].map(async (v) => [...(await embedder.run({ input: face(v) })).output!.data as Float32Array]))
+      assert.deepEqual(outs, expected, 'each run gets its own input\'s result, whichever thread ran it')
+      assert.equal(runtime.threadsRunning(), threads, replicate ? 'four runs at once used both threads' : 'a model that does not replicate stays in one thread')
+      // One run at a time stays where the model is loaded: no thread loads it for nothing.
+      for (const v of [0.5, 0.6]) await embedder.run({ input: face(v) })
+      assert.equal(runtime.threadsRunning(), threads)
+      await new Promise((r) => setTimeout(r, 250))
+      assert.equal(runtime.threadsRunning(), 0, 'both threads ended with the model unloaded')
+    } finally { await runtime.close() }
+  }
+})
+
 test('a model run leaves the main thread free: timers keep firing while the OCR detector works on a page', async () => {
   const dir = await litePack()
   const manifest = await loadManifest()

@@ -1,8 +1,11 @@
 /**
  * The models' runtime: a model session loads on first use, is shared by every caller, and unloads
- * after an idle time so a NAS gets its memory back between batches. The sessions live in one
- * worker thread (inference-thread.ts, the only importer of onnxruntime-node), so a model run never
+ * after an idle time so a NAS gets its memory back between batches. The sessions live in worker
+ * threads (inference-thread.ts, the only importer of onnxruntime-node), so a model run never
  * stops the main thread: requests are served and the next image is decoded while a model runs.
+ * There are two such threads by default (`workers`), so two models run at once: a run goes to
+ * the less busy thread, and a model that asks for it (`replicate`) is loaded in each thread that
+ * runs it; any other stays in the thread it was first loaded in.
  * The execution provider is CUDA when asked for (or `auto` and a GPU with the CUDA provider is
  * present), else CPU; a CUDA session that cannot be created falls back to CPU with a warning.
  *
@@ -53,16 +56,26 @@ export interface ModelHandle {
   readonly loaded: boolean
 }
 
-/** What a caller knows about its model: `threads` caps its intra-op threads (below the runtime's). */
-export interface ModelOptions { threads?: number }
+/**
+ * What a caller knows about its model: `threads` caps its intra-op threads (below the runtime's);
+ * `replicate`: it may be loaded in every inference thread, so runs of it at once go in parallel.
+ * For models whose runs need little memory (the face models, OCR's recognizer on 48 px lines): a
+ * session keeps an arena as large as its largest run, and a second copy of OCR's page detector
+ * cost 350 MB more for no gain (bench/ml/README.md). Others stay in one thread.
+ */
+export interface ModelOptions { threads?: number, replicate?: boolean }
 
 export interface ModelRuntime {
   /** The model at `path`; the options of its first caller hold. */
   model(path: string, options?: ModelOptions): ModelHandle
   /** The provider sessions are created with, once resolved ('auto' resolves at first load). */
   provider(): Provider
-  /** Whether the inference thread is up (it ends with the last model unloaded). */
+  /** How many inference threads it runs models in, at most. */
+  readonly workers: number
+  /** Whether an inference thread is up (each ends when it holds no model). */
   threadRunning(): boolean
+  /** How many are up. */
+  threadsRunning(): number
   close(): Promise<void>
 }
 
@@ -72,6 +85,8 @@ export interface RuntimeOptions {
   threads: number
   /** Unload a model after this long unused. */
   idleMs: number
+  /** Inference threads; by default defaultInferenceThreads(). */
+  workers?: number
   log?: Logger
 }
 
@@ -177,6 +192,13 @@ class InferenceThread {
 
   get running (): boolean { return this.worker !== undefined }
 
+  private reserved = 0
+  /** Calls sent or about to be: how busy the thread is, for picking one. */
+  get waiting (): number { return this.pending.size + this.reserved }
+  /** Counts a call about to be sent (its model still loading) as waiting. */
+  reserve (): void { this.reserved++ }
+  unreserve (): void { this.reserved-- }
+
   /** Ends the thread (what it held goes with it); calls still waiting fail. */
   async stop (): Promise<void> {
     const w = this.worker
@@ -192,18 +214,33 @@ class InferenceThread {
   }
 }
 
+/**
+ * How many inference threads to run when not configured: two on a machine with two cores or
+ * more. On the two-core development machine the faces backlog ran 24% faster with two threads
+ * than with one (bench/ml/faces.bench.ts): one thread ran one model at a time on one core while
+ * the other core mostly waited; three threads gave no more. Many-core machines can set more
+ * (HEARTH_ML_WORKERS).
+ */
+export function defaultInferenceThreads (cores = availableParallelism()): number {
+  return cores >= 2 ? 2 : 1
+}
+
 export function createModelRuntime (options: RuntimeOptions): ModelRuntime {
   const handles = new Map<string, Handle>()
   let resolved: Provider = options.provider === 'auto' ? (cudaAvailable() ? 'cuda' : 'cpu') : options.provider
   const threads = options.threads > 0 ? options.threads : Math.max(1, availableParallelism())
 
-  const thread = new InferenceThread(options.log)
+  const pool = Array.from({ length: Math.max(1, options.workers ?? defaultInferenceThreads()) }, () => new InferenceThread(options.log))
+  /** The thread with the fewest calls waiting, among `among`; of equals, the first `prefer` accepts. */
+  const leastBusy = (among: InferenceThread[], prefer: (t: InferenceThread) => boolean) =>
+    among.reduce((best, t) => (t.waiting < best.waiting || (t.waiting === best.waiting && prefer(t) && !prefer(best)) ? t : best))
 
   class Handle implements ModelHandle {
     readonly path: string
-    /** The session in the inference thread, with the thread's generation it belongs to. */
-    private session: { id: number, generation: number } | undefined
-    private loading: Promise<number> | undefined
+    /** Its sessions, per inference thread, with the thread's generation each belongs to. */
+    private readonly sessions = new Map<InferenceThread, { id: number, generation: number }>()
+    private readonly loading = new Map<InferenceThread, Promise<number>>()
+    private readonly replicate: boolean
     private running = 0
     private idleTimer: NodeJS.Timeout | undefined
     private usedProvider: 'cpu' | 'cuda' = 'cpu'
@@ -212,34 +249,53 @@ export function createModelRuntime (options: RuntimeOptions): ModelRuntime {
     constructor (path: string, modelOptions: ModelOptions) {
       this.path = path
       this.threads = Math.max(1, Math.min(threads, modelOptions.threads ?? threads))
+      this.replicate = modelOptions.replicate ?? false
     }
-    get loaded () { return this.session !== undefined && this.session.generation === thread.generation }
+    loadedIn (t: InferenceThread): boolean {
+      const s = this.sessions.get(t)
+      return s !== undefined && s.generation === t.generation
+    }
+    get loaded () { return pool.some((t) => this.loadedIn(t)) }
     /** Loading or running now. */
-    get busy () { return this.running > 0 || this.loading !== undefined }
+    get busy () { return this.running > 0 || this.loading.size > 0 }
 
-    private async load (): Promise<number> {
-      if (this.loaded) return this.session!.id
-      this.loading ??= (async () => {
-        if (!existsSync(this.path)) throw new ModelError(`model file ${this.path} is missing; run \`hearth models fetch\``)
-        let r: { session: number, inputs: string[], outputs: string[], provider: 'cpu' | 'cuda', warning?: string }
-        try {
-          r = await thread.call({ op: 'load', path: this.path, provider: resolved === 'cuda' ? 'cuda' : 'cpu', threads: this.threads }) as typeof r
-        } catch (err) {
-          throw new ModelError(`model ${this.path} could not be loaded: ${(err as Error).message}`, { cause: err })
-        }
-        if (r.warning !== undefined) {
-          options.log?.warn({ model: this.path, err: r.warning }, 'CUDA session failed; using the CPU')
-          if (options.provider === 'auto') resolved = 'cpu'
-        }
-        this.usedProvider = r.provider
-        this.names = { inputs: r.inputs, outputs: r.outputs }
-        this.session = { id: r.session, generation: thread.generation }
-        options.log?.debug({ model: this.path, provider: this.usedProvider }, 'model loaded')
-        return r.session
-      })()
+    /**
+     * Where the next run goes: the least busy thread, preferring one that has the model; a model
+     * that does not replicate only where it is already loaded.
+     */
+    private pick (): InferenceThread {
+      const home = pool.filter((t) => this.loadedIn(t) || this.loading.has(t))
+      const among = !this.replicate && home.length > 0 ? home : pool
+      return leastBusy(among, (t) => this.loadedIn(t))
+    }
+
+    private async load (thread: InferenceThread): Promise<number> {
+      if (this.loadedIn(thread)) return this.sessions.get(thread)!.id
+      let loading = this.loading.get(thread)
+      if (loading === undefined) {
+        loading = (async () => {
+          if (!existsSync(this.path)) throw new ModelError(`model file ${this.path} is missing; run \`hearth models fetch\``)
+          let r: { session: number, inputs: string[], outputs: string[], provider: 'cpu' | 'cuda', warning?: string }
+          try {
+            r = await thread.call({ op: 'load', path: this.path, provider: resolved === 'cuda' ? 'cuda' : 'cpu', threads: this.threads }) as typeof r
+          } catch (err) {
+            throw new ModelError(`model ${this.path} could not be loaded: ${(err as Error).message}`, { cause: err })
+          }
+          if (r.warning !== undefined) {
+            options.log?.warn({ model: this.path, err: r.warning }, 'CUDA session failed; using the CPU')
+            if (options.provider === 'auto') resolved = 'cpu'
+          }
+          this.usedProvider = r.provider
+          this.names = { inputs: r.inputs, outputs: r.outputs }
+          this.sessions.set(thread, { id: r.session, generation: thread.generation })
+          options.log?.debug({ model: this.path, provider: this.usedProvider, thread: pool.indexOf(thread) }, 'model loaded')
+          return r.session
+        })()
+        this.loading.set(thread, loading)
+      }
       try {
-        return await this.loading
-      } finally { this.loading = undefined }
+        return await loading
+      } finally { this.loading.delete(thread) }
     }
 
     private touch () {
@@ -250,18 +306,21 @@ export function createModelRuntime (options: RuntimeOptions): ModelRuntime {
 
     async unload () {
       clearTimeout(this.idleTimer)
-      if (this.running > 0 || !this.loaded) return
-      const id = this.session!.id
-      this.session = undefined
-      await thread.call({ op: 'release', session: id }).catch(() => {})
+      if (this.running > 0) return
+      const held = [...this.sessions].filter(([t]) => this.loadedIn(t))
+      this.sessions.clear()
+      if (held.length === 0) return
+      for (const [t, s] of held) await t.call({ op: 'release', session: s.id }).catch(() => {})
       options.log?.debug({ model: this.path }, 'model unloaded after idle time')
-      // The last model gone: the thread too, so an idle NAS gets all of it back (it starts again
-      // on the next run, which loads its model anyway).
-      if (![...handles.values()].some((h) => h.loaded || h.busy)) await thread.stopIfIdle()
+      // A thread left with no model ends, so an idle NAS gets all of it back (it starts again on
+      // the next run, which loads its model anyway).
+      for (const t of pool) {
+        if (![...handles.values()].some((h) => h.loadedIn(t) || h.busy)) await t.stopIfIdle()
+      }
     }
 
     async describe () {
-      await this.load()
+      await this.load(this.pick())
       this.touch()
       return { inputs: [...this.names.inputs], outputs: [...this.names.outputs], provider: this.usedProvider }
     }
@@ -269,7 +328,12 @@ export function createModelRuntime (options: RuntimeOptions): ModelRuntime {
     async run (feeds: Record<string, TensorData>, runOptions: { transfer?: boolean } = {}): Promise<Record<string, TensorData>> {
       this.running++
       try {
-        const session = await this.load()
+        const thread = this.pick()
+        thread.reserve()
+        let session: number
+        try {
+          session = await this.load(thread)
+        } finally { thread.unreserve() }
         const moved = runOptions.transfer === true ? [...new Set(Object.values(feeds).map((t) => t.data.buffer).filter((b) => b instanceof ArrayBuffer))] : []
         try {
           return await thread.call({ op: 'run', session, feeds }, moved) as Record<string, TensorData>
@@ -290,11 +354,13 @@ export function createModelRuntime (options: RuntimeOptions): ModelRuntime {
       return h
     },
     provider: () => resolved,
-    threadRunning: () => thread.running,
+    workers: pool.length,
+    threadsRunning: () => pool.filter((t) => t.running).length,
+    threadRunning: () => pool.some((t) => t.running),
     async close () {
       for (const h of handles.values()) await h.unload()
       handles.clear()
-      await thread.stop()
+      for (const t of pool) await t.stop()
     },
   }
 }

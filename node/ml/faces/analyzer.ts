@@ -56,10 +56,11 @@ export type FaceAnalyzer = (img: RgbImage) => Promise<Face[]>
 export function createFaceAnalyzer (options: FaceAnalyzerOptions): FaceAnalyzer {
   const o = { ...faceDefaults, ...stripUndefined(options) }
   // The three models are small (inputs of 112x112 to 320x240, 2-10 ms a run): more intra-op
-  // threads than half the cores cost more in hand-offs than they give, and the rest of the
-  // analysis (decode, crops, alignment) runs beside the models on the other half. On two cores
-  // one thread was 18% faster than two in the backlog, and faster bare (bench/ml/README.md).
-  const model = (path: string) => options.runtime.model(path, { threads: faceModelThreads() })
+  // threads than the cores' share of one inference thread cost more in hand-offs than they give.
+  // With the two inference threads of the default, two models run at once on half the cores each;
+  // with one, the other half decodes and crops. On two cores one thread a model was 18% faster
+  // than two, in the backlog and bare (bench/ml/README.md).
+  const model = (path: string) => options.runtime.model(path, { threads: faceModelThreads(options.runtime.workers), replicate: true })
   const detect = blazeFaceDetector(model(options.files.detector), { minScore: o.minScore, tiles: o.tiles, normalisation: options.detectorNorm })
   // The verifier drops its candidates under confirmScore before its NMS: only those can confirm,
   // and NMS over RFB-320's thousands of weak anchors cost more than the model run.
@@ -156,9 +157,12 @@ export function createFaceAnalyzer (options: FaceAnalyzerOptions): FaceAnalyzer 
   }
 }
 
-/** Intra-op threads for the face models: half the cores, at least one. */
-export function faceModelThreads (): number {
-  return Math.max(1, Math.floor(availableParallelism() / 2))
+/**
+ * Intra-op threads for the face models: the cores shared out among the inference threads, and at
+ * most half of them (with one inference thread, the other half decodes and crops), at least one.
+ */
+export function faceModelThreads (workers: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / Math.max(2, workers)))
 }
 
 export function norm (v: Float32Array): number {

@@ -56,7 +56,9 @@ export function createOcrEngine ({ runtime, pixels, manifest, path, pack = 'lite
   const recOptions = { ...defaultRecognizerOptions, ...rec.preprocess, ...rec.postprocess } as RecognizerOptions
   const detNorm = normalisation(det)
   const detector = runtime.model(path('ocr-detector'))
-  const recognizer = runtime.model(path('ocr-recognizer'))
+  // Its batches of lines run in both inference threads at once; the page detector's arena is too
+  // large to hold twice (ModelOptions).
+  const recognizer = runtime.model(path('ocr-recognizer'), { replicate: true })
   const detIn = det.input!.name; const detOut = det.outputs?.[0] ?? ''
   const recIn = rec.input!.name; const recOut = rec.outputs?.[0] ?? ''
   /** Input tensors of the reads not running now, in memory shared with the inference thread. */
