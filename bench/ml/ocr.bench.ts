@@ -35,11 +35,14 @@ const album = resolve(import.meta.dirname, '../../../shared/fixtures/immich-test
 const files = ['craft-beer.jpg', 'book-beside-flowers.jpg', 'handwritten-notes.jpg', 'japanese-shop.jpg']
 
 const runtime = createModelRuntime({ provider: 'cpu', threads: 0, idleMs: 600_000 })
+/** The same with one inference thread (Hearth before it had two), for the backlog. */
+const oneThread = createModelRuntime({ provider: 'cpu', threads: 0, idleMs: 600_000, workers: 1 })
 const bareRuns = bareSessions()
 const recorder = recordingRuntime(runtime)
 const dir = await litePack()
 const manifest = await loadManifest()
 const engine = createOcrEngine({ runtime: recorder.runtime, pixels: createPixelReader(), manifest, path: (m) => modelFile(dir, manifest, 'lite', m) })
+const oneThreadEngine = createOcrEngine({ runtime: oneThread, pixels: createPixelReader(), manifest, path: (m) => modelFile(dir, manifest, 'lite', m) })
 const work = await mkdtemp(join(tmpdir(), 'hearth-ocr-bench-'))
 try {
   const rows: string[][] = []
@@ -80,19 +83,22 @@ try {
   const bare = performance.now() - t
   const bareStall = stalls()
   console.log(`\nOCR backlog: ${jobs.length} photos (the four above, ${rounds} times); bare runs one after another ${bare.toFixed(0)} ms, the main thread held up to ${bareStall.toFixed(0)} ms at a time`)
-  console.log(['jobs at once', 'pipeline ms', 'bare run ms', 'bare/pipeline', 'main thread held at most (ms)'].join(' | '))
-  for (const at of new Set([1, windowJobs])) {
+  console.log(['jobs at once', 'inference threads', 'pipeline ms', 'bare run ms', 'bare/pipeline', 'main thread held at most (ms)'].join(' | '))
+  for (const p of previews) await oneThreadEngine.read(p.path) // loads its models
+  const runs: Array<[number, typeof engine, number]> = [[1, engine, runtime.workers], [windowJobs, oneThreadEngine, 1], [windowJobs, engine, runtime.workers]]
+  for (const [at, reader, threads] of runs) {
     const queue = [...jobs]
     stalls = stallMonitor()
     t = performance.now()
     await Promise.all(Array.from({ length: at }, async () => {
-      for (let p = queue.shift(); p !== undefined; p = queue.shift()) await engine.read(p.path)
+      for (let p = queue.shift(); p !== undefined; p = queue.shift()) await reader.read(p.path)
     }))
     const pipe = performance.now() - t
-    console.log([at === windowJobs ? `${at} (the window)` : at, pipe.toFixed(0), bare.toFixed(0), (bare / pipe).toFixed(2), stalls().toFixed(0)].join(' | '))
+    console.log([at === windowJobs ? `${at} (the window)` : at, threads, pipe.toFixed(0), bare.toFixed(0), (bare / pipe).toFixed(2), stalls().toFixed(0)].join(' | '))
   }
 } finally {
   await runtime.close()
+  await oneThread.close()
   await bareRuns.close()
   await rm(work, { recursive: true, force: true })
 }

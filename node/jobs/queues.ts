@@ -26,9 +26,9 @@ export function defaultConcurrency (cores = availableParallelism()): Record<Queu
     sidecar: Math.max(1, cores),
     backgroundTask: 2,
     // ML: workers for the overnight window's full concurrency; outside it a gate lets one run (node/ml/window.ts).
-    // Every model runs in the one inference thread (node/ml/runtime.ts), so a face job more than
-    // the cores keeps it fed while the others decode and crop: on two cores the backlog ran at
-    // 0.81-0.86 of the bare model runs with two jobs, 0.89-1.0 with three (bench/ml/README.md).
+    // The models run in two inference threads (node/ml/runtime.ts); a face job more than the cores
+    // keeps them fed while the others decode and crop: on two cores the backlog of 25 previews took
+    // 1424-1438 ms with two jobs, 1212-1278 ms with three, and no less with four (bench/ml/README.md).
     faceDetection: Math.min(4, cores + 1),
     // Clustering faces into people is incremental and order-sensitive: one at a time (as Immich does).
     facialRecognition: 1,
