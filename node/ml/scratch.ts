@@ -60,3 +60,32 @@ export async function overlapRuns<T, R> (items: Iterable<T> | AsyncIterable<T>, 
     await pending?.out.catch(() => {})
   }
 }
+
+/**
+ * `work` on each item, `lanes` items at a time (say, one per inference thread, so two items' model
+ * runs go at once), each lane with its own scratch: `first` for the first lane, the others taken
+ * from `pool` and given back. Results come in the items' order. Every lane has ended before it
+ * returns or throws (the first error), so no scratch is reused while a model still reads it.
+ *
+ * @example
+ * const faces = await inLanes(candidates, runtime.workers, scratches, scratch, (d, s) => embed(img, d, s))
+ */
+export async function inLanes<T, R> (items: readonly T[], lanes: number, pool: ScratchPool, first: TensorScratch, work: (item: T, scratch: TensorScratch) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  let failed = false
+  const settled = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(lanes, items.length)) }, async (_, lane) => {
+    const scratch = lane === 0 ? first : pool.take()
+    try {
+      for (let i = next++; i < items.length && !failed; i = next++) results[i] = await work(items[i]!, scratch)
+    } catch (err) {
+      failed = true
+      throw err
+    } finally {
+      if (lane !== 0) pool.give(scratch)
+    }
+  }))
+  const error = settled.find((s) => s.status === 'rejected')
+  if (error !== undefined) throw error.reason
+  return results
+}

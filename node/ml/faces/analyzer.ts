@@ -21,7 +21,7 @@ import { tensor } from '../runtime.ts'
 import { applyAffine, arcfaceTemplate4, invertAffine, landmarksFromBox, similarityTransform, warpAffine } from './align.ts'
 import { resizeRegion } from './pixels.ts'
 import { blazeFaceDetector, toTensorData, ultraFaceDetector, type Normalisation } from './detector.ts'
-import { ScratchPool, type TensorScratch } from '../scratch.ts'
+import { inLanes, ScratchPool, type TensorScratch } from '../scratch.ts'
 import { iou, type Detection, type Face, type RgbImage } from './types.ts'
 
 export interface FaceAnalyzerOptions {
@@ -112,18 +112,19 @@ export function createFaceAnalyzer (options: FaceAnalyzerOptions): FaceAnalyzer 
     const half = () => (halfCopy ??= resizeRegion(img, { left: 0, top: 0, width: img.width, height: img.height },
       Math.max(1, Math.round(img.width / 2)), Math.max(1, Math.round(img.height / 2))))
     try {
-      const faces: Face[] = []
-      for (const d of await detect(img, undefined, scratch)) {
-        if (Math.min(d.box.x2 - d.box.x1, d.box.y2 - d.box.y1) < o.minFaceSize) continue
-        const raw = await embed(img, d, scratch)
+      const candidates = (await detect(img, undefined, scratch))
+        .filter((d) => Math.min(d.box.x2 - d.box.x1, d.box.y2 - d.box.y1) >= o.minFaceSize)
+      // One candidate per inference thread at a time: two candidates' embeddings and checks run at once.
+      const kept = await inLanes(candidates, options.runtime.workers, scratches, scratch, async (d, s): Promise<Face | undefined> => {
+        const raw = await embed(img, d, s)
         if (d.score < o.strongScore) {
           // The embedder's own verdict first (cheap: the embedding is needed anyway), then RFB-320's.
-          if (norm(raw) < o.minEmbeddingNorm) continue
-          if (!await confirmed(img, d, scratch, half)) continue
+          if (norm(raw) < o.minEmbeddingNorm) return undefined
+          if (!await confirmed(img, d, s, half)) return undefined
         }
-        faces.push({ ...d, embedding: l2normalise(raw) })
-      }
-      return faces
+        return { ...d, embedding: l2normalise(raw) }
+      })
+      return kept.filter((f) => f !== undefined)
     } finally {
       scratches.give(scratch)
     }

@@ -166,6 +166,28 @@ describe('faces on real photos with the lite pack', { skip: skipFixtures }, () =
     }
   })
 
+  test('candidates checked two at a time, one per inference thread, give what one at a time gives', async () => {
+    const dir = await litePack()
+    const manifest = await loadManifest()
+    const files = { detector: modelFile(dir, manifest, 'lite', 'face-detector'), verifier: modelFile(dir, manifest, 'lite', 'face-detector-alt'), embedder: modelFile(dir, manifest, 'lite', 'face-embedder') }
+    const two = createModelRuntime({ provider: 'cpu', threads: 0, idleMs: 60_000, workers: 2 })
+    const one = createModelRuntime({ provider: 'cpu', threads: 0, idleMs: 60_000, workers: 1 })
+    try {
+      const [inLanes, alone] = [createFaceAnalyzer({ runtime: two, files }), createFaceAnalyzer({ runtime: one, files })]
+      // Two faces: Marie frontal, Pierre in profile (a weaker candidate that RFB-320 checks).
+      for (const f of [`${facesDir}portrait.jpg`, craftBeer]) {
+        const img = await decodeRgb(f)
+        const a = await inLanes(img)
+        const b = await alone(img)
+        assert.equal(a.length, b.length, f)
+        for (let j = 0; j < a.length; j++) {
+          assert.deepEqual(a[j]!.box, b[j]!.box, `${f} face ${j}`)
+          assert.ok(cosineDistance(a[j]!.embedding, b[j]!.embedding) < 1e-5, `${f} face ${j}: its own embedding, not another candidate's`)
+        }
+      }
+    } finally { await two.close(); await one.close() }
+  })
+
   test('no faces in photos without people', async () => {
     for (const f of ['albums/nature/prairie_falcon.jpg', 'albums/nature/cyclamen_persicum.jpg', 'albums/text/japanese-shop.jpg', 'albums/text/book-beside-flowers.jpg', 'metadata/gps-position/empty_gps.jpg']) {
       const faces = await analyze(await decodeRgb(`${fixtures}immich-test-assets/${f}`))
