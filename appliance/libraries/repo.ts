@@ -87,9 +87,15 @@ const backOnline = `is_offline = false, offline_since = NULL,
 
 const hex = (b: Buffer | null) => (b === null ? null : b.toString('hex'))
 
-/** The job node/ingest/service.ts runs first for an asset (its shape), queued in the scan's own transaction. */
-const metadataJob = (assetId: string): NewJob => ({
+/**
+ * The job node/ingest/service.ts runs first for an asset (its shape), queued in the scan's own
+ * transaction. For a file that changed (`changed`), it is queued after a read of the file's
+ * metadata still under way (`afterRunning`): folded into it, the asset would keep what that read
+ * saw before the change. A new asset has no such read, and its jobs go in as one batch.
+ */
+const metadataJob = (assetId: string, changed = false): NewJob => ({
   queue: 'metadataExtraction', name: 'metadataExtraction', payload: { assetId, priority: priority.backlog }, dedupeKey: assetId, priority: priority.backlog,
+  ...(changed ? { afterRunning: true } : {}),
 })
 
 export function createLibraryRepo (db: Database) {
@@ -220,7 +226,7 @@ export function createLibraryRepo (db: Database) {
           [u.map((x) => x.id), u.map((x) => x.path), u.map((x) => x.name), u.map((x) => x.size), u.map((x) => x.ino),
             u.map((x) => x.mtimeMs), u.map((x) => hex(x.sha1)), u.map((x) => hex(x.sha256)), u.map((x) => x.sidecarPath),
             u.map((x) => x.sidecarMtimeMs), u.map((x) => x.requeue)])
-        for (const x of u) if (x.requeue) jobs.push(metadataJob(x.id))
+        for (const x of u) if (x.requeue) jobs.push(metadataJob(x.id, true))
       }
       if (b.offline.length > 0) {
         // Only if it is still where the scan saw it missing: a move found later in the scan wins.

@@ -30,22 +30,22 @@ export interface NewJob {
   afterRunning?: boolean
 }
 
-/** Inserts the jobs, each folded into a waiting or running twin with its key; how many were new. */
-async function insertRows (jobs: NewJob[], q: Queryable): Promise<number> {
-  if (jobs.length === 0) return 0
+/** Inserts the jobs, each folded into a waiting or running twin with its key; the new ones' queue and key. */
+async function insertRows (jobs: NewJob[], q: Queryable): Promise<Array<{ queue: string, dedupe_key: string | null }>> {
+  if (jobs.length === 0) return []
   const rows = await q.query(
     `INSERT INTO jobs (queue, name, payload, dedupe_key, priority, max_attempts, run_at)
      SELECT j.queue, j.name, j.payload, j.dedupe_key, j.priority, j.max_attempts, now() + make_interval(secs => j.delay_s)
      FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::int[], $6::int[], $7::float8[])
        AS j(queue, name, payload, dedupe_key, priority, max_attempts, delay_s)
      ON CONFLICT (queue, dedupe_key) WHERE dedupe_key IS NOT NULL AND status IN ('waiting', 'active') DO NOTHING
-     RETURNING id`,
+     RETURNING queue, dedupe_key`,
     [
       jobs.map((j) => j.queue), jobs.map((j) => j.name), jobs.map((j) => JSON.stringify(j.payload ?? {})),
       jobs.map((j) => j.dedupeKey ?? null), jobs.map((j) => j.priority ?? 0), jobs.map((j) => j.maxAttempts ?? 3),
       jobs.map((j) => (j.delayMs ?? 0) / 1000),
     ])
-  return rows.length
+  return rows as Array<{ queue: string, dedupe_key: string | null }>
 }
 
 /** The jobs table: hand-written SQL that runs the same on PGlite and PostgreSQL. */
@@ -53,16 +53,28 @@ export function createJobRepo (db: Queryable) {
   return {
     async insert (jobs: NewJob[], q: Queryable = db): Promise<number> {
       const after = (j: NewJob) => j.afterRunning === true && j.dedupeKey !== undefined
-      let n = await insertRows(jobs.filter((j) => !after(j)), q)
-      for (const j of jobs.filter(after)) {
-        for (let attempt = 0; attempt < 3; attempt++) {
-          if (await insertRows([j], q) > 0) { n++; break }
-          const [twin] = await q.query<{ id: string, status: string }>(
-            `SELECT id, status FROM jobs WHERE queue = $1 AND dedupe_key = $2 AND status IN ('waiting', 'active')`, [j.queue, j.dedupeKey])
-          if (twin?.status === 'waiting') break
-          if (twin?.status === 'active') { n += await insertRows([{ ...j, dedupeKey: `${j.dedupeKey}:after:${twin.id}` }], q); break }
-          // The twin finished in between: insert again.
-        }
+      let n = (await insertRows(jobs.filter((j) => !after(j)), q)).length
+      // Those queued after a running twin, in batches (a rescan may find thousands of changed files).
+      const key = (queue: string, dedupeKey: string | null | undefined) => `${queue}\0${dedupeKey ?? ''}`
+      let pending = jobs.filter(after)
+      for (let attempt = 0; attempt < 3 && pending.length > 0; attempt++) {
+        const inserted = new Set((await insertRows(pending, q)).map((r) => key(r.queue, r.dedupe_key)))
+        n += inserted.size
+        const folded = pending.filter((j) => !inserted.has(key(j.queue, j.dedupeKey)))
+        if (folded.length === 0) break
+        const twins = new Map((await q.query<{ queue: string, dedupe_key: string, id: string, status: string }>(
+          `SELECT j.queue, j.dedupe_key, j.id, j.status FROM jobs j JOIN unnest($1::text[], $2::text[]) AS t(queue, dedupe_key)
+             ON j.queue = t.queue AND j.dedupe_key = t.dedupe_key
+           WHERE j.status IN ('waiting', 'active')`,
+          [folded.map((j) => j.queue), folded.map((j) => j.dedupeKey!)])).map((t) => [key(t.queue, t.dedupe_key), t]))
+        // A waiting twin takes it in; a running one gets it queued after it (once per running job).
+        const behind = folded.flatMap((j) => {
+          const twin = twins.get(key(j.queue, j.dedupeKey))
+          return twin?.status === 'active' ? [{ ...j, dedupeKey: `${j.dedupeKey!}:after:${twin.id}` }] : []
+        })
+        n += (await insertRows(behind, q)).length
+        // The twin finished in between: insert again.
+        pending = folded.filter((j) => !twins.has(key(j.queue, j.dedupeKey)))
       }
       return n
     },

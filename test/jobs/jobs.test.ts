@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import pino from 'pino'
 import { openDatabase, type Database } from '../../node/db/index.ts'
 import { createJobService, PermanentJobError } from '../../node/jobs/service.ts'
+import { createJobRepo } from '../../node/jobs/repo.ts'
 import { engines, freshPostgresDatabase } from '../helpers/engines.ts'
 
 const log = pino({ level: 'silent' })
@@ -85,6 +86,23 @@ for (const engine of engines) {
         assert.deepEqual(order, ['fresh-upload', 'backlog-1', 'backlog-2'])
       } finally {
         await jobs.stop()
+      }
+    })
+
+    test('afterRunning, in one batch: a job whose twin runs is queued after it, once; one whose twin waits joins it; one without a twin goes in', async () => {
+      const repo = createJobRepo(db)
+      const [running] = await db.query<{ id: string }>(
+        `INSERT INTO jobs (queue, name, payload, dedupe_key, status, locked_at) VALUES ('sidecar', 's', '{}', 'busy', 'active', now()) RETURNING id`)
+      await db.query(`INSERT INTO jobs (queue, name, payload, dedupe_key) VALUES ('sidecar', 's', '{}', 'queued')`)
+      try {
+        const job = (dedupeKey: string) => ({ queue: 'sidecar' as const, name: 's', dedupeKey, afterRunning: true })
+        assert.equal(await repo.insert([job('busy'), job('queued'), job('fresh'), job('busy'), job('fresh')]), 2)
+        assert.equal(await repo.insert([job('busy')]), 0, 'already queued after the running one')
+        const keys = await db.query<{ dedupe_key: string, status: string }>(`SELECT dedupe_key, status FROM jobs WHERE queue = 'sidecar' ORDER BY dedupe_key`)
+        assert.deepEqual(keys.map((k) => `${k.dedupe_key} ${k.status}`),
+          ['busy active', `busy:after:${running!.id} waiting`, 'fresh waiting', 'queued waiting'])
+      } finally {
+        await db.query(`DELETE FROM jobs WHERE queue = 'sidecar'`)
       }
     })
 

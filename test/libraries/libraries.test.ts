@@ -17,7 +17,7 @@ import type { Session } from '../helpers/client.ts'
 import { libraryModule } from '../../appliance/libraries/index.ts'
 import { defaultExclusionPatterns } from '../../appliance/libraries/glob.ts'
 import { hashFile, type Hasher } from '../../appliance/libraries/hasher.ts'
-import { makeShare, sha1Of, snapshot, type Entry, type Share } from './share.ts'
+import { makeShare, ownFixtures, sha1Of, snapshot, type Entry, type Share } from './share.ts'
 
 interface AssetRow {
   id: string, original_path: string, is_offline: boolean, offline_since: Date | null, deleted_at: Date | null
@@ -388,6 +388,35 @@ for (const engine of engines) {
       assert.equal((await assets(libraryId)).length, 0)
       assert.equal((await call('GET', `/api/assets/${ids[0]}`)).status, 404)
       assert.deepEqual(await snapshot(share.root), now, 'not a byte of the share changed')
+    })
+
+    test('a file changed while its metadata is being read is read again after that read, not folded into it', async () => {
+      const root = await mkdtemp(join(tmpdir(), 'hearth-lib-meta-'))
+      const created = await create({ name: 'Changing', importPaths: [root] })
+      assert.equal(created.status, 201, JSON.stringify(created.body))
+      const id = created.body.id as string
+      let running: { id: string } | undefined
+      try {
+        await writeFile(join(root, 'pier.jpg'), await readFile(join(ownFixtures, 'Beach/sunset.jpg')))
+        await scan(id)
+        const [asset] = await assets(id)
+        // A read of its metadata under way, as the job system records one (it read the file before the change).
+        ;[running] = await t.node.db.query<{ id: string }>(
+          `INSERT INTO jobs (queue, name, payload, dedupe_key, status, locked_at) VALUES ('metadataExtraction', 'metadataExtraction', $1, $2, 'active', now()) RETURNING id`,
+          [JSON.stringify({ assetId: asset!.id }), asset!.id])
+        await writeFile(join(root, 'pier.jpg'), Buffer.concat([await readFile(join(root, 'pier.jpg')), Buffer.from('edited')]))
+        assert.equal((await call('POST', `/api/libraries/${id}/scan`)).status, 204)
+        await t.node.jobs.drained(['library'])
+        assert.equal((await call('GET', `/api/libraries/${id}`)).body.scan.stats.changed, 1)
+        const keys = (await t.node.db.query<{ dedupe_key: string }>(
+          `SELECT dedupe_key FROM jobs WHERE queue = 'metadataExtraction' AND payload->>'assetId' = $1 ORDER BY id`, [asset!.id])).map((r) => r.dedupe_key)
+        assert.ok(keys.includes(`${asset!.id}:after:${running!.id}`), `queued after the read under way: ${keys.join(', ')}`)
+      } finally {
+        if (running !== undefined) await t.node.db.query('DELETE FROM jobs WHERE id = $1', [running.id])
+        await settled()
+        assert.equal((await call('DELETE', `/api/libraries/${id}`)).status, 204)
+        await rm(root, { recursive: true, force: true })
+      }
     })
 
     test('a scan asked for while one of the same folders runs is queued after it, once; one asked for while a twin waits joins it', async () => {

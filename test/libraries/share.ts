@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { repoRoot } from '../helpers/process.ts'
 
-const ownFixtures = join(repoRoot, 'test/fixtures/tree')
+/** Hearth's own small tree of photos (test/fixtures/tree). */
+export const ownFixtures = join(repoRoot, 'test/fixtures/tree')
 const sharedFixtures = join(repoRoot, '../shared/fixtures/exif-samples')
 const cameraFiles = ['jpg/Canon_40D.jpg', 'jpg/Nikon_D70.jpg', 'heic/IMG_5195.HEIC']
 
