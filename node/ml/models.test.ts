@@ -74,7 +74,7 @@ test('the runtime loads a model on first use, runs it, and reports a missing fil
   } finally { await runtime.close() }
 })
 
-test('runs at once go to both inference threads when the model may be loaded in each; another model stays in one thread', async () => {
+test('runs at once go to both inference threads when the model may be loaded in each; another model stays in one thread, and the next such model in the other', async () => {
   const dir = await litePack()
   const path = join(dir, 'lite', 'fr_feature.onnx')
   const face = (v: number) => tensor(new Float32Array(3 * 112 * 112).fill(v), [1, 3, 112, 112])
@@ -92,6 +92,11 @@ test('runs at once go to both inference threads when the model may be loaded in 
       // One run at a time stays where the model is loaded: no thread loads it for nothing.
       for (const v of [0.5, 0.6]) await embedder.run({ input: face(v) })
       assert.equal(runtime.threadsRunning(), threads)
+      if (!replicate) {
+        // A second model held in one thread goes to the other one (CLIP's text model beside its image model).
+        await runtime.model(join(dir, 'lite', 'fr_detect.onnx')).describe()
+        assert.equal(runtime.threadsRunning(), 2, 'the second one-thread model went to the thread holding none')
+      }
       await new Promise((r) => setTimeout(r, 250))
       assert.equal(runtime.threadsRunning(), 0, 'both threads ended with the model unloaded')
     } finally { await runtime.close() }

@@ -240,7 +240,7 @@ export function createModelRuntime (options: RuntimeOptions): ModelRuntime {
     /** Its sessions, per inference thread, with the thread's generation each belongs to. */
     private readonly sessions = new Map<InferenceThread, { id: number, generation: number }>()
     private readonly loading = new Map<InferenceThread, Promise<number>>()
-    private readonly replicate: boolean
+    readonly replicate: boolean
     private running = 0
     private idleTimer: NodeJS.Timeout | undefined
     private usedProvider: 'cpu' | 'cuda' = 'cpu'
@@ -261,13 +261,23 @@ export function createModelRuntime (options: RuntimeOptions): ModelRuntime {
 
     /**
      * Where the next run goes: the least busy thread, preferring one that has the model; a model
-     * that does not replicate only where it is already loaded.
+     * that does not replicate only where it is already loaded, or first where fewest such are.
      */
     private pick (): InferenceThread {
-      const home = pool.filter((t) => this.loadedIn(t) || this.loading.has(t))
-      const among = !this.replicate && home.length > 0 ? home : pool
-      return leastBusy(among, (t) => this.loadedIn(t))
+      const home = pool.filter((t) => this.holds(t))
+      if (!this.replicate && home.length > 0) return leastBusy(home, () => true)
+      if (!this.replicate) {
+        // A model held in one thread goes where fewer such models are, so that CLIP's text model
+        // (a search) does not queue behind its image model's backlog in the same thread.
+        const pinned = (t: InferenceThread) => [...handles.values()].filter((h) => !h.replicate && h !== this && h.holds(t)).length
+        const fewest = Math.min(...pool.map(pinned))
+        return leastBusy(pool.filter((t) => pinned(t) === fewest), () => true)
+      }
+      return leastBusy(pool, (t) => this.loadedIn(t))
     }
+
+    /** Loaded or loading in `t`. */
+    holds (t: InferenceThread): boolean { return this.loadedIn(t) || this.loading.has(t) }
 
     private async load (thread: InferenceThread): Promise<number> {
       if (this.loadedIn(thread)) return this.sessions.get(thread)!.id
