@@ -8,7 +8,7 @@ import { listMigrations } from '../../node/db/migrate.ts'
 import { DatabaseLockedError } from '../../node/db/lock.ts'
 import { formatBytes } from '../../node/assets/upload.ts'
 import { modelReport } from './models.ts'
-import { providerReport } from '../../node/ml/runtime.ts'
+import { defaultInferenceThreads, providerReport } from '../../node/ml/runtime.ts'
 import { readHostKeyFingerprint } from '../sftp/host-key.ts'
 
 interface Check { name: string, ok: boolean | 'warn', detail: string, fix?: string }
@@ -75,7 +75,8 @@ export async function doctor (config: Config): Promise<number> {
   }
 
   const ml = providerReport(config.HEARTH_ML_PROVIDER)
-  checks.push({ name: 'ML runtime', ...ml })
+  const workers = config.HEARTH_ML_WORKERS || defaultInferenceThreads()
+  checks.push({ name: 'ML runtime', ...ml, detail: `${ml.detail}; ${workers} inference thread${workers === 1 ? '' : 's'} (HEARTH_ML_WORKERS)` })
 
   for (const [name, port] of [['HTTP port', config.HEARTH_PORT], ['SFTP port', config.HEARTH_SFTP_PORT], ['P2P port', config.HEARTH_P2P_PORT]] as const) {
     const free = await portFree(port, config.HEARTH_HOST)
