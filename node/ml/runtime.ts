@@ -216,10 +216,10 @@ class InferenceThread {
 
 /**
  * How many inference threads to run when not configured: two on a machine with two cores or
- * more. On the two-core development machine the faces backlog ran 24% faster with two threads
- * than with one (bench/ml/faces.bench.ts): one thread ran one model at a time on one core while
- * the other core mostly waited; three threads gave no more. Many-core machines can set more
- * (HEARTH_ML_WORKERS).
+ * more. On the two-core development machine the window's faces backlog took 19-28% less time with
+ * two threads than with one (bench/ml/faces.bench.ts): one thread ran one model at a time on one
+ * core while the other core mostly waited; three threads gave no more. Many-core machines can set
+ * more (HEARTH_ML_WORKERS).
  */
 export function defaultInferenceThreads (cores = availableParallelism()): number {
   return cores >= 2 ? 2 : 1
