@@ -5,7 +5,7 @@
  * stops the main thread: requests are served and the next image is decoded while a model runs.
  * There are two such threads by default (`workers`), so two models run at once: a run goes to
  * the less busy thread, and a model that asks for it (`replicate`) is loaded in each thread that
- * runs it; any other stays in the thread it was first loaded in.
+ * runs it; any other stays in one thread, the one holding the fewest such models.
  * The execution provider is CUDA when asked for (or `auto` and a GPU with the CUDA provider is
  * present), else CPU; a CUDA session that cannot be created falls back to CPU with a warning.
  *
@@ -72,9 +72,7 @@ export interface ModelRuntime {
   provider(): Provider
   /** How many inference threads it runs models in, at most. */
   readonly workers: number
-  /** Whether an inference thread is up (each ends when it holds no model). */
-  threadRunning(): boolean
-  /** How many are up. */
+  /** How many inference threads are up (each ends when it holds no model). */
   threadsRunning(): number
   close(): Promise<void>
 }
@@ -366,7 +364,6 @@ export function createModelRuntime (options: RuntimeOptions): ModelRuntime {
     provider: () => resolved,
     workers: pool.length,
     threadsRunning: () => pool.filter((t) => t.running).length,
-    threadRunning: () => pool.some((t) => t.running),
     async close () {
       for (const h of handles.values()) await h.unload()
       handles.clear()
