@@ -1,8 +1,8 @@
-/** `POST /api/search/smart`: Immich's request and response, plus `hearth.matched` on each item. */
+/** `POST /api/search/smart`: Immich's request and response, plus `hearth` on each item: why it matched (`reasons` as data, `matched` in English) and its score. */
 import { z } from 'zod'
 import { toAssetDto } from '../assets/dto.ts'
 import { route } from '../http/route.ts'
-import type { SmartSearch } from './smart.ts'
+import { describeReason, type SmartSearch } from './smart.ts'
 
 export const smartSearchBody = z.object({
   query: z.string().max(1000).optional(),
@@ -30,14 +30,14 @@ export function smartSearchRoutes ({ smart, dataDir }: { smart: SmartSearch, dat
   return [
     route({
       method: 'POST', path: '/api/search/smart', tag: 'Search', access: 'user', permission: 'asset.read',
-      summary: 'Search your photos by what they show and what is known about them: dates ("July 2021", "last summer"), places, people, cameras, text in the photo, file names, keywords; ranked by CLIP when a model is installed. Each item says why it matched (hearth.matched).',
+      summary: 'Search your photos by what they show and what is known about them: dates ("July 2021", "last summer"), places, people, cameras, text in the photo, file names, keywords; ranked by CLIP when a model is installed. Each item says why it matched (hearth.reasons as data, hearth.matched in English).',
       body: smartSearchBody,
       handler: async ({ auth, body }) => {
         const { items, total, nextPage } = await smart.search(auth.user.id, body)
         return {
           assets: {
             total, count: items.length, facets: [], nextPage,
-            items: items.map((h) => ({ ...toAssetDto(h.asset, dataDir, body.withExif === false ? undefined : h.asset.exif), hearth: { matched: h.matched, score: Number(h.score.toFixed(4)) } })),
+            items: items.map((h) => ({ ...toAssetDto(h.asset, dataDir, body.withExif === false ? undefined : h.asset.exif), hearth: { matched: h.reasons.map(describeReason), reasons: h.reasons, score: Number(h.score.toFixed(4)) } })),
           },
           albums: { total: 0, count: 0, items: [], facets: [] },
         }

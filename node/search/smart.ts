@@ -11,7 +11,7 @@
  *    whose words also match get a bonus. Without CLIP, assets are ranked by how many words
  *    matched, newest first; a query that is only a date, a place or a person lists those assets.
  *
- * Each result says why it matched (`hearth.matched`), so the UI can show it.
+ * Each result says why it matched: `hearth.reasons` as data (MatchReason), `hearth.matched` in English.
  */
 import type { AssetRow } from '../assets/repo.ts'
 import type { ExifRow } from '../assets/exif.ts'
@@ -26,10 +26,21 @@ export interface SmartSearchRequest extends Omit<SmartFilters, 'dates' | 'places
   size: number
 }
 
+/**
+ * Why an asset matched, as data (the UI words it in its own language; `describeReason` gives the
+ * English of `hearth.matched`): a date, place, person or camera read from the query; a word found
+ * in some of the asset's text fields; CLIP similarity to the query's text or to another photo.
+ */
+export type MatchReason =
+  | { kind: 'date' | 'place' | 'person' | 'camera', value: string }
+  | { kind: 'words', term: string, fields: TextField[] }
+  | { kind: 'looks', text: string, similarity: number }
+  | { kind: 'similar', similarity: number }
+
 export interface SmartHit {
   asset: AssetRow & { exif: ExifRow | null }
   score: number
-  matched: string[]
+  reasons: MatchReason[]
 }
 
 export interface SmartSearchResult { items: SmartHit[], total: number, nextPage: string | null }
@@ -49,7 +60,7 @@ const MAX_POOL = 2000
 
 const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()
 
-interface Recognised { filters: Pick<SmartFilters, 'places' | 'cameras'>, personIds: string[], reasons: string[], consumed: Set<number>, cameraWords: Set<number> }
+interface Recognised { filters: Pick<SmartFilters, 'places' | 'cameras'>, personIds: string[], reasons: MatchReason[], consumed: Set<number>, cameraWords: Set<number> }
 
 /**
  * Finds places, people and cameras as runs of up to 4 words, longest first, each word used once.
@@ -91,17 +102,25 @@ export function recognise (words: string[], vocab: Vocabulary): Recognised {
       if (hits === undefined || (n === 1 && stopWords.has(folded[i]!))) continue
       for (const k of span) out.consumed.add(k)
       for (const h of hits) {
-        if (h.kind === 'place') { out.filters.places!.push({ field: h.field as 'city', value: h.value }); out.reasons.push(`place ${h.value}`) }
-        if (h.kind === 'camera') { out.filters.cameras!.push({ field: h.field as 'make', value: h.value }); out.reasons.push(`camera ${h.value}`); for (const k of span) out.cameraWords.add(k) }
-        if (h.kind === 'person' && !out.personIds.includes(h.id!)) { out.personIds.push(h.id!); out.reasons.push(`person ${h.value}`) }
+        if (h.kind === 'place') out.filters.places!.push({ field: h.field as 'city', value: h.value })
+        if (h.kind === 'camera') { out.filters.cameras!.push({ field: h.field as 'make', value: h.value }); for (const k of span) out.cameraWords.add(k) }
+        if (h.kind === 'person') { if (out.personIds.includes(h.id!)) continue; out.personIds.push(h.id!) }
+        if (!out.reasons.some((r) => r.kind === h.kind && 'value' in r && r.value === h.value)) out.reasons.push({ kind: h.kind, value: h.value })
       }
     }
   }
-  out.reasons = [...new Set(out.reasons)]
   return out
 }
 
-const describeField: Record<TextField, string> = { text: 'text', 'file name': 'file name', folder: 'folder', keyword: 'keyword', description: 'description', album: 'album' }
+/** A reason in English, as `hearth.matched` gives it: `date July 2021`, `text, file name "beach"`, `looks like "a red car" (0.27)`. */
+export function describeReason (r: MatchReason): string {
+  switch (r.kind) {
+    case 'words': return `${r.fields.join(', ')} "${r.term}"`
+    case 'looks': return `looks like "${r.text}" (${r.similarity.toFixed(2)})`
+    case 'similar': return `similar photo (${r.similarity.toFixed(2)})`
+    default: return `${r.kind} ${r.value}`
+  }
+}
 
 export function createSmartSearch ({ repo, clip, now = () => new Date() }: { repo: SmartRepo, clip?: TextEncoder, now?: () => Date }) {
   return {
@@ -116,7 +135,7 @@ export function createSmartSearch ({ repo, clip, now = () => new Date() }: { rep
         cameras: found.filters.cameras,
         personIds: [...(req.personIds ?? []), ...found.personIds],
       }
-      const baseReasons = [...parsed.dates.map((d) => `date ${d.label}`), ...found.reasons]
+      const baseReasons: MatchReason[] = [...parsed.dates.map((d) => ({ kind: 'date' as const, value: d.label })), ...found.reasons]
       const terms = [...new Set(parsed.words.filter((w, i) => !found.consumed.has(i) && !stopWords.has(w) && w.length >= 2))]
       // CLIP sees the query without dates and camera names (neither is visible in a photo).
       const clipText = parsed.words.filter((_, i) => !found.cameraWords.has(i)).join(' ')
@@ -133,8 +152,8 @@ export function createSmartSearch ({ repo, clip, now = () => new Date() }: { rep
 
       const text = await repo.textMatches(ownerId, filters, terms, pool)
       const textById = new Map(text.map((t) => [t.id, t.matched]))
-      const scored = new Map<string, { score: number, matched: string[] }>()
-      const textReasons = (id: string) => (textById.get(id) ?? []).map((m) => `${m.fields.map((f) => describeField[f]).join(', ')} "${m.term}"`)
+      const scored = new Map<string, { score: number, reasons: MatchReason[] }>()
+      const textReasons = (id: string): MatchReason[] => (textById.get(id) ?? []).map((m) => ({ kind: 'words', term: m.term, fields: m.fields }))
       const termScore = (id: string) => terms.length === 0 ? 0 : (textById.get(id)?.length ?? 0) / terms.length
 
       if (embedding !== undefined) {
@@ -144,22 +163,22 @@ export function createSmartSearch ({ repo, clip, now = () => new Date() }: { rep
         const distance = new Map(near.map((n) => [n.id, n.distance]))
         const missing = text.map((t) => t.id).filter((id) => !distance.has(id))
         for (const [id, d] of await repo.distances(missing, vector, model)) distance.set(id, d)
-        const label = req.queryAssetId !== undefined ? 'similar photo' : `looks like "${clipText}"`
+        const clipReason = (similarity: number): MatchReason => req.queryAssetId !== undefined ? { kind: 'similar', similarity } : { kind: 'looks', text: clipText, similarity }
         for (const id of new Set([...distance.keys(), ...textById.keys()])) {
           const d = distance.get(id)
           const similarity = d === undefined ? 0 : 1 - d
           scored.set(id, {
             score: similarity + TEXT_BONUS * termScore(id),
-            matched: [...(d === undefined ? [] : [`${label} (${similarity.toFixed(2)})`]), ...textReasons(id), ...baseReasons],
+            reasons: [...(d === undefined ? [] : [clipReason(similarity)]), ...textReasons(id), ...baseReasons],
           })
         }
       } else if (terms.length > 0) {
         // Without CLIP, words must be found somewhere; rank by how many were.
-        text.forEach((t, i) => scored.set(t.id, { score: termScore(t.id) - i * 1e-9, matched: [...textReasons(t.id), ...baseReasons] }))
+        text.forEach((t, i) => scored.set(t.id, { score: termScore(t.id) - i * 1e-9, reasons: [...textReasons(t.id), ...baseReasons] }))
       } else {
         // Only dates, places, people, cameras (or nothing but "photos"): those assets, newest first.
         const ids = await repo.filtered(ownerId, filters, pool)
-        ids.forEach((id, i) => scored.set(id, { score: -i, matched: baseReasons }))
+        ids.forEach((id, i) => scored.set(id, { score: -i, reasons: baseReasons }))
       }
 
       const ranked = [...scored].sort((a, b) => b[1].score - a[1].score)
@@ -167,7 +186,7 @@ export function createSmartSearch ({ repo, clip, now = () => new Date() }: { rep
       const page = ranked.slice(start, start + req.size)
       const rows = await repo.assets(page.map(([id]) => id))
       return {
-        items: page.filter(([id]) => rows.has(id)).map(([id, s]) => ({ asset: rows.get(id)!, score: s.score, matched: s.matched })),
+        items: page.filter(([id]) => rows.has(id)).map(([id, s]) => ({ asset: rows.get(id)!, score: s.score, reasons: s.reasons })),
         total: ranked.length,
         nextPage: ranked.length > start + req.size ? String(req.page + 1) : null,
       }

@@ -41,7 +41,7 @@ for (const engine of engines) {
     const search = async (body: Record<string, unknown>, who = me) => {
       const r = await t.client.call('POST', '/api/search/smart', { body, headers: who.headers })
       assert.equal(r.status, 200, JSON.stringify(r.body))
-      return r.body.assets as { items: Array<{ id: string, originalFileName: string, hearth: { matched: string[], score: number } }>, total: number, count: number, nextPage: string | null }
+      return r.body.assets as { items: Array<{ id: string, originalFileName: string, hearth: { matched: string[], reasons: Array<Record<string, unknown>>, score: number } }>, total: number, count: number, nextPage: string | null }
     }
     const found = async (query: string, extra: Record<string, unknown> = {}) => (await search({ query, ...extra })).items.map((i) => names.get(i.id) ?? i.id)
 
@@ -124,6 +124,7 @@ for (const engine of engines) {
       const r = await search({ query: 'the receipt from the garage' })
       assert.deepEqual(r.items.map((i) => names.get(i.id)), ['beer'])
       assert.ok(r.items[0]!.hearth.matched.includes('text "receipt"') && r.items[0]!.hearth.matched.includes('text "garage"'), r.items[0]!.hearth.matched.join('; '))
+      assert.deepEqual(r.items[0]!.hearth.reasons, [{ kind: 'words', term: 'receipt', fields: ['text'] }, { kind: 'words', term: 'garage', fields: ['text'] }])
     })
 
     test('people by name or first name, once faces are named', async (s) => {
@@ -139,6 +140,8 @@ for (const engine of engines) {
       const r = await search({ query: 'Rose in 2022' })
       assert.deepEqual(r.items.map((i) => names.get(i.id)), ['utah'])
       assert.ok(r.items[0]!.hearth.matched.includes('person Rose Highsmith') && r.items[0]!.hearth.matched.includes('date 2022'))
+      // The same reasons as data, for a client to word in its own language.
+      assert.deepEqual(r.items[0]!.hearth.reasons, [{ kind: 'date', value: '2022' }, { kind: 'person', value: 'Rose Highsmith' }])
       assert.deepEqual((await found('rose highsmith')).sort(), ['beer', 'utah'])
       assert.deepEqual(await found('anything', { personIds: ['0190a000-0000-7000-8000-000000000001'], query: 'craft' }), ['beer'])
       // A face the user deleted shows nobody.

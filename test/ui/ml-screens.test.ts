@@ -1,9 +1,10 @@
 /**
  * People, Places, Duplicates and Administration › Machine learning in a real browser, against a
  * node running the real `lite` model pack: the faces stage finds the people in photos of the
- * portrait and bar fixtures (variants of them, as in test/people), the People screen lists them and renames
- * one; a GPS fixture shows under its city; a near-duplicate pair made here is grouped and
- * resolving it trashes the smaller copy; the ML window's change survives a reload.
+ * portrait and bar fixtures (variants of them, as in test/people), the People screen lists them and
+ * renames one, and her name typed in the search box finds her photos; a GPS fixture shows under
+ * its city, and its city and year typed together find it; a near-duplicate pair made here is
+ * grouped and resolving it trashes the smaller copy; the ML window's change survives a reload.
  */
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -119,6 +120,13 @@ for (const engine of oneEngine('postgres')) {
       await page.getByText('3 results', { exact: true }).waitFor()
       assert.equal(await page.locator('hearth-search .why', { hasText: 'shows Marie' }).count(), 3)
       await ui.shot(page, `ml-${engine}-02b-search-person`)
+      // Her name typed in the top bar finds the same three (smart search reads it; no CLIP here).
+      const box = page.getByRole('search').getByRole('searchbox', { name: 'Search' })
+      await box.fill('Marie')
+      await box.press('Enter')
+      await page.waitForURL('**/search?q=Marie')
+      await page.getByText('3 results', { exact: true }).waitFor()
+      assert.equal(await page.locator('hearth-search .why', { hasText: /^shows Marie$/ }).count(), 3)
 
       // Phone width: the grid still fits.
       const phone = await ui.page({ viewport: { width: 390, height: 800 }, colorScheme: 'dark' })
@@ -142,6 +150,19 @@ for (const engine of oneEngine('postgres')) {
       await page.getByText('1 photo', { exact: true }).waitFor()
       await waitFor('the place\'s photo', () => imagesLoaded(page, 'hearth-photo-grid img', 1))
       await ui.shot(page, `ml-${engine}-05-place`)
+      // A place and a year typed together: smart search reads both (the photo was taken in 2008).
+      const box = page.getByRole('search').getByRole('searchbox', { name: 'Search' })
+      for (const [query, results] of [['Arezzo 2008', '1 result'], ['Arezzo 2009', 'Nothing matched.']] as const) {
+        await box.fill(query)
+        await box.press('Enter')
+        await page.waitForURL((u) => u.pathname === '/search' && u.searchParams.get('q') === query)
+        await page.locator('hearth-search [role=status]').getByText(results, { exact: true }).waitFor()
+      }
+      await page.goBack()
+      await page.locator('hearth-search [role=status]').getByText('1 result', { exact: true }).waitFor()
+      assert.equal(await page.locator('hearth-search .why').textContent(), 'taken 2008, taken in Arezzo')
+      assert.equal(await page.locator(`hearth-search .tile[href="/search/photos/${ids.gps}"]`).count(), 1)
+      await ui.shot(page, `ml-${engine}-05b-search-place-year`)
     })
 
     test('Duplicates shows the near-duplicate pair side by side, the larger copy kept; resolving trashes the other', async () => {

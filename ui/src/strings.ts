@@ -70,9 +70,10 @@ export const en = {
   search: {
     title: 'Search', from: 'From', to: 'To', type: 'Type', anyType: 'Photos and videos', photos: 'Photos', videos: 'Videos',
     camera: 'Camera make', city: 'City', fileName: 'File name', run: 'Search', results: (n: number) => `${plural(n, 'result', 'results')}`,
-    none: 'Nothing matched.', hint: 'Type a year (2019), a month (March 2021), a date (2021-03-14), a place, a file name or words written in a photo.',
+    none: 'Nothing matched.', hint: 'Type a year (2019), a month (March 2021), a date (2021-03-14), a place, a person\'s name, a camera, a file name or words written in a photo, or several at once (Lisbon 2019).',
     matchedDate: (range: string) => `taken ${range}`, matchedName: (q: string) => `file name contains “${q}”`, matchedText: (q: string) => `the photo reads “${q}”`, matchedCity: (q: string) => `taken in ${q}`,
-    matchedCamera: (q: string) => `camera ${q}`, matchedMeaning: (q: string) => `looks like “${q}”`,
+    matchedCamera: (q: string) => `camera ${q}`, matchedMeaning: (q: string) => `looks like “${q}”`, matchedSimilar: 'looks like that photo',
+    matchedFolder: (q: string) => `folder “${q}”`, matchedKeyword: (q: string) => `keyword “${q}”`, matchedDescription: (q: string) => `description mentions “${q}”`, matchedAlbum: (q: string) => `in album “${q}”`,
     person: 'Person', anyone: 'Anyone', matchedPerson: (name: string) => `shows ${name}`,
   },
   screens: {

@@ -30,3 +30,12 @@ export interface BucketColumns {
 export interface Album { id: string, albumName: string, assetCount: number, albumThumbnailAssetId: string | null }
 
 export interface SearchResult { assets: { total: number, count: number, items: Asset[], nextPage: string | null } }
+
+/** Why a smart search result matched (node/search/smart.ts MatchReason). */
+export type MatchReason =
+  | { kind: 'date' | 'place' | 'person' | 'camera', value: string }
+  | { kind: 'words', term: string, fields: Array<'text' | 'file name' | 'folder' | 'keyword' | 'description' | 'album'> }
+  | { kind: 'looks', text: string, similarity: number }
+  | { kind: 'similar', similarity: number }
+
+export interface SmartSearchResult { assets: { total: number, items: Array<Asset & { hearth?: { reasons?: MatchReason[] } }> } }

@@ -1,7 +1,9 @@
 /**
  * /search: one box (from the top bar) and filters. A date typed in the box searches that day, month
- * or year; other text is looked for in file names, text read in the photos, places and cameras (and
- * by meaning, with smart search when the server has it). Each result says why it matched. /search/photos/:id opens one.
+ * or year; other text goes to smart search (dates, places, people's names and cameras read in it,
+ * the other words looked for in the photos' text, file names, keywords, descriptions and albums, and
+ * by meaning when the server has CLIP), and to the file name, text, place and camera searches as
+ * typed. Each result says why it matched. /search/photos/:id opens one.
  */
 import { LitElement, html, css, nothing } from 'lit'
 import { base } from '../styles.ts'
@@ -9,16 +11,34 @@ import { t } from '../strings.ts'
 import { api, media } from '../api.ts'
 import { navigate } from '../router.ts'
 import { notifyError } from '../notify.ts'
-import { session } from '../session.ts'
 import { layoutMonth } from '../lib/layout.ts'
 import { placeholder } from '../lib/thumbhash.ts'
 import { parseDateQuery } from '../lib/query.ts'
 import { shortDate } from '../lib/format.ts'
 import { arrayList, setViewerList } from '../lib/viewer-nav.ts'
-import type { Asset, SearchResult } from '../types.ts'
+import type { Asset, MatchReason, SearchResult, SmartSearchResult } from '../types.ts'
 import type { PeopleList, Person } from '../ml/types.ts'
 
 interface Hit { asset: Asset, why: string }
+
+/** A smart search reason in the UI's words. */
+function describeReason (r: MatchReason): string {
+  switch (r.kind) {
+    case 'date': return t.search.matchedDate(r.value)
+    case 'place': return t.search.matchedCity(r.value)
+    case 'person': return t.search.matchedPerson(r.value)
+    case 'camera': return t.search.matchedCamera(r.value)
+    case 'looks': return t.search.matchedMeaning(r.text)
+    case 'similar': return t.search.matchedSimilar
+    case 'words': {
+      // The most telling field: what the photo reads, then its name, then where it is filed.
+      const f = r.fields
+      return f.includes('text') ? t.search.matchedText(r.term) : f.includes('file name') ? t.search.matchedName(r.term)
+        : f.includes('keyword') ? t.search.matchedKeyword(r.term) : f.includes('description') ? t.search.matchedDescription(r.term)
+          : f.includes('album') ? t.search.matchedAlbum(r.term) : t.search.matchedFolder(r.term)
+    }
+  }
+}
 type Filters = Record<string, unknown>
 
 export class SearchScreen extends LitElement {
@@ -79,7 +99,8 @@ export class SearchScreen extends LitElement {
       if (f.city !== undefined) common.city = f.city
       if (f.person !== undefined) common.personIds = [f.person]
       const personName = f.person === undefined ? undefined : this.people.find((p) => p.id === f.person)?.name ?? t.search.person
-      const whyFilters = [f.from !== undefined || f.to !== undefined ? t.search.matchedDate(`${f.from ?? '…'} – ${f.to ?? '…'}`) : '', f.make !== undefined ? t.search.matchedCamera(f.make) : '', f.city !== undefined ? t.search.matchedCity(f.city) : '', personName !== undefined ? t.search.matchedPerson(personName) : ''].filter((x) => x !== '').join(', ')
+      const filterReasons = [f.from !== undefined || f.to !== undefined ? t.search.matchedDate(`${f.from ?? '…'} – ${f.to ?? '…'}`) : '', f.make !== undefined ? t.search.matchedCamera(f.make) : '', f.city !== undefined ? t.search.matchedCity(f.city) : '', personName !== undefined ? t.search.matchedPerson(personName) : ''].filter((x) => x !== '')
+      const whyFilters = filterReasons.join(', ')
       const date = q === '' ? undefined : parseDateQuery(q)
       let batches: Hit[][]
       if (q === '') batches = [await this.search(common, whyFilters)]
@@ -90,9 +111,12 @@ export class SearchScreen extends LitElement {
         batches = [await this.search({ ...common, takenAfter: date.after, takenBefore: date.before }, t.search.matchedDate(range))]
       } else {
         batches = await Promise.all([
-          session.features?.smartSearch === true
-            ? api.post<SearchResult>('/api/search/smart', { query: q, size: 100, ...common }).then((r) => r.assets.items.map((asset) => ({ asset, why: t.search.matchedMeaning(q) })), () => [])
-            : Promise.resolve([]),
+          // The server reads dates, places, people's names and cameras in the text ("Marie Lisbon
+          // 2019") and looks for the other words in each photo's text fields; with CLIP it also ranks
+          // by meaning. It needs no model, so it runs whatever the server's features say.
+          api.post<SmartSearchResult>('/api/search/smart', { query: q, size: 250, ...common })
+            .then((r) => r.assets.items.map(({ hearth, ...asset }) => ({ asset, why: [...new Set([...(hearth?.reasons ?? []).map(describeReason), ...filterReasons])].join(', ') })), () => []),
+          // The whole text inside a file name or a place's name, as typed (the server splits it into words).
           this.search({ ...common, originalFileName: q }, t.search.matchedName(q)),
           // Words read in the photo (OCR); none match until the text stage has run.
           this.search({ ...common, ocr: q }, t.search.matchedText(q)).catch(() => []),
