@@ -42,6 +42,17 @@ export function createPixelReader ({ pixelLimit = 100_000_000 }: { pixelLimit?: 
   }
 }
 
+/**
+ * The size of `input` upright (EXIF orientation applied), from its header alone: no pixel is
+ * decoded, so a file truncated after its header passes here and fails at its decode.
+ */
+export async function uprightSize (input: string | Buffer, { pixelLimit = 100_000_000 } = {}): Promise<{ width: number, height: number }> {
+  const meta = await sharp(input, { limitInputPixels: pixelLimit, failOn: 'error' }).metadata()
+  if (meta.width === undefined || meta.height === undefined) throw new Error('the image has no size')
+  const swap = (meta.orientation ?? 1) >= 5
+  return swap ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height }
+}
+
 /** What the ML code decodes at most: a 1440 px preview of any usual aspect (3:2 is 3.1 MP, 16:9 3.7 MP) as it is. */
 export const ML_MAX_PIXELS = 2048 * 2048
 
@@ -53,11 +64,7 @@ export const ML_MAX_PIXELS = 2048 * 2048
  * 1440x1920 preview, bench/ml/README.md), and a cap on the long side resized every 3:2 preview.
  */
 export async function decodeUpright (input: string | Buffer, { maxPixels = ML_MAX_PIXELS, pixelLimit = 100_000_000 } = {}): Promise<{ image: RgbImage, width: number, height: number }> {
-  const meta = await sharp(input, { limitInputPixels: pixelLimit, failOn: 'error' }).metadata()
-  if (meta.width === undefined || meta.height === undefined) throw new Error('the image has no size')
-  const swap = (meta.orientation ?? 1) >= 5
-  const width = swap ? meta.height : meta.width
-  const height = swap ? meta.width : meta.height
+  const { width, height } = await uprightSize(input, { pixelLimit })
   let pipeline = sharp(input, { limitInputPixels: pixelLimit, failOn: 'error' }).rotate()
   if (width * height > maxPixels) {
     const k = Math.sqrt(maxPixels / (width * height))

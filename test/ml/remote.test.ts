@@ -393,6 +393,18 @@ for (const engine of oneEngine('postgres')) {
       const [t, v] = [parseEmbedding(text.body.clip as string), parseEmbedding(visual.body.clip as string)]
       assert.equal(v.length, 512)
       assert.ok(cosine(t, v) > 0.99, `"red" lands on a red picture (${cosine(t, v)})`)
+      // The size is the upright image's (EXIF orientation 6: stored 96x64, shown 64x96).
+      const turned = await sharp({ create: { width: 96, height: 64, channels: 3, background: { r: 255, g: 0, b: 0 } } }).jpeg().withMetadata({ orientation: 6 }).toBuffer()
+      const upright = await predict(a.url, formOf({ clip: { visual: { modelName: 'ViT-B-32__openai' } } }, turned))
+      assert.equal(upright.status, 200, JSON.stringify(upright.body))
+      assert.deepEqual([upright.body.imageWidth, upright.body.imageHeight], [64, 96])
+      // Bytes that are not an image, or an image cut short after its header: a client error, not an embedding of what decodes.
+      const photo = await readFile(portrait)
+      for (const [what, bytes] of [['not an image', Buffer.from('definitely not a JPEG')], ['truncated', photo.subarray(0, Math.floor(photo.length / 2))]] as const) {
+        const bad = await predict(a.url, formOf({ clip: { visual: { modelName: 'ViT-B-32__openai' } } }, bytes))
+        assert.equal(bad.status, 400, `${what}: ${JSON.stringify(bad.body)}`)
+        assert.match(bad.body.message, /could not be decoded/, what)
+      }
     })
 
     test('the client fails over past a dead URL, and refuses a wrong token (unhealthy, RemoteUnavailableError)', async () => {

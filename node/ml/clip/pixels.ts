@@ -8,25 +8,39 @@
  * const gray = await grayscale('/data/thumbs/ab/abcd-preview.jpeg', 32) // Float64Array(32*32), 0..255
  */
 import sharp from 'sharp'
+import { ImageError } from '../../media/errors.ts'
 
 /** CLIP ViT-B/32's normalisation (OpenAI's, also Immich's). */
 export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const
 export const CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const
 
-export interface ClipInputOptions { size?: number, mean?: readonly number[], std?: readonly number[] }
+export interface ClipInputOptions {
+  size?: number
+  mean?: readonly number[]
+  std?: readonly number[]
+  /**
+   * Refuse a corrupt or truncated image (ImageError) instead of using what decodes of it (a
+   * preview Hearth made is taken as it is; bytes a client sent are checked). `pixelLimit` caps the
+   * image's pixels (sharp's limitInputPixels).
+   */
+  strict?: { pixelLimit: number }
+}
 
 /**
  * CLIP's preprocessing: shortest side resized to `size` (bicubic), centre crop `size`x`size`, RGB,
  * (x/255 - mean) / std, planar (CHW). Accepts a path or an encoded image.
  */
-export async function clipInput (image: string | Buffer, { size = 224, mean = CLIP_MEAN, std = CLIP_STD }: ClipInputOptions = {}): Promise<Float32Array> {
-  const { data, info } = await sharp(image, { failOn: 'none' })
+export async function clipInput (image: string | Buffer, { size = 224, mean = CLIP_MEAN, std = CLIP_STD, strict }: ClipInputOptions = {}): Promise<Float32Array> {
+  const decode = () => sharp(image, strict === undefined ? { failOn: 'none' } : { failOn: 'error', limitInputPixels: strict.pixelLimit })
     .rotate() // previews are upright already; a raw upload may not be
     .removeAlpha()
     .toColourspace('srgb')
     .resize(size, size, { fit: 'cover', position: 'centre', kernel: 'cubic' })
     .raw()
     .toBuffer({ resolveWithObject: true })
+  const { data, info } = strict === undefined
+    ? await decode()
+    : await decode().catch((err: unknown) => { throw new ImageError('the image could not be decoded', typeof image === 'string' ? image : 'the image sent', { cause: err }) })
   if (info.channels !== 3 || info.width !== size || info.height !== size) throw new Error(`unexpected decoded image ${info.width}x${info.height}x${info.channels}`)
   const plane = size * size
   const out = new Float32Array(3 * plane)

@@ -16,10 +16,10 @@ import { formatEmbedding, type DetectedFaces, type ImmichOcr } from '../protocol
 import { liteFaceAnalyzer, faceModels } from '../faces/stage.ts'
 import type { FaceAnalyzer } from '../faces/analyzer.ts'
 import { createOcrEngine, ocrModels, type OcrEngine } from '../ocr/engine.ts'
-import { createPixelReader } from '../../media/pixels.ts'
 import { createClipEncoder, l2normalise, type ClipEncoder } from '../clip/encoder.ts'
 import { loadClipTokenizer } from '../clip/tokenizer.ts'
-import { decodeUpright } from './image.ts'
+import { asClientError, decodeUpright, uprightSize } from './image.ts'
+import { createPixelReader } from '../../media/pixels.ts'
 import { CLIP_MODEL, LITE_FACE_MODEL } from '../embedding-models.ts'
 
 /** The lite pack's OCR pair (PP-OCRv4 detection and recognition), as the server names it. */
@@ -37,6 +37,8 @@ export function createLocalMl ({ models, runtime, pixelLimit = 100_000_000 }: { 
   const encoder = () => {
     clip ??= loadClipTokenizer().then((tokenizer) => createClipEncoder({
       runtime, tokenizer, visualPath: models.path(CLIP_PACK, 'clip-visual'), textualPath: models.path(CLIP_PACK, 'clip-textual'),
+      // A client's bytes: a corrupt image is refused (400), not embedded from what decodes of it.
+      preprocess: { strict: { pixelLimit } },
     }))
     return clip
   }
@@ -59,8 +61,10 @@ export function createLocalMl ({ models, runtime, pixelLimit = 100_000_000 }: { 
     clip: {
       async encodeImage (bytes: Buffer): Promise<{ embedding: string, imageWidth: number, imageHeight: number }> {
         await need(models.ready(CLIP_PACK, ['clip-visual']), 'CLIP visual')
-        const { width, height } = await decodeUpright(bytes, { maxPixels: 1, pixelLimit }) // validates the image; CLIP decodes it itself
-        const [v] = await (await encoder()).encodeImages([bytes])
+        // The size from the header; the pixels are decoded once, by CLIP's preprocessing, which
+        // refuses a corrupt image (a validating decode before it doubled the decode's cost).
+        const { width, height } = await uprightSize(bytes, { pixelLimit })
+        const [v] = await (await encoder()).encodeImages([bytes]).catch((err: unknown) => { throw asClientError(err) })
         return { embedding: formatEmbedding(l2normalise(v!)), imageWidth: width, imageHeight: height }
       },
       async encodeText (text: string): Promise<string> {
