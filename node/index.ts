@@ -122,7 +122,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
   const jobs = createJobService({ db, log: log.child({ component: 'jobs' }), concurrency: options.jobConcurrency })
   const modelsDir = resolve(config.HEARTH_MODELS_DIR ?? resolve(config.HEARTH_DATA_DIR, 'models'))
   const manifest = await loadManifest()
-  const runtime = createModelRuntime({ provider: config.HEARTH_ML_PROVIDER, threads: config.HEARTH_ML_THREADS, workers: config.HEARTH_ML_WORKERS || undefined, idleMs: config.HEARTH_ML_IDLE_SECONDS * 1000, log: log.child({ component: 'ml' }) })
+  const runtime = createModelRuntime({ provider: config.HEARTH_ML_PROVIDER, threads: config.HEARTH_ML_THREADS, workers: config.HEARTH_ML_WORKERS || undefined, nice: config.HEARTH_ML_NICE, idleMs: config.HEARTH_ML_IDLE_SECONDS * 1000, log: log.child({ component: 'ml' }) })
   // Immich ML servers to send work to (HEARTH_ML_URLS), local models when none answers (node/ml/remote/).
   const remote = createRemoteMl({ urls: config.HEARTH_ML_URLS, token: config.HEARTH_ML_URLS_TOKEN, log: log.child({ component: 'ml-remote' }) })
   const ml = createMlService({

@@ -76,7 +76,7 @@ export async function doctor (config: Config): Promise<number> {
 
   const ml = providerReport(config.HEARTH_ML_PROVIDER)
   const workers = config.HEARTH_ML_WORKERS || defaultInferenceThreads()
-  checks.push({ name: 'ML runtime', ...ml, detail: `${ml.detail}; ${workers} inference thread${workers === 1 ? '' : 's'} (HEARTH_ML_WORKERS)` })
+  checks.push({ name: 'ML runtime', ...ml, detail: `${ml.detail}; ${workers} inference thread${workers === 1 ? '' : 's'} (HEARTH_ML_WORKERS) at ${config.HEARTH_ML_NICE === 0 ? 'normal CPU priority' : `nice ${config.HEARTH_ML_NICE}`} (HEARTH_ML_NICE)` })
 
   for (const [name, port] of [['HTTP port', config.HEARTH_PORT], ['SFTP port', config.HEARTH_SFTP_PORT], ['P2P port', config.HEARTH_P2P_PORT]] as const) {
     const free = await portFree(port, config.HEARTH_HOST)

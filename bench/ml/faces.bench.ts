@@ -16,7 +16,7 @@ import { basename, join, resolve } from 'node:path'
 import sharp from 'sharp'
 import { litePack } from '../../test/helpers/models.ts'
 import { loadManifest, modelFile } from '../../node/ml/models.ts'
-import { createModelRuntime } from '../../node/ml/runtime.ts'
+import { createModelRuntime, ML_NICE } from '../../node/ml/runtime.ts'
 import { createFaceAnalyzer, type FaceAnalyzer } from '../../node/ml/faces/analyzer.ts'
 import { decodeRgb } from '../../node/ml/faces/pixels.ts'
 import { defaultConcurrency } from '../../node/jobs/queues.ts'
@@ -31,9 +31,10 @@ sharp.cache(false)
 const fixtures = resolve(import.meta.dirname, '../../../shared/fixtures/immich-test-assets')
 const files = ['metadata/faces/portrait.jpg', 'albums/text/craft-beer.jpg', 'albums/text/book-beside-flowers.jpg', 'albums/nature/prairie_falcon.jpg', 'metadata/gps-position/empty_gps.jpg']
 
-const runtime = createModelRuntime({ provider: 'cpu', threads: 0, idleMs: 600_000 })
+/** As Hearth runs it: two inference threads at nice ML_NICE. */
+const runtime = createModelRuntime({ provider: 'cpu', threads: 0, idleMs: 600_000, nice: ML_NICE })
 /** The same with one inference thread (Hearth before it had two), for the backlog. */
-const oneThread = createModelRuntime({ provider: 'cpu', threads: 0, idleMs: 600_000, workers: 1 })
+const oneThread = createModelRuntime({ provider: 'cpu', threads: 0, idleMs: 600_000, workers: 1, nice: ML_NICE })
 const bareRuns = bareSessions()
 const recorder = recordingRuntime(runtime)
 const dir = await litePack()

@@ -84,6 +84,12 @@ export const configSchema = z.object({
   HEARTH_ML_THREADS: z.coerce.number({ error: 'expected a whole number' }).int().min(0).max(256).default(0),
   /** Inference threads the models run in (two jobs' models run at once with two); 0: two, or one on a single core. */
   HEARTH_ML_WORKERS: z.coerce.number({ error: 'expected a whole number' }).int().min(0).max(64).default(0),
+  /**
+   * CPU priority of the inference threads (Linux nice, 0-19; only those threads, not Hearth's
+   * main thread or the NAS's other services): with the cores busy, requests, uploads and the NAS's
+   * file serving go first and the ML backlog takes what is left. 0: the same priority as the rest.
+   */
+  HEARTH_ML_NICE: z.coerce.number({ error: 'expected a whole number from 0 to 19' }).int().min(0).max(19).default(10), // ML_NICE (node/ml/runtime.ts)
   /** A model unloads after this many idle seconds, giving its memory back. */
   HEARTH_ML_IDLE_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(1).max(86400).default(300),
   /** An existing Immich model cache folder (`<cache>/clip/ViT-B-32__openai/visual/model.onnx`...) whose models Hearth uses as they are. */

@@ -15,14 +15,24 @@
  * worker.postMessage({ id: 1, op: 'load', path, provider: 'cpu', threads: 2 })
  * // ← { id: 1, ok: { session: 1, inputs: ['input'], outputs: ['output'], provider: 'cpu' } }
  */
-import { parentPort } from 'node:worker_threads'
+import { setPriority } from 'node:os'
+import { parentPort, workerData } from 'node:worker_threads'
 import ort from 'onnxruntime-node'
-import { sessionOptions, type InferenceRequest, type InferenceReply, type TensorData } from './runtime.ts'
+import { sessionOptions, type InferenceRequest, type InferenceReply, type InferenceThreadData, type TensorData } from './runtime.ts'
 
 const sessions = new Map<number, ort.InferenceSession>()
 let nextSession = 1
 
-async function load (path: string, provider: 'cpu' | 'cuda', threads: number): Promise<{ session: number, inputs: string[], outputs: string[], provider: 'cpu' | 'cuda', warning?: string }> {
+// This thread's own priority (on Linux, setpriority on the calling thread changes that thread
+// only); the intra-op threads onnxruntime starts from here inherit it. Said once, in the first
+// load's reply, when it cannot be lowered.
+const { nice } = workerData as InferenceThreadData
+let niceFailed: string | undefined
+if (nice > 0) {
+  try { setPriority(nice) } catch (err) { niceFailed = (err as Error).message }
+}
+
+async function load (path: string, provider: 'cpu' | 'cuda', threads: number): Promise<{ session: number, inputs: string[], outputs: string[], provider: 'cpu' | 'cuda', warning?: string, niceFailed?: string }> {
   const base = sessionOptions(threads) as ort.InferenceSession.SessionOptions
   let warning: string | undefined
   let created: { s: ort.InferenceSession, provider: 'cpu' | 'cuda' } | undefined
@@ -36,7 +46,9 @@ async function load (path: string, provider: 'cpu' | 'cuda', threads: number): P
   created ??= { s: await ort.InferenceSession.create(path, { ...base, executionProviders: ['cpu'] }), provider: 'cpu' }
   const session = nextSession++
   sessions.set(session, created.s)
-  return { session, inputs: [...created.s.inputNames], outputs: [...created.s.outputNames], provider: created.provider, ...(warning === undefined ? {} : { warning }) }
+  const unlowered = niceFailed
+  niceFailed = undefined
+  return { session, inputs: [...created.s.inputNames], outputs: [...created.s.outputNames], provider: created.provider, ...(warning === undefined ? {} : { warning }), ...(unlowered === undefined ? {} : { niceFailed: unlowered }) }
 }
 
 async function run (session: number, feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {

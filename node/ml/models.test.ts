@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
@@ -99,6 +99,40 @@ test('runs at once go to both inference threads when the model may be loaded in 
       }
       await new Promise((r) => setTimeout(r, 250))
       assert.equal(runtime.threadsRunning(), 0, 'both threads ended with the model unloaded')
+    } finally { await runtime.close() }
+  }
+})
+
+/** The nice value of each of this process's threads (Linux: /proc/self/task/<tid>/stat, field 19). */
+async function threadNice (): Promise<Map<number, number>> {
+  const out = new Map<number, number>()
+  for (const tid of await readdir('/proc/self/task')) {
+    const stat = await readFile(`/proc/self/task/${tid}/stat`, 'utf8').catch(() => undefined)
+    if (stat === undefined) continue // the thread ended meanwhile
+    out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]))
+  }
+  return out
+}
+
+test('the inference threads run at the nice value asked, onnxruntime\'s own threads too; the main thread keeps its priority', { skip: process.platform === 'linux' ? false : 'reads /proc' }, async () => {
+  const dir = await litePack()
+  const face = tensor(new Float32Array(3 * 112 * 112).fill(0.25), [1, 3, 112, 112])
+  for (const nice of [10, 0]) {
+    // Two intra-op threads: onnxruntime starts a thread of its own for the model, from the inference thread.
+    const runtime = createModelRuntime({ provider: 'cpu', threads: 2, idleMs: 60_000, workers: 1, nice })
+    try {
+      const before = await threadNice()
+      await runtime.model(join(dir, 'lite', 'fr_feature.onnx')).run({ input: face })
+      const after = await threadNice()
+      const started = [...after].filter(([tid]) => !before.has(tid))
+      assert.equal(after.get(process.pid), 0, 'the main thread keeps its priority')
+      assert.ok(started.length >= 2, `the inference thread and onnxruntime's intra-op thread started: ${JSON.stringify(started)}`)
+      // A thread Node starts meanwhile from the main thread keeps nice 0; the inference thread
+      // and onnxruntime's are at the value asked.
+      const lowered = started.filter(([, n]) => n === nice).length
+      if (nice > 0) assert.ok(lowered >= 2, `nice ${nice}: ${JSON.stringify(started)}`)
+      assert.ok(started.every(([, n]) => n === nice || n === 0), JSON.stringify(started))
+      if (nice === 0) assert.equal(lowered, started.length)
     } finally { await runtime.close() }
   }
 })

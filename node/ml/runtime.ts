@@ -5,7 +5,8 @@
  * stops the main thread: requests are served and the next image is decoded while a model runs.
  * There are two such threads by default (`workers`), so two models run at once: a run goes to
  * the less busy thread, and a model that asks for it (`replicate`) is loaded in each thread that
- * runs it; any other stays in one thread, the one holding the fewest such models.
+ * runs it; any other stays in one thread, the one holding the fewest such models. In Hearth the
+ * threads run at a lower CPU priority (`nice`, ML_NICE), so the main thread gets a core first.
  * The execution provider is CUDA when asked for (or `auto` and a GPU with the CUDA provider is
  * present), else CPU; a CUDA session that cannot be created falls back to CPU with a warning.
  *
@@ -85,8 +86,21 @@ export interface RuntimeOptions {
   idleMs: number
   /** Inference threads; by default defaultInferenceThreads(). */
   workers?: number
+  /**
+   * The inference threads' CPU priority, as a Linux nice value (0-19; 0 here, ML_NICE in Hearth): each thread
+   * lowers its own (and onnxruntime's intra-op threads, started from it, inherit it), so the main
+   * thread and the rest of the machine go first when the cores are busy.
+   */
+  nice?: number
   log?: Logger
 }
+
+/**
+ * The inference threads' nice value in Hearth (HEARTH_ML_NICE): below the main thread's 0, so
+ * requests and uploads go first when the models keep the cores busy (bench/ml/ocr.bench.ts
+ * measures what the main thread waits with and without it).
+ */
+export const ML_NICE = 10
 
 /** Whether this machine shows an NVIDIA GPU device. */
 export function gpuDevicePresent (): boolean {
@@ -132,6 +146,9 @@ export type InferenceRequest = { id: number } & (
   | { op: 'run', session: number, feeds: Record<string, TensorData> }
   | { op: 'release', session: number })
 
+/** What an inference thread is started with. */
+export interface InferenceThreadData { nice: number }
+
 /** Its answer: `ok` (what the operation returns) or `error` (a message). */
 export interface InferenceReply { id: number, ok?: unknown, error?: string }
 
@@ -146,7 +163,8 @@ class InferenceThread {
   /** Counts workers started: a session id is only good in the worker that made it. */
   generation = 0
   private readonly log: Logger | undefined
-  constructor (log?: Logger) { this.log = log }
+  private readonly nice: number
+  constructor (log?: Logger, nice = 0) { this.log = log; this.nice = nice }
 
   call (req: InferenceRequest extends infer R ? R extends { id: number } ? Omit<R, 'id'> : never : never, transfer: ArrayBuffer[] = []): Promise<unknown> {
     const worker = this.start()
@@ -165,7 +183,7 @@ class InferenceThread {
 
   private start (): Worker {
     if (this.worker !== undefined) return this.worker
-    const worker = new Worker(new URL('./inference-thread.ts', import.meta.url))
+    const worker = new Worker(new URL('./inference-thread.ts', import.meta.url), { workerData: { nice: this.nice } satisfies InferenceThreadData })
     this.generation++
     worker.on('message', (reply: InferenceReply) => {
       const p = this.pending.get(reply.id)
@@ -228,7 +246,7 @@ export function createModelRuntime (options: RuntimeOptions): ModelRuntime {
   let resolved: Provider = options.provider === 'auto' ? (cudaAvailable() ? 'cuda' : 'cpu') : options.provider
   const threads = options.threads > 0 ? options.threads : Math.max(1, availableParallelism())
 
-  const pool = Array.from({ length: Math.max(1, options.workers ?? defaultInferenceThreads()) }, () => new InferenceThread(options.log))
+  const pool = Array.from({ length: Math.max(1, options.workers ?? defaultInferenceThreads()) }, () => new InferenceThread(options.log, options.nice))
   /** The thread with the fewest calls waiting, among `among`; of equals, the first `prefer` accepts. */
   const leastBusy = (among: InferenceThread[], prefer: (t: InferenceThread) => boolean) =>
     among.reduce((best, t) => (t.waiting < best.waiting || (t.waiting === best.waiting && prefer(t) && !prefer(best)) ? t : best))
@@ -283,12 +301,13 @@ export function createModelRuntime (options: RuntimeOptions): ModelRuntime {
       if (loading === undefined) {
         loading = (async () => {
           if (!existsSync(this.path)) throw new ModelError(`model file ${this.path} is missing; run \`hearth models fetch\``)
-          let r: { session: number, inputs: string[], outputs: string[], provider: 'cpu' | 'cuda', warning?: string }
+          let r: { session: number, inputs: string[], outputs: string[], provider: 'cpu' | 'cuda', warning?: string, niceFailed?: string }
           try {
             r = await thread.call({ op: 'load', path: this.path, provider: resolved === 'cuda' ? 'cuda' : 'cpu', threads: this.threads }) as typeof r
           } catch (err) {
             throw new ModelError(`model ${this.path} could not be loaded: ${(err as Error).message}`, { cause: err })
           }
+          if (r.niceFailed !== undefined) options.log?.warn({ err: r.niceFailed, nice: options.nice }, 'the inference thread could not lower its CPU priority; the models run at the same priority as the rest (HEARTH_ML_NICE)')
           if (r.warning !== undefined) {
             options.log?.warn({ model: this.path, err: r.warning }, 'CUDA session failed; using the CPU')
             if (options.provider === 'auto') resolved = 'cpu'

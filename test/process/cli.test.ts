@@ -54,7 +54,7 @@ for (const engine of engines) {
     const kind = engine === 'pglite' ? 'embedded \\(PGlite\\)' : 'PostgreSQL'
     assert.match(doctor.stdout, new RegExp(`^\\[ok  \\] Database: ${kind}, pgvector [\\d.]+, migration (\\d+)/\\1, ${users} user\\(s\\)$`, 'm'), doctor.stdout)
     assert.match(doctor.stdout, /^\[ok {2}\] Data folder: /m)
-    assert.match(doctor.stdout, /^\[ok {2}\] ML runtime: CPU \(no NVIDIA GPU device\); [12] inference threads? \(HEARTH_ML_WORKERS\)$/m, doctor.stdout)
+    assert.match(doctor.stdout, /^\[ok {2}\] ML runtime: CPU \(no NVIDIA GPU device\); [12] inference threads? \(HEARTH_ML_WORKERS\) at nice 10 \(HEARTH_ML_NICE\)$/m, doctor.stdout)
     assert.match(doctor.stdout, /Hearth looks healthy\./)
     assert.doesNotMatch(doctor.stdout, /FAIL/)
   })
