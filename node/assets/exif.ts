@@ -26,9 +26,15 @@ export interface ExifRow {
   projection_type: string | null
   live_photo_cid: string | null
   fps: number | null
+  /** Fields the owner set in Hearth (OwnerEdits), which a metadata read leaves alone. */
+  locked_properties?: string[]
 }
 
-export type ExifInput = Omit<ExifRow, 'asset_id'>
+export type ExifInput = Omit<ExifRow, 'asset_id' | 'locked_properties'>
+
+/** What an owner may set in Hearth (PUT /api/assets/{id}); stored in the database, never in the file. */
+export interface OwnerEdits { description?: string, rating?: number | null }
+const editable: ReadonlySet<string> = new Set(['description', 'rating'] satisfies Array<keyof OwnerEdits>)
 
 const fields = [
   'date_time_original', 'time_zone', 'latitude', 'longitude', 'city', 'state', 'country', 'make', 'model', 'lens_model',
@@ -38,11 +44,30 @@ const fields = [
 
 export function createExifRepo (db: Queryable) {
   return {
+    /** The metadata read from the file; a field the owner set in Hearth keeps the owner's value. */
     async upsert (assetId: string, e: ExifInput, q: Queryable = db) {
+      const set = fields.map((f) => editable.has(f)
+        ? `${f} = CASE WHEN '${f}' = ANY(asset_exif.locked_properties) THEN asset_exif.${f} ELSE excluded.${f} END`
+        : `${f} = excluded.${f}`)
       await q.query(
         `INSERT INTO asset_exif (asset_id, ${fields.join(', ')}) VALUES ($1, ${fields.map((_, i) => `$${i + 2}`).join(', ')})
-         ON CONFLICT (asset_id) DO UPDATE SET ${fields.map((f) => `${f} = excluded.${f}`).join(', ')}, updated_at = now()`,
+         ON CONFLICT (asset_id) DO UPDATE SET ${set.join(', ')}, updated_at = now()`,
         [assetId, ...fields.map((f) => e[f])])
+    },
+    /**
+     * The owner's own description or rating, locked against later metadata reads. Before the file's
+     * metadata has been read, the row is made with these alone; the read fills the rest.
+     */
+    async setByOwner (assetId: string, edits: OwnerEdits): Promise<void> {
+      const set = Object.entries(edits).filter(([f, v]) => editable.has(f) && v !== undefined)
+      if (set.length === 0) return
+      const columns = set.map(([f]) => f)
+      await db.query(
+        `INSERT INTO asset_exif (asset_id, ${columns.join(', ')}, locked_properties) VALUES ($1, ${columns.map((_, i) => `$${i + 2}`).join(', ')}, $${columns.length + 2}::text[])
+         ON CONFLICT (asset_id) DO UPDATE SET ${columns.map((f) => `${f} = excluded.${f}`).join(', ')},
+           locked_properties = ARRAY(SELECT DISTINCT p FROM unnest(asset_exif.locked_properties || excluded.locked_properties) p ORDER BY p),
+           updated_at = now()`,
+        [assetId, ...set.map(([, v]) => v), columns])
     },
     async get (assetId: string): Promise<ExifRow | undefined> {
       const [row] = await db.query<ExifRow>('SELECT * FROM asset_exif WHERE asset_id = $1', [assetId])

@@ -82,12 +82,17 @@ export function assetRoutes ({ db, assets, config, uploads }: {
     }),
     route({
       method: 'PUT', path: '/api/assets/{id}', tag: 'Assets', access: 'user', permission: 'asset.update',
-      summary: 'Favourite, archive or hide an asset',
-      body: z.object({ isFavorite: z.boolean().optional(), visibility: z.enum(['timeline', 'archive', 'hidden', 'locked']).optional() }),
+      summary: 'Favourite, archive or hide an asset; give it a description or a rating (kept in Hearth, never written to the file, and kept over the file\'s own when its metadata is read again)',
+      body: z.object({
+        isFavorite: z.boolean().optional(), visibility: z.enum(['timeline', 'archive', 'hidden', 'locked']).optional(),
+        description: z.string().max(10_000, 'description: at most 10,000 characters').optional(),
+        rating: z.number().int().min(-1).max(5, 'rating: from -1 (rejected) to 5 stars').nullable().optional(),
+      }),
       handler: async ({ auth, params, body }) => {
         await get(auth.user, params.id)
         const row = await assets.repo.update(auth.user.id, params.id, { is_favorite: body.isFavorite, visibility: body.visibility })
-        return dto(row!)
+        await exifRepo.setByOwner(params.id, { description: body.description, rating: body.rating })
+        return dto(row!, await exifRepo.get(params.id) ?? null)
       },
     }),
     route({
@@ -149,7 +154,7 @@ export function assetRoutes ({ db, assets, config, uploads }: {
         city: z.string().nullable().optional(), state: z.string().nullable().optional(), country: z.string().nullable().optional(),
         make: z.string().nullable().optional(), model: z.string().nullable().optional(), lensModel: z.string().nullable().optional(),
         rating: z.number().int().min(-1).max(5).optional(),
-        ocr: z.string().max(200).optional(),
+        ocr: z.string().max(200).optional(), description: z.string().max(1000).optional(),
         personIds: z.array(z.uuid({ error: 'personIds: expected person ids' })).max(100).optional(),
       }),
       handler: async ({ auth, body }) => {

@@ -27,6 +27,8 @@ export interface MetadataFilters {
   lensModel?: string | null
   rating?: number
   visibility?: string
+  /** Inside the description (the file's, or the one its owner wrote in Hearth). */
+  description?: string
   /** Text recognised in the photo (OCR): all its words, or the phrase as a substring. */
   ocr?: string
   /** Assets showing every one of these people (faces not deleted). */
@@ -70,6 +72,7 @@ export function createSearchRepo (db: Queryable) {
       exact('e.model', f.model)
       exact('e.lens_model', f.lensModel)
       if (f.rating !== undefined) add('e.rating = ?', f.rating)
+      if (f.description !== undefined) add('e.description ILIKE ?', like(f.description))
       if (f.ocr !== undefined && normaliseQuery(f.ocr) !== '') {
         params.push(normaliseQuery(f.ocr), substringPattern(normaliseQuery(f.ocr)))
         where.push(`EXISTS (SELECT 1 FROM ocr_search o WHERE o.asset_id = a.id AND ${ocrMatchSql('o', `$${params.length - 1}`, `$${params.length}`)})`)

@@ -6,6 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import sharp from 'sharp'
 import { mkdir, mkdtemp, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises'
 import { createHash, randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
@@ -413,6 +414,37 @@ for (const engine of engines) {
         assert.ok(keys.includes(`${asset!.id}:after:${running!.id}`), `queued after the read under way: ${keys.join(', ')}`)
       } finally {
         if (running !== undefined) await t.node.db.query('DELETE FROM jobs WHERE id = $1', [running.id])
+        await settled()
+        assert.equal((await call('DELETE', `/api/libraries/${id}`)).status, 204)
+        await rm(root, { recursive: true, force: true })
+      }
+    })
+
+    test('a description and rating the owner gave in Hearth outlive a rescan of the changed file; the file\'s own fill the others', async () => {
+      const root = await mkdtemp(join(tmpdir(), 'hearth-lib-edits-'))
+      const created = await create({ name: 'Captions', importPaths: [root] })
+      assert.equal(created.status, 201, JSON.stringify(created.body))
+      const id = created.body.id as string
+      const photo = (width: number, caption: string) => sharp({ create: { width, height: 48, channels: 3, background: '#336699' } })
+        .withExif({ IFD0: { ImageDescription: caption } }).jpeg().toBuffer()
+      const exif = async (assetId: string) => (await call('GET', `/api/assets/${assetId}`)).body.exifInfo as { description: string, rating: number | null, exifImageWidth: number }
+      try {
+        for (const name of ['kept.jpg', 'other.jpg']) await writeFile(join(root, name), await photo(64, 'First caption'))
+        await scan(id)
+        const ids = await byPath(id)
+        const [kept, other] = [ids.get(join(root, 'kept.jpg'))!.id, ids.get(join(root, 'other.jpg'))!.id]
+        assert.equal((await exif(kept)).description, 'First caption')
+        const put = await call('PUT', `/api/assets/${kept}`, { description: 'Grandma at the lake', rating: 4 })
+        assert.equal(put.status, 200, JSON.stringify(put.body))
+        assert.deepEqual([put.body.exifInfo.description, put.body.exifInfo.rating], ['Grandma at the lake', 4])
+        // Both files change (a wider photo, a new caption); the rescan reads both again.
+        for (const name of ['kept.jpg', 'other.jpg']) await writeFile(join(root, name), await photo(80, 'Second caption'))
+        const written = await sha1Of(join(root, 'kept.jpg'))
+        assert.equal((await scan(id)).changed, 2)
+        assert.deepEqual(await exif(other).then((e) => [e.description, e.exifImageWidth]), ['Second caption', 80], 'the file\'s caption replaces the one read before')
+        assert.deepEqual(await exif(kept).then((e) => [e.description, e.rating, e.exifImageWidth]), ['Grandma at the lake', 4, 80], 'read again, with the owner\'s caption and rating kept')
+        assert.equal(await sha1Of(join(root, 'kept.jpg')), written, 'the file is not written')
+      } finally {
         await settled()
         assert.equal((await call('DELETE', `/api/libraries/${id}`)).status, 204)
         await rm(root, { recursive: true, force: true })

@@ -1,7 +1,7 @@
 /**
  * The viewer with real media: a video plays from /video/playback (Chromium fetches it by ranges),
- * a Samsung motion photo plays its embedded video, zoom swaps in the original, and the phone layout
- * and dark theme of the timeline and viewer.
+ * a Samsung motion photo plays its embedded video, zoom swaps in the original, the owner writes a
+ * description in the info panel, and the phone layout and dark theme of the timeline and viewer.
  */
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -112,6 +112,35 @@ for (const engine of oneEngine('pglite')) {
       await page.keyboard.press('Escape') // leaves zoom first
       assert.match(await viewer.locator('.frame').getAttribute('style') ?? '', /scale\(1\)/)
       await ui.shot(page, `viewer-${engine}-02-photo`)
+    })
+
+    test('the owner writes a description in the info panel: saved, typed keys stay in the box, kept after a reload, found by search', async () => {
+      const page = await ui.page()
+      await signIn(ui, page, s)
+      await page.goto(`${ui.url}/photos/${photo}`)
+      const viewer = page.locator('hearth-viewer')
+      await viewer.locator('img.main.loaded').waitFor()
+      await page.keyboard.press('i')
+      const box = page.locator('hearth-info-panel').getByRole('textbox', { name: 'Description' })
+      await box.click()
+      // Letters that are the viewer's shortcuts (i: info, f: favourite) go into the box.
+      await box.pressSequentially('Grandma fishing at the lake')
+      await page.locator('hearth-info-panel').getByRole('heading', { name: 'Details' }).click() // leaves the box: saved
+      await page.getByText('Description saved.').waitFor()
+      assert.equal(await page.locator('hearth-info-panel').count(), 1, 'the panel stayed open')
+      const saved = (await ui.node.client.call('GET', `/api/assets/${photo}`, { headers: s.headers })).body
+      assert.deepEqual([saved.exifInfo.description, saved.isFavorite], ['Grandma fishing at the lake', false])
+      await page.reload()
+      await viewer.locator('img.main.loaded').waitFor()
+      await page.keyboard.press('i')
+      assert.equal(await box.inputValue(), 'Grandma fishing at the lake')
+      await ui.shot(page, `viewer-${engine}-02b-description`)
+      await page.keyboard.press('Escape')
+      const search = page.getByRole('search').getByRole('searchbox', { name: 'Search' })
+      await search.fill('fishing')
+      await search.press('Enter')
+      await page.locator('hearth-search [role=status]').getByText('1 result', { exact: true }).waitFor()
+      assert.equal(await page.locator(`hearth-search .tile[href="/search/photos/${photo}"] .why`).textContent(), 'description mentions “fishing”')
     })
 
     test('phone width, dark theme: the timeline and the viewer with its info sheet', async () => {

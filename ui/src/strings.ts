@@ -59,6 +59,7 @@ export const en = {
     failed: (reason: string) => `Hearth could not read this file: ${reason}`,
     details: 'Details', taken: 'Taken', camera: 'Camera', lens: 'Lens', exposure: 'Exposure', file: 'File', place: 'Place', position: 'Position',
     openMap: 'Open in OpenStreetMap', people: 'People', text: 'Text in the photo', albums: 'In albums', description: 'Description', keywords: 'Keywords',
+    addDescription: 'Add a description', descriptionSaved: 'Description saved.', descriptionHint: 'Kept in Hearth; the file is not changed. Search finds its words.',
     timeZone: (zone: string) => `Time zone ${zone}`, rotateUnavailable: 'This server cannot store rotations yet.', unnamed: 'Someone unnamed', dimensions: (w: number, h: number) => `${w} × ${h}`, noInfo: 'No details recorded.', alt: (name: string, date: string) => `${name}, taken ${date}`,
   },
   upload: {

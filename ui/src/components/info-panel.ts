@@ -4,6 +4,8 @@ import { base } from '../styles.ts'
 import { t } from '../strings.ts'
 import { icon } from '../icons.ts'
 import { api } from '../api.ts'
+import { session } from '../session.ts'
+import { notify, notifyError } from '../notify.ts'
 import { localDateTime, bytes } from '../lib/format.ts'
 import type { Album, Asset } from '../types.ts'
 
@@ -20,6 +22,7 @@ export class InfoPanel extends LitElement {
     ul { margin: 0; padding: 0; list-style: none; display: flex; flex-wrap: wrap; gap: 6px; }
     li.chip { background: var(--h-surface-2); border-radius: 999px; padding: 2px 10px; font-size: .88rem; }
     pre { white-space: pre-wrap; font: inherit; margin: 0; }
+    textarea { width: 100%; box-sizing: border-box; resize: vertical; min-height: 2.6em; }
   `]
 
   asset: Asset | undefined
@@ -47,6 +50,31 @@ export class InfoPanel extends LitElement {
     }, () => {})
   }
 
+  /**
+   * Saves the owner's description when the box loses focus changed (Immich's way), and tells the
+   * viewer (`asset-updated`), which holds the asset this panel shows.
+   */
+  private async saveDescription (e: Event): Promise<void> {
+    const a = this.asset
+    const box = e.target as HTMLTextAreaElement
+    if (a === undefined) return
+    const description = box.value.trim()
+    try {
+      const updated = await api.put<Asset>(`/api/assets/${a.id}`, { description })
+      this.dispatchEvent(new CustomEvent('asset-updated', { detail: { id: a.id, exifInfo: updated.exifInfo } }))
+      notify(t.viewer.descriptionSaved)
+    } catch (err) {
+      notifyError(err)
+    }
+  }
+
+  private renderDescription (a: Asset) {
+    const text = a.exifInfo?.description ?? ''
+    if (a.ownerId === undefined || a.ownerId !== session.user?.id) return text === '' ? nothing : html`<div><dt>${t.viewer.description}</dt><dd>${text}</dd></div>`
+    return html`<div><dt><label for="description">${t.viewer.description}</label></dt><dd>
+      <textarea id="description" rows="2" placeholder=${t.viewer.addDescription} title=${t.viewer.descriptionHint} maxlength="10000" .value=${text} @change=${this.saveDescription}></textarea></dd></div>`
+  }
+
   override render () {
     const a = this.asset
     if (a === undefined) return nothing
@@ -65,7 +93,7 @@ export class InfoPanel extends LitElement {
     return html`<div class="head"><h2>${t.viewer.details}</h2>
       <button class="icon" aria-label=${t.upload.dismiss} title=${t.upload.dismiss} @click=${() => this.dispatchEvent(new CustomEvent('close'))}>${icon('close')}</button></div>
       <dl>
-        ${e?.description ? html`<div><dt>${t.viewer.description}</dt><dd>${e.description}</dd></div>` : nothing}
+        ${this.renderDescription(a)}
         <div><dt>${t.viewer.taken}</dt><dd>${localDateTime(a.localDateTime)}${e?.timeZone ? html`<div class="sub">${t.viewer.timeZone(e.timeZone)}</div>` : nothing}</dd></div>
         <div><dt>${t.viewer.file}</dt><dd>${a.originalFileName}<div class="sub">${[w != null && h != null ? t.viewer.dimensions(w, h) : '', e?.fileSizeInByte ? bytes(e.fileSizeInByte) : a.fileSize ? bytes(a.fileSize) : '', a.originalMimeType].filter((x) => x !== '').join(' · ')}</div></dd></div>
         ${camera !== '' ? html`<div><dt>${t.viewer.camera}</dt><dd>${camera}</dd></div>` : nothing}

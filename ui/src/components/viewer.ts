@@ -305,7 +305,7 @@ export class Viewer extends LitElement {
       ${this.error !== '' ? html`<p class="msg" role="alert">${this.error}</p>` : nothing}
       ${ready && a.ingestStatus === 'failed' ? html`<p class="msg" role="status">${t.viewer.failed(a.failureReason ?? '')}</p>` : ready && a.thumbhash === null && a.type === 'IMAGE' ? html`<p class="msg" role="status">${t.viewer.notReady}</p>` : nothing}
     </div>
-    ${this.info && ready ? html`<hearth-info-panel .asset=${a} @close=${() => { this.info = false }}></hearth-info-panel>` : nothing}`
+    ${this.info && ready ? html`<hearth-info-panel .asset=${a} @close=${() => { this.info = false }} @asset-updated=${(e: CustomEvent<{ id: string, exifInfo: Asset['exifInfo'] }>) => { if (this.asset?.id === e.detail.id) this.asset = { ...this.asset, exifInfo: e.detail.exifInfo } }}></hearth-info-panel>` : nothing}`
   }
 }
 customElements.define('hearth-viewer', Viewer)
