@@ -78,8 +78,14 @@ export function createMlWindow ({ jobs, queues, settings, onOpen, backlogEmpty, 
       const opened = next.open && state?.open !== true
       if (state === undefined || state.open !== next.open || state.reason !== next.reason) log.info({ backlog: next.open ? 'open' : 'held', reason: next.reason }, 'ML backlog window')
       state = next
-      gate(next.open)
-      if (opened) await onOpen()
+      try {
+        // The backlog is queued while the gates still hold it, then they open: queued with the
+        // gates open, an asset's job could finish between the backlog's "not done yet" read and
+        // its insert, and be queued (and claimed, for nothing) a second time.
+        if (opened) { gate(false); await onOpen() }
+      } finally {
+        gate(next.open)
+      }
       return next
     },
 

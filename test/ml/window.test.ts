@@ -123,6 +123,20 @@ for (const engine of engines) {
   })
 }
 
+test('the backlog is queued while the gates still hold it, and they open after (no job finishes between the "not done" read and the insert)', async () => {
+  const jobs = createJobService({ db: undefined as unknown as Database, log })
+  const settings = defaultMlSettings()
+  settings.hearth.mlWindow = { ...settings.hearth.mlWindow, runNow: { until: null, untilEmpty: false } }
+  const gates: Array<number | undefined> = []
+  const window = createMlWindow({
+    jobs, queues: ['ocr'], settings: () => settings, log, backlogEmpty: async () => false, saveWindow: async () => {}, tickMs: 3_600_000,
+    onOpen: async () => { gates.push(jobs.gate('ocr')?.minPriority) },
+  })
+  assert.deepEqual(await window.apply(), { open: true, reason: 'run-now' })
+  assert.deepEqual(gates, [priority.interactive], 'while the backlog was queued, only interactive jobs could be claimed')
+  assert.equal(jobs.gate('ocr')?.minPriority, undefined, 'then the gate opened')
+})
+
 test('a real node-cron schedule opens and closes the window at its edges', async () => {
   const jobs = createJobService({ db: undefined as unknown as Database, log })
   const hhmmss = (d: Date) => [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':')
