@@ -4,7 +4,8 @@
  * portrait and bar fixtures (variants of them, as in test/people), the People screen lists them and
  * renames one, and her name typed in the search box finds her photos; a GPS fixture shows under
  * its city, and its city and year typed together find it; a near-duplicate pair made here is
- * grouped and resolving it trashes the smaller copy; the ML window's change survives a reload.
+ * grouped and resolving it trashes the smaller copy; the ML window's change survives a reload; the
+ * viewer's info panel gives a face to another person.
  */
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -213,6 +214,35 @@ for (const engine of oneEngine('postgres')) {
       await ui.shot(page, `ml-${engine}-08-admin-ml`)
       await page.getByRole('button', { name: 'Resume' }).click()
       await page.getByText('The backlog may run again.').waitFor()
+    })
+
+    test('the info panel gives a face to another person, or to someone new (a wrong grouping split)', async () => {
+      const people = (await api('GET', '/api/people')).body.people as Array<{ id: string, name: string }>
+      const marie = people.find((p) => p.name === 'Marie')!
+      const beer = ids['craft-beer-a.jpg']!
+      const facesOf = async () => (await api('GET', `/api/faces?id=${beer}`)).body as Array<{ id: string, person: { id: string, name: string } | null }>
+      const [face] = await facesOf()
+      assert.ok(face !== undefined && face.person !== null && face.person.id !== marie.id, 'the woman at the bar is someone other than Marie')
+      const page = await ui.page()
+      await signIn(ui, page)
+      await page.goto(`${ui.url}/photos/${beer}`)
+      await page.locator('hearth-viewer img.main.loaded').waitFor()
+      await page.keyboard.press('i')
+      const panel = page.locator('hearth-info-panel')
+      await panel.getByRole('button', { name: 'Edit people' }).click()
+      const who = panel.getByRole('combobox', { name: 'Who is face 1' })
+      await who.selectOption({ label: 'Marie' })
+      await page.getByText('Face moved to Marie.').waitFor()
+      assert.equal((await facesOf())[0]!.person?.id, marie.id)
+      assert.equal(await who.locator('option:checked').textContent(), 'Marie', 'the box shows her now')
+      await ui.shot(page, `ml-${engine}-09-face-moved`)
+      await who.selectOption({ label: 'Someone new' })
+      await page.getByText('Face moved to a new person.').waitFor()
+      const moved = (await facesOf())[0]!.person!
+      assert.ok(moved.id !== marie.id && moved.id !== face.person!.id, 'a person of its own')
+      assert.equal((await api('GET', `/api/people/${moved.id}/statistics`)).body.assets, 1)
+      await panel.getByRole('button', { name: 'Done' }).click()
+      await panel.getByRole('link', { name: 'Someone unnamed' }).waitFor()
     })
   })
 }

@@ -114,7 +114,7 @@ for (const engine of oneEngine('pglite')) {
       await ui.shot(page, `viewer-${engine}-02-photo`)
     })
 
-    test('the owner writes a description in the info panel: saved, typed keys stay in the box, kept after a reload, found by search', async () => {
+    test('the owner writes a description in the info panel (saved, typed keys stay in the box, kept after a reload, found by search) and gives stars', async () => {
       const page = await ui.page()
       await signIn(ui, page, s)
       await page.goto(`${ui.url}/photos/${photo}`)
@@ -134,7 +134,16 @@ for (const engine of oneEngine('pglite')) {
       await viewer.locator('img.main.loaded').waitFor()
       await page.keyboard.press('i')
       assert.equal(await box.inputValue(), 'Grandma fishing at the lake')
+      // Stars: four, then the fourth again clears them.
+      const stars = page.locator('hearth-info-panel').getByRole('group', { name: 'Rating' })
+      await stars.getByRole('button', { name: '4 stars' }).click()
+      await page.getByText('Rated 4 stars.').waitFor()
+      assert.equal((await ui.node.client.call('GET', `/api/assets/${photo}`, { headers: s.headers })).body.exifInfo.rating, 4)
+      assert.equal(await stars.getByRole('button', { name: '4 stars' }).getAttribute('aria-pressed'), 'true')
       await ui.shot(page, `viewer-${engine}-02b-description`)
+      await stars.getByRole('button', { name: '4 stars' }).click()
+      await page.getByText('Rating cleared.').waitFor()
+      assert.equal((await ui.node.client.call('GET', `/api/assets/${photo}`, { headers: s.headers })).body.exifInfo.rating, null)
       await page.keyboard.press('Escape')
       const search = page.getByRole('search').getByRole('searchbox', { name: 'Search' })
       await search.fill('fishing')

@@ -60,6 +60,9 @@ export const en = {
     details: 'Details', taken: 'Taken', camera: 'Camera', lens: 'Lens', exposure: 'Exposure', file: 'File', place: 'Place', position: 'Position',
     openMap: 'Open in OpenStreetMap', people: 'People', text: 'Text in the photo', albums: 'In albums', description: 'Description', keywords: 'Keywords',
     addDescription: 'Add a description', descriptionSaved: 'Description saved.', descriptionHint: 'Kept in Hearth; the file is not changed. Search finds its words.',
+    rating: 'Rating', stars: (n: number) => n === 1 ? '1 star' : `${n} stars`, ratingOf: (n: number) => `${n} of 5 stars`, ratingSaved: (n: number | null) => n === null ? 'Rating cleared.' : `Rated ${n === 1 ? '1 star' : `${n} stars`}.`,
+    editPeople: 'Edit people', doneEditing: 'Done', whoIsFace: (n: number) => `Who is face ${n}`, unknownFace: 'Not recognised yet', newPerson: 'Someone new',
+    faceMoved: (name: string) => `Face moved to ${name}.`, faceMovedNew: 'Face moved to a new person.', unrecognised: (n: number) => n === 1 ? '1 face not recognised yet' : `${n} faces not recognised yet`,
     timeZone: (zone: string) => `Time zone ${zone}`, rotateUnavailable: 'This server cannot store rotations yet.', unnamed: 'Someone unnamed', dimensions: (w: number, h: number) => `${w} × ${h}`, noInfo: 'No details recorded.', alt: (name: string, date: string) => `${name}, taken ${date}`,
   },
   upload: {

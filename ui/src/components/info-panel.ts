@@ -1,16 +1,21 @@
 /** <hearth-info-panel>: an asset's details beside the viewer (a bottom sheet at phone width). */
 import { LitElement, html, css, nothing } from 'lit'
+import { repeat } from 'lit/directives/repeat.js'
 import { base } from '../styles.ts'
 import { t } from '../strings.ts'
 import { icon } from '../icons.ts'
-import { api } from '../api.ts'
+import { api, media } from '../api.ts'
 import { session } from '../session.ts'
 import { notify, notifyError } from '../notify.ts'
 import { localDateTime, bytes } from '../lib/format.ts'
 import type { Album, Asset } from '../types.ts'
+import type { PeopleList, Person } from '../ml/types.ts'
+
+/** A face on the photo (GET /api/faces?id=), boxes in the preview's pixels. */
+interface Face { id: string, imageWidth: number, imageHeight: number, boundingBoxX1: number, boundingBoxY1: number, boundingBoxX2: number, boundingBoxY2: number, person: { id: string, name: string } | null }
 
 export class InfoPanel extends LitElement {
-  static override properties = { asset: { attribute: false }, albums: { state: true }, ocr: { state: true }, people: { state: true } }
+  static override properties = { asset: { attribute: false }, albums: { state: true }, ocr: { state: true }, faces: { state: true }, editingFaces: { state: true }, named: { state: true } }
   static override styles = [base, css`
     :host { display: block; background: var(--h-surface); color: var(--h-text); overflow-y: auto; border-left: 1px solid var(--h-border); }
     .head { display: flex; align-items: center; padding: 10px 10px 10px 18px; position: sticky; top: 0; background: var(--h-surface); }
@@ -23,13 +28,30 @@ export class InfoPanel extends LitElement {
     li.chip { background: var(--h-surface-2); border-radius: 999px; padding: 2px 10px; font-size: .88rem; }
     pre { white-space: pre-wrap; font: inherit; margin: 0; }
     textarea { width: 100%; box-sizing: border-box; resize: vertical; min-height: 2.6em; }
+    dt button { margin-left: 8px; min-height: 0; padding: 0 8px; font-size: .75rem; text-transform: none; letter-spacing: 0; }
+    ul.faces { display: grid; gap: 8px; }
+    ul.faces li { display: flex; align-items: center; gap: 10px; }
+    ul.faces select { flex: 1; min-width: 0; }
+    .stars { display: flex; gap: 0; margin-left: -8px; }
+    .stars button { color: var(--h-accent); }
+    .crop { width: 44px; height: 44px; border-radius: 50%; flex: none; background: var(--h-placeholder) no-repeat; }
   `]
 
   asset: Asset | undefined
   albums: Album[] | undefined
   ocr = ''
-  people: Array<{ id: string, name: string }> = []
+  faces: Face[] = []
+  /** The owner's named people, for giving a face to one of them (loaded when editing starts). */
+  named: Person[] = []
+  editingFaces = false
   private loadedFor = ''
+
+  /** Each person on the photo once. */
+  private get people (): Array<{ id: string, name: string }> {
+    const seen = new Map<string, { id: string, name: string }>()
+    for (const f of this.faces) if (f.person !== null) seen.set(f.person.id, f.person)
+    return [...seen.values()]
+  }
 
   /** Albums, recognised text and people come from their own endpoints; each is shown when it answers. */
   override willUpdate (): void {
@@ -38,16 +60,78 @@ export class InfoPanel extends LitElement {
     this.loadedFor = id
     this.albums = undefined
     this.ocr = ''
-    this.people = []
+    this.faces = []
+    this.editingFaces = false
     const mine = () => this.loadedFor === id
     api.get<Album[]>(`/api/albums?assetId=${id}`).then((a) => { if (mine()) this.albums = a }, () => {})
     api.get<Array<{ text: string }>>(`/api/assets/${id}/ocr`).then((lines) => { if (mine()) this.ocr = lines.map((l) => l.text).join('\n') }, () => {})
-    api.get<Array<{ person: { id: string, name: string } | null }>>(`/api/faces?id=${id}`).then((faces) => {
-      if (!mine()) return
-      const seen = new Map<string, { id: string, name: string }>()
-      for (const f of faces) if (f.person !== null) seen.set(f.person.id, f.person)
-      this.people = [...seen.values()]
-    }, () => {})
+    void this.loadFaces(id)
+  }
+
+  private async loadFaces (id: string): Promise<void> {
+    try {
+      const faces = await api.get<Face[]>(`/api/faces?id=${id}`)
+      if (this.loadedFor === id) this.faces = faces
+    } catch { /* not the owner's, or no faces yet: nothing to show */ }
+  }
+
+  private get owned (): boolean {
+    return this.asset?.ownerId !== undefined && this.asset.ownerId === session.user?.id
+  }
+
+  private async editFaces (): Promise<void> {
+    this.editingFaces = !this.editingFaces
+    if (!this.editingFaces) return
+    try {
+      this.named = (await api.get<PeopleList>('/api/people?size=1000&withHidden=true')).people.filter((p) => p.name !== '')
+    } catch (err) { notifyError(err) }
+  }
+
+  /**
+   * Gives a face to another person (Immich's "this is not …"): one of the owner's named people, or a
+   * new person made for it (POST /api/people, then PUT /api/faces/{id}). A wrong grouping is split so.
+   */
+  private async moveFace (face: Face, to: string): Promise<void> {
+    const id = this.loadedFor
+    try {
+      const person = to === 'new' ? await api.post<Person>('/api/people', {}) : this.named.find((p) => p.id === to)
+      if (person === undefined) return
+      await api.put(`/api/faces/${face.id}`, { id: person.id })
+      notify(to === 'new' ? t.viewer.faceMovedNew : t.viewer.faceMoved(person.name))
+    } catch (err) {
+      notifyError(err)
+    }
+    await this.loadFaces(id)
+  }
+
+  /** The face's box cut out of the preview, as a round crop (CSS only: no request per face). */
+  private crop (f: Face) {
+    const size = 44
+    const w = f.boundingBoxX2 - f.boundingBoxX1
+    const h = f.boundingBoxY2 - f.boundingBoxY1
+    const k = size / Math.max(1, w, h)
+    const x = f.boundingBoxX1 * k - (size - w * k) / 2
+    const y = f.boundingBoxY1 * k - (size - h * k) / 2
+    return `background-image:url(${media.preview(this.asset!.id)});background-size:${f.imageWidth * k}px ${f.imageHeight * k}px;background-position:${-x}px ${-y}px`
+  }
+
+  private renderPeople () {
+    const people = this.people
+    const unknown = this.faces.filter((f) => f.person === null).length
+    if (!this.owned) return people.length === 0 ? nothing : html`<div><dt>${t.viewer.people}</dt><dd><ul>${people.map((p) => html`<li class="chip"><a href="/people/${p.id}">${p.name === '' ? t.viewer.unnamed : p.name}</a></li>`)}</ul></dd></div>`
+    if (this.faces.length === 0) return nothing
+    const choices = (f: Face) => {
+      const others = this.named.filter((p) => p.id !== f.person?.id)
+      return html`${f.person === null ? html`<option value="" selected disabled>${t.viewer.unknownFace}</option>` : html`<option value=${f.person.id} selected>${f.person.name === '' ? t.viewer.unnamed : f.person.name}</option>`}
+        ${others.map((p) => html`<option value=${p.id}>${p.name}</option>`)}<option value="new">${t.viewer.newPerson}</option>`
+    }
+    return html`<div><dt>${t.viewer.people}<button type="button" aria-pressed=${this.editingFaces ? 'true' : 'false'} @click=${() => this.editFaces()}>${this.editingFaces ? t.viewer.doneEditing : t.viewer.editPeople}</button></dt><dd>
+      ${this.editingFaces
+        // Keyed by face and person: after a move the select is made afresh, showing the face's new person.
+        ? html`<ul class="faces">${repeat(this.faces, (f) => `${f.id}:${f.person?.id ?? ''}`, (f, i) => html`<li><span class="crop" style=${this.crop(f)} aria-hidden="true"></span>
+            <select aria-label=${t.viewer.whoIsFace(i + 1)} @change=${(e: Event) => this.moveFace(f, (e.target as HTMLSelectElement).value)}>${choices(f)}</select></li>`)}</ul>`
+        : html`${people.length === 0 ? nothing : html`<ul>${people.map((p) => html`<li class="chip"><a href="/people/${p.id}">${p.name === '' ? t.viewer.unnamed : p.name}</a></li>`)}</ul>`}
+          ${unknown === 0 ? nothing : html`<div class="sub">${t.viewer.unrecognised(unknown)}</div>`}`}</dd></div>`
   }
 
   /**
@@ -66,6 +150,27 @@ export class InfoPanel extends LitElement {
     } catch (err) {
       notifyError(err)
     }
+  }
+
+  /** Stars 1-5 for the owner; the star already given clears the rating (Immich's). */
+  private async rate (n: number): Promise<void> {
+    const a = this.asset
+    if (a === undefined) return
+    const rating = a.exifInfo?.rating === n ? null : n
+    try {
+      const updated = await api.put<Asset>(`/api/assets/${a.id}`, { rating })
+      this.dispatchEvent(new CustomEvent('asset-updated', { detail: { id: a.id, exifInfo: updated.exifInfo } }))
+      notify(t.viewer.ratingSaved(rating))
+    } catch (err) {
+      notifyError(err)
+    }
+  }
+
+  private renderRating (a: Asset) {
+    const rating = Math.max(0, a.exifInfo?.rating ?? 0)
+    if (!this.owned) return rating === 0 ? nothing : html`<div><dt>${t.viewer.rating}</dt><dd aria-label=${t.viewer.ratingOf(rating)}>${'★'.repeat(rating)}${'☆'.repeat(5 - rating)}</dd></div>`
+    return html`<div><dt>${t.viewer.rating}</dt><dd><div class="stars" role="group" aria-label=${t.viewer.rating}>${[1, 2, 3, 4, 5].map((n) =>
+      html`<button type="button" class="icon" aria-label=${t.viewer.stars(n)} aria-pressed=${rating === n ? 'true' : 'false'} @click=${() => this.rate(n)}>${icon(n <= rating ? 'star' : 'starOutline')}</button>`)}</div></dd></div>`
   }
 
   private renderDescription (a: Asset) {
@@ -94,6 +199,7 @@ export class InfoPanel extends LitElement {
       <button class="icon" aria-label=${t.upload.dismiss} title=${t.upload.dismiss} @click=${() => this.dispatchEvent(new CustomEvent('close'))}>${icon('close')}</button></div>
       <dl>
         ${this.renderDescription(a)}
+        ${this.renderRating(a)}
         <div><dt>${t.viewer.taken}</dt><dd>${localDateTime(a.localDateTime)}${e?.timeZone ? html`<div class="sub">${t.viewer.timeZone(e.timeZone)}</div>` : nothing}</dd></div>
         <div><dt>${t.viewer.file}</dt><dd>${a.originalFileName}<div class="sub">${[w != null && h != null ? t.viewer.dimensions(w, h) : '', e?.fileSizeInByte ? bytes(e.fileSizeInByte) : a.fileSize ? bytes(a.fileSize) : '', a.originalMimeType].filter((x) => x !== '').join(' · ')}</div></dd></div>
         ${camera !== '' ? html`<div><dt>${t.viewer.camera}</dt><dd>${camera}</dd></div>` : nothing}
@@ -102,7 +208,7 @@ export class InfoPanel extends LitElement {
         ${place !== '' ? html`<div><dt>${t.viewer.place}</dt><dd>${place}</dd></div>` : nothing}
         ${hasPos ? html`<div><dt>${t.viewer.position}</dt><dd>${lat.toFixed(5)}, ${lon.toFixed(5)}
           <div><a href="https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=15/${lat}/${lon}" target="_blank" rel="noopener noreferrer">${t.viewer.openMap}</a></div></dd></div>` : nothing}
-        ${this.people.length > 0 ? html`<div><dt>${t.viewer.people}</dt><dd><ul>${this.people.map((p) => html`<li class="chip"><a href="/people/${p.id}">${p.name === '' ? t.viewer.unnamed : p.name}</a></li>`)}</ul></dd></div>` : nothing}
+        ${this.renderPeople()}
         ${this.ocr !== '' ? html`<div><dt>${t.viewer.text}</dt><dd><pre>${this.ocr}</pre></dd></div>` : nothing}
         ${(e?.keywords?.length ?? 0) > 0 ? html`<div><dt>${t.viewer.keywords}</dt><dd><ul>${e!.keywords!.map((k) => html`<li class="chip">${k}</li>`)}</ul></dd></div>` : nothing}
         ${(this.albums?.length ?? 0) > 0 ? html`<div><dt>${t.viewer.albums}</dt><dd><ul>${this.albums!.map((al) => html`<li><a href="/albums/${al.id}">${al.albumName}</a></li>`)}</ul></dd></div>` : nothing}
