@@ -147,6 +147,11 @@ export function peopleRoutes ({ people }: { people: PeopleService }) {
       handler: async ({ auth, params, body }) => toPersonDto(await people.reassignFace(auth.user.id, id(params.id, 'Face'), body.id)),
     }),
     route({
+      method: 'POST', path: '/api/faces/{id}/person', tag: 'Faces', access: 'user', permission: 'face.update', status: 201,
+      summary: 'Give a face a new person of their own, with this face as their feature face (split a wrong grouping into someone not yet known); returns the person',
+      handler: async ({ auth, params }) => toPersonDto(await people.splitFace(auth.user.id, id(params.id, 'Face'))),
+    }),
+    route({
       method: 'DELETE', path: '/api/faces/{id}', tag: 'Faces', access: 'user', permission: 'face.delete', status: 204,
       summary: 'Delete a face (it stays deleted when detection runs again)',
       handler: async ({ auth, params }) => { await people.deleteFace(auth.user.id, id(params.id, 'Face')) },

@@ -109,7 +109,7 @@ for (const engine of engines) {
       for (const [method, path, body] of [
         ['GET', `/api/people/${mine[0]!.id}`], ['GET', `/api/people/${mine[0]!.id}/thumbnail`], ['GET', `/api/people/${mine[0]!.id}/statistics`],
         ['PUT', `/api/people/${mine[0]!.id}`, { name: 'Mallory' }], ['POST', `/api/people/${mine[0]!.id}/merge`, { ids: [mine[1]!.id] }],
-        ['GET', `/api/faces?id=${ids['portrait-original.jpg']}`], ['DELETE', `/api/faces/${myFace.id}`],
+        ['GET', `/api/faces?id=${ids['portrait-original.jpg']}`], ['DELETE', `/api/faces/${myFace.id}`], ['POST', `/api/faces/${myFace.id}/person`],
       ] as Array<[string, string, unknown?]>) {
         const r = await t.client.call(method, path, { headers: other.headers, body })
         assert.equal(r.status, 404, `${method} ${path}: ${r.status}`)
@@ -186,6 +186,20 @@ for (const engine of engines) {
       // Delete one face: gone from the asset, and the person's count drops.
       assert.equal((await t.client.call('DELETE', `/api/faces/${face.id}`, { headers: me.headers })).status, 204)
       assert.deepEqual(await facesOf(me, ids['craft-beer-original.jpg']!), [])
+      assert.equal((await get(me, `/api/people/${bartender}/statistics`)).body.assets, 3)
+
+      // One face out to a person of its own, in one step, the face their feature face; given back,
+      // the emptied person goes.
+      const lone = (await facesOf(me, ids['craft-beer-mirrored.jpg']!))[0]!
+      const split = await t.client.call('POST', `/api/faces/${lone.id}/person`, { headers: me.headers })
+      assert.equal(split.status, 201, JSON.stringify(split.body))
+      const own = split.body.id as string
+      assert.ok(own !== bartender && own !== marie)
+      assert.equal((await get(me, `/api/people/${own}/statistics`)).body.assets, 1)
+      assert.equal((await get(me, `/api/people/${bartender}/statistics`)).body.assets, 2)
+      assert.equal((await get(me, `/api/people/${own}/thumbnail`)).status, 200, 'their thumbnail is the face')
+      assert.equal((await t.client.call('PUT', `/api/faces/${lone.id}`, { headers: me.headers, body: { id: bartender } })).status, 200)
+      assert.equal((await get(me, `/api/people/${own}`)).status, 404)
       assert.equal((await get(me, `/api/people/${bartender}/statistics`)).body.assets, 3)
     })
 

@@ -88,16 +88,22 @@ export class InfoPanel extends LitElement {
   }
 
   /**
-   * Gives a face to another person (Immich's "this is not …"): one of the owner's named people, or a
-   * new person made for it (POST /api/people, then PUT /api/faces/{id}). A wrong grouping is split so.
+   * Gives a face to another person (Immich's "this is not …"): one of the owner's named people
+   * (PUT /api/faces/{id}), or a new person of its own (POST /api/faces/{id}/person, one step, so a
+   * failure leaves no empty person behind). A wrong grouping is split so.
    */
   private async moveFace (face: Face, to: string): Promise<void> {
     const id = this.loadedFor
     try {
-      const person = to === 'new' ? await api.post<Person>('/api/people', {}) : this.named.find((p) => p.id === to)
-      if (person === undefined) return
-      await api.put(`/api/faces/${face.id}`, { id: person.id })
-      notify(to === 'new' ? t.viewer.faceMovedNew : t.viewer.faceMoved(person.name))
+      if (to === 'new') {
+        await api.post<Person>(`/api/faces/${face.id}/person`, {})
+        notify(t.viewer.faceMovedNew)
+      } else {
+        const person = this.named.find((p) => p.id === to)
+        if (person === undefined) return
+        await api.put(`/api/faces/${face.id}`, { id: person.id })
+        notify(t.viewer.faceMoved(person.name))
+      }
     } catch (err) {
       notifyError(err)
     }
