@@ -58,16 +58,17 @@ export function createExifRepo (db: Queryable) {
      * The owner's own description or rating, locked against later metadata reads. Before the file's
      * metadata has been read, the row is made with these alone; the read fills the rest.
      */
-    async setByOwner (assetId: string, edits: OwnerEdits): Promise<void> {
+    async setByOwner (assetIds: string | string[], edits: OwnerEdits, q: Queryable = db): Promise<void> {
       const set = Object.entries(edits).filter(([f, v]) => editable.has(f) && v !== undefined)
       if (set.length === 0) return
       const columns = set.map(([f]) => f)
-      await db.query(
-        `INSERT INTO asset_exif (asset_id, ${columns.join(', ')}, locked_properties) VALUES ($1, ${columns.map((_, i) => `$${i + 2}`).join(', ')}, $${columns.length + 2}::text[])
+      await q.query(
+        `INSERT INTO asset_exif (asset_id, ${columns.join(', ')}, locked_properties)
+         SELECT id, ${columns.map((_, i) => `$${i + 2}`).join(', ')}, $${columns.length + 2}::text[] FROM unnest($1::uuid[]) id
          ON CONFLICT (asset_id) DO UPDATE SET ${columns.map((f) => `${f} = excluded.${f}`).join(', ')},
            locked_properties = ARRAY(SELECT DISTINCT p FROM unnest(asset_exif.locked_properties || excluded.locked_properties) p ORDER BY p),
            updated_at = now()`,
-        [assetId, ...set.map(([, v]) => v), columns])
+        [Array.isArray(assetIds) ? assetIds : [assetIds], ...set.map(([, v]) => v), columns])
     },
     async get (assetId: string): Promise<ExifRow | undefined> {
       const [row] = await db.query<ExifRow>('SELECT * FROM asset_exif WHERE asset_id = $1', [assetId])

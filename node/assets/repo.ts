@@ -137,6 +137,20 @@ export function createAssetRepo (db: Queryable) {
         [ownerId, id, patch.is_favorite ?? null, patch.visibility ?? null])
       return row
     },
+    /** The same on several of the owner's assets at once; how many were updated. */
+    async updateMany (ownerId: string, ids: string[], patch: { is_favorite?: boolean, visibility?: string }, q: Queryable = db): Promise<number> {
+      if (patch.is_favorite === undefined && patch.visibility === undefined) return 0
+      const rows = await q.query<{ id: string }>(
+        `UPDATE assets SET is_favorite = coalesce($3, is_favorite), visibility = coalesce($4, visibility), updated_at = now()
+         WHERE owner_id = $1 AND id = ANY($2::uuid[]) RETURNING id`,
+        [ownerId, ids, patch.is_favorite ?? null, patch.visibility ?? null])
+      return rows.length
+    },
+    /** Which of `ids` are the owner's (trashed ones too). */
+    async owned (ownerId: string, ids: string[]): Promise<Set<string>> {
+      const rows = await db.query<{ id: string }>('SELECT id FROM assets WHERE owner_id = $1 AND id = ANY($2::uuid[])', [ownerId, ids])
+      return new Set(rows.map((r) => r.id))
+    },
     async statistics (ownerId: string, trashed: boolean) {
       const [row] = await db.query<{ images: number, videos: number, total: number }>(
         `SELECT count(*) FILTER (WHERE type = 'IMAGE')::int AS images, count(*) FILTER (WHERE type = 'VIDEO')::int AS videos, count(*)::int AS total

@@ -16,6 +16,19 @@ import type { Database } from '../db/index.ts'
 
 const ids = z.array(z.uuid({ error: 'expected asset ids (UUIDs)' })).max(10_000)
 
+/**
+ * What an owner may change on an asset (Immich's UpdateAssetDto). Immich also takes a new date and
+ * GPS position; Hearth cannot move an asset in time or place yet, and says so rather than ignore them.
+ */
+const assetUpdate = z.object({
+  isFavorite: z.boolean().optional(), visibility: z.enum(['timeline', 'archive', 'hidden', 'locked']).optional(),
+  description: z.string().max(10_000, 'description: at most 10,000 characters').optional(),
+  rating: z.number().int().min(-1).max(5, 'rating: from -1 (rejected) to 5 stars').nullable().optional(),
+  dateTimeOriginal: z.undefined({ error: 'dateTimeOriginal: Hearth cannot change a photo\'s date yet' }).optional(),
+  latitude: z.undefined({ error: 'latitude: Hearth cannot change a photo\'s place yet' }).optional(),
+  longitude: z.undefined({ error: 'longitude: Hearth cannot change a photo\'s place yet' }).optional(),
+})
+
 /** Uploads, downloads, duplicates and the trash, in Immich's shapes. */
 export function assetRoutes ({ db, assets, config, uploads }: {
   db: Database, assets: AssetService, config: Config
@@ -83,16 +96,26 @@ export function assetRoutes ({ db, assets, config, uploads }: {
     route({
       method: 'PUT', path: '/api/assets/{id}', tag: 'Assets', access: 'user', permission: 'asset.update',
       summary: 'Favourite, archive or hide an asset; give it a description or a rating (kept in Hearth, never written to the file, and kept over the file\'s own when its metadata is read again)',
-      body: z.object({
-        isFavorite: z.boolean().optional(), visibility: z.enum(['timeline', 'archive', 'hidden', 'locked']).optional(),
-        description: z.string().max(10_000, 'description: at most 10,000 characters').optional(),
-        rating: z.number().int().min(-1).max(5, 'rating: from -1 (rejected) to 5 stars').nullable().optional(),
-      }),
+      body: assetUpdate,
       handler: async ({ auth, params, body }) => {
         await get(auth.user, params.id)
         const row = await assets.repo.update(auth.user.id, params.id, { is_favorite: body.isFavorite, visibility: body.visibility })
         await exifRepo.setByOwner(params.id, { description: body.description, rating: body.rating })
         return dto(row!, await exifRepo.get(params.id) ?? null)
+      },
+    }),
+    route({
+      method: 'PUT', path: '/api/assets', tag: 'Assets', access: 'user', permission: 'asset.update', status: 204,
+      summary: 'Favourite, archive, hide, describe or rate several assets at once (Immich\'s bulk update); all of them must be yours, or none is changed',
+      body: assetUpdate.extend({ ids: ids.min(1, 'ids: name at least one asset') }),
+      handler: async ({ auth, body }) => {
+        const unique = [...new Set(body.ids)]
+        const mine = await assets.repo.owned(auth.user.id, unique)
+        if (mine.size !== unique.length) throw new NotFoundError(`Asset ${unique.find((i) => !mine.has(i))!}`)
+        await db.transaction(async (tx) => {
+          await assets.repo.updateMany(auth.user.id, unique, { is_favorite: body.isFavorite, visibility: body.visibility }, tx)
+          await exifRepo.setByOwner(unique, { description: body.description, rating: body.rating }, tx)
+        })
       },
     }),
     route({

@@ -1,7 +1,8 @@
 /**
  * PUT /api/assets/{id} with a description and a rating (Immich's): kept in Hearth, never written
  * to the file; searchable; the owner's alone; a value the file's metadata read arrives after does
- * not replace it. (A rescan of a changed library file: test/libraries/libraries.test.ts.)
+ * not replace it (a rescan of a changed library file: test/libraries/libraries.test.ts). A new date
+ * or place is refused with the reason. PUT /api/assets does the same to several assets at once.
  */
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -70,6 +71,38 @@ for (const engine of engines) {
       assert.equal((await put({ description: 'mine now' }, bob)).status, 404)
       assert.equal((await t.client.call('GET', `/api/assets/${id}`, { headers: bob.headers })).status, 404)
       assert.notEqual((await exif()).description, 'mine now')
+    })
+
+    test('a new date or place is refused with the reason, not ignored', async () => {
+      for (const [body, why] of [[{ dateTimeOriginal: '2020-01-01T00:00:00Z' }, /cannot change a photo's date/], [{ latitude: 1, longitude: 2 }, /cannot change a photo's place/]] as const) {
+        const r = await put(body)
+        assert.equal(r.status, 400, JSON.stringify(r.body))
+        assert.match(r.body.message, why)
+      }
+    })
+
+    test('the bulk update (PUT /api/assets): favourite, rating and description on several at once; all must be the caller\'s, or none changes', async () => {
+      const second = (await t.client.upload(admin, { name: 'second.jpg', data: Buffer.concat([await readFile(photo), Buffer.from('x')]) })).body.id as string
+      const bobs = (await t.client.upload(bob, photo)).body.id as string
+      await t.node.jobs.drained(['metadataExtraction', 'thumbnailGeneration'])
+      const bulk = (body: unknown, session = admin) => t.client.call('PUT', '/api/assets', { headers: session.headers, body })
+      const r = await bulk({ ids: [id, second, second], isFavorite: true, rating: 5, description: 'Summer 2008' })
+      assert.equal(r.status, 204, JSON.stringify(r.body))
+      for (const a of [id, second]) {
+        const got = (await t.client.call('GET', `/api/assets/${a}`, { headers: admin.headers })).body
+        assert.deepEqual([got.isFavorite, got.exifInfo.rating, got.exifInfo.description], [true, 5, 'Summer 2008'], a)
+      }
+      // One of them someone else's: 404, and nothing changed.
+      const mixed = await bulk({ ids: [id, bobs], isFavorite: false, rating: 1 })
+      assert.equal(mixed.status, 404)
+      assert.match(mixed.body.message, new RegExp(bobs))
+      assert.deepEqual(await exif().then((e) => e.rating), 5)
+      assert.equal((await t.client.call('GET', `/api/assets/${id}`, { headers: admin.headers })).body.isFavorite, true)
+      assert.equal((await t.client.call('GET', `/api/assets/${bobs}`, { headers: bob.headers })).body.exifInfo.rating, null)
+      assert.equal((await bulk({ ids: [] })).status, 400)
+      assert.equal((await bulk({ ids: [id], dateTimeOriginal: '2020-01-01T00:00:00Z' })).status, 400)
+      assert.equal((await bulk({ ids: [id], isFavorite: false })).status, 204)
+      assert.equal((await t.client.call('GET', `/api/assets/${id}`, { headers: admin.headers })).body.isFavorite, false)
     })
 
     test('a description given before the file\'s metadata is read outlives that read, which fills the rest', async () => {

@@ -2,15 +2,16 @@
 import { api, media } from '../api.ts'
 import type { Album } from '../types.ts'
 
-async function eachLimited<T> (items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++])
-  }))
+/** `items` in runs of at most `size`. */
+function chunks<T> (items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size))
 }
 
 export const actions = {
-  setFavorite: (ids: string[], isFavorite: boolean) => eachLimited(ids, 6, async (id) => { await api.put(`/api/assets/${id}`, { isFavorite }) }),
+  /** One bulk update (PUT /api/assets) per thousand assets, not a request each. */
+  async setFavorite (ids: string[], isFavorite: boolean): Promise<void> {
+    for (const part of chunks(ids, 1000)) await api.put<void>('/api/assets', { ids: part, isFavorite })
+  },
   trash: (ids: string[]) => api.del<void>('/api/assets', { ids }),
   deleteForGood: (ids: string[]) => api.del<void>('/api/assets', { ids, force: true }),
   restore: (ids: string[]) => api.post<{ count: number }>('/api/trash/restore/assets', { ids }),
