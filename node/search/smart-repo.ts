@@ -48,7 +48,12 @@ const like = (s: string) => `%${s.replace(/[%_\\]/g, '\\$&')}%`
 /** Where faces and people live (migration 0006, another part of Hearth): found, not assumed. */
 interface PeopleTables { people: string, faces: string, faceLive: string }
 
+/** A cached vocabulary is read again after this long even when nothing seems to have changed. */
+const VOCABULARY_MAX_AGE_MS = 60_000
+
 export function createSmartRepo (db: Database) {
+  /** Each owner's places and cameras, with the value of search_vocabulary_changes they were read at. */
+  const vocabularies = new Map<string, { changes: string, at: number, rows: Array<{ field: string, value: string }> }>()
   let peopleTables: Promise<PeopleTables | null> | undefined
   let ocrTable: Promise<boolean> | undefined
 
@@ -112,11 +117,24 @@ export function createSmartRepo (db: Database) {
 
   return {
     /** Distinct places, cameras and named people in the user's library, to recognise in a query. */
+    /**
+     * The owner's places and cameras (cached: a full pass over their assets, 0.2-0.35 s at 100,000;
+     * read again only when search_vocabulary_changes has moved, migration 0012) and named people.
+     */
     async vocabulary (ownerId: string): Promise<Vocabulary> {
-      const rows = await db.query<{ field: string, value: string }>(
-        `SELECT DISTINCT f.field, f.value FROM ${from}
-         CROSS JOIN LATERAL (VALUES ('city', e.city), ('state', e.state), ('country', e.country), ('make', e.make), ('model', e.model)) AS f (field, value)
-         WHERE a.owner_id = $1 AND a.deleted_at IS NULL AND f.value IS NOT NULL AND f.value <> ''`, [ownerId])
+      const [{ changes }] = await db.query<{ changes: string }>('SELECT last_value::text AS changes FROM search_vocabulary_changes')
+      let cached = vocabularies.get(ownerId)
+      // The trigger moves the sequence when a statement runs, before its transaction commits: a
+      // read between the two caches what was there before. The age limit bounds that.
+      if (cached?.changes !== changes || Date.now() - cached.at > VOCABULARY_MAX_AGE_MS) {
+        const rows = await db.query<{ field: string, value: string }>(
+          `SELECT DISTINCT f.field, f.value FROM ${from}
+           CROSS JOIN LATERAL (VALUES ('city', e.city), ('state', e.state), ('country', e.country), ('make', e.make), ('model', e.model)) AS f (field, value)
+           WHERE a.owner_id = $1 AND a.deleted_at IS NULL AND f.value IS NOT NULL AND f.value <> ''`, [ownerId])
+        cached = { changes, rows, at: Date.now() }
+        vocabularies.set(ownerId, cached)
+      }
+      const rows = cached.rows
       const t = await findPeople()
       const people = t === null
         ? []

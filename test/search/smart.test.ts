@@ -104,6 +104,20 @@ for (const engine of engines) {
       assert.ok(r.items[0]!.hearth.matched.includes('camera NIKON D70'), r.items[0]!.hearth.matched.join('; '))
     })
 
+    test('a camera written after a search is known to the next one (the cached vocabulary follows the database)', async () => {
+      assert.deepEqual(await found('nikon d70'), ['nikonD70']) // the vocabulary is cached now
+      // A raw write, as any writer might make it: the trigger of migration 0012 moves the cache's stamp.
+      await t.node.db.query("UPDATE asset_exif SET model = 'NIKON D90' WHERE asset_id = $1", [ids.nikonD70])
+      try {
+        const r = await search({ query: 'nikon d90' })
+        assert.deepEqual(r.items.map((i) => names.get(i.id)), ['nikonD70'])
+        assert.ok(r.items[0]!.hearth.matched.includes('camera NIKON D90'), r.items[0]!.hearth.matched.join('; '))
+      } finally {
+        await t.node.db.query("UPDATE asset_exif SET model = 'NIKON D70' WHERE asset_id = $1", [ids.nikonD70])
+      }
+      assert.deepEqual(await found('nikon d90'), [])
+    })
+
     test('places by city or country, once reverse geocoding has filled them', async () => {
       // Stands in for the places stage (another part of Hearth), which writes these columns.
       await t.node.db.query("UPDATE asset_exif SET city = 'Lisbon', country = 'Portugal' WHERE asset_id = $1", [ids.canon40d])
