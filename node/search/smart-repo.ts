@@ -116,10 +116,10 @@ export function createSmartRepo (db: Database) {
   const from = 'assets a LEFT JOIN asset_exif e ON e.asset_id = a.id'
 
   return {
-    /** Distinct places, cameras and named people in the user's library, to recognise in a query. */
     /**
-     * The owner's places and cameras (cached: a full pass over their assets, 0.2-0.35 s at 100,000;
-     * read again only when search_vocabulary_changes has moved, migration 0012) and named people.
+     * Distinct places, cameras and named people in the user's library, to recognise in a query.
+     * The places and cameras are cached (a full pass over the assets, 0.2-0.35 s at 100,000) and
+     * read again only when search_vocabulary_changes has moved (migration 0012).
      */
     async vocabulary (ownerId: string): Promise<Vocabulary> {
       const [{ changes }] = await db.query<{ changes: string }>('SELECT last_value::text AS changes FROM search_vocabulary_changes')
@@ -174,10 +174,13 @@ export function createSmartRepo (db: Database) {
           ['folder', `left(a.original_path, length(a.original_path) - length(a.original_file_name)) ILIKE ${p} AND a.library_id IS NOT NULL`],
           ['keyword', `EXISTS (SELECT 1 FROM unnest(e.keywords) k WHERE k ILIKE ${p})`],
           ['description', `e.description ILIKE ${p}`],
-          ['album', `EXISTS (SELECT 1 FROM album_assets aa JOIN albums al ON al.id = aa.album_id WHERE aa.asset_id = a.id AND al.album_name ILIKE ${p})`],
+          // Albums and OCR text as sets worked out once per query (PostgreSQL hashes an uncorrelated
+          // IN): an EXISTS looked up each asset in album_assets and ocr_search, 0.44 s a word at
+          // 100,000 assets on PostgreSQL and 0.78 s on PGlite.
+          ['album', `a.id IN (SELECT aa.asset_id FROM album_assets aa JOIN albums al ON al.id = aa.album_id WHERE al.album_name ILIKE ${p})`],
         ]
         // The OCR part's own matcher (node/ocr/repo.ts): whole words, or the term inside a word.
-        if (ocr) fields.unshift(['text', `EXISTS (SELECT 1 FROM ocr_search o WHERE o.asset_id = a.id AND ${ocrMatchSql('o', `$${params.push(term)}`, p)})`])
+        if (ocr) fields.unshift(['text', `a.id IN (SELECT o.asset_id FROM ocr_search o WHERE ${ocrMatchSql('o', `$${params.push(term)}`, p)})`])
         const names = fields.map(([, sql], j) => { columns.push(`COALESCE(${sql}, false) AS m${i}_${j}`); return `m${i}_${j}` })
         perTerm.push(`(${names.join(' OR ')})`)
         fieldLists.push(fields.map(([field]) => field))
