@@ -104,6 +104,19 @@ for (const engine of engines) {
       assert.ok(r.items[0]!.hearth.matched.includes('camera NIKON D70'), r.items[0]!.hearth.matched.join('; '))
     })
 
+    test('words are found in album names, only in the searcher\'s own albums\' photos', async () => {
+      const album = await t.client.call('POST', '/api/albums', { headers: me.headers, body: { albumName: 'Grandpa\'s allotment', assetIds: [ids.frost, ids.ridge] } })
+      assert.equal(album.status, 201, JSON.stringify(album.body))
+      try {
+        const r = await search({ query: 'allotment' })
+        assert.deepEqual(r.items.map((i) => names.get(i.id)).sort(), ['frost', 'ridge'])
+        assert.ok(r.items.every((i) => JSON.stringify(i.hearth.reasons) === JSON.stringify([{ kind: 'words', term: 'allotment', fields: ['album'] }])), JSON.stringify(r.items.map((i) => i.hearth.reasons)))
+        assert.equal((await search({ query: 'allotment' }, other)).total, 0)
+      } finally {
+        await t.client.call('DELETE', `/api/albums/${album.body.id as string}`, { headers: me.headers })
+      }
+    })
+
     test('a camera written after a search is known to the next one (the cached vocabulary follows the database)', async () => {
       assert.deepEqual(await found('nikon d70'), ['nikonD70']) // the vocabulary is cached now
       // A raw write, as any writer might make it: the trigger of migration 0012 moves the cache's stamp.
