@@ -14,17 +14,14 @@
  * node bench/ml/search.bench.ts                                   # PGlite, 100,000 assets
  * BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:54329/postgres node bench/ml/search.bench.ts --engines pglite,postgres
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { openDatabase, type Database } from '../../node/db/index.ts'
+import type { Database } from '../../node/db/index.ts'
 import { migrate } from '../../node/db/migrate.ts'
 import { uuidv7 } from '../../node/db/ids.ts'
 import { createSmartRepo } from '../../node/search/smart-repo.ts'
 import { createSmartSearch } from '../../node/search/smart.ts'
 import { createSearchRepo } from '../../node/search/repo.ts'
-import { createScratchDatabase } from '../../test/helpers/pg-database.ts'
+import { benchDatabase } from './database.ts'
 
 const { values: argv } = parseArgs({
   strict: false, // bench/ml/run.ts passes the same arguments to every benchmark
@@ -76,18 +73,9 @@ async function fill (db: Database, owner: string): Promise<void> {
 }
 
 async function runOne (engine: string): Promise<void> {
-  let db: Database
-  let cleanup: () => Promise<void>
-  if (engine === 'postgres') {
-    if (serverUrl === undefined) { console.log('\npostgres: skipped (set BENCH_DATABASE_URL)'); return }
-    const scratch = await createScratchDatabase(serverUrl, 'hearth_bench')
-    db = await openDatabase({ url: scratch.url })
-    cleanup = async () => { await db.close(); await scratch.drop() }
-  } else {
-    const dir = await mkdtemp(join(tmpdir(), 'hearth-sbench-'))
-    db = await openDatabase({ dataDir: dir })
-    cleanup = async () => { await db.close(); await rm(dir, { recursive: true, force: true }) }
-  }
+  const scratch = await benchDatabase(engine, serverUrl)
+  if (scratch === undefined) { console.log('\npostgres: skipped (set BENCH_DATABASE_URL)'); return }
+  const { db, cleanup } = scratch
   try {
     await migrate(db)
     const owner = uuidv7()

@@ -9,12 +9,8 @@
  * node bench/ml/vectors.bench.ts --sizes 100000                               # PGlite
  * BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:54329/postgres node bench/ml/vectors.bench.ts --sizes 100000,1000000 --engines postgres
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { openDatabase, type Database } from '../../node/db/index.ts'
-import { createScratchDatabase } from '../../test/helpers/pg-database.ts'
+import { benchDatabase } from './database.ts'
 
 const { values: argv } = parseArgs({
   options: {
@@ -88,18 +84,9 @@ async function exactTop (data: Float32Array, n: number, q: Float32Array, k = 10)
 
 async function runOne (engine: string, n: number) {
   const gen = makeGenerator(Number(argv.centroids))
-  let db: Database
-  let cleanup: () => Promise<void>
-  if (engine === 'postgres') {
-    if (serverUrl === undefined) { console.log('postgres: skipped (set BENCH_DATABASE_URL)'); return }
-    const scratch = await createScratchDatabase(serverUrl, 'hearth_bench')
-    db = await openDatabase({ url: scratch.url })
-    cleanup = async () => { await db.close(); await scratch.drop() }
-  } else {
-    const dir = await mkdtemp(join(tmpdir(), 'hearth-vbench-'))
-    db = await openDatabase({ dataDir: dir })
-    cleanup = async () => { await db.close(); await rm(dir, { recursive: true, force: true }) }
-  }
+  const scratch = await benchDatabase(engine, serverUrl)
+  if (scratch === undefined) { console.log('postgres: skipped (set BENCH_DATABASE_URL)'); return }
+  const { db, cleanup } = scratch
   try {
     await db.query('CREATE EXTENSION IF NOT EXISTS vector')
     await db.query('CREATE TABLE bench_vectors (id integer PRIMARY KEY, embedding vector(512) NOT NULL)')
