@@ -79,6 +79,7 @@ export const en = {
     matchedCamera: (q: string) => `camera ${q}`, matchedMeaning: (q: string) => `looks like “${q}”`, matchedSimilar: 'looks like that photo',
     matchedFolder: (q: string) => `folder “${q}”`, matchedKeyword: (q: string) => `keyword “${q}”`, matchedDescription: (q: string) => `description mentions “${q}”`, matchedAlbum: (q: string) => `in album “${q}”`,
     person: 'Person', anyone: 'Anyone', matchedPerson: (name: string) => `shows ${name}`,
+    rating: 'Rating', anyRating: 'Any', ratingOption: (n: number) => n === 1 ? '1 star' : `${n} stars`, matchedRating: (n: number) => `rated ${n} ${n === 1 ? 'star' : 'stars'}`,
   },
   screens: {
     comingSoon: 'This screen is being built.', trashEmpty: 'The trash is empty.', favouritesEmpty: 'No favourites yet.', emptyTrash: 'Empty trash', restoreAll: 'Restore all',

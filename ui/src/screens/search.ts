@@ -97,9 +97,11 @@ export class SearchScreen extends LitElement {
       if (f.type !== undefined) common.type = f.type
       if (f.make !== undefined) common.make = f.make
       if (f.city !== undefined) common.city = f.city
+      const rating = f.rating === undefined ? undefined : Number(f.rating)
+      if (rating !== undefined && Number.isInteger(rating) && rating >= 1 && rating <= 5) common.rating = rating
       if (f.person !== undefined) common.personIds = [f.person]
       const personName = f.person === undefined ? undefined : this.people.find((p) => p.id === f.person)?.name ?? t.search.person
-      const filterReasons = [f.from !== undefined || f.to !== undefined ? t.search.matchedDate(`${f.from ?? '…'} – ${f.to ?? '…'}`) : '', f.make !== undefined ? t.search.matchedCamera(f.make) : '', f.city !== undefined ? t.search.matchedCity(f.city) : '', personName !== undefined ? t.search.matchedPerson(personName) : ''].filter((x) => x !== '')
+      const filterReasons = [f.from !== undefined || f.to !== undefined ? t.search.matchedDate(`${f.from ?? '…'} – ${f.to ?? '…'}`) : '', f.make !== undefined ? t.search.matchedCamera(f.make) : '', f.city !== undefined ? t.search.matchedCity(f.city) : '', common.rating !== undefined ? t.search.matchedRating(common.rating as number) : '', personName !== undefined ? t.search.matchedPerson(personName) : ''].filter((x) => x !== '')
       const whyFilters = filterReasons.join(', ')
       const date = q === '' ? undefined : parseDateQuery(q)
       let batches: Hit[][]
@@ -174,6 +176,7 @@ export class SearchScreen extends LitElement {
         <label>${t.search.type}<select name="type" .value=${q.get('type') ?? ''}><option value="">${t.search.anyType}</option><option value="IMAGE">${t.search.photos}</option><option value="VIDEO">${t.search.videos}</option></select></label>
         <label>${t.search.camera}<input name="make" .value=${q.get('make') ?? ''}></label>
         <label>${t.search.city}<input name="city" .value=${q.get('city') ?? ''}></label>
+        <label>${t.search.rating}<select name="rating"><option value="">${t.search.anyRating}</option>${[5, 4, 3, 2, 1].map((n) => html`<option value=${n} ?selected=${q.get('rating') === String(n)}>${t.search.ratingOption(n)}</option>`)}</select></label>
         ${this.people.length === 0 ? nothing : html`<label>${t.search.person}<select name="person" .value=${q.get('person') ?? ''}><option value="">${t.search.anyone}</option>${this.people.map((p) => html`<option value=${p.id} ?selected=${q.get('person') === p.id}>${p.name}</option>`)}</select></label>`}
         <button class="primary" type="submit">${t.search.run}</button>
       </form>
