@@ -116,6 +116,9 @@ for (const engine of engines) {
         clock = at('02:00')
         assert.deepEqual(await window.tick(), { open: false, reason: 'paused' }, 'paused holds the backlog even in the window')
       } finally {
+        // Handlers still held (a failed step above) would keep jobs.stop() waiting for ever and
+        // hide the failure behind the test timeout: let them end first.
+        release(); gate = Promise.resolve()
         await window.stop()
         await jobs.stop()
       }
