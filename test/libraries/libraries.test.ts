@@ -63,6 +63,19 @@ for (const engine of engines) {
       return state.stats as Record<string, number>
     }
     const create = async (body: Record<string, unknown>, session: Session = admin) => call('POST', '/api/libraries', { ownerId: adminId, name: 'Photos', ...body }, session)
+    /** A library over a fresh empty folder for one test: `run` gets the folder and the library's id; then both go. */
+    const withLibrary = async (name: string, run: (root: string, id: string) => Promise<void>) => {
+      const root = await mkdtemp(join(tmpdir(), 'hearth-lib-'))
+      const created = await create({ name, importPaths: [root] })
+      assert.equal(created.status, 201, JSON.stringify(created.body))
+      try {
+        await run(root, created.body.id as string)
+      } finally {
+        await settled()
+        assert.equal((await call('DELETE', `/api/libraries/${created.body.id as string}`)).status, 204)
+        await rm(root, { recursive: true, force: true })
+      }
+    }
 
     test('every library endpoint is in the API description and answers 401 without credentials', async () => {
       const doc = (await t.client.call('GET', '/api/openapi.json')).body as { paths: Record<string, Record<string, unknown>> }
@@ -391,11 +404,7 @@ for (const engine of engines) {
       assert.deepEqual(await snapshot(share.root), now, 'not a byte of the share changed')
     })
 
-    test('a file changed while its metadata is being read is read again after that read, not folded into it', async () => {
-      const root = await mkdtemp(join(tmpdir(), 'hearth-lib-meta-'))
-      const created = await create({ name: 'Changing', importPaths: [root] })
-      assert.equal(created.status, 201, JSON.stringify(created.body))
-      const id = created.body.id as string
+    test('a file changed while its metadata is being read is read again after that read, not folded into it', () => withLibrary('Changing', async (root, id) => {
       let running: { id: string } | undefined
       try {
         await writeFile(join(root, 'pier.jpg'), await readFile(join(ownFixtures, 'Beach/sunset.jpg')))
@@ -414,21 +423,13 @@ for (const engine of engines) {
         assert.ok(keys.includes(`${asset!.id}:after:${running!.id}`), `queued after the read under way: ${keys.join(', ')}`)
       } finally {
         if (running !== undefined) await t.node.db.query('DELETE FROM jobs WHERE id = $1', [running.id])
-        await settled()
-        assert.equal((await call('DELETE', `/api/libraries/${id}`)).status, 204)
-        await rm(root, { recursive: true, force: true })
       }
-    })
+    }))
 
-    test('a description and rating the owner gave in Hearth outlive a rescan of the changed file; the file\'s own fill the others', async () => {
-      const root = await mkdtemp(join(tmpdir(), 'hearth-lib-edits-'))
-      const created = await create({ name: 'Captions', importPaths: [root] })
-      assert.equal(created.status, 201, JSON.stringify(created.body))
-      const id = created.body.id as string
+    test('a description and rating the owner gave in Hearth outlive a rescan of the changed file; the file\'s own fill the others', () => withLibrary('Captions', async (root, id) => {
       const photo = (width: number, caption: string) => sharp({ create: { width, height: 48, channels: 3, background: '#336699' } })
         .withExif({ IFD0: { ImageDescription: caption } }).jpeg().toBuffer()
       const exif = async (assetId: string) => (await call('GET', `/api/assets/${assetId}`)).body.exifInfo as { description: string, rating: number | null, exifImageWidth: number }
-      try {
         for (const name of ['kept.jpg', 'other.jpg']) await writeFile(join(root, name), await photo(64, 'First caption'))
         await scan(id)
         const ids = await byPath(id)
@@ -444,18 +445,9 @@ for (const engine of engines) {
         assert.deepEqual(await exif(other).then((e) => [e.description, e.exifImageWidth]), ['Second caption', 80], 'the file\'s caption replaces the one read before')
         assert.deepEqual(await exif(kept).then((e) => [e.description, e.rating, e.exifImageWidth]), ['Grandma at the lake', 4, 80], 'read again, with the owner\'s caption and rating kept')
         assert.equal(await sha1Of(join(root, 'kept.jpg')), written, 'the file is not written')
-      } finally {
-        await settled()
-        assert.equal((await call('DELETE', `/api/libraries/${id}`)).status, 204)
-        await rm(root, { recursive: true, force: true })
-      }
-    })
+    }))
 
-    test('a scan asked for while one of the same folders runs is queued after it, once; one asked for while a twin waits joins it', async () => {
-      const root = await mkdtemp(join(tmpdir(), 'hearth-lib-queue-'))
-      const created = await create({ name: 'Queued', importPaths: [root] })
-      assert.equal(created.status, 201, JSON.stringify(created.body))
-      const id = created.body.id as string
+    test('a scan asked for while one of the same folders runs is queued after it, once; one asked for while a twin waits joins it', () => withLibrary('Queued', async (_root, id) => {
       const waiting = async () => (await t.node.db.query<{ dedupe_key: string }>(
         `SELECT dedupe_key FROM jobs WHERE queue = 'library' AND status = 'waiting' AND payload->>'libraryId' = $1 ORDER BY id`, [id])).map((r) => r.dedupe_key)
       await settled()
@@ -475,10 +467,7 @@ for (const engine of engines) {
       } finally {
         await t.node.db.query(`DELETE FROM jobs WHERE queue = 'library' AND status = 'active' AND payload->>'libraryId' = $1`, [id]) // the made-up running scan
         await t.node.jobs.resume('library')
-        await settled()
-        assert.equal((await call('DELETE', `/api/libraries/${id}`)).status, 204)
-        await rm(root, { recursive: true, force: true })
       }
-    })
+    }))
   })
 }

@@ -124,7 +124,8 @@ export class InfoPanel extends LitElement {
   private renderPeople () {
     const people = this.people
     const unknown = this.faces.filter((f) => f.person === null).length
-    if (!this.owned) return people.length === 0 ? nothing : html`<div><dt>${t.viewer.people}</dt><dd><ul>${people.map((p) => html`<li class="chip"><a href="/people/${p.id}">${p.name === '' ? t.viewer.unnamed : p.name}</a></li>`)}</ul></dd></div>`
+    const chips = html`<ul>${people.map((p) => html`<li class="chip"><a href="/people/${p.id}">${p.name === '' ? t.viewer.unnamed : p.name}</a></li>`)}</ul>`
+    if (!this.owned) return people.length === 0 ? nothing : html`<div><dt>${t.viewer.people}</dt><dd>${chips}</dd></div>`
     if (this.faces.length === 0) return nothing
     const choices = (f: Face) => {
       const others = this.named.filter((p) => p.id !== f.person?.id)
@@ -136,40 +137,35 @@ export class InfoPanel extends LitElement {
         // Keyed by face and person: after a move the select is made afresh, showing the face's new person.
         ? html`<ul class="faces">${repeat(this.faces, (f) => `${f.id}:${f.person?.id ?? ''}`, (f, i) => html`<li><span class="crop" style=${this.crop(f)} aria-hidden="true"></span>
             <select aria-label=${t.viewer.whoIsFace(i + 1)} @change=${(e: Event) => this.moveFace(f, (e.target as HTMLSelectElement).value)}>${choices(f)}</select></li>`)}</ul>`
-        : html`${people.length === 0 ? nothing : html`<ul>${people.map((p) => html`<li class="chip"><a href="/people/${p.id}">${p.name === '' ? t.viewer.unnamed : p.name}</a></li>`)}</ul>`}
+        : html`${people.length === 0 ? nothing : chips}
           ${unknown === 0 ? nothing : html`<div class="sub">${t.viewer.unrecognised(unknown)}</div>`}`}</dd></div>`
   }
 
   /**
-   * Saves the owner's description when the box loses focus changed (Immich's way), and tells the
-   * viewer (`asset-updated`), which holds the asset this panel shows.
+   * Saves the owner's change to the asset (PUT /api/assets/{id}) and tells the viewer
+   * (`asset-updated`), which holds the asset this panel shows.
    */
-  private async saveDescription (e: Event): Promise<void> {
+  private async save (patch: { description?: string, rating?: number | null }, saved: string): Promise<void> {
     const a = this.asset
-    const box = e.target as HTMLTextAreaElement
     if (a === undefined) return
-    const description = box.value.trim()
     try {
-      const updated = await api.put<Asset>(`/api/assets/${a.id}`, { description })
+      const updated = await api.put<Asset>(`/api/assets/${a.id}`, patch)
       this.dispatchEvent(new CustomEvent('asset-updated', { detail: { id: a.id, exifInfo: updated.exifInfo } }))
-      notify(t.viewer.descriptionSaved)
+      notify(saved)
     } catch (err) {
       notifyError(err)
     }
   }
 
+  /** The description, saved when the box loses focus changed (Immich's way). */
+  private saveDescription (e: Event): Promise<void> {
+    return this.save({ description: (e.target as HTMLTextAreaElement).value.trim() }, t.viewer.descriptionSaved)
+  }
+
   /** Stars 1-5 for the owner; the star already given clears the rating (Immich's). */
-  private async rate (n: number): Promise<void> {
-    const a = this.asset
-    if (a === undefined) return
-    const rating = a.exifInfo?.rating === n ? null : n
-    try {
-      const updated = await api.put<Asset>(`/api/assets/${a.id}`, { rating })
-      this.dispatchEvent(new CustomEvent('asset-updated', { detail: { id: a.id, exifInfo: updated.exifInfo } }))
-      notify(t.viewer.ratingSaved(rating))
-    } catch (err) {
-      notifyError(err)
-    }
+  private rate (n: number): Promise<void> {
+    const rating = this.asset?.exifInfo?.rating === n ? null : n
+    return this.save({ rating }, t.viewer.ratingSaved(rating))
   }
 
   private renderRating (a: Asset) {
@@ -181,7 +177,7 @@ export class InfoPanel extends LitElement {
 
   private renderDescription (a: Asset) {
     const text = a.exifInfo?.description ?? ''
-    if (a.ownerId === undefined || a.ownerId !== session.user?.id) return text === '' ? nothing : html`<div><dt>${t.viewer.description}</dt><dd>${text}</dd></div>`
+    if (!this.owned) return text === '' ? nothing : html`<div><dt>${t.viewer.description}</dt><dd>${text}</dd></div>`
     return html`<div><dt><label for="description">${t.viewer.description}</label></dt><dd>
       <textarea id="description" rows="2" placeholder=${t.viewer.addDescription} title=${t.viewer.descriptionHint} maxlength="10000" .value=${text} @change=${this.saveDescription}></textarea></dd></div>`
   }
