@@ -32,9 +32,26 @@ export interface ExifRow {
 
 export type ExifInput = Omit<ExifRow, 'asset_id' | 'locked_properties'>
 
-/** What an owner may set in Hearth (PUT /api/assets/{id}); stored in the database, never in the file. */
-export interface OwnerEdits { description?: string, rating?: number | null }
-const editable: ReadonlySet<string> = new Set(['description', 'rating'] satisfies Array<keyof OwnerEdits>)
+/**
+ * What an owner may set in Hearth (PUT /api/assets/{id}), by column; stored in the database, never
+ * in the file. A date comes with its zone, a position with its place names.
+ */
+export interface OwnerEdits {
+  description?: string
+  rating?: number | null
+  date_time_original?: Date
+  time_zone?: string | null
+  latitude?: number
+  longitude?: number
+  city?: string | null
+  state?: string | null
+  country?: string | null
+}
+const editable: ReadonlySet<string> = new Set([
+  'description', 'rating', 'date_time_original', 'time_zone', 'latitude', 'longitude', 'city', 'state', 'country',
+] satisfies Array<keyof OwnerEdits>)
+/** Merges two locked_properties lists (the row's and the new one), sorted, each name once. */
+const mergeLocked = 'ARRAY(SELECT DISTINCT p FROM unnest(asset_exif.locked_properties || excluded.locked_properties) p ORDER BY p)'
 
 const fields = [
   'date_time_original', 'time_zone', 'latitude', 'longitude', 'city', 'state', 'country', 'make', 'model', 'lens_model',
@@ -55,8 +72,9 @@ export function createExifRepo (db: Queryable) {
         [assetId, ...fields.map((f) => e[f])])
     },
     /**
-     * The owner's own description or rating, locked against later metadata reads. Before the file's
-     * metadata has been read, the row is made with these alone; the read fills the rest.
+     * The owner's own values (description, rating, date, position), locked against later metadata
+     * reads. Before the file's metadata has been read, the row is made with these alone; the read
+     * fills the rest.
      */
     async setByOwner (assetIds: string | string[], edits: OwnerEdits, q: Queryable = db): Promise<void> {
       const set = Object.entries(edits).filter(([f, v]) => editable.has(f) && v !== undefined)
@@ -66,9 +84,32 @@ export function createExifRepo (db: Queryable) {
         `INSERT INTO asset_exif (asset_id, ${columns.join(', ')}, locked_properties)
          SELECT id, ${columns.map((_, i) => `$${i + 2}`).join(', ')}, $${columns.length + 2}::text[] FROM unnest($1::uuid[]) id
          ON CONFLICT (asset_id) DO UPDATE SET ${columns.map((f) => `${f} = excluded.${f}`).join(', ')},
-           locked_properties = ARRAY(SELECT DISTINCT p FROM unnest(asset_exif.locked_properties || excluded.locked_properties) p ORDER BY p),
-           updated_at = now()`,
+           locked_properties = ${mergeLocked}, updated_at = now()`,
         [Array.isArray(assetIds) ? assetIds : [assetIds], ...set.map(([, v]) => v), columns])
+    },
+    /**
+     * Moves the owner's assets in time by `minutes` (Immich's dateTimeRelative: a camera clock set
+     * an hour wrong), from the date each has (the file's date before its metadata is read), locked
+     * like a date set outright. The assets' own dates follow (moveAssetDates).
+     */
+    async shiftByOwner (assetIds: string[], minutes: number, q: Queryable = db): Promise<void> {
+      await q.query(
+        `INSERT INTO asset_exif (asset_id, date_time_original, locked_properties)
+         SELECT a.id, coalesce(e.date_time_original, a.file_created_at) + make_interval(mins => $2), ARRAY['date_time_original']
+         FROM assets a LEFT JOIN asset_exif e ON e.asset_id = a.id WHERE a.id = ANY($1::uuid[])
+         ON CONFLICT (asset_id) DO UPDATE SET date_time_original = excluded.date_time_original,
+           locked_properties = ${mergeLocked}, updated_at = now()`,
+        [assetIds, minutes])
+      await q.query(
+        `UPDATE assets a SET file_created_at = e.date_time_original, local_date_time = a.local_date_time + make_interval(mins => $2), updated_at = now()
+         FROM asset_exif e WHERE e.asset_id = a.id AND a.id = ANY($1::uuid[])`,
+        [assetIds, minutes])
+    },
+    /** The time zones the assets' dates are in (null: unknown), for reading a date typed without one. */
+    async zones (assetIds: string[], q: Queryable = db): Promise<Map<string, string | null>> {
+      const rows = await q.query<{ id: string, time_zone: string | null }>(
+        'SELECT a.id, e.time_zone FROM unnest($1::uuid[]) a(id) LEFT JOIN asset_exif e ON e.asset_id = a.id', [assetIds])
+      return new Map(rows.map((r) => [r.id, r.time_zone]))
     },
     async get (assetId: string): Promise<ExifRow | undefined> {
       const [row] = await db.query<ExifRow>('SELECT * FROM asset_exif WHERE asset_id = $1', [assetId])

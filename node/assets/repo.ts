@@ -130,8 +130,8 @@ export function createAssetRepo (db: Queryable) {
     async expiredTrash (before: Date): Promise<Array<{ owner_id: string, id: string }>> {
       return db.query('SELECT owner_id, id FROM assets WHERE deleted_at IS NOT NULL AND deleted_at < $1 LIMIT 1000', [before])
     },
-    async update (ownerId: string, id: string, patch: { is_favorite?: boolean, visibility?: string }): Promise<AssetRow | undefined> {
-      const [row] = await db.query<AssetRow>(
+    async update (ownerId: string, id: string, patch: { is_favorite?: boolean, visibility?: string }, q: Queryable = db): Promise<AssetRow | undefined> {
+      const [row] = await q.query<AssetRow>(
         `UPDATE assets SET is_favorite = coalesce($3, is_favorite), visibility = coalesce($4, visibility), updated_at = now()
          WHERE owner_id = $1 AND id = $2 RETURNING *`,
         [ownerId, id, patch.is_favorite ?? null, patch.visibility ?? null])
@@ -145,6 +145,10 @@ export function createAssetRepo (db: Queryable) {
          WHERE owner_id = $1 AND id = ANY($2::uuid[]) RETURNING id`,
         [ownerId, ids, patch.is_favorite ?? null, patch.visibility ?? null])
       return rows.length
+    },
+    /** A capture date the owner set: the instant (the timeline's order) and the wall-clock time (its days). */
+    async setDates (ids: string[], instant: Date, local: Date, q: Queryable = db): Promise<void> {
+      await q.query('UPDATE assets SET file_created_at = $2, local_date_time = $3, updated_at = now() WHERE id = ANY($1::uuid[])', [ids, instant, local])
     },
     /** Which of `ids` are the owner's (trashed ones too). */
     async owned (ownerId: string, ids: string[]): Promise<Set<string>> {

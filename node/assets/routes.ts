@@ -2,36 +2,49 @@ import { resolve } from 'node:path'
 import { z } from 'zod'
 import type { Config } from '../config/schema.ts'
 import { isUuid } from '../db/ids.ts'
-import { ForbiddenError, NotFoundError, ServiceUnavailableError } from '../http/errors.ts'
+import { BadRequestError, ForbiddenError, NotFoundError, ServiceUnavailableError } from '../http/errors.ts'
 import { route, type HandlerInput } from '../http/route.ts'
 import { linkAssetDto } from '../shared-links/routes.ts'
 import { sendFile } from '../http/send-file.ts'
 import { toAssetDto } from './dto.ts'
 import type { AssetService } from './service.ts'
 import { discardRest } from './upload.ts'
-import { createExifRepo } from './exif.ts'
+import { createExifRepo, type OwnerEdits } from './exif.ts'
+import { ownerCaptureTime, type CaptureTime } from '../media/capture-time.ts'
+import type { PlaceNames } from '../places/service.ts'
+import type { IngestService } from '../ingest/service.ts'
 import { createSearchRepo } from '../search/repo.ts'
 import { assetPeopleDto } from '../people/routes.ts'
-import type { Database } from '../db/index.ts'
+import type { Database, Queryable } from '../db/index.ts'
 
 const ids = z.array(z.uuid({ error: 'expected asset ids (UUIDs)' })).max(10_000)
 
 /**
- * What an owner may change on an asset (Immich's UpdateAssetDto). Immich also takes a new date and
- * GPS position; Hearth cannot move an asset in time or place yet, and says so rather than ignore them.
+ * What an owner may change on an asset (Immich's UpdateAssetDto, and its bulk form's
+ * dateTimeRelative). All of it is kept in Hearth's database, never written to the file.
  */
 const assetUpdate = z.object({
   isFavorite: z.boolean().optional(), visibility: z.enum(['timeline', 'archive', 'hidden', 'locked']).optional(),
-  description: z.string().max(10_000, 'description: at most 10,000 characters').optional(),
-  rating: z.number().int().min(-1).max(5, 'rating: from -1 (rejected) to 5 stars').nullable().optional(),
-  dateTimeOriginal: z.undefined({ error: 'dateTimeOriginal: Hearth cannot change a photo\'s date yet' }).optional(),
-  latitude: z.undefined({ error: 'latitude: Hearth cannot change a photo\'s place yet' }).optional(),
-  longitude: z.undefined({ error: 'longitude: Hearth cannot change a photo\'s place yet' }).optional(),
+  description: z.string().max(10_000, 'at most 10,000 characters').optional(),
+  rating: z.number().int().min(-1).max(5, 'from -1 (rejected) to 5 stars').nullable().optional(),
+  dateTimeOriginal: z.string().max(64).optional(),
+  dateTimeRelative: z.number().int('whole minutes').min(-1e8).max(1e8).optional(),
+  timeZone: z.string().max(64).optional(),
+  latitude: z.number().min(-90, 'from -90 to 90').max(90, 'from -90 to 90').optional(),
+  longitude: z.number().min(-180, 'from -180 to 180').max(180, 'from -180 to 180').optional(),
 })
+  .refine((b) => b.dateTimeOriginal === undefined || b.dateTimeRelative === undefined, { message: 'give either dateTimeOriginal (a new date) or dateTimeRelative (minutes to move it by), not both', path: ['dateTimeRelative'] })
+  .refine((b) => b.timeZone === undefined || b.dateTimeOriginal !== undefined, { message: 'give it with dateTimeOriginal: it is the zone of the time given', path: ['timeZone'] })
+  .refine((b) => (b.latitude === undefined) === (b.longitude === undefined), { message: 'give latitude and longitude together', path: ['latitude'] })
+type AssetUpdate = z.infer<typeof assetUpdate>
 
-/** Uploads, downloads, duplicates and the trash, in Immich's shapes. */
-export function assetRoutes ({ db, assets, config, uploads }: {
+/** Uploads, downloads/** Uploads, downloads, duplicates and the trash, in Immich's shapes. */
+export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
   db: Database, assets: AssetService, config: Config
+  /** Reads files again on the owner's request (POST /api/assets/jobs). */
+  ingest: Pick<IngestService, 'refresh' | 'transcode'>
+  /** Names a position (the places service's), for a place the owner sets. */
+  geocode: (latitude: number, longitude: number) => Promise<PlaceNames>
   /** Counts uploads in flight, so shutdown can wait for them. */
   uploads: { begin(): boolean, end(): void }
 }) {
@@ -49,6 +62,47 @@ export function assetRoutes ({ db, assets, config, uploads }: {
     const asset = link.link.album_id === null ? undefined : await assets.repo.inAlbumById(link.link.album_id, id)
     if (asset === undefined) throw new NotFoundError('Asset')
     return asset
+  }
+  /**
+   * The owner's description, rating, date and place for `ids`, checked and worked out before
+   * anything is written (a date typed without an offset is read in each photo's own time zone, a
+   * position is named by the geocoder); returns the writes, for the caller's transaction.
+   */
+  async function ownerEdit (ids: string[], body: AssetUpdate): Promise<(tx: Queryable) => Promise<void>> {
+    const edits: OwnerEdits = { description: body.description, rating: body.rating }
+    if (body.latitude !== undefined && body.longitude !== undefined) {
+      edits.latitude = body.latitude
+      edits.longitude = body.longitude
+      Object.assign(edits, await geocode(body.latitude, body.longitude))
+    }
+    const dated: Array<{ ids: string[], time: CaptureTime }> = []
+    if (body.dateTimeOriginal !== undefined) {
+      const zones = body.timeZone !== undefined ? new Map(ids.map((id) => [id, body.timeZone!])) : await exifRepo.zones(ids)
+      const byZone = Map.groupBy(ids, (id) => zones.get(id) ?? null)
+      for (const [zone, group] of byZone) {
+        let time: CaptureTime | undefined
+        try {
+          time = ownerCaptureTime(body.dateTimeOriginal, zone)
+        } catch (err) {
+          if (err instanceof RangeError) throw new BadRequestError(`dateTimeOriginal: ${err.message}`)
+          throw err
+        }
+        if (time === undefined) {
+          throw new BadRequestError(body.timeZone !== undefined && ownerCaptureTime(body.dateTimeOriginal, null) !== undefined
+            ? `timeZone: ${body.timeZone} is not a time zone; give a name such as Europe/Lisbon, or an offset such as UTC+02:00`
+            : `dateTimeOriginal: ${JSON.stringify(body.dateTimeOriginal)} is not a date and time; write it as 2019-07-14T15:30:00, with an offset (+02:00) or without (the photo's own time zone)`)
+        }
+        dated.push({ ids: group, time })
+      }
+    }
+    return async (tx) => {
+      await exifRepo.setByOwner(ids, edits, tx)
+      for (const { ids, time } of dated) {
+        await exifRepo.setByOwner(ids, { date_time_original: time.dateTimeOriginal, time_zone: time.timeZone }, tx)
+        await assets.repo.setDates(ids, time.dateTimeOriginal, time.localDateTime, tx)
+      }
+      if (body.dateTimeRelative !== undefined && body.dateTimeRelative !== 0) await exifRepo.shiftByOwner(ids, body.dateTimeRelative, tx)
+    }
   }
   return [
     route({
@@ -95,27 +149,44 @@ export function assetRoutes ({ db, assets, config, uploads }: {
     }),
     route({
       method: 'PUT', path: '/api/assets/{id}', tag: 'Assets', access: 'user', permission: 'asset.update',
-      summary: 'Favourite, archive or hide an asset; give it a description or a rating (kept in Hearth, never written to the file, and kept over the file\'s own when its metadata is read again)',
+      summary: 'Favourite, archive or hide an asset; give it a description, a rating, a date (dateTimeOriginal, in its own time zone unless an offset or timeZone is given) or a position (latitude and longitude, named offline). Kept in Hearth, never written to the file, and kept over the file\'s own when its metadata is read again',
       body: assetUpdate,
       handler: async ({ auth, params, body }) => {
         await get(auth.user, params.id)
-        const row = await assets.repo.update(auth.user.id, params.id, { is_favorite: body.isFavorite, visibility: body.visibility })
-        await exifRepo.setByOwner(params.id, { description: body.description, rating: body.rating })
-        return dto(row!, await exifRepo.get(params.id) ?? null)
+        const edit = await ownerEdit([params.id], body)
+        const row = await db.transaction(async (tx) => {
+          const row = await assets.repo.update(auth.user.id, params.id, { is_favorite: body.isFavorite, visibility: body.visibility }, tx)
+          await edit(tx)
+          return row
+        })
+        return dto((await assets.repo.byId(auth.user.id, params.id)) ?? row!, await exifRepo.get(params.id) ?? null)
       },
     }),
     route({
       method: 'PUT', path: '/api/assets', tag: 'Assets', access: 'user', permission: 'asset.update', status: 204,
-      summary: 'Favourite, archive, hide, describe or rate several assets at once (Immich\'s bulk update); all of them must be yours, or none is changed',
-      body: assetUpdate.extend({ ids: ids.min(1, 'ids: name at least one asset') }),
+      summary: 'Favourite, archive, hide, describe, rate, re-date (dateTimeOriginal, or dateTimeRelative in minutes) or place several assets at once (Immich\'s bulk update); all of them must be yours, or none is changed',
+      body: assetUpdate.safeExtend({ ids: ids.min(1, 'name at least one asset') }),
       handler: async ({ auth, body }) => {
         const unique = [...new Set(body.ids)]
         const mine = await assets.repo.owned(auth.user.id, unique)
         if (mine.size !== unique.length) throw new NotFoundError(`Asset ${unique.find((i) => !mine.has(i))!}`)
+        const edit = await ownerEdit(unique, body)
         await db.transaction(async (tx) => {
           await assets.repo.updateMany(auth.user.id, unique, { is_favorite: body.isFavorite, visibility: body.visibility }, tx)
-          await exifRepo.setByOwner(unique, { description: body.description, rating: body.rating }, tx)
+          await edit(tx)
         })
+      },
+    }),
+    route({
+      method: 'POST', path: '/api/assets/jobs', tag: 'Assets', access: 'user', permission: 'asset.update', status: 204,
+      summary: 'Read your assets\' files again (Immich\'s asset jobs): refresh-metadata and regenerate-thumbnail read the metadata and make the thumbnails again, keeping what you set in Hearth; transcode-video converts videos again',
+      body: z.object({ assetIds: ids.min(1, 'name at least one asset'), name: z.enum(['refresh-metadata', 'regenerate-thumbnail', 'transcode-video']) }),
+      handler: async ({ auth, body }) => {
+        const unique = [...new Set(body.assetIds)]
+        const mine = await assets.repo.owned(auth.user.id, unique)
+        if (mine.size !== unique.length) throw new NotFoundError(`Asset ${unique.find((i) => !mine.has(i))!}`)
+        if (body.name === 'transcode-video') await ingest.transcode(unique)
+        else await ingest.refresh(unique)
       },
     }),
     route({

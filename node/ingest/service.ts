@@ -68,10 +68,13 @@ export function createIngestService ({ db, jobs, log, dataDir, metadata, image, 
       const swap = m.orientation !== null && m.orientation >= 5
       const width = swap ? m.exifImageHeight : m.exifImageWidth
       const height = swap ? m.exifImageWidth : m.exifImageHeight
+      // A date the owner set in Hearth (locked) stays the asset's date.
       await db.query(
-        `UPDATE assets SET file_created_at = coalesce($2, file_created_at), local_date_time = coalesce($3, local_date_time),
+        `UPDATE assets a SET file_created_at = CASE WHEN l.owner_date THEN a.file_created_at ELSE coalesce($2, a.file_created_at) END,
+           local_date_time = CASE WHEN l.owner_date THEN a.local_date_time ELSE coalesce($3, a.local_date_time) END,
            width = coalesce($4, width), height = coalesce($5, height), duration_seconds = coalesce($6, duration_seconds), updated_at = now()
-         WHERE id = $1`,
+         FROM (SELECT EXISTS (SELECT 1 FROM asset_exif WHERE asset_id = $1 AND 'date_time_original' = ANY(locked_properties)) AS owner_date) l
+         WHERE a.id = $1`,
         [a.id, taken, clientDate ? null : m.localDateTime ?? m.dateTimeOriginal, width, height, m.duration])
       if (m.livePhotoCID !== null) await pairLivePhoto(a, m.livePhotoCID)
       if (m.motionPhoto && m.embeddedVideoTag != null && a.live_photo_video_id === null) {
@@ -202,6 +205,29 @@ export function createIngestService ({ db, jobs, log, dataDir, metadata, image, 
       const p = priorities[priority]
       await db.query(`UPDATE assets SET ingest_status = 'pending', failure_reason = NULL WHERE id = $1`, [assetId])
       await jobs.enqueue({ queue: 'metadataExtraction', name: 'metadataExtraction', payload: { assetId, priority: p }, dedupeKey: assetId, priority: p })
+    },
+
+    /**
+     * Reads the files' metadata again, then makes their thumbnails again (Immich's "Refresh
+     * metadata" and "Regenerate thumbnails"): `ids`, or every asset that is not trashed. The assets
+     * stay as they are until then; what their owner set in Hearth is kept (locked_properties).
+     */
+    async refresh (ids: string[] | 'all', priority: IngestPriority = 'interactive'): Promise<number> {
+      const rows = ids === 'all'
+        ? await db.query<{ id: string }>('SELECT id FROM assets WHERE deleted_at IS NULL ORDER BY id')
+        : ids.map((id) => ({ id }))
+      const p = priorities[priority]
+      for (let i = 0; i < rows.length; i += 1000) {
+        await jobs.enqueue(...rows.slice(i, i + 1000).map((r) => ({ queue: 'metadataExtraction', name: 'metadataExtraction', payload: { assetId: r.id, priority: p }, dedupeKey: r.id, priority: p })))
+      }
+      return rows.length
+    },
+
+    /** Converts the videos among `ids` again (Immich's "Transcode video"). */
+    async transcode (ids: string[]): Promise<number> {
+      const videos = await db.query<{ id: string }>(`SELECT id FROM assets WHERE id = ANY($1::uuid[]) AND type = 'VIDEO' AND deleted_at IS NULL`, [ids])
+      for (const v of videos) await next('videoConversion', v.id, priorities.interactive)
+      return videos.length
     },
 
     /** Queues every asset that has no thumbnail yet (after an upgrade, or "run now" on the jobs page). */

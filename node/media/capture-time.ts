@@ -128,3 +128,24 @@ export function resolveCaptureTime (input: { file: TagBag, sidecar?: TagBag, fil
   const mtime = input.fileModifiedAt
   return { dateTimeOriginal: mtime, timeZone: null, localDateTime: mtime, source: FILE_TIME_SOURCE }
 }
+
+/**
+ * A capture time the owner typed (PUT /api/assets: `dateTimeOriginal`, Immich's ISO 8601). An
+ * offset written in it is the offset of the wall clock given (Immich's web sends one); without one,
+ * the wall clock is local time in `zone` (the zone the owner chose, else the photo's own), and with
+ * no zone at all it is kept as if it were UTC, as for a file without one. Undefined when the text
+ * is not a date and time, or the zone is not one; a RangeError for a date no camera could have
+ * taken (before 1826, or more than a day ahead of now).
+ *
+ * @example
+ * ownerCaptureTime('2019-07-14T15:30:00', 'Europe/Lisbon')
+ * // { dateTimeOriginal: 2019-07-14T14:30:00Z, timeZone: 'Europe/Lisbon', localDateTime: 2019-07-14T15:30:00Z, source: 'owner' }
+ */
+export function ownerCaptureTime (iso: string, zone: string | null): CaptureTime | undefined {
+  const value = ExifDateTime.fromISO(iso.trim())
+  if (value === undefined || !value.isValid) return undefined
+  if (zone !== null && (ExifDateTime.fromISO('2000-01-01T00:00:00')?.setZone(zone, { keepLocalTime: true })?.isValid !== true)) return undefined
+  const t = resolveZone('owner', value, zone ?? undefined)
+  if (!plausible(t.dateTimeOriginal.getTime())) throw new RangeError(`${iso} is not a date a photo can have been taken: from 1826 up to today`)
+  return { ...t, source: 'owner' }
+}

@@ -154,8 +154,19 @@ function parse (buf: Uint8Array): Index {
   return { count: n, ...out, names, countryCodes, adminCodes, cellStart, bytes }
 }
 
+/** A place found by name (Immich's PlacesResponseDto, with the country). */
+export interface NamedPlace { name: string, latitude: number, longitude: number, admin1name: string | null, country: string, countryCode: string, population: number }
+
+/** Case and accents aside ("São Paulo" = "sao paulo"), for matching names as people type them. */
+const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
+
 export interface Geocoder {
   reverse(latitude: number, longitude: number): Promise<Place | null>
+  /**
+   * Places whose name, or a word of it, starts with `query` (case and accents aside): an exact
+   * name first, then a name that starts so, then a word; the most populous first within each.
+   */
+  search(query: string, limit?: number): Promise<NamedPlace[]>
   /** Builds the index now (otherwise the first lookup does); returns its size. */
   load(): Promise<{ cities: number, bytes: number }>
 }
@@ -198,8 +209,36 @@ export function createGeocoder ({ cityKm = 30, countryKm = 100, source }: Geocod
     return near.reduce((a, b) => ix.population[b.i]! > ix.population[a.i]! || (ix.population[b.i] === ix.population[a.i] && b.km < a.km) ? b : a)
   }
 
+  const cityName = (ix: Index, i: number) => decoder.decode(ix.names.subarray(ix.nameStart[i]!, ix.nameStart[i + 1]!))
+  /** Every city's folded name, made on the first search by name (reverse lookups never need it). */
+  let folded: { ix: Index, names: string[] } | undefined
+  const foldedNames = (ix: Index) => {
+    if (folded?.ix !== ix) folded = { ix, names: Array.from({ length: ix.count }, (_, i) => fold(cityName(ix, i))) }
+    return folded.names
+  }
+
   return {
     async load () { const ix = await load(); return { cities: ix.count, bytes: ix.bytes } },
+    async search (query, limit = 10) {
+      const q = fold(query.trim()).replace(/\s+/g, ' ')
+      if (q === '') return []
+      const ix = await load()
+      const names = foldedNames(ix)
+      const hits: Array<{ i: number, rank: number }> = []
+      for (let i = 0; i < names.length; i++) {
+        const n = names[i]!
+        const rank = n === q ? 0 : n.startsWith(q) ? 1 : n.includes(` ${q}`) || n.includes(`-${q}`) ? 2 : -1
+        if (rank >= 0) hits.push({ i, rank })
+      }
+      hits.sort((a, b) => a.rank - b.rank || ix.population[b.i]! - ix.population[a.i]!)
+      return hits.slice(0, limit).map(({ i }) => {
+        const cc = ix.countryCodes[ix.country[i]!]!
+        return {
+          name: cityName(ix, i), latitude: ix.lat[i]!, longitude: ix.lon[i]!,
+          admin1name: regionName(cc, ix.adminCodes[ix.admin[i]!]!.slice(cc.length + 1)), country: countryName(cc), countryCode: cc, population: ix.population[i]!,
+        }
+      })
+    },
     async reverse (latitude, longitude) {
       if (!Number.isFinite(latitude) || !Number.isFinite(longitude) || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) return null
       // (0, 0) is almost always a camera that wrote zeros for "no fix", not a photo off Ghana.
@@ -210,7 +249,7 @@ export function createGeocoder ({ cityKm = 30, countryKm = 100, source }: Geocod
         const cc = ix.countryCodes[ix.country[city.i]!]!
         const admin = ix.adminCodes[ix.admin[city.i]!]!
         return {
-          city: decoder.decode(ix.names.subarray(ix.nameStart[city.i]!, ix.nameStart[city.i + 1]!)),
+          city: cityName(ix, city.i),
           state: regionName(cc, admin.slice(cc.length + 1)),
           country: countryName(cc), countryCode: cc, distanceKm: city.km,
         }

@@ -4,11 +4,18 @@ import type { Database } from '../db/index.ts'
 import { route } from '../http/route.ts'
 import { toAssetDto } from '../assets/dto.ts'
 import { createPlacesRepo } from './repo.ts'
+import type { PlaceService } from './service.ts'
 
 /** Immich's place searches (suggestions, cities) and Hearth's places listing for the UI. */
-export function placeRoutes ({ db, config }: { db: Database, config: Config }) {
+export function placeRoutes ({ db, config, places }: { db: Database, config: Config, places: Pick<PlaceService, 'search'> }) {
   const repo = createPlacesRepo(db)
   return [
+    route({
+      method: 'GET', path: '/api/search/places', tag: 'Search', access: 'user', permission: 'asset.read',
+      summary: 'Places in the world by name, for setting where a photo was taken (offline: GeoNames\' towns of 1,000 people or more); case and accents aside, the most populous first',
+      query: z.object({ name: z.string().trim().min(1, 'type part of a place\'s name').max(200) }),
+      handler: async ({ query }) => places.search(query.name, 12),
+    }),
     route({
       method: 'GET', path: '/api/search/suggestions', tag: 'Search', access: 'user', permission: 'asset.read',
       summary: 'Distinct values for search filters: countries, regions (of a country), cities (of a country and region), camera makes, models and lenses',

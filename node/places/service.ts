@@ -52,6 +52,8 @@ export function createPlaceService ({ db, log, geocoder = createGeocoder(), page
   return {
     repo,
     geocode,
+    /** Places by name, for the owner choosing where a photo was taken. */
+    search: (query: string, limit?: number) => geocoder.search(query, limit),
     /** Names every stored asset that has a position and no place yet. One run at a time. */
     backfill (): Promise<{ named: number, unnamed: number }> {
       running ??= run().finally(() => { running = undefined })

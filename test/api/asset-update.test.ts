@@ -1,8 +1,10 @@
 /**
  * PUT /api/assets/{id} with a description and a rating (Immich's): kept in Hearth, never written
  * to the file; searchable; the owner's alone; a value the file's metadata read arrives after does
- * not replace it (a rescan of a changed library file: test/libraries/libraries.test.ts). A new date
- * or place is refused with the reason. PUT /api/assets does the same to several assets at once.
+ * not replace it (a rescan of a changed library file: test/libraries/libraries.test.ts). The same
+ * for a new date (in the photo's own time zone unless one is given) and a new place (named offline),
+ * and a date or place that cannot be is refused with the reason. PUT /api/assets does the same to
+ * several assets at once, and moves each in time by minutes (dateTimeRelative).
  */
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -17,7 +19,7 @@ const photo = join(import.meta.dirname, '../../../shared/fixtures/exif-samples/j
 const sha1 = async (path: string) => createHash('sha1').update(await readFile(path)).digest('hex')
 
 for (const engine of engines) {
-  describe(`asset description and rating [${engine}]`, () => {
+  describe(`what the owner sets on an asset: description, rating, date and place [${engine}]`, () => {
     let t: TestNode
     let admin: Session
     let bob: Session
@@ -73,12 +75,83 @@ for (const engine of engines) {
       assert.notEqual((await exif()).description, 'mine now')
     })
 
-    test('a new date or place is refused with the reason, not ignored', async () => {
-      for (const [body, why] of [[{ dateTimeOriginal: '2020-01-01T00:00:00Z' }, /cannot change a photo's date/], [{ latitude: 1, longitude: 2 }, /cannot change a photo's place/]] as const) {
+    const asset = async (a = id) => (await t.client.call('GET', `/api/assets/${a}`, { headers: admin.headers })).body as Record<string, unknown> & { exifInfo: Record<string, unknown> }
+    const dates = (a: Awaited<ReturnType<typeof asset>>) => [a.exifInfo.dateTimeOriginal, a.exifInfo.timeZone, a.fileCreatedAt, a.localDateTime]
+    const buckets = async () => (await t.client.call('GET', '/api/timeline/buckets', { headers: admin.headers })).body.map((b: { timeBucket: string }) => b.timeBucket) as string[]
+    const rereadMetadata = async () => {
+      assert.equal((await t.client.call('PUT', '/api/jobs/metadataExtraction', { headers: admin.headers, body: { command: 'start', force: true } })).status, 200)
+      await t.node.jobs.drained(['metadataExtraction', 'thumbnailGeneration'])
+    }
+
+    test('a new date: with an offset, in the photo\'s own zone without one, or in a zone given; the timeline follows; a metadata read keeps it', async () => {
+      const original = join(t.dataDir, (await asset()).originalPath as string)
+      const before = await sha1(original)
+      assert.deepEqual(dates(await asset()).slice(0, 2), ['2008-05-30T15:56:01.000Z', null], 'the camera\'s date, no zone')
+      let r = await put({ dateTimeOriginal: '1987-06-20T14:05:00+01:00' })
+      assert.equal(r.status, 200, JSON.stringify(r.body))
+      assert.deepEqual(dates(r.body), ['1987-06-20T13:05:00.000Z', 'UTC+01:00', '1987-06-20T13:05:00.000Z', '1987-06-20T14:05:00.000Z'])
+      assert.ok((await buckets()).includes('1987-06-01'), 'the timeline has it in June 1987')
+      // No offset: the wall clock in the zone the photo now has.
+      r = await put({ dateTimeOriginal: '1987-06-21T09:00:00' })
+      assert.deepEqual(dates(r.body), ['1987-06-21T08:00:00.000Z', 'UTC+01:00', '1987-06-21T08:00:00.000Z', '1987-06-21T09:00:00.000Z'])
+      // A zone given: Lisbon kept summer time in 1987 (+01:00).
+      r = await put({ dateTimeOriginal: '1987-06-21T09:30:00', timeZone: 'Europe/Lisbon' })
+      assert.deepEqual(dates(r.body), ['1987-06-21T08:30:00.000Z', 'Europe/Lisbon', '1987-06-21T08:30:00.000Z', '1987-06-21T09:30:00.000Z'])
+      await rereadMetadata()
+      assert.deepEqual(dates(await asset()), ['1987-06-21T08:30:00.000Z', 'Europe/Lisbon', '1987-06-21T08:30:00.000Z', '1987-06-21T09:30:00.000Z'], 'the file\'s 2008 date does not come back')
+      assert.equal((await asset()).exifInfo.make, 'Canon', 'the rest of the metadata is read')
+      assert.equal(await sha1(original), before, 'the file is not written')
+      const found = await t.client.call('POST', '/api/search/metadata', { headers: admin.headers, body: { takenAfter: '1987-06-01T00:00:00Z', takenBefore: '1987-07-01T00:00:00Z' } })
+      assert.deepEqual(found.body.assets.items.map((a: { id: string }) => a.id), [id])
+    })
+
+    test('a new place: named offline, searchable, kept over the file\'s own', async () => {
+      const r = await put({ latitude: 38.7169, longitude: -9.1399 })
+      assert.equal(r.status, 200, JSON.stringify(r.body))
+      const e = r.body.exifInfo
+      assert.deepEqual([e.latitude, e.longitude, e.city, e.country], [38.7169, -9.1399, 'Lisbon', 'Portugal'])
+      const byCity = await t.client.call('POST', '/api/search/metadata', { headers: admin.headers, body: { city: 'Lisbon' } })
+      assert.deepEqual(byCity.body.assets.items.map((a: { id: string }) => a.id), [id])
+      const smart = await t.client.call('POST', '/api/search/smart', { headers: admin.headers, body: { query: 'Lisbon' } })
+      assert.deepEqual(smart.body.assets.items.map((a: { id: string }) => a.id), [id])
+      await rereadMetadata()
+      assert.deepEqual(await exif().then((x) => [x.latitude, x.longitude, x.city, x.country]), [38.7169, -9.1399, 'Lisbon', 'Portugal'])
+      // Bob cannot place it.
+      assert.equal((await put({ latitude: 1, longitude: 2 }, bob)).status, 404)
+    })
+
+    test('a date or place that cannot be is refused with the reason, and nothing changes', async () => {
+      const was = dates(await asset())
+      for (const [body, why] of [
+        [{ dateTimeOriginal: 'last summer' }, /dateTimeOriginal: "last summer" is not a date and time; write it as 2019-07-14T15:30:00/],
+        [{ dateTimeOriginal: '2019-07-14' }, /is not a date and time/],
+        [{ dateTimeOriginal: '2999-01-01T00:00:00' }, /not a date a photo can have been taken/],
+        [{ dateTimeOriginal: '1790-01-01T00:00:00' }, /not a date a photo can have been taken/],
+        [{ dateTimeOriginal: '2019-07-14T15:30:00', timeZone: 'Mars/Olympus' }, /timeZone: Mars\/Olympus is not a time zone/],
+        [{ timeZone: 'Europe/Lisbon' }, /timeZone: give it with dateTimeOriginal/],
+        [{ dateTimeOriginal: '2019-07-14T15:30:00', dateTimeRelative: 60 }, /either dateTimeOriginal .* or dateTimeRelative/],
+        [{ dateTimeRelative: 1.5 }, /dateTimeRelative: whole minutes/],
+        [{ latitude: 38.7 }, /latitude: give latitude and longitude together/],
+        [{ latitude: 91, longitude: 0 }, /latitude: from -90 to 90/],
+        [{ latitude: 0, longitude: -181 }, /longitude: from -180 to 180/],
+        [{ description: 'not saved either', dateTimeOriginal: 'bad' }, /not a date and time/],
+      ] as const) {
         const r = await put(body)
-        assert.equal(r.status, 400, JSON.stringify(r.body))
+        assert.equal(r.status, 400, JSON.stringify(body))
         assert.match(r.body.message, why)
       }
+      assert.deepEqual(dates(await asset()), was)
+      assert.notEqual((await exif()).description, 'not saved either')
+    })
+
+    test('places by name (GET /api/search/places): accents and case aside, the most populous first', async () => {
+      const r = await t.client.call('GET', '/api/search/places?name=sao%20paulo', { headers: admin.headers })
+      assert.equal(r.status, 200)
+      assert.deepEqual([r.body[0].name, r.body[0].country, Math.round(r.body[0].latitude)], ['São Paulo', 'Brazil', -24])
+      const york = (await t.client.call('GET', '/api/search/places?name=YORK', { headers: admin.headers })).body
+      assert.deepEqual(york.slice(0, 2).map((p: { name: string, admin1name: string }) => `${p.name}, ${p.admin1name}`), ['York, England', 'York, Pennsylvania'])
+      assert.equal((await t.client.call('GET', '/api/search/places?name=%20', { headers: admin.headers })).status, 400)
+      assert.equal((await t.client.call('GET', '/api/search/places?name=York')).status, 401)
     })
 
     test('the bulk update (PUT /api/assets): favourite, rating and description on several at once; all must be the caller\'s, or none changes', async () => {
@@ -100,9 +173,34 @@ for (const engine of engines) {
       assert.equal((await t.client.call('GET', `/api/assets/${id}`, { headers: admin.headers })).body.isFavorite, true)
       assert.equal((await t.client.call('GET', `/api/assets/${bobs}`, { headers: bob.headers })).body.exifInfo.rating, null)
       assert.equal((await bulk({ ids: [] })).status, 400)
-      assert.equal((await bulk({ ids: [id], dateTimeOriginal: '2020-01-01T00:00:00Z' })).status, 400)
+      assert.equal((await bulk({ ids: [id], dateTimeOriginal: 'soon' })).status, 400)
       assert.equal((await bulk({ ids: [id], isFavorite: false })).status, 204)
       assert.equal((await t.client.call('GET', `/api/assets/${id}`, { headers: admin.headers })).body.isFavorite, false)
+    })
+
+    test('the bulk update moves each photo in time from its own date (dateTimeRelative), or sets one date read in each photo\'s zone', async () => {
+      const data = new Uint8Array(await readFile(photo))
+      data[data.length - 4] ^= 0xff
+      const other = (await t.client.upload(admin, { name: 'other.jpg', data })).body.id as string
+      await t.node.jobs.drained(['metadataExtraction', 'thumbnailGeneration'])
+      assert.equal((await put({ dateTimeOriginal: '2010-01-01T12:00:00+05:30' })).status, 200)
+      const bulk = (body: unknown) => t.client.call('PUT', '/api/assets', { headers: admin.headers, body })
+      // A camera clock an hour and a half slow: each moves by 90 minutes from its own date.
+      let r = await bulk({ ids: [id, other], dateTimeRelative: 90 })
+      assert.equal(r.status, 204, JSON.stringify(r.body))
+      assert.deepEqual(dates(await asset()), ['2010-01-01T08:00:00.000Z', 'UTC+05:30', '2010-01-01T08:00:00.000Z', '2010-01-01T13:30:00.000Z'])
+      assert.deepEqual(dates(await asset(other)), ['2008-05-30T17:26:01.000Z', null, '2008-05-30T17:26:01.000Z', '2008-05-30T17:26:01.000Z'])
+      // One wall-clock time for both: each in its own zone.
+      r = await bulk({ ids: [id, other], dateTimeOriginal: '2012-08-15T10:00:00' })
+      assert.equal(r.status, 204, JSON.stringify(r.body))
+      assert.deepEqual(dates(await asset()), ['2012-08-15T04:30:00.000Z', 'UTC+05:30', '2012-08-15T04:30:00.000Z', '2012-08-15T10:00:00.000Z'])
+      assert.deepEqual(dates(await asset(other)), ['2012-08-15T10:00:00.000Z', null, '2012-08-15T10:00:00.000Z', '2012-08-15T10:00:00.000Z'])
+      // The owner's "Refresh metadata" on the two (Immich's asset job); Bob may not ask it of them.
+      const refresh = (session: Session) => t.client.call('POST', '/api/assets/jobs', { headers: session.headers, body: { assetIds: [id, other], name: 'refresh-metadata' } })
+      assert.equal((await refresh(bob)).status, 404)
+      assert.equal((await refresh(admin)).status, 204)
+      await t.node.jobs.drained(['metadataExtraction', 'thumbnailGeneration'])
+      assert.deepEqual(dates(await asset(other)), ['2012-08-15T10:00:00.000Z', null, '2012-08-15T10:00:00.000Z', '2012-08-15T10:00:00.000Z'], 'kept over the file\'s date')
     })
 
     test('a description given before the file\'s metadata is read outlives that read, which fills the rest', async () => {
