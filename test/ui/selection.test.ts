@@ -1,6 +1,7 @@
 /**
  * Selecting in the timeline and acting on the selection: the round check, shift for a range, a
- * whole day; favourite, add to a new album, download, trash with undo; the date scrubber.
+ * whole day; favourite, add to a new album, download, trash with undo; a new date or place for
+ * several at once; the date scrubber.
  */
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -129,6 +130,44 @@ for (const engine of oneEngine('postgres')) {
       await page.locator('hearth-viewer img.main.loaded').waitFor()
       await page.keyboard.press('Escape')
       await page.waitForURL('**/photos')
+    })
+
+    test('a selection\'s date or place: moved in time, placed by a town\'s name, given one date; the timeline follows', async () => {
+      const dayOf = (label: RegExp) => page.getByRole('button', { name: label })
+      const taken = async () => Promise.all(ids.slice(0, 2).map(async (id) => (await ui.node.client.call('GET', `/api/assets/${id}`, { headers: s.headers })).body.exifInfo as { dateTimeOriginal: string, city: string | null, country: string | null }))
+      const openEdit = async () => {
+        await page.locator('hearth-timeline .scroller').evaluate((el) => { el.scrollTop = 0 })
+        await dayOf(/^Select all photos of .*Oct 22, 2008/).click()
+        await bar(page).getByText('2 selected').waitFor()
+        await bar(page).getByRole('button', { name: 'Change date or place' }).click()
+        return bar(page).getByRole('dialog', { name: 'Date and place of 2 items' })
+      }
+      const was = await taken()
+      // A camera clock 90 minutes fast: both move back, each from its own time.
+      let dialog = await openEdit()
+      await dialog.getByLabel('Hours').fill('-1')
+      await dialog.getByLabel('Minutes').fill('-30')
+      await dialog.getByRole('button', { name: 'Move', exact: true }).click()
+      await page.getByText('2 items moved back 1 h 30 min.').waitFor()
+      await bar(page).waitFor({ state: 'detached' })
+      const moved = await taken()
+      assert.deepEqual(moved.map((e, i) => Date.parse(was[i]!.dateTimeOriginal) - Date.parse(e.dateTimeOriginal)), [90 * 60_000, 90 * 60_000])
+      // A place by a town's name.
+      dialog = await openEdit()
+      await dialog.getByRole('searchbox', { name: 'A town or city, or latitude, longitude' }).fill('lisb')
+      await dialog.getByRole('button', { name: /^Lisbon\s*Portugal$/ }).waitFor()
+      await ui.shot(page, `selection-${engine}-03-date-place-dialog`)
+      await dialog.getByRole('button', { name: /^Lisbon\s*Portugal$/ }).click()
+      await page.getByText('2 items placed in Lisbon, Portugal.').waitFor()
+      assert.deepEqual((await taken()).map((e) => [e.city, e.country]), [['Lisbon', 'Portugal'], ['Lisbon', 'Portugal']])
+      // One date for both: the timeline has them on that day.
+      dialog = await openEdit()
+      await dialog.getByLabel('Date and time').fill('2001-02-03T04:05:06')
+      await dialog.getByRole('button', { name: 'Save' }).click()
+      await page.getByText('Date set on 2 items.').waitFor()
+      await dayOf(/^Select all photos of .*Feb 3, 2001/).waitFor()
+      assert.equal(await page.locator('hearth-timeline section.month[aria-label="February 2001"] .tile').count(), 2)
+      await ui.shot(page, `selection-${engine}-04-redated`)
     })
 
     test('the scrubber jumps to a year', async () => {

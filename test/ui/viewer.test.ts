@@ -1,7 +1,8 @@
 /**
  * The viewer with real media: a video plays from /video/playback (Chromium fetches it by ranges),
  * a Samsung motion photo plays its embedded video, zoom swaps in the original, the owner writes a
- * description in the info panel, and the phone layout and dark theme of the timeline and viewer.
+ * description in the info panel and corrects the date and place, and the phone layout and dark
+ * theme of the timeline and viewer.
  */
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -160,6 +161,42 @@ for (const engine of oneEngine('pglite')) {
       await search.press('Enter')
       await page.locator('hearth-search [role=status]').getByText('1 result', { exact: true }).waitFor()
       assert.equal(await page.locator(`hearth-search .tile[href="/search/photos/${photo}"] .why`).textContent(), 'description mentions “fishing”')
+    })
+
+    test('the owner corrects the date and the place in the info panel; the timeline moves the photo', async () => {
+      const page = await ui.page()
+      await signIn(ui, page, s)
+      await page.goto(`${ui.url}/photos/${photo}`)
+      await page.locator('hearth-viewer img.main.loaded').waitFor()
+      await page.keyboard.press('i')
+      const panel = page.locator('hearth-info-panel')
+      await panel.getByText('Arezzo, Italy').waitFor()
+      await panel.getByRole('button', { name: 'Edit date and time' }).click()
+      await panel.getByLabel('Date and time').fill('1999-12-31T23:59:00')
+      await panel.getByRole('button', { name: 'Save' }).click()
+      await page.getByText('Date saved.').waitFor()
+      const a = (await ui.node.client.call('GET', `/api/assets/${photo}`, { headers: s.headers })).body
+      assert.equal(a.localDateTime, '1999-12-31T23:59:00.000Z', 'the wall-clock time typed, in the photo\'s own zone')
+      assert.equal(a.exifInfo.timeZone, 'Europe/Rome')
+      await panel.getByText(/1999/).waitFor()
+      // A place by its name: the letters typed (i, f: the viewer's shortcuts) stay in the box.
+      await panel.getByRole('button', { name: 'Edit place' }).click()
+      await panel.getByRole('searchbox').pressSequentially('Lisbon')
+      await panel.getByRole('button', { name: /^Lisbon\s*Portugal$/ }).click()
+      await page.getByText('Place set to Lisbon, Portugal.').waitFor()
+      await panel.getByText('Lisbon, Portugal').waitFor()
+      // Or by coordinates, as a map app copies them.
+      await panel.getByRole('button', { name: 'Edit place' }).click()
+      await panel.getByRole('searchbox').fill('48.8566, 2.3522')
+      await panel.getByRole('button', { name: 'Use 48.8566, 2.3522' }).click()
+      await page.getByText('Place set to Paris, France.').waitFor()
+      await panel.getByText('Paris, France').waitFor()
+      const b = (await ui.node.client.call('GET', `/api/assets/${photo}`, { headers: s.headers })).body
+      assert.deepEqual([b.exifInfo.latitude, b.exifInfo.longitude, b.exifInfo.city, b.isFavorite], [48.8566, 2.3522, 'Paris', false])
+      await ui.shot(page, `viewer-${engine}-02c-date-place`)
+      // Back in the timeline, the photo is in December 1999.
+      await page.keyboard.press('Escape')
+      await page.locator(`hearth-timeline section.month[aria-label="December 1999"] .tile[data-id="${photo}"]`).waitFor()
     })
 
     test('phone width, dark theme: the timeline and the viewer with its info sheet', async () => {

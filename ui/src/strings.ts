@@ -51,6 +51,13 @@ export const en = {
     addedToAlbum: (n: number, album: string) => `${plural(n, 'item', 'items')} added to “${album}”.`,
     chooseAlbum: 'Add to album', newAlbum: 'New album', newAlbumName: 'Name of the new album', create: 'Create and add', cancel: 'Cancel',
     noAlbums: 'No albums yet.',
+    editDatePlace: 'Change date or place', editTitle: (n: number) => `Date and place of ${plural(n, 'item', 'items')}`,
+    setDate: 'Set the date', setDateHint: 'The same day and time for all, each in its own time zone.',
+    shiftDate: 'Move in time', shiftHint: 'Each keeps its own order: for a camera whose clock was wrong. Negative moves earlier.',
+    hours: 'Hours', minutes: 'Minutes', shift: 'Move', setPlace: 'Set the place',
+    dated: (n: number) => `Date set on ${plural(n, 'item', 'items')}.`,
+    shifted: (n: number, minutes: number) => `${plural(n, 'item', 'items')} moved ${minutes < 0 ? 'back' : 'forward'} ${Math.floor(Math.abs(minutes) / 60)} h ${Math.abs(minutes) % 60} min.`,
+    placed: (n: number, label: string) => `${plural(n, 'item', 'items')} placed in ${label}.`,
   },
   viewer: {
     close: 'Close (Esc)', previous: 'Previous (←)', next: 'Next (→)', info: 'Info (i)', favourite: 'Favourite (f)', unfavourite: 'Remove from favourites (f)',
@@ -63,7 +70,14 @@ export const en = {
     rating: 'Rating', stars: (n: number) => n === 1 ? '1 star' : `${n} stars`, ratingOf: (n: number) => `${n} of 5 stars`, ratingSaved: (n: number | null) => n === null ? 'Rating cleared.' : `Rated ${n === 1 ? '1 star' : `${n} stars`}.`,
     editPeople: 'Edit people', doneEditing: 'Done', whoIsFace: (n: number) => `Who is face ${n}`, unknownFace: 'Not recognised yet', newPerson: 'Someone new',
     faceMoved: (name: string) => `Face moved to ${name}.`, faceMovedNew: 'Face moved to a new person.', unrecognised: (n: number) => n === 1 ? '1 face not recognised yet' : `${n} faces not recognised yet`,
+    edit: 'Edit', cancel: 'Cancel', save: 'Save', editDate: 'Edit date and time', editPlace: 'Edit place', addPlace: 'Add a place', noPlace: 'No place recorded',
+    dateTime: 'Date and time', zone: 'Time zone', photoZone: 'The photo\'s own', dateSaved: 'Date saved.', placeSaved: (label: string) => `Place set to ${label}.`,
+    editHint: 'Kept in Hearth; the file is not changed.',
     timeZone: (zone: string) => `Time zone ${zone}`, rotateUnavailable: 'This server cannot store rotations yet.', unnamed: 'Someone unnamed', dimensions: (w: number, h: number) => `${w} × ${h}`, noInfo: 'No details recorded.', alt: (name: string, date: string) => `${name}, taken ${date}`,
+  },
+  place: {
+    search: 'A town or city, or latitude, longitude', results: 'Places', useCoordinates: (lat: number, lon: number) => `Use ${lat}, ${lon}`,
+    nothingFound: (q: string) => `No town called “${q}”. Try a town nearby, or type latitude and longitude (38.7169, -9.1399).`,
   },
   upload: {
     title: 'Uploads', pick: 'Choose files', drop: 'Drop to upload to Hearth', queued: 'Waiting', uploading: (pct: number) => `${pct}%`,

@@ -10,12 +10,16 @@ import { notify, notifyError } from '../notify.ts'
 import { localDateTime, bytes } from '../lib/format.ts'
 import type { Album, Asset } from '../types.ts'
 import type { PeopleList, Person } from '../ml/types.ts'
+import './place-picker.ts'
 
 /** A face on the photo (GET /api/faces?id=), boxes in the preview's pixels. */
 interface Face { id: string, imageWidth: number, imageHeight: number, boundingBoxX1: number, boundingBoxY1: number, boundingBoxX2: number, boundingBoxY2: number, person: { id: string, name: string } | null }
 
+/** "Lisbon, Portugal": the place names the server gave a position ('' for none). */
+const placeName = (e: Asset['exifInfo']) => [e?.city, e?.state, e?.country].filter((x) => x !== null && x !== undefined && x !== '').join(', ')
+
 export class InfoPanel extends LitElement {
-  static override properties = { asset: { attribute: false }, albums: { state: true }, ocr: { state: true }, faces: { state: true }, editingFaces: { state: true }, named: { state: true } }
+  static override properties = { asset: { attribute: false }, albums: { state: true }, ocr: { state: true }, faces: { state: true }, editingFaces: { state: true }, named: { state: true }, editing: { state: true } }
   static override styles = [base, css`
     :host { display: block; background: var(--h-surface); color: var(--h-text); overflow-y: auto; border-left: 1px solid var(--h-border); }
     .head { display: flex; align-items: center; padding: 10px 10px 10px 18px; position: sticky; top: 0; background: var(--h-surface); }
@@ -34,6 +38,9 @@ export class InfoPanel extends LitElement {
     ul.faces select { flex: 1; min-width: 0; }
     .stars { display: flex; gap: 0; margin-left: -8px; }
     .stars button { color: var(--h-accent); }
+    form.date { display: grid; gap: 8px; }
+    form.date label { display: grid; gap: 2px; font-size: .85rem; color: var(--h-text-2); }
+    .actions { display: flex; gap: 8px; justify-content: flex-end; }
     .crop { width: 44px; height: 44px; border-radius: 50%; flex: none; background: var(--h-placeholder) no-repeat; }
   `]
 
@@ -44,6 +51,8 @@ export class InfoPanel extends LitElement {
   /** The owner's named people, for giving a face to one of them (loaded when editing starts). */
   named: Person[] = []
   editingFaces = false
+  /** The date or the place, while the owner edits it. */
+  editing: 'date' | 'place' | undefined
   private loadedFor = ''
 
   /** Each person on the photo once. */
@@ -62,6 +71,7 @@ export class InfoPanel extends LitElement {
     this.ocr = ''
     this.faces = []
     this.editingFaces = false
+    this.editing = undefined
     const mine = () => this.loadedFor === id
     api.get<Album[]>(`/api/albums?assetId=${id}`).then((a) => { if (mine()) this.albums = a }, () => {})
     api.get<Array<{ text: string }>>(`/api/assets/${id}/ocr`).then((lines) => { if (mine()) this.ocr = lines.map((l) => l.text).join('\n') }, () => {})
@@ -143,27 +153,77 @@ export class InfoPanel extends LitElement {
 
   /**
    * Saves the owner's change to the asset (PUT /api/assets/{id}) and tells the viewer
-   * (`asset-updated`), which holds the asset this panel shows.
+   * (`asset-updated`), which holds the asset this panel shows. True when saved.
    */
-  private async save (patch: { description?: string, rating?: number | null }, saved: string): Promise<void> {
+  private async save (patch: Record<string, unknown>, saved: string | ((updated: Asset) => string)): Promise<boolean> {
     const a = this.asset
-    if (a === undefined) return
+    if (a === undefined) return false
     try {
       const updated = await api.put<Asset>(`/api/assets/${a.id}`, patch)
-      this.dispatchEvent(new CustomEvent('asset-updated', { detail: { id: a.id, exifInfo: updated.exifInfo } }))
-      notify(saved)
+      this.dispatchEvent(new CustomEvent('asset-updated', { detail: { id: a.id, exifInfo: updated.exifInfo, localDateTime: updated.localDateTime, fileCreatedAt: updated.fileCreatedAt } }))
+      notify(typeof saved === 'string' ? saved : saved(updated))
+      return true
     } catch (err) {
       notifyError(err)
+      return false
     }
   }
 
+  /**
+   * A new date: the wall-clock time typed, in the photo's own time zone unless another is typed
+   * (the server reads it so, and keeps the zone).
+   */
+  private async saveDate (e: SubmitEvent): Promise<void> {
+    e.preventDefault()
+    const form = new FormData(e.target as HTMLFormElement)
+    const when = String(form.get('when') ?? '')
+    const zone = String(form.get('zone') ?? '').trim()
+    if (when === '') return
+    const patch: Record<string, unknown> = { dateTimeOriginal: when.length === 16 ? `${when}:00` : when }
+    if (zone !== '' && zone !== (this.asset?.exifInfo?.timeZone ?? '')) patch.timeZone = zone
+    if (await this.save(patch, t.viewer.dateSaved)) this.editing = undefined
+  }
+
+  private async savePlace (e: CustomEvent<{ latitude: number, longitude: number, label: string }>): Promise<void> {
+    // Said with the names the server gave the position (coordinates typed become "Paris, France").
+    const named = (a: Asset) => placeName(a.exifInfo) || e.detail.label
+    if (await this.save({ latitude: e.detail.latitude, longitude: e.detail.longitude }, (a) => t.viewer.placeSaved(named(a)))) this.editing = undefined
+  }
+
+  /** The heading of a row the owner may edit, with its Edit / Cancel button. */
+  private editableTitle (title: string, what: 'date' | 'place', label: string) {
+    if (!this.owned) return html`<dt>${title}</dt>`
+    const on = this.editing === what
+    return html`<dt>${title}<button type="button" aria-label=${on ? t.viewer.cancel : label} aria-expanded=${on ? 'true' : 'false'} @click=${() => { this.editing = on ? undefined : what }}>${on ? t.viewer.cancel : t.viewer.edit}</button></dt>`
+  }
+
+  private renderTaken (a: Asset) {
+    const zone = a.exifInfo?.timeZone
+    if (this.editing === 'date') {
+      return html`<div>${this.editableTitle(t.viewer.taken, 'date', t.viewer.editDate)}<dd><form class="date" @submit=${this.saveDate} title=${t.viewer.editHint}>
+        <label>${t.viewer.dateTime}<input type="datetime-local" name="when" step="1" required .value=${a.localDateTime.slice(0, 19)}></label>
+        <label>${t.viewer.zone}<input name="zone" list="zones" autocomplete="off" placeholder=${t.viewer.photoZone} .value=${zone ?? ''}></label>
+        <datalist id="zones">${Intl.supportedValuesOf('timeZone').map((z) => html`<option value=${z}></option>`)}</datalist>
+        <div class="actions"><button type="submit" class="primary">${t.viewer.save}</button></div></form></dd></div>`
+    }
+    return html`<div>${this.editableTitle(t.viewer.taken, 'date', t.viewer.editDate)}<dd>${localDateTime(a.localDateTime)}${zone ? html`<div class="sub">${t.viewer.timeZone(zone)}</div>` : nothing}</dd></div>`
+  }
+
+  private renderPlace (place: string) {
+    if (this.editing === 'place') {
+      return html`<div>${this.editableTitle(t.viewer.place, 'place', t.viewer.editPlace)}<dd><hearth-place-picker @pick=${this.savePlace}></hearth-place-picker></dd></div>`
+    }
+    if (place === '' && !this.owned) return nothing
+    return html`<div>${this.editableTitle(t.viewer.place, 'place', place === '' ? t.viewer.addPlace : t.viewer.editPlace)}<dd>${place === '' ? html`<span class="sub">${t.viewer.noPlace}</span>` : place}</dd></div>`
+  }
+
   /** The description, saved when the box loses focus changed (Immich's way). */
-  private saveDescription (e: Event): Promise<void> {
+  private saveDescription (e: Event): Promise<boolean> {
     return this.save({ description: (e.target as HTMLTextAreaElement).value.trim() }, t.viewer.descriptionSaved)
   }
 
   /** Stars 1-5 for the owner; the star already given clears the rating (Immich's). */
-  private rate (n: number): Promise<void> {
+  private rate (n: number): Promise<boolean> {
     const rating = this.asset?.exifInfo?.rating === n ? null : n
     return this.save({ rating }, t.viewer.ratingSaved(rating))
   }
@@ -191,7 +251,7 @@ export class InfoPanel extends LitElement {
       e?.fNumber != null ? `ƒ/${e.fNumber}` : '', e?.exposureTime != null ? `${e.exposureTime} s` : '',
       e?.focalLength != null ? `${e.focalLength} mm` : '', e?.iso != null ? `ISO ${e.iso}` : '',
     ].filter((x) => x !== '').join(' · ')
-    const place = [e?.city, e?.state, e?.country].filter((x) => x !== null && x !== undefined && x !== '').join(', ')
+    const place = placeName(e)
     const lat = e?.latitude
     const lon = e?.longitude
     const hasPos = lat != null && lon != null
@@ -202,12 +262,12 @@ export class InfoPanel extends LitElement {
       <dl>
         ${this.renderDescription(a)}
         ${this.renderRating(a)}
-        <div><dt>${t.viewer.taken}</dt><dd>${localDateTime(a.localDateTime)}${e?.timeZone ? html`<div class="sub">${t.viewer.timeZone(e.timeZone)}</div>` : nothing}</dd></div>
+        ${this.renderTaken(a)}
         <div><dt>${t.viewer.file}</dt><dd>${a.originalFileName}<div class="sub">${[w != null && h != null ? t.viewer.dimensions(w, h) : '', e?.fileSizeInByte ? bytes(e.fileSizeInByte) : a.fileSize ? bytes(a.fileSize) : '', a.originalMimeType].filter((x) => x !== '').join(' · ')}</div></dd></div>
         ${camera !== '' ? html`<div><dt>${t.viewer.camera}</dt><dd>${camera}</dd></div>` : nothing}
         ${e?.lensModel ? html`<div><dt>${t.viewer.lens}</dt><dd>${e.lensModel}</dd></div>` : nothing}
         ${exposure !== '' ? html`<div><dt>${t.viewer.exposure}</dt><dd>${exposure}</dd></div>` : nothing}
-        ${place !== '' ? html`<div><dt>${t.viewer.place}</dt><dd>${place}</dd></div>` : nothing}
+        ${this.renderPlace(place)}
         ${hasPos ? html`<div><dt>${t.viewer.position}</dt><dd>${lat.toFixed(5)}, ${lon.toFixed(5)}
           <div><a href="https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=15/${lat}/${lon}" target="_blank" rel="noopener noreferrer">${t.viewer.openMap}</a></div></dd></div>` : nothing}
         ${this.renderPeople()}

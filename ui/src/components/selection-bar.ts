@@ -1,14 +1,17 @@
 /**
  * <hearth-selection-bar>: what can be done with the selected assets. Emits `act` with
  * `{ action }` (favourite, download, trash, restore, delete) for the grid to carry out, and `clear`.
- * Adding to an album is done here (a dialog listing albums, or a new one).
+ * Adding to an album is done here (a dialog listing albums, or a new one), and so is a new date or
+ * place for all of them (PUT /api/assets; then `act` with `edited`, for the grid to reload).
  */
 import { LitElement, html, css, nothing } from 'lit'
 import { base } from '../styles.ts'
 import { t } from '../strings.ts'
 import { icon } from '../icons.ts'
 import { notify, notifyError } from '../notify.ts'
+import { api } from '../api.ts'
 import type { Album } from '../types.ts'
+import './place-picker.ts'
 
 export class SelectionBar extends LitElement {
   static override properties = { count: { type: Number }, ids: { attribute: false }, mode: { type: String }, allFavourite: { type: Boolean }, albums: { state: true }, busy: { state: true } }
@@ -22,6 +25,12 @@ export class SelectionBar extends LitElement {
     ul button { width: 100%; justify-content: space-between; border-radius: 8px; }
     form { display: flex; gap: 8px; } form input { flex: 1; }
     .row { display: flex; justify-content: flex-end; }
+    fieldset { border: 1px solid var(--h-border); border-radius: 10px; display: grid; gap: 8px; padding: 10px 12px; margin: 0; }
+    legend { font-weight: 600; padding: 0 4px; }
+    fieldset form { align-items: end; flex-wrap: wrap; }
+    fieldset label { display: grid; gap: 2px; font-size: .85rem; color: var(--h-text-2); }
+    input[type=number] { width: 5.5em; }
+    fieldset p { margin: 0; font-size: .85rem; }
   `]
 
   count = 0
@@ -34,7 +43,7 @@ export class SelectionBar extends LitElement {
   private act (action: string): void { this.dispatchEvent(new CustomEvent('act', { detail: { action } })) }
 
   private async openAlbums (): Promise<void> {
-    this.renderRoot.querySelector('dialog')!.showModal()
+    this.renderRoot.querySelector<HTMLDialogElement>('#albums')!.showModal()
     try {
       const { actions } = await import('../lib/actions.ts')
       this.albums = await actions.albums()
@@ -48,9 +57,59 @@ export class SelectionBar extends LitElement {
       let name: string
       if (typeof album === 'string') { name = (await actions.createAlbum(album, this.ids)).albumName } else { await actions.addToAlbum(album.id, this.ids); name = album.albumName }
       notify(t.selection.addedToAlbum(this.ids.length, name))
-      this.renderRoot.querySelector('dialog')!.close()
+      this.renderRoot.querySelector<HTMLDialogElement>('#albums')!.close()
       this.act('added')
     } catch (err) { notifyError(err) } finally { this.busy = false }
+  }
+
+  private async openEdit (): Promise<void> {
+    this.renderRoot.querySelector<HTMLDialogElement>('#edit')!.showModal()
+  }
+
+  /** One change to every selected asset (all of them or none, server-side). */
+  private async edit (patch: Record<string, unknown>, done: string): Promise<void> {
+    this.busy = true
+    try {
+      await api.put('/api/assets', { ids: this.ids, ...patch })
+      notify(done)
+      this.renderRoot.querySelector<HTMLDialogElement>('#edit')!.close()
+      this.act('edited')
+    } catch (err) { notifyError(err) } finally { this.busy = false }
+  }
+
+  private setDate (e: SubmitEvent): Promise<void> {
+    e.preventDefault()
+    const when = String(new FormData(e.target as HTMLFormElement).get('when') ?? '')
+    return this.edit({ dateTimeOriginal: when.length === 16 ? `${when}:00` : when }, t.selection.dated(this.ids.length))
+  }
+
+  private shift (e: SubmitEvent): Promise<void> {
+    e.preventDefault()
+    const form = new FormData(e.target as HTMLFormElement)
+    const minutes = Math.round(Number(form.get('hours') ?? 0) * 60 + Number(form.get('minutes') ?? 0))
+    if (!Number.isFinite(minutes) || minutes === 0) return Promise.resolve()
+    return this.edit({ dateTimeRelative: minutes }, t.selection.shifted(this.ids.length, minutes))
+  }
+
+  private renderEdit () {
+    return html`<dialog id="edit" aria-labelledby="edit-h">
+      <div class="dlg">
+        <h2 id="edit-h">${t.selection.editTitle(this.count)}</h2>
+        <p class="muted">${t.viewer.editHint}</p>
+        <fieldset><legend>${t.selection.setDate}</legend>
+          <form @submit=${this.setDate}><label>${t.viewer.dateTime}<input type="datetime-local" name="when" step="1" required></label>
+            <button class="primary" type="submit" ?disabled=${this.busy}>${t.viewer.save}</button></form>
+          <p class="muted">${t.selection.setDateHint}</p></fieldset>
+        <fieldset><legend>${t.selection.shiftDate}</legend>
+          <form @submit=${this.shift}><label>${t.selection.hours}<input type="number" name="hours" step="1" value="0"></label>
+            <label>${t.selection.minutes}<input type="number" name="minutes" step="1" value="0"></label>
+            <button class="primary" type="submit" ?disabled=${this.busy}>${t.selection.shift}</button></form>
+          <p class="muted">${t.selection.shiftHint}</p></fieldset>
+        <fieldset><legend>${t.selection.setPlace}</legend>
+          <hearth-place-picker @pick=${(e: CustomEvent<{ latitude: number, longitude: number, label: string }>) => this.edit({ latitude: e.detail.latitude, longitude: e.detail.longitude }, t.selection.placed(this.ids.length, e.detail.label))}></hearth-place-picker></fieldset>
+        <div class="row"><button @click=${() => this.renderRoot.querySelector<HTMLDialogElement>('#edit')!.close()}>${t.selection.cancel}</button></div>
+      </div>
+    </dialog>`
   }
 
   override render () {
@@ -63,9 +122,10 @@ export class SelectionBar extends LitElement {
         : html`
           <button class="icon" aria-label=${t.selection.addToAlbum} title=${t.selection.addToAlbum} @click=${this.openAlbums}>${icon('plus')}</button>
           <button class="icon" aria-label=${this.allFavourite ? t.selection.unfavourite : t.selection.favourite} title=${this.allFavourite ? t.selection.unfavourite : t.selection.favourite} @click=${() => this.act('favourite')}>${icon(this.allFavourite ? 'heart' : 'heartOutline')}</button>
+          <button class="icon" aria-label=${t.selection.editDatePlace} title=${t.selection.editDatePlace} @click=${this.openEdit}>${icon('calendar')}</button>
           <button class="icon" aria-label=${t.selection.download} title=${t.selection.download} @click=${() => this.act('download')}>${icon('download')}</button>
           <button class="icon" aria-label=${t.selection.trash} title=${t.selection.trash} @click=${() => this.act('trash')}>${icon('trash')}</button>`}
-      <dialog aria-label=${t.selection.chooseAlbum} @close=${() => { this.albums = undefined }}>
+      <dialog id="albums" aria-label=${t.selection.chooseAlbum} @close=${() => { this.albums = undefined }}>
         <div class="dlg">
           <h2>${t.selection.chooseAlbum}</h2>
           ${this.albums === undefined ? html`<p class="muted">${t.app.loading}</p>` : this.albums.length === 0 ? html`<p class="muted">${t.selection.noAlbums}</p>` : html`
@@ -74,10 +134,10 @@ export class SelectionBar extends LitElement {
             <input name="name" aria-label=${t.selection.newAlbumName} placeholder=${t.selection.newAlbumName} required>
             <button class="primary" type="submit" ?disabled=${this.busy}>${t.selection.create}</button>
           </form>
-          <div class="row"><button @click=${() => this.renderRoot.querySelector('dialog')!.close()}>${t.selection.cancel}</button></div>
+          <div class="row"><button @click=${() => this.renderRoot.querySelector<HTMLDialogElement>('#albums')!.close()}>${t.selection.cancel}</button></div>
         </div>
       </dialog>
-      ${nothing}`
+      ${trash ? nothing : this.renderEdit()}`
   }
 }
 customElements.define('hearth-selection-bar', SelectionBar)

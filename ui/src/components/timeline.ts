@@ -448,10 +448,10 @@ export class Timeline extends LitElement {
           notify(t.selection.restored(ids.length))
           break
         case 'delete': await actions.deleteForGood(ids); break
-        case 'added': break
+        case 'added': case 'edited': break
       }
       this.clearSelection()
-      if (['trash', 'restore', 'delete'].includes(e.detail.action)) await this.reload()
+      if (['trash', 'restore', 'delete', 'edited'].includes(e.detail.action)) await this.reload()
     } catch (err) {
       notifyError(err)
     }

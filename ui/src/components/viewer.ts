@@ -122,6 +122,14 @@ export class Viewer extends LitElement {
 
   private close (): void { this.dispatchEvent(new CustomEvent('close')) }
 
+  /** The owner changed the asset in the info panel; a new date moves it in the grid behind (`asset-moved`). */
+  private onUpdated (e: CustomEvent<Pick<Asset, 'id' | 'exifInfo' | 'localDateTime' | 'fileCreatedAt'>>): void {
+    if (this.asset?.id !== e.detail.id) return
+    const moved = e.detail.localDateTime !== this.asset.localDateTime
+    this.asset = { ...this.asset, ...e.detail }
+    if (moved) this.dispatchEvent(new CustomEvent('asset-moved'))
+  }
+
   /** Steps are chained and start from the last one asked for, so quick key presses are never lost. */
   private step (dir: 1 | -1): Promise<void> {
     this.stepping = this.stepping.then(async () => {
@@ -305,7 +313,7 @@ export class Viewer extends LitElement {
       ${this.error !== '' ? html`<p class="msg" role="alert">${this.error}</p>` : nothing}
       ${ready && a.ingestStatus === 'failed' ? html`<p class="msg" role="status">${t.viewer.failed(a.failureReason ?? '')}</p>` : ready && a.thumbhash === null && a.type === 'IMAGE' ? html`<p class="msg" role="status">${t.viewer.notReady}</p>` : nothing}
     </div>
-    ${this.info && ready ? html`<hearth-info-panel .asset=${a} @close=${() => { this.info = false }} @asset-updated=${(e: CustomEvent<{ id: string, exifInfo: Asset['exifInfo'] }>) => { if (this.asset?.id === e.detail.id) this.asset = { ...this.asset, exifInfo: e.detail.exifInfo } }}></hearth-info-panel>` : nothing}`
+    ${this.info && ready ? html`<hearth-info-panel .asset=${a} @close=${() => { this.info = false }} @asset-updated=${this.onUpdated}></hearth-info-panel>` : nothing}`
   }
 }
 customElements.define('hearth-viewer', Viewer)

@@ -6,6 +6,7 @@ import { LitElement, html, css, nothing } from 'lit'
 import { base } from '../styles.ts'
 import { t } from '../strings.ts'
 import { navigate } from '../router.ts'
+import type { Timeline } from '../components/timeline.ts'
 import '../components/timeline.ts'
 
 export class GridScreen extends LitElement {
@@ -29,7 +30,7 @@ export class GridScreen extends LitElement {
     const id = this.params.id
     return html`${this.header()}
       <hearth-timeline .filters=${this.filters} .mode=${this.mode} .basePath=${this.basePath} style=${this.mode === 'timeline' ? '' : 'height:calc(100% - 56px)'}></hearth-timeline>
-      ${id !== undefined && this.viewerReady ? html`<hearth-viewer .assetId=${id} @close=${() => navigate(this.basePath)} .basePath=${this.basePath}></hearth-viewer>` : nothing}`
+      ${id !== undefined && this.viewerReady ? html`<hearth-viewer .assetId=${id} @close=${() => navigate(this.basePath)} @asset-moved=${() => void this.renderRoot.querySelector<Timeline>('hearth-timeline')?.reload()} .basePath=${this.basePath}></hearth-viewer>` : nothing}`
   }
 }
 
