@@ -20,10 +20,10 @@ export async function listMigrations (): Promise<Migration[]> {
  * a database newer than this code is refused rather than guessed at. `upTo` stops after that
  * version (tests: a database as an older Hearth left it, with data, then migrated on).
  */
-export async function migrate (db: Database, { upTo }: { upTo?: number } = {}): Promise<{ applied: string[] }> {
+export async function migrate (db: Database, { upTo, migrations: given }: { upTo?: number, /** Instead of node/db/migrations/ (tests). */ migrations?: Migration[] } = {}): Promise<{ applied: string[] }> {
   await db.query(`CREATE TABLE IF NOT EXISTS hearth_migrations (
     version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
-  const migrations = await listMigrations()
+  const migrations = given ?? await listMigrations()
   const applied: string[] = []
   for (const m of migrations) {
     if (upTo !== undefined && m.version > upTo) break
@@ -32,7 +32,16 @@ export async function migrate (db: Database, { upTo }: { upTo?: number } = {}): 
       await tx.query('SELECT pg_advisory_xact_lock(728461)')
       const done = await tx.query('SELECT 1 FROM hearth_migrations WHERE version = $1', [m.version])
       if (done.length > 0) return false
-      for (const statement of splitStatements(m.sql)) await tx.query(statement)
+      for (const statement of splitStatements(m.sql)) {
+        try {
+          await tx.query(statement)
+        } catch (err) {
+          // "extension "pg_trgm" is not available": a server without PostgreSQL's contrib or pgvector.
+          const missing = /extension "([^"]+)" is not available/.exec((err as Error).message)?.[1]
+          const hint = missing === undefined ? '' : ` Install it on the database server (${missing === 'vector' ? 'pgvector, from its package or https://github.com/pgvector/pgvector' : `${missing} ships with PostgreSQL: Debian's postgresql-NN or postgresql-contrib package`}), then start Hearth again.`
+          throw new Error(`Database migration ${m.name} failed: ${(err as Error).message}.${hint}`, { cause: err })
+        }
+      }
       await tx.query('INSERT INTO hearth_migrations (version, name) VALUES ($1, $2)', [m.version, m.name])
       return true
     })

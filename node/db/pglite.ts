@@ -2,11 +2,13 @@ import { chmod, mkdir, open, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PGlite, types } from '@electric-sql/pglite'
 import { vector } from '@electric-sql/pglite-pgvector'
+import { pg_trgm as pgTrgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import type { Database, Queryable } from './types.ts'
 import { lockDataDir } from './lock.ts'
 
 /**
- * The embedded engine: PostgreSQL compiled to WebAssembly, in this process, with pgvector.
+ * The embedded engine: PostgreSQL compiled to WebAssembly, in this process, with pgvector and
+ * pg_trgm (text search indexes).
  * PGlite has one connection, so it serialises transactions itself; queries outside a transaction
  * wait for the transaction in progress.
  */
@@ -23,7 +25,7 @@ export async function openPglite (dataDir: string | undefined): Promise<Database
     // A small buffer pool for a NAS (PGlite's default is 128 MB). fsync stays as PGlite sets it:
     // its file system layer ignores fsync either way, so syncWal() below does it from Node.
     startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB', '-c', 'wal_buffers=1MB'],
-    extensions: { vector },
+    extensions: { vector, pg_trgm: pgTrgm },
     // int8 as number (sizes and counts stay far below 2^53), the same as the pg adapter;
     // bytea as Buffer, as pg returns it (PGlite's default is a plain Uint8Array).
     parsers: {
