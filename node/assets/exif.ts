@@ -90,7 +90,7 @@ export function createExifRepo (db: Queryable) {
     /**
      * Moves the owner's assets in time by `minutes` (Immich's dateTimeRelative: a camera clock set
      * an hour wrong), from the date each has (the file's date before its metadata is read), locked
-     * like a date set outright. The assets' own dates follow (moveAssetDates).
+     * like a date set outright. The assets' own dates (the timeline's) move with it.
      */
     async shiftByOwner (assetIds: string[], minutes: number, q: Queryable = db): Promise<void> {
       await q.query(

@@ -38,7 +38,7 @@ const assetUpdate = z.object({
   .refine((b) => (b.latitude === undefined) === (b.longitude === undefined), { message: 'give latitude and longitude together', path: ['latitude'] })
 type AssetUpdate = z.infer<typeof assetUpdate>
 
-/** Uploads, downloads/** Uploads, downloads, duplicates and the trash, in Immich's shapes. */
+/** Uploads, downloads, duplicates, the trash and what the owner sets on an asset, in Immich's shapes. */
 export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
   db: Database, assets: AssetService, config: Config
   /** Reads files again on the owner's request (POST /api/assets/jobs). */
@@ -154,12 +154,12 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
       handler: async ({ auth, params, body }) => {
         await get(auth.user, params.id)
         const edit = await ownerEdit([params.id], body)
-        const row = await db.transaction(async (tx) => {
-          const row = await assets.repo.update(auth.user.id, params.id, { is_favorite: body.isFavorite, visibility: body.visibility }, tx)
+        await db.transaction(async (tx) => {
+          await assets.repo.update(auth.user.id, params.id, { is_favorite: body.isFavorite, visibility: body.visibility }, tx)
           await edit(tx)
-          return row
         })
-        return dto((await assets.repo.byId(auth.user.id, params.id)) ?? row!, await exifRepo.get(params.id) ?? null)
+        // Read after the writes: a new date changes the asset's own dates too.
+        return dto((await assets.repo.byId(auth.user.id, params.id))!, await exifRepo.get(params.id) ?? null)
       },
     }),
     route({

@@ -1,7 +1,7 @@
 /**
  * Selecting in the timeline and acting on the selection: the round check, shift for a range, a
  * whole day; favourite, add to a new album, download, trash with undo; a new date or place for
- * several at once; the date scrubber.
+ * several at once; archive and unarchive; the date scrubber.
  */
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -168,6 +168,35 @@ for (const engine of oneEngine('postgres')) {
       await dayOf(/^Select all photos of .*Feb 3, 2001/).waitFor()
       assert.equal(await page.locator('hearth-timeline section.month[aria-label="February 2001"] .tile').count(), 2)
       await ui.shot(page, `selection-${engine}-04-redated`)
+    })
+
+    test('archive a selection: out of the timeline, in the archive; unarchived from the viewer', async () => {
+      const tiles = (screen: string, n: number) => page.waitForFunction(([screen, n]) =>
+        document.querySelector('hearth-app')!.shadowRoot!.querySelector(screen as string)?.shadowRoot!.querySelector('hearth-timeline')?.shadowRoot!.querySelectorAll('.tile').length === n, [screen, n] as const)
+      const order = await page.locator('hearth-timeline .tile').evaluateAll((ts) => ts.map((t) => (t as HTMLElement).dataset.id!))
+      await checks(page).nth(0).click()
+      await bar(page).getByRole('button', { name: 'Archive' }).click()
+      await page.getByText('1 item archived.').waitFor()
+      await tiles('hearth-photos', 5)
+      const archived = (await ui.node.client.call('GET', `/api/assets/${order[0]}`, { headers: s.headers })).body
+      assert.equal(archived.isArchived, true)
+      const found = await ui.node.client.call('POST', '/api/search/metadata', { headers: s.headers, body: { visibility: 'archive' } })
+      assert.deepEqual(found.body.assets.items.map((a: { id: string }) => a.id), [order[0]])
+      await page.getByRole('link', { name: 'Archive' }).first().click()
+      await page.waitForURL('**/archive')
+      await tiles('hearth-archive', 1)
+      await page.locator('hearth-archive').locator('hearth-timeline .tile a').first().click()
+      await page.waitForURL(`**/archive/${order[0]}`)
+      const viewer = page.locator('hearth-viewer')
+      await viewer.getByText('· Archived').waitFor()
+      await ui.shot(page, `selection-${engine}-05-archived`)
+      await viewer.getByRole('button', { name: 'Unarchive' }).click()
+      await page.getByText('1 item back in the timeline.').waitFor()
+      await page.waitForURL('**/archive') // the only one: the viewer closes
+      await page.getByText('Nothing archived.').waitFor()
+      assert.equal((await ui.node.client.call('GET', `/api/assets/${order[0]}`, { headers: s.headers })).body.isArchived, false)
+      await page.getByRole('link', { name: 'Photos' }).first().click()
+      await tiles('hearth-photos', 6)
     })
 
     test('the scrubber jumps to a year', async () => {

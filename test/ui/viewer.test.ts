@@ -1,8 +1,8 @@
 /**
  * The viewer with real media: a video plays from /video/playback (Chromium fetches it by ranges),
  * a Samsung motion photo plays its embedded video, zoom swaps in the original, the owner writes a
- * description in the info panel and corrects the date and place, and the phone layout and dark
- * theme of the timeline and viewer.
+ * description in the info panel and corrects the date and place (kept over a "Refresh metadata"
+ * from the viewer's menu), and the phone layout and dark theme of the timeline and viewer.
  */
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -194,6 +194,13 @@ for (const engine of oneEngine('pglite')) {
       const b = (await ui.node.client.call('GET', `/api/assets/${photo}`, { headers: s.headers })).body
       assert.deepEqual([b.exifInfo.latitude, b.exifInfo.longitude, b.exifInfo.city, b.isFavorite], [48.8566, 2.3522, 'Paris', false])
       await ui.shot(page, `viewer-${engine}-02c-date-place`)
+      // The menu's "Refresh metadata" reads the file again and keeps what the owner set.
+      await page.locator('hearth-viewer').getByRole('button', { name: 'More' }).click()
+      await page.getByRole('menuitem', { name: 'Refresh metadata' }).click()
+      await page.getByText('Reading the file again; what you set in Hearth is kept.').waitFor()
+      await ui.node.node.jobs.drained(['metadataExtraction', 'thumbnailGeneration'])
+      const c = (await ui.node.client.call('GET', `/api/assets/${photo}`, { headers: s.headers })).body
+      assert.deepEqual([c.localDateTime, c.exifInfo.city, c.exifInfo.make], ['1999-12-31T23:59:00.000Z', 'Paris', 'NIKON'])
       // Back in the timeline, the photo is in December 1999.
       await page.keyboard.press('Escape')
       await page.locator(`hearth-timeline section.month[aria-label="December 1999"] .tile[data-id="${photo}"]`).waitFor()

@@ -9,7 +9,7 @@ export const en = {
   app: { name: 'Hearth', skipToContent: 'Skip to content', loading: 'Loading…', offline: 'Hearth cannot be reached. Check the network, then try again.' },
   nav: {
     label: 'Main', photos: 'Photos', search: 'Search', people: 'People', places: 'Places', albums: 'Albums',
-    sharing: 'Sharing', favorites: 'Favourites', duplicates: 'Duplicates', trash: 'Trash', account: 'Account', admin: 'Administration',
+    sharing: 'Sharing', favorites: 'Favourites', archive: 'Archive', duplicates: 'Duplicates', trash: 'Trash', account: 'Account', admin: 'Administration',
     more: 'More', upload: 'Upload', logout: 'Sign out', searchPlaceholder: 'Search your photos', searchLabel: 'Search',
   },
   errors: {
@@ -51,6 +51,7 @@ export const en = {
     addedToAlbum: (n: number, album: string) => `${plural(n, 'item', 'items')} added to “${album}”.`,
     chooseAlbum: 'Add to album', newAlbum: 'New album', newAlbumName: 'Name of the new album', create: 'Create and add', cancel: 'Cancel',
     noAlbums: 'No albums yet.',
+    archive: 'Archive', unarchive: 'Unarchive', archived: (n: number) => `${plural(n, 'item', 'items')} archived.`, unarchived: (n: number) => `${plural(n, 'item', 'items')} back in the timeline.`,
     editDatePlace: 'Change date or place', editTitle: (n: number) => `Date and place of ${plural(n, 'item', 'items')}`,
     setDate: 'Set the date', setDateHint: 'The same day and time for all, each in its own time zone.',
     shiftDate: 'Move in time', shiftHint: 'Each keeps its own order: for a camera whose clock was wrong. Negative moves earlier.',
@@ -61,7 +62,9 @@ export const en = {
   },
   viewer: {
     close: 'Close (Esc)', previous: 'Previous (←)', next: 'Next (→)', info: 'Info (i)', favourite: 'Favourite (f)', unfavourite: 'Remove from favourites (f)',
-    download: 'Download original', rotate: 'Rotate', trash: 'Move to trash', restore: 'Restore from trash', zoomIn: 'Zoom in', zoomOut: 'Zoom out',
+    download: 'Download original', rotate: 'Rotate', archive: 'Archive', unarchive: 'Unarchive', archivedBadge: 'Archived',
+    more: 'More', refreshMetadata: 'Refresh metadata', regenerateThumbnails: 'Regenerate thumbnails', transcodeVideo: 'Transcode video',
+    metadataQueued: 'Reading the file again; what you set in Hearth is kept.', thumbnailsQueued: 'Making the thumbnails again.', transcodeQueued: 'Converting the video again.', trash: 'Move to trash', restore: 'Restore from trash', zoomIn: 'Zoom in', zoomOut: 'Zoom out',
     playMotion: 'Play motion', stopMotion: 'Stop motion', trashed: 'In the trash', notReady: 'This photo is still being processed.',
     failed: (reason: string) => `Hearth could not read this file: ${reason}`,
     details: 'Details', taken: 'Taken', camera: 'Camera', lens: 'Lens', exposure: 'Exposure', file: 'File', place: 'Place', position: 'Position',
@@ -96,7 +99,8 @@ export const en = {
     rating: 'Rating', anyRating: 'Any', ratingOption: (n: number) => n === 1 ? '1 star' : `${n} stars`, matchedRating: (n: number) => `rated ${n} ${n === 1 ? 'star' : 'stars'}`,
   },
   screens: {
-    comingSoon: 'This screen is being built.', trashEmpty: 'The trash is empty.', favouritesEmpty: 'No favourites yet.', emptyTrash: 'Empty trash', restoreAll: 'Restore all',
+    comingSoon: 'This screen is being built.', trashEmpty: 'The trash is empty.', favouritesEmpty: 'No favourites yet.', archiveEmpty: 'Nothing archived.',
+    archiveHint: 'Archived photos stay in your library, albums and search, out of the timeline.', emptyTrash: 'Empty trash', restoreAll: 'Restore all',
     trashNote: (days: number) => `Items are deleted for good after ${plural(days, 'day', 'days')}.`, emptyTrashConfirm: 'Delete everything in the trash for good? This cannot be undone.',
   },
   albums: {

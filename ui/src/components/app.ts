@@ -28,6 +28,7 @@ const navItems: NavItem[] = [
   { id: 'albums', href: '/albums', label: t.nav.albums, icon: 'album', phone: true },
   { id: 'sharing', href: '/sharing', label: t.nav.sharing, icon: 'share', phone: true },
   { id: 'favorites', href: '/favorites', label: t.nav.favorites, icon: 'heart' },
+  { id: 'archive', href: '/archive', label: t.nav.archive, icon: 'archive' },
   { id: 'duplicates', href: '/duplicates', label: t.nav.duplicates, icon: 'copy' },
   { id: 'trash', href: '/trash', label: t.nav.trash, icon: 'trash' },
   { id: 'account', href: '/account', label: t.nav.account, icon: 'account', phone: true },

@@ -1,6 +1,7 @@
 /**
  * <hearth-selection-bar>: what can be done with the selected assets. Emits `act` with
- * `{ action }` (favourite, download, trash, restore, delete) for the grid to carry out, and `clear`.
+ * `{ action }` (favourite, archive, unarchive, download, trash, restore, delete) for the grid to
+ * carry out, and `clear`.
  * Adding to an album is done here (a dialog listing albums, or a new one), and so is a new date or
  * place for all of them (PUT /api/assets; then `act` with `edited`, for the grid to reload).
  */
@@ -122,6 +123,7 @@ export class SelectionBar extends LitElement {
         : html`
           <button class="icon" aria-label=${t.selection.addToAlbum} title=${t.selection.addToAlbum} @click=${this.openAlbums}>${icon('plus')}</button>
           <button class="icon" aria-label=${this.allFavourite ? t.selection.unfavourite : t.selection.favourite} title=${this.allFavourite ? t.selection.unfavourite : t.selection.favourite} @click=${() => this.act('favourite')}>${icon(this.allFavourite ? 'heart' : 'heartOutline')}</button>
+          <button class="icon" aria-label=${this.mode === 'archive' ? t.selection.unarchive : t.selection.archive} title=${this.mode === 'archive' ? t.selection.unarchive : t.selection.archive} @click=${() => this.act(this.mode === 'archive' ? 'unarchive' : 'archive')}>${icon('archive')}</button>
           <button class="icon" aria-label=${t.selection.editDatePlace} title=${t.selection.editDatePlace} @click=${this.openEdit}>${icon('calendar')}</button>
           <button class="icon" aria-label=${t.selection.download} title=${t.selection.download} @click=${() => this.act('download')}>${icon('download')}</button>
           <button class="icon" aria-label=${t.selection.trash} title=${t.selection.trash} @click=${() => this.act('trash')}>${icon('trash')}</button>`}

@@ -87,7 +87,7 @@ export class Timeline extends LitElement {
   `]
 
   filters: Record<string, string> = { visibility: 'timeline' }
-  mode: 'timeline' | 'favorites' | 'trash' = 'timeline'
+  mode: 'timeline' | 'favorites' | 'archive' | 'trash' = 'timeline'
   basePath = '/photos'
   ready = false
   selection = new Set<string>()
@@ -436,6 +436,14 @@ export class Timeline extends LitElement {
           if (this.mode === 'favorites') await this.reload()
           break
         }
+        case 'archive': case 'unarchive': {
+          const archiving = e.detail.action === 'archive'
+          await actions.setVisibility(ids, archiving ? 'archive' : 'timeline')
+          notify(archiving ? t.selection.archived(ids.length) : t.selection.unarchived(ids.length), {
+            action: { label: t.selection.undo, run: () => { void actions.setVisibility(ids, archiving ? 'timeline' : 'archive').then(() => this.reload(), notifyError) } },
+          })
+          break
+        }
         case 'download': await actions.download(ids); break
         case 'trash':
           await actions.trash(ids)
@@ -451,7 +459,7 @@ export class Timeline extends LitElement {
         case 'added': case 'edited': break
       }
       this.clearSelection()
-      if (['trash', 'restore', 'delete', 'edited'].includes(e.detail.action)) await this.reload()
+      if (['trash', 'restore', 'delete', 'edited', 'archive', 'unarchive'].includes(e.detail.action)) await this.reload()
     } catch (err) {
       notifyError(err)
     }
@@ -544,8 +552,8 @@ export class Timeline extends LitElement {
       </div>
       ${this.months.length > 1 ? html`<hearth-scrubber .marks=${marks} .position=${this.total <= h ? 0 : scrollTop / Math.max(1, this.total - h)} @scrub=${this.onScrub}></hearth-scrubber>` : nothing}
       ${empty ? html`<div class="empty" style="position:absolute;inset:0"><div>
-          ${icon(this.mode === 'trash' ? 'trash' : this.mode === 'favorites' ? 'heart' : 'photos')}
-          <h2>${this.mode === 'trash' ? t.screens.trashEmpty : this.mode === 'favorites' ? t.screens.favouritesEmpty : t.timeline.empty}</h2>
+          ${icon(this.mode === 'trash' ? 'trash' : this.mode === 'favorites' ? 'heart' : this.mode === 'archive' ? 'archive' : 'photos')}
+          <h2>${this.mode === 'trash' ? t.screens.trashEmpty : this.mode === 'favorites' ? t.screens.favouritesEmpty : this.mode === 'archive' ? t.screens.archiveEmpty : t.timeline.empty}</h2>
           ${this.mode === 'timeline' ? html`<p class="muted">${t.timeline.emptyHint}</p><button class="primary" @click=${() => uploads.pick()}>${icon('upload')} ${t.upload.pick}</button>` : nothing}
         </div></div>` : nothing}`
   }

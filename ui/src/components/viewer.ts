@@ -16,6 +16,7 @@ import { notify, notifyError } from '../notify.ts'
 import { viewerList } from '../lib/viewer-nav.ts'
 import { placeholder } from '../lib/thumbhash.ts'
 import { actions } from '../lib/actions.ts'
+import { session } from '../session.ts'
 import './info-panel.ts'
 import type { Asset } from '../types.ts'
 
@@ -25,7 +26,7 @@ export class Viewer extends LitElement {
   static override properties = {
     assetId: { type: String }, basePath: { type: String },
     asset: { state: true }, error: { state: true }, info: { state: true }, scale: { state: true }, tx: { state: true }, ty: { state: true },
-    rotation: { state: true }, motion: { state: true }, previewLoaded: { state: true }, hasPrev: { state: true }, hasNext: { state: true },
+    rotation: { state: true }, motion: { state: true }, menu: { state: true }, previewLoaded: { state: true }, hasPrev: { state: true }, hasNext: { state: true },
   }
 
   static override styles = [base, css`
@@ -48,6 +49,9 @@ export class Viewer extends LitElement {
     video.play { max-height: calc(100dvh - 20px); }
     .msg { position: absolute; bottom: 24px; left: 50%; transform: translateX(-50%); background: rgb(0 0 0 / 70%); padding: 8px 14px; border-radius: 8px; z-index: 2; }
     .trashed { color: #ffb4a8; }
+    .more { position: relative; }
+    [role=menu] { position: absolute; right: 0; top: 46px; min-width: 240px; display: grid; padding: 6px; border-radius: 12px; background: var(--h-surface); color: var(--h-text); box-shadow: var(--h-shadow); }
+    [role=menu] button { justify-content: flex-start; width: 100%; border-radius: 8px; }
     hearth-info-panel { width: 360px; flex: none; }
     @media (max-width: 700px) {
       :host { flex-direction: column; }
@@ -58,6 +62,8 @@ export class Viewer extends LitElement {
   `]
 
   assetId = ''
+  /** The ⋮ menu is open. */
+  menu = false
   basePath = '/photos'
   asset: Asset | undefined
   error = ''
@@ -91,7 +97,7 @@ export class Viewer extends LitElement {
   }
 
   override willUpdate (changed: Map<string, unknown>): void {
-    if (changed.has('assetId') && this.assetId !== this.loadedId) { this.target = this.assetId; void this.load(this.assetId) }
+    if (changed.has('assetId') && this.assetId !== this.loadedId) { this.target = this.assetId; this.menu = false; void this.load(this.assetId) }
   }
 
   override firstUpdated (): void { (this.renderRoot.querySelector('.close') as HTMLElement | null)?.focus() }
@@ -149,7 +155,7 @@ export class Viewer extends LitElement {
     switch (e.key) {
       case 'ArrowLeft': if (!video) { e.preventDefault(); void this.step(-1) } break
       case 'ArrowRight': if (!video) { e.preventDefault(); void this.step(1) } break
-      case 'Escape': e.preventDefault(); if (this.scale > 1) this.zoomTo(1); else this.close(); break
+      case 'Escape': e.preventDefault(); if (this.menu) this.menu = false; else if (this.scale > 1) this.zoomTo(1); else this.close(); break
       case 'i': e.preventDefault(); this.info = !this.info; break
       case 'f': e.preventDefault(); void this.favourite(); break
       case '+': case '=': this.zoomTo(this.scale * 1.5); break
@@ -182,6 +188,48 @@ export class Viewer extends LitElement {
       notify(t.selection.trashed(1), { action: { label: t.selection.undo, run: () => { void actions.restore([a.id]).then(() => viewerList()?.removed?.(a.id), notifyError) } } })
       if (next !== undefined) navigate(`${this.basePath}/${next}`, { replace: true }); else this.close()
     } catch (err) { notifyError(err) }
+  }
+
+  /**
+   * Archives the photo, or brings it back to the timeline. Where that takes it out of the list
+   * being stepped through (the timeline or favourites when archiving, the archive when not), the
+   * viewer steps on as it does after a trash; elsewhere (search, an album) it stays.
+   */
+  private async archive (): Promise<void> {
+    const a = this.asset
+    if (a === undefined || a.isTrashed) return
+    const archiving = !a.isArchived
+    const leaves = archiving ? ['/photos', '/favorites'].includes(this.basePath) : this.basePath === '/archive'
+    const list = viewerList()
+    try {
+      const next = leaves ? (await list?.neighbour(a.id, 1)) ?? (await list?.neighbour(a.id, -1)) : undefined
+      await actions.setVisibility([a.id], archiving ? 'archive' : 'timeline')
+      notify(archiving ? t.selection.archived(1) : t.selection.unarchived(1))
+      if (!leaves) { this.asset = { ...a, isArchived: archiving }; return }
+      list?.removed?.(a.id)
+      if (next !== undefined) navigate(`${this.basePath}/${next}`, { replace: true }); else this.close()
+    } catch (err) { notifyError(err) }
+  }
+
+  /** Immich's asset jobs from the viewer's menu: read the file's metadata again, make the thumbnails again, convert a video again. */
+  private async job (name: 'refresh-metadata' | 'regenerate-thumbnail' | 'transcode-video', done: string): Promise<void> {
+    this.menu = false
+    const a = this.asset
+    if (a === undefined) return
+    try {
+      await api.post<void>('/api/assets/jobs', { assetIds: [a.id], name })
+      notify(done)
+    } catch (err) { notifyError(err) }
+  }
+
+  private renderMenu (a: Asset) {
+    return html`<div class="more">
+      <button class="icon" aria-label=${t.viewer.more} title=${t.viewer.more} aria-haspopup="menu" aria-expanded=${this.menu ? 'true' : 'false'} @click=${() => { this.menu = !this.menu }}>${icon('more')}</button>
+      ${this.menu ? html`<div role="menu" aria-label=${t.viewer.more}>
+        <button role="menuitem" @click=${() => this.job('refresh-metadata', t.viewer.metadataQueued)}>${t.viewer.refreshMetadata}</button>
+        <button role="menuitem" @click=${() => this.job('regenerate-thumbnail', t.viewer.thumbnailsQueued)}>${t.viewer.regenerateThumbnails}</button>
+        ${a.type === 'VIDEO' ? html`<button role="menuitem" @click=${() => this.job('transcode-video', t.viewer.transcodeQueued)}>${t.viewer.transcodeVideo}</button>` : nothing}
+      </div>` : nothing}</div>`
   }
 
   private async restore (): Promise<void> {
@@ -293,7 +341,7 @@ export class Viewer extends LitElement {
       <div class="bar">
         <button class="icon close" aria-label=${t.viewer.close} title=${t.viewer.close} @click=${() => this.close()}>${icon('close')}</button>
         <span class="name">${ready ? a.originalFileName : ''}</span>
-        ${ready && a.isTrashed ? html`<span class="trashed">· ${t.viewer.trashed}</span>` : nothing}
+        ${ready && a.isTrashed ? html`<span class="trashed">· ${t.viewer.trashed}</span>` : ready && a.isArchived ? html`<span class="trashed">· ${t.viewer.archivedBadge}</span>` : nothing}
         <span class="spacer"></span>
         ${ready && a.livePhotoVideoId !== null && a.type === 'IMAGE' ? html`<button class="icon" aria-pressed=${this.motion} aria-label=${this.motion ? t.viewer.stopMotion : t.viewer.playMotion} title=${t.viewer.playMotion} @click=${() => { this.motion = !this.motion }}>${icon('motion')}</button>` : nothing}
         ${ready && a.type === 'IMAGE' ? html`
@@ -301,11 +349,13 @@ export class Viewer extends LitElement {
           <button class="icon" aria-label=${t.viewer.zoomOut} title=${t.viewer.zoomOut} ?disabled=${this.scale <= 1} @click=${() => this.zoomTo(this.scale / 1.5)}>${icon('zoomOut')}</button>
           <button class="icon" aria-label=${t.viewer.rotate} title=${t.viewer.rotate} @click=${() => this.rotate()}>${icon('rotate')}</button>` : nothing}
         ${ready && !a.isTrashed ? html`<button class="icon" aria-pressed=${a.isFavorite} aria-label=${a.isFavorite ? t.viewer.unfavourite : t.viewer.favourite} title=${a.isFavorite ? t.viewer.unfavourite : t.viewer.favourite} @click=${() => this.favourite()}>${icon(a.isFavorite ? 'heart' : 'heartOutline')}</button>` : nothing}
+        ${ready && !a.isTrashed ? html`<button class="icon" aria-pressed=${a.isArchived} aria-label=${a.isArchived ? t.viewer.unarchive : t.viewer.archive} title=${a.isArchived ? t.viewer.unarchive : t.viewer.archive} @click=${() => this.archive()}>${icon('archive')}</button>` : nothing}
         ${ready ? html`<a class="button icon" style="color:#fff" href=${media.original(a.id)} download aria-label=${t.viewer.download} title=${t.viewer.download}>${icon('download')}</a>` : nothing}
         <button class="icon" aria-pressed=${this.info} aria-label=${t.viewer.info} title=${t.viewer.info} @click=${() => { this.info = !this.info }}>${icon('info')}</button>
         ${ready ? (a.isTrashed
           ? html`<button class="icon" aria-label=${t.viewer.restore} title=${t.viewer.restore} @click=${() => this.restore()}>${icon('restore')}</button>`
           : html`<button class="icon" aria-label=${t.viewer.trash} title=${t.viewer.trash} @click=${() => this.trash()}>${icon('trash')}</button>`) : nothing}
+        ${ready && !a.isTrashed && a.ownerId === session.user?.id ? this.renderMenu(a) : nothing}
       </div>
       ${this.hasPrev ? html`<button class="icon nav prev" aria-label=${t.viewer.previous} title=${t.viewer.previous} @click=${() => this.step(-1)}>${icon('left')}</button>` : nothing}
       ${this.hasNext ? html`<button class="icon nav next" aria-label=${t.viewer.next} title=${t.viewer.next} @click=${() => this.step(1)}>${icon('right')}</button>` : nothing}

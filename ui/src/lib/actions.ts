@@ -12,6 +12,10 @@ export const actions = {
   async setFavorite (ids: string[], isFavorite: boolean): Promise<void> {
     for (const part of chunks(ids, 1000)) await api.put<void>('/api/assets', { ids: part, isFavorite })
   },
+  /** Archive ('archive') or back to the timeline ('timeline'), a thousand at a time. */
+  async setVisibility (ids: string[], visibility: 'archive' | 'timeline'): Promise<void> {
+    for (const part of chunks(ids, 1000)) await api.put<void>('/api/assets', { ids: part, visibility })
+  },
   trash: (ids: string[]) => api.del<void>('/api/assets', { ids }),
   deleteForGood: (ids: string[]) => api.del<void>('/api/assets', { ids, force: true }),
   restore: (ids: string[]) => api.post<{ count: number }>('/api/trash/restore/assets', { ids }),

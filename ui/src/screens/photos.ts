@@ -16,7 +16,7 @@ export class GridScreen extends LitElement {
   params: Record<string, string> = {}
   query = new URLSearchParams()
   viewerReady = false
-  protected mode: 'timeline' | 'favorites' | 'trash' = 'timeline'
+  protected mode: 'timeline' | 'favorites' | 'archive' | 'trash' = 'timeline'
   protected basePath = '/photos'
   protected filters: Record<string, string> = { visibility: 'timeline' }
 
