@@ -15,6 +15,7 @@ import type { PlaceNames } from '../places/service.ts'
 import type { IngestService } from '../ingest/service.ts'
 import { createSearchRepo } from '../search/repo.ts'
 import { assetPeopleDto } from '../people/routes.ts'
+import { createTagRepo, toTagDto } from '../tags/repo.ts'
 import type { Database, Queryable } from '../db/index.ts'
 
 const ids = z.array(z.uuid({ error: 'expected asset ids (UUIDs)' })).max(10_000)
@@ -51,6 +52,7 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
   const dto = (a: Parameters<typeof toAssetDto>[0], exif?: Parameters<typeof toAssetDto>[2]) => toAssetDto(a, config.HEARTH_DATA_DIR, exif)
   const exifRepo = createExifRepo(db)
   const search = createSearchRepo(db)
+  const tagRepo = createTagRepo(db)
   const get = async (user: Parameters<AssetService['get']>[0], id: string) => {
     if (!isUuid(id)) throw new NotFoundError('Asset')
     return assets.get(user, id)
@@ -143,8 +145,8 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
         if (link !== undefined && !link.link.show_metadata) return linkAssetDto(asset, link.link, config.HEARTH_DATA_DIR)
         const out = dto(asset, await exifRepo.get(asset.id) ?? null)
         if (link !== undefined) return { ...out, originalPath: '' }
-        // People are the owner's: shown to them, not to album viewers.
-        return asset.owner_id === auth.user.id ? { ...out, people: await assetPeopleDto(db, asset.id) } : out
+        // People and tags are the owner's: shown to them, not to album viewers.
+        return asset.owner_id === auth.user.id ? { ...out, people: await assetPeopleDto(db, asset.id), tags: (await tagRepo.ofAsset(asset.id)).map(toTagDto) } : out
       },
     }),
     route({
@@ -250,6 +252,7 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
         rating: z.number().int().min(-1).max(5).optional(),
         ocr: z.string().max(200).optional(), description: z.string().max(1000).optional(),
         personIds: z.array(z.uuid({ error: 'personIds: expected person ids' })).max(100).optional(),
+        tagIds: z.array(z.uuid({ error: 'expected tag ids' })).max(100).optional(),
       }),
       handler: async ({ auth, body }) => {
         const { items, total } = await search.metadata(auth.user.id, body)

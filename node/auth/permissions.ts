@@ -21,6 +21,7 @@ export const permissions = [
   'person.create', 'person.read', 'person.update', 'person.delete', 'person.merge', 'person.statistics', 'person.reassign',
   'face.create', 'face.read', 'face.update', 'face.delete',
   'systemConfig.read', 'systemConfig.update',
+  'tag.create', 'tag.read', 'tag.update', 'tag.delete', 'tag.asset',
 ] as const
 
 export type Permission = typeof permissions[number]

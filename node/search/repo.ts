@@ -33,7 +33,16 @@ export interface MetadataFilters {
   ocr?: string
   /** Assets showing every one of these people (faces not deleted). */
   personIds?: string[]
+  /** Assets carrying every one of these tags (or a tag below each). */
+  tagIds?: string[]
 }
+
+/**
+ * SQL true when asset `a` carries tag $? or a tag below it (Immich's: "Family" finds the photos
+ * tagged Family/Grandma).
+ */
+export const tagFilterSql = `EXISTS (SELECT 1 FROM tag_assets ta JOIN tags t ON t.id = ta.tag_id JOIN tags p ON p.id = ?::uuid
+  WHERE ta.asset_id = a.id AND t.owner_id = a.owner_id AND (t.id = p.id OR left(t.value, length(p.value) + 1) = p.value || '/'))`
 
 const like = (s: string) => `%${s.replace(/[%_\\]/g, '\\$&')}%`
 
@@ -78,6 +87,7 @@ export function createSearchRepo (db: Queryable) {
         where.push(`EXISTS (SELECT 1 FROM ocr_search o WHERE o.asset_id = a.id AND ${ocrMatchSql('o', `$${params.length - 1}`, `$${params.length}`)})`)
       }
       for (const id of f.personIds ?? []) add('EXISTS (SELECT 1 FROM asset_faces fx WHERE fx.asset_id = a.id AND fx.person_id = ? AND fx.deleted_at IS NULL)', id)
+      for (const id of f.tagIds ?? []) add(tagFilterSql, id)
       const from = 'assets a LEFT JOIN asset_exif e ON e.asset_id = a.id'
       const [{ total }] = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM ${from} WHERE ${where.join(' AND ')}`, params)
       const dir = f.order === 'asc' ? 'ASC' : 'DESC'

@@ -9,6 +9,7 @@ import type { Database, Queryable } from '../db/index.ts'
 import type { AssetRow } from '../assets/repo.ts'
 import type { ExifRow } from '../assets/exif.ts'
 import { DEFAULT_EF_SEARCH, toVector } from '../ml/clip/repo.ts'
+import { tagFilterSql } from './repo.ts'
 import { ocrMatchSql } from '../ocr/repo.ts'
 import type { DateRange } from './query.ts'
 
@@ -27,6 +28,8 @@ export interface SmartFilters {
   takenBefore?: Date
   /** Assets showing every one of these people. */
   personIds?: string[]
+  /** Assets carrying every one of these tags (or a tag below each). */
+  tagIds?: string[]
   /** Any of these ranges (from the query text). */
   dates?: DateRange[]
   /** Any of these places (from the query text). */
@@ -35,7 +38,7 @@ export interface SmartFilters {
   cameras?: Array<{ field: 'make' | 'model', value: string }>
 }
 
-export type TextField = 'text' | 'file name' | 'folder' | 'keyword' | 'description' | 'album'
+export type TextField = 'text' | 'file name' | 'folder' | 'keyword' | 'tag' | 'description' | 'album'
 
 export interface Vocabulary {
   places: Array<{ field: 'city' | 'state' | 'country', value: string }>
@@ -103,6 +106,7 @@ export function createSmartRepo (db: Database) {
     if (f.cameras !== undefined && f.cameras.length > 0) {
       out.push('(' + f.cameras.map((c) => `lower(e.${c.field}) = lower($${params.push(c.value)})`).join(' OR ') + ')')
     }
+    for (const id of f.tagIds ?? []) add(tagFilterSql, id)
     if (f.personIds !== undefined && f.personIds.length > 0) {
       const t = await findPeople()
       if (t === null) out.push('false') // no faces yet: nobody can be in any photo
@@ -167,6 +171,7 @@ export function createSmartRepo (db: Database) {
       if (terms.length === 0) return []
       const params: unknown[] = []
       const w = await where(ownerId, f, params)
+      const ownerParam = params.push(ownerId)
       const ocr = await hasOcr()
       const columns: string[] = []
       const perTerm: string[] = []
@@ -181,6 +186,8 @@ export function createSmartRepo (db: Database) {
           // The folders above the file (a share's "2019 Lisbon/"), not the file name again.
           ['folder', `left(a.original_path, length(a.original_path) - length(a.original_file_name)) ILIKE ${p} AND a.library_id IS NOT NULL`],
           ['keyword', `EXISTS (SELECT 1 FROM unnest(e.keywords) k WHERE k ILIKE ${p})`],
+          // The owner's tags, by their whole path ("Family/Grandma" is found by "grandma").
+          ['tag', `a.id IN (SELECT ta.asset_id FROM tag_assets ta JOIN tags t ON t.id = ta.tag_id WHERE t.owner_id = $${ownerParam} AND t.value ILIKE ${p})`],
           ['description', `e.description ILIKE ${p}`],
           ['album', `a.id IN (SELECT aa.asset_id FROM album_assets aa JOIN albums al ON al.id = aa.album_id WHERE al.album_name ILIKE ${p})`],
         ]
@@ -199,11 +206,12 @@ export function createSmartRepo (db: Database) {
         `SELECT id FROM assets WHERE ${any('original_file_name')} OR ${any('original_path')}`,
         `SELECT asset_id FROM asset_exif WHERE ${any('description')} OR ${any('hearth_keywords_text(keywords)')}`,
         `SELECT aa.asset_id FROM album_assets aa JOIN albums al ON al.id = aa.album_id WHERE ${any('al.album_name')}`,
+        `SELECT ta.asset_id FROM tag_assets ta JOIN tags t ON t.id = ta.tag_id WHERE t.owner_id = $${ownerParam} AND (${any('t.value')})`,
         ...(ocr ? [`SELECT o.asset_id FROM ocr_search o WHERE ${ocrWords.map((words, i) => ocrMatchSql('o', words, patterns[i]!)).join(' OR ')}`] : []),
       ]
       // A place, camera or person in the query leaves few assets: those are read as they are,
       // cheaper than gathering every asset a common word is in (a "Beach" folder) to drop most.
-      const narrow = [f.places, f.cameras, f.personIds].some((x) => x !== undefined && x.length > 0) ||
+      const narrow = [f.places, f.cameras, f.personIds, f.tagIds].some((x) => x !== undefined && x.length > 0) ||
         [f.city, f.state, f.country, f.make, f.model, f.lensModel].some((x) => x !== undefined)
       const ctes = [
         ...(narrow ? [] : [`c AS (${candidates.join(' UNION ')})`]),

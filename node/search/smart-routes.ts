@@ -22,6 +22,7 @@ export const smartSearchBody = z.object({
   takenAfter: z.coerce.date().optional(),
   takenBefore: z.coerce.date().optional(),
   personIds: z.array(z.uuid()).max(100).optional(),
+  tagIds: z.array(z.uuid()).max(100).optional(),
   withExif: z.boolean().optional(),
   language: z.string().max(20).optional(),
 }).refine((b) => b.query !== undefined || b.queryAssetId !== undefined, { message: 'query or queryAssetId is required' })

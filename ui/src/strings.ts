@@ -94,7 +94,7 @@ export const en = {
     none: 'Nothing matched.', hint: 'Type a year (2019), a month (March 2021), a date (2021-03-14), a place, a person\'s name, a camera, a file name or words written in a photo, or several at once (Lisbon 2019).',
     matchedDate: (range: string) => `taken ${range}`, matchedName: (q: string) => `file name contains “${q}”`, matchedText: (q: string) => `the photo reads “${q}”`, matchedCity: (q: string) => `taken in ${q}`,
     matchedCamera: (q: string) => `camera ${q}`, matchedMeaning: (q: string) => `looks like “${q}”`, matchedSimilar: 'looks like that photo',
-    matchedFolder: (q: string) => `folder “${q}”`, matchedKeyword: (q: string) => `keyword “${q}”`, matchedDescription: (q: string) => `description mentions “${q}”`, matchedAlbum: (q: string) => `in album “${q}”`,
+    matchedFolder: (q: string) => `folder “${q}”`, matchedKeyword: (q: string) => `keyword “${q}”`, matchedTag: (q: string) => `tagged “${q}”`, matchedDescription: (q: string) => `description mentions “${q}”`, matchedAlbum: (q: string) => `in album “${q}”`,
     person: 'Person', anyone: 'Anyone', matchedPerson: (name: string) => `shows ${name}`,
     rating: 'Rating', anyRating: 'Any', ratingOption: (n: number) => n === 1 ? '1 star' : `${n} stars`, matchedRating: (n: number) => `rated ${n} ${n === 1 ? 'star' : 'stars'}`,
   },

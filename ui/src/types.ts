@@ -34,7 +34,7 @@ export interface SearchResult { assets: { total: number, count: number, items: A
 /** Why a smart search result matched (node/search/smart.ts MatchReason). */
 export type MatchReason =
   | { kind: 'date' | 'place' | 'person' | 'camera', value: string }
-  | { kind: 'words', term: string, fields: Array<'text' | 'file name' | 'folder' | 'keyword' | 'description' | 'album'> }
+  | { kind: 'words', term: string, fields: Array<'text' | 'file name' | 'folder' | 'keyword' | 'tag' | 'description' | 'album'> }
   | { kind: 'looks', text: string, similarity: number }
   | { kind: 'similar', similarity: number }
 

@@ -34,7 +34,7 @@ function describeReason (r: MatchReason): string {
       // The most telling field: what the photo reads, then its name, then where it is filed.
       const f = r.fields
       return f.includes('text') ? t.search.matchedText(r.term) : f.includes('file name') ? t.search.matchedName(r.term)
-        : f.includes('keyword') ? t.search.matchedKeyword(r.term) : f.includes('description') ? t.search.matchedDescription(r.term)
+        : f.includes('tag') ? t.search.matchedTag(r.term) : f.includes('keyword') ? t.search.matchedKeyword(r.term) : f.includes('description') ? t.search.matchedDescription(r.term)
           : f.includes('album') ? t.search.matchedAlbum(r.term) : t.search.matchedFolder(r.term)
     }
   }
