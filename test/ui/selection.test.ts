@@ -1,7 +1,7 @@
 /**
  * Selecting in the timeline and acting on the selection: the round check, shift for a range, a
  * whole day; favourite, add to a new album, download, trash with undo; a new date or place for
- * several at once; archive and unarchive; the date scrubber.
+ * several at once; archive and unarchive; tags; the date scrubber.
  */
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -197,6 +197,20 @@ for (const engine of oneEngine('postgres')) {
       assert.equal((await ui.node.client.call('GET', `/api/assets/${order[0]}`, { headers: s.headers })).body.isArchived, false)
       await page.getByRole('link', { name: 'Photos' }).first().click()
       await tiles('hearth-photos', 6)
+    })
+
+    test('tag a selection: a new tag given to each', async () => {
+      await checks(page).nth(0).click()
+      await checks(page).nth(1).click()
+      await bar(page).getByRole('button', { name: 'Tag', exact: true }).click()
+      const dialog = bar(page).getByRole('dialog', { name: 'Tag 2 items' })
+      await dialog.getByRole('combobox', { name: 'Add a tag' }).fill('Trips/Tuscany')
+      await dialog.getByRole('button', { name: 'Tag', exact: true }).click()
+      await page.getByText('2 items tagged “Trips/Tuscany”.').waitFor()
+      await bar(page).waitFor({ state: 'detached' })
+      const tags = (await ui.node.client.call('GET', '/api/tags', { headers: s.headers })).body as Array<{ id: string, value: string }>
+      const found = await ui.node.client.call('POST', '/api/search/metadata', { headers: s.headers, body: { tagIds: [tags.find((x) => x.value === 'Trips')!.id] } })
+      assert.equal(found.body.assets.total, 2)
     })
 
     test('the scrubber jumps to a year', async () => {

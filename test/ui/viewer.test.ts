@@ -2,7 +2,7 @@
  * The viewer with real media: a video plays from /video/playback (Chromium fetches it by ranges),
  * a Samsung motion photo plays its embedded video, zoom swaps in the original, the owner writes a
  * description in the info panel and corrects the date and place (kept over a "Refresh metadata"
- * from the viewer's menu), and the phone layout and dark theme of the timeline and viewer.
+ * from the viewer's menu) and tags it, and the phone layout and dark theme of the timeline and viewer.
  */
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -204,6 +204,42 @@ for (const engine of oneEngine('pglite')) {
       // Back in the timeline, the photo is in December 1999.
       await page.keyboard.press('Escape')
       await page.locator(`hearth-timeline section.month[aria-label="December 1999"] .tile[data-id="${photo}"]`).waitFor()
+    })
+
+    test('the owner tags a photo in the info panel (a new nested tag, an existing one suggested), removes one, and search finds it', async () => {
+      assert.equal((await ui.node.client.call('PUT', '/api/tags', { headers: s.headers, body: { tags: ['Holidays'] } })).status, 200)
+      const page = await ui.page()
+      await signIn(ui, page, s)
+      await page.goto(`${ui.url}/photos/${photo}`)
+      await page.locator('hearth-viewer img.main.loaded').waitFor()
+      await page.keyboard.press('i')
+      const panel = page.locator('hearth-info-panel')
+      const box = panel.getByRole('combobox', { name: 'Tags' })
+      await box.click()
+      // The letters typed (i, f: the viewer's shortcuts) go into the box.
+      await box.pressSequentially('Family/Grandma fishing')
+      await box.press('Enter')
+      await page.getByText('Tagged “Family/Grandma fishing”.').waitFor()
+      await box.fill('Holidays')
+      await box.press('Enter')
+      await page.getByText('Tagged “Holidays”.').waitFor()
+      await panel.locator('ul.tags li').nth(1).waitFor()
+      assert.deepEqual(await panel.locator('ul.tags li').allTextContents(), ['Family/Grandma fishing', 'Holidays'])
+      const tags = async () => ((await ui.node.client.call('GET', `/api/assets/${photo}`, { headers: s.headers })).body.tags as Array<{ value: string }>).map((x) => x.value)
+      assert.deepEqual(await tags(), ['Family/Grandma fishing', 'Holidays'])
+      const a = (await ui.node.client.call('GET', `/api/assets/${photo}`, { headers: s.headers })).body
+      assert.equal(a.isFavorite, false, 'no shortcut fired while typing')
+      await ui.shot(page, `viewer-${engine}-02d-tags`)
+      await panel.getByRole('button', { name: 'Remove the tag Holidays' }).click()
+      await page.getByText('Tag “Holidays” removed.').waitFor()
+      assert.deepEqual(await tags(), ['Family/Grandma fishing'])
+      // Smart search finds it by the tag, and says so.
+      await page.keyboard.press('Escape')
+      const search = page.getByRole('search').getByRole('searchbox', { name: 'Search' })
+      await search.fill('grandma')
+      await search.press('Enter')
+      await page.locator('hearth-search [role=status]').getByText('1 result', { exact: true }).waitFor()
+      assert.equal(await page.locator(`hearth-search .tile[href="/search/photos/${photo}"] .why`).textContent(), 'tagged “grandma”')
     })
 
     test('phone width, dark theme: the timeline and the viewer with its info sheet', async () => {

@@ -51,6 +51,7 @@ export const en = {
     addedToAlbum: (n: number, album: string) => `${plural(n, 'item', 'items')} added to “${album}”.`,
     chooseAlbum: 'Add to album', newAlbum: 'New album', newAlbumName: 'Name of the new album', create: 'Create and add', cancel: 'Cancel',
     noAlbums: 'No albums yet.',
+    tag: 'Tag', tagTitle: (n: number) => `Tag ${plural(n, 'item', 'items')}`, tagged: (n: number, v: string) => `${plural(n, 'item', 'items')} tagged “${v}”.`,
     archive: 'Archive', unarchive: 'Unarchive', archived: (n: number) => `${plural(n, 'item', 'items')} archived.`, unarchived: (n: number) => `${plural(n, 'item', 'items')} back in the timeline.`,
     editDatePlace: 'Change date or place', editTitle: (n: number) => `Date and place of ${plural(n, 'item', 'items')}`,
     setDate: 'Set the date', setDateHint: 'The same day and time for all, each in its own time zone.',
@@ -63,6 +64,8 @@ export const en = {
   viewer: {
     close: 'Close (Esc)', previous: 'Previous (←)', next: 'Next (→)', info: 'Info (i)', favourite: 'Favourite (f)', unfavourite: 'Remove from favourites (f)',
     download: 'Download original', rotate: 'Rotate', archive: 'Archive', unarchive: 'Unarchive', archivedBadge: 'Archived',
+    tags: 'Tags', addTag: 'Add a tag', tagHint: 'A name, or a path such as Family/Grandma. Kept in Hearth; the file is not changed.',
+    tagged: (v: string) => `Tagged “${v}”.`, untagged: (v: string) => `Tag “${v}” removed.`, removeTag: (v: string) => `Remove the tag ${v}`,
     more: 'More', refreshMetadata: 'Refresh metadata', regenerateThumbnails: 'Regenerate thumbnails', transcodeVideo: 'Transcode video',
     metadataQueued: 'Reading the file again; what you set in Hearth is kept.', thumbnailsQueued: 'Making the thumbnails again.', transcodeQueued: 'Converting the video again.', trash: 'Move to trash', restore: 'Restore from trash', zoomIn: 'Zoom in', zoomOut: 'Zoom out',
     playMotion: 'Play motion', stopMotion: 'Stop motion', trashed: 'In the trash', notReady: 'This photo is still being processed.',

@@ -16,7 +16,12 @@ export interface Asset {
   thumbhash: string | null, fileCreatedAt: string, localDateTime: string, isFavorite: boolean, isTrashed: boolean, isArchived: boolean
   duration: string, livePhotoVideoId: string | null, width: number | null, height: number | null
   ingestStatus?: string, failureReason?: string | null, exifInfo?: ExifInfo
+  /** The owner's tags (GET /api/assets/{id}, for the owner only). */
+  tags?: Tag[]
 }
+
+/** A tag (Immich's TagResponseDto): `value` is the whole path ("Family/Grandma"). */
+export interface Tag { id: string, name: string, value: string, parentId?: string, color?: string }
 
 export interface TimeBucket { timeBucket: string, count: number }
 

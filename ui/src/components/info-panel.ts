@@ -8,7 +8,8 @@ import { api, media } from '../api.ts'
 import { session } from '../session.ts'
 import { notify, notifyError } from '../notify.ts'
 import { localDateTime, bytes } from '../lib/format.ts'
-import type { Album, Asset } from '../types.ts'
+import type { Album, Asset, Tag } from '../types.ts'
+import { actions } from '../lib/actions.ts'
 import type { PeopleList, Person } from '../ml/types.ts'
 import './place-picker.ts'
 
@@ -19,7 +20,7 @@ interface Face { id: string, imageWidth: number, imageHeight: number, boundingBo
 const placeName = (e: Asset['exifInfo']) => [e?.city, e?.state, e?.country].filter((x) => x !== null && x !== undefined && x !== '').join(', ')
 
 export class InfoPanel extends LitElement {
-  static override properties = { asset: { attribute: false }, albums: { state: true }, ocr: { state: true }, faces: { state: true }, editingFaces: { state: true }, named: { state: true }, editing: { state: true } }
+  static override properties = { asset: { attribute: false }, albums: { state: true }, ocr: { state: true }, faces: { state: true }, editingFaces: { state: true }, named: { state: true }, editing: { state: true }, allTags: { state: true } }
   static override styles = [base, css`
     :host { display: block; background: var(--h-surface); color: var(--h-text); overflow-y: auto; border-left: 1px solid var(--h-border); }
     .head { display: flex; align-items: center; padding: 10px 10px 10px 18px; position: sticky; top: 0; background: var(--h-surface); }
@@ -41,6 +42,11 @@ export class InfoPanel extends LitElement {
     form.date { display: grid; gap: 8px; }
     form.date label { display: grid; gap: 2px; font-size: .85rem; color: var(--h-text-2); }
     .actions { display: flex; gap: 8px; justify-content: flex-end; }
+    ul.tags { margin-bottom: 6px; }
+    ul.tags li { display: inline-flex; align-items: center; gap: 2px; padding-right: 2px; }
+    ul.tags button.x { min-height: 0; width: 22px; height: 22px; padding: 0; }
+    ul.tags button.x svg { width: 14px; height: 14px; }
+    form.add-tag input { width: 100%; box-sizing: border-box; }
     .crop { width: 44px; height: 44px; border-radius: 50%; flex: none; background: var(--h-placeholder) no-repeat; }
   `]
 
@@ -51,6 +57,8 @@ export class InfoPanel extends LitElement {
   /** The owner's named people, for giving a face to one of them (loaded when editing starts). */
   named: Person[] = []
   editingFaces = false
+  /** The owner's tags, for the add box's suggestions (loaded when it is first focused). */
+  allTags: Tag[] | undefined
   /** The date or the place, while the owner edits it. */
   editing: 'date' | 'place' | undefined
   private loadedFor = ''
@@ -217,6 +225,47 @@ export class InfoPanel extends LitElement {
     return html`<div>${this.editableTitle(t.viewer.place, 'place', place === '' ? t.viewer.addPlace : t.viewer.editPlace)}<dd>${place === '' ? html`<span class="sub">${t.viewer.noPlace}</span>` : place}</dd></div>`
   }
 
+  /** Tells the viewer the photo's tags changed (it holds the asset this panel shows). */
+  private tagsChanged (tags: Tag[]): void {
+    this.dispatchEvent(new CustomEvent('asset-updated', { detail: { id: this.asset!.id, tags } }))
+  }
+
+  /** A tag typed (an existing one, or a new path such as Family/Grandma, made then). */
+  private async addTag (e: SubmitEvent): Promise<void> {
+    e.preventDefault()
+    const form = e.target as HTMLFormElement
+    const value = String(new FormData(form).get('tag') ?? '').trim()
+    const a = this.asset
+    if (value === '' || a === undefined) return
+    try {
+      const tag = await actions.tag(value, [a.id])
+      form.reset()
+      this.allTags = undefined
+      if (!(a.tags ?? []).some((x) => x.id === tag.id)) this.tagsChanged([...(a.tags ?? []), tag].sort((x, y) => x.value.localeCompare(y.value)))
+      notify(t.viewer.tagged(tag.value))
+    } catch (err) { notifyError(err) }
+  }
+
+  private async removeTag (tag: Tag): Promise<void> {
+    const a = this.asset
+    if (a === undefined) return
+    try {
+      await actions.untag(tag.id, [a.id])
+      this.tagsChanged((a.tags ?? []).filter((x) => x.id !== tag.id))
+      notify(t.viewer.untagged(tag.value))
+    } catch (err) { notifyError(err) }
+  }
+
+  private renderTags (a: Asset) {
+    if (!this.owned) return nothing
+    const tags = a.tags ?? []
+    return html`<div><dt><label for="tag">${t.viewer.tags}</label></dt><dd>
+      ${tags.length === 0 ? nothing : html`<ul class="tags">${tags.map((tag) => html`<li class="chip">${tag.value}<button type="button" class="icon x" aria-label=${t.viewer.removeTag(tag.value)} title=${t.viewer.removeTag(tag.value)} @click=${() => this.removeTag(tag)}>${icon('close')}</button></li>`)}</ul>`}
+      <form class="add-tag" @submit=${this.addTag}><input id="tag" name="tag" list="tag-list" autocomplete="off" maxlength="1000" placeholder=${t.viewer.addTag} title=${t.viewer.tagHint}
+        @focus=${() => { if (this.allTags === undefined) actions.tags().then((x) => { this.allTags = x }, () => {}) }}>
+        <datalist id="tag-list">${(this.allTags ?? []).filter((x) => !tags.some((y) => y.id === x.id)).map((x) => html`<option value=${x.value}></option>`)}</datalist></form></dd></div>`
+  }
+
   /** The description, saved when the box loses focus changed (Immich's way). */
   private saveDescription (e: Event): Promise<boolean> {
     return this.save({ description: (e.target as HTMLTextAreaElement).value.trim() }, t.viewer.descriptionSaved)
@@ -271,6 +320,7 @@ export class InfoPanel extends LitElement {
         ${hasPos ? html`<div><dt>${t.viewer.position}</dt><dd>${lat.toFixed(5)}, ${lon.toFixed(5)}
           <div><a href="https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=15/${lat}/${lon}" target="_blank" rel="noopener noreferrer">${t.viewer.openMap}</a></div></dd></div>` : nothing}
         ${this.renderPeople()}
+        ${this.renderTags(a)}
         ${this.ocr !== '' ? html`<div><dt>${t.viewer.text}</dt><dd><pre>${this.ocr}</pre></dd></div>` : nothing}
         ${(e?.keywords?.length ?? 0) > 0 ? html`<div><dt>${t.viewer.keywords}</dt><dd><ul>${e!.keywords!.map((k) => html`<li class="chip">${k}</li>`)}</ul></dd></div>` : nothing}
         ${(this.albums?.length ?? 0) > 0 ? html`<div><dt>${t.viewer.albums}</dt><dd><ul>${this.albums!.map((al) => html`<li><a href="/albums/${al.id}">${al.albumName}</a></li>`)}</ul></dd></div>` : nothing}

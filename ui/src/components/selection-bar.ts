@@ -11,11 +11,11 @@ import { t } from '../strings.ts'
 import { icon } from '../icons.ts'
 import { notify, notifyError } from '../notify.ts'
 import { api } from '../api.ts'
-import type { Album } from '../types.ts'
+import type { Album, Tag } from '../types.ts'
 import './place-picker.ts'
 
 export class SelectionBar extends LitElement {
-  static override properties = { count: { type: Number }, ids: { attribute: false }, mode: { type: String }, allFavourite: { type: Boolean }, albums: { state: true }, busy: { state: true } }
+  static override properties = { count: { type: Number }, ids: { attribute: false }, mode: { type: String }, allFavourite: { type: Boolean }, albums: { state: true }, busy: { state: true }, tags: { state: true } }
   static override styles = [base, css`
     :host { display: flex; align-items: center; gap: 4px; padding: 6px 12px; background: var(--h-accent-soft); border-bottom: 1px solid var(--h-border); flex-wrap: wrap; z-index: 4; }
     .count { font-weight: 600; margin-right: auto; padding-left: 4px; }
@@ -25,7 +25,8 @@ export class SelectionBar extends LitElement {
     ul { list-style: none; margin: 0; padding: 0; max-height: 40vh; overflow-y: auto; display: grid; gap: 4px; }
     ul button { width: 100%; justify-content: space-between; border-radius: 8px; }
     form { display: flex; gap: 8px; } form input { flex: 1; }
-    .row { display: flex; justify-content: flex-end; }
+    .row { display: flex; justify-content: flex-end; gap: 8px; }
+    form.dlg { display: grid; }
     fieldset { border: 1px solid var(--h-border); border-radius: 10px; display: grid; gap: 8px; padding: 10px 12px; margin: 0; }
     legend { font-weight: 600; padding: 0 4px; }
     fieldset form { align-items: end; flex-wrap: wrap; }
@@ -39,6 +40,8 @@ export class SelectionBar extends LitElement {
   mode = 'timeline'
   allFavourite = false
   albums: Album[] | undefined
+  /** The owner's tags, suggested in the tag dialog. */
+  tags: Tag[] | undefined
   busy = false
 
   private act (action: string): void { this.dispatchEvent(new CustomEvent('act', { detail: { action } })) }
@@ -61,6 +64,42 @@ export class SelectionBar extends LitElement {
       this.renderRoot.querySelector<HTMLDialogElement>('#albums')!.close()
       this.act('added')
     } catch (err) { notifyError(err) } finally { this.busy = false }
+  }
+
+  private async openTag (): Promise<void> {
+    this.renderRoot.querySelector<HTMLDialogElement>('#tag')!.showModal()
+    try {
+      const { actions } = await import('../lib/actions.ts')
+      this.tags = await actions.tags()
+    } catch (err) { notifyError(err) }
+  }
+
+  /** The tag typed (made when new) given to every selected asset. */
+  private async tagAll (e: SubmitEvent): Promise<void> {
+    e.preventDefault()
+    const value = String(new FormData(e.target as HTMLFormElement).get('tag') ?? '').trim()
+    if (value === '') return
+    this.busy = true
+    try {
+      const { actions } = await import('../lib/actions.ts')
+      const tag = await actions.tag(value, this.ids)
+      notify(t.selection.tagged(this.ids.length, tag.value))
+      this.renderRoot.querySelector<HTMLDialogElement>('#tag')!.close()
+      this.act('tagged')
+    } catch (err) { notifyError(err) } finally { this.busy = false }
+  }
+
+  private renderTag () {
+    return html`<dialog id="tag" aria-labelledby="tag-h">
+      <form class="dlg" @submit=${this.tagAll}>
+        <h2 id="tag-h">${t.selection.tagTitle(this.count)}</h2>
+        <input name="tag" list="tag-choices" autocomplete="off" required maxlength="1000" aria-label=${t.viewer.addTag} placeholder=${t.viewer.addTag} title=${t.viewer.tagHint}>
+        <datalist id="tag-choices">${(this.tags ?? []).map((x) => html`<option value=${x.value}></option>`)}</datalist>
+        <p class="muted">${t.viewer.tagHint}</p>
+        <div class="row"><button type="button" @click=${() => this.renderRoot.querySelector<HTMLDialogElement>('#tag')!.close()}>${t.selection.cancel}</button>
+          <button class="primary" type="submit" ?disabled=${this.busy}>${t.selection.tag}</button></div>
+      </form>
+    </dialog>`
   }
 
   private async openEdit (): Promise<void> {
@@ -124,6 +163,7 @@ export class SelectionBar extends LitElement {
           <button class="icon" aria-label=${t.selection.addToAlbum} title=${t.selection.addToAlbum} @click=${this.openAlbums}>${icon('plus')}</button>
           <button class="icon" aria-label=${this.allFavourite ? t.selection.unfavourite : t.selection.favourite} title=${this.allFavourite ? t.selection.unfavourite : t.selection.favourite} @click=${() => this.act('favourite')}>${icon(this.allFavourite ? 'heart' : 'heartOutline')}</button>
           <button class="icon" aria-label=${this.mode === 'archive' ? t.selection.unarchive : t.selection.archive} title=${this.mode === 'archive' ? t.selection.unarchive : t.selection.archive} @click=${() => this.act(this.mode === 'archive' ? 'unarchive' : 'archive')}>${icon('archive')}</button>
+          <button class="icon" aria-label=${t.selection.tag} title=${t.selection.tag} @click=${this.openTag}>${icon('tag')}</button>
           <button class="icon" aria-label=${t.selection.editDatePlace} title=${t.selection.editDatePlace} @click=${this.openEdit}>${icon('calendar')}</button>
           <button class="icon" aria-label=${t.selection.download} title=${t.selection.download} @click=${() => this.act('download')}>${icon('download')}</button>
           <button class="icon" aria-label=${t.selection.trash} title=${t.selection.trash} @click=${() => this.act('trash')}>${icon('trash')}</button>`}
@@ -139,7 +179,7 @@ export class SelectionBar extends LitElement {
           <div class="row"><button @click=${() => this.renderRoot.querySelector<HTMLDialogElement>('#albums')!.close()}>${t.selection.cancel}</button></div>
         </div>
       </dialog>
-      ${trash ? nothing : this.renderEdit()}`
+      ${trash ? nothing : html`${this.renderEdit()}${this.renderTag()}`}`
   }
 }
 customElements.define('hearth-selection-bar', SelectionBar)

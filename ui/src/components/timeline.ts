@@ -456,7 +456,7 @@ export class Timeline extends LitElement {
           notify(t.selection.restored(ids.length))
           break
         case 'delete': await actions.deleteForGood(ids); break
-        case 'added': case 'edited': break
+        case 'added': case 'edited': case 'tagged': break
       }
       this.clearSelection()
       if (['trash', 'restore', 'delete', 'edited', 'archive', 'unarchive'].includes(e.detail.action)) await this.reload()

@@ -129,9 +129,9 @@ export class Viewer extends LitElement {
   private close (): void { this.dispatchEvent(new CustomEvent('close')) }
 
   /** The owner changed the asset in the info panel; a new date moves it in the grid behind (`asset-moved`). */
-  private onUpdated (e: CustomEvent<Pick<Asset, 'id' | 'exifInfo' | 'localDateTime' | 'fileCreatedAt'>>): void {
+  private onUpdated (e: CustomEvent<Pick<Asset, 'id'> & Partial<Pick<Asset, 'exifInfo' | 'localDateTime' | 'fileCreatedAt' | 'tags'>>>): void {
     if (this.asset?.id !== e.detail.id) return
-    const moved = e.detail.localDateTime !== this.asset.localDateTime
+    const moved = e.detail.localDateTime !== undefined && e.detail.localDateTime !== this.asset.localDateTime
     this.asset = { ...this.asset, ...e.detail }
     if (moved) this.dispatchEvent(new CustomEvent('asset-moved'))
   }

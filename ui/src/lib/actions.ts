@@ -1,6 +1,6 @@
 /** What can be done to assets, as API calls (shared by the timeline's selection bar and the viewer). */
 import { api, media } from '../api.ts'
-import type { Album } from '../types.ts'
+import type { Album, Tag } from '../types.ts'
 
 /** `items` in runs of at most `size`. */
 function chunks<T> (items: T[], size: number): T[][] {
@@ -16,6 +16,14 @@ export const actions = {
   async setVisibility (ids: string[], visibility: 'archive' | 'timeline'): Promise<void> {
     for (const part of chunks(ids, 1000)) await api.put<void>('/api/assets', { ids: part, visibility })
   },
+  tags: () => api.get<Tag[]>('/api/tags'),
+  /** Gives the tag at `value` ("Family/Grandma", made when new) to the assets; returns it. */
+  async tag (value: string, ids: string[]): Promise<Tag> {
+    const [tag] = await api.put<Tag[]>('/api/tags', { tags: [value] })
+    for (const part of chunks(ids, 1000)) await api.put<unknown>('/api/tags/assets', { tagIds: [tag!.id], assetIds: part })
+    return tag!
+  },
+  untag: (tagId: string, ids: string[]) => api.del<unknown>(`/api/tags/${tagId}/assets`, { ids }),
   trash: (ids: string[]) => api.del<void>('/api/assets', { ids }),
   deleteForGood: (ids: string[]) => api.del<void>('/api/assets', { ids, force: true }),
   restore: (ids: string[]) => api.post<{ count: number }>('/api/trash/restore/assets', { ids }),
