@@ -206,7 +206,7 @@ for (const engine of oneEngine('pglite')) {
       await page.locator(`hearth-timeline section.month[aria-label="December 1999"] .tile[data-id="${photo}"]`).waitFor()
     })
 
-    test('the owner tags a photo in the info panel (a new nested tag, an existing one suggested), removes one, and search finds it', async () => {
+    test('the owner tags a photo in the info panel (a new nested tag, an existing one), removes one; the tag\'s search and smart search find it', async () => {
       assert.equal((await ui.node.client.call('PUT', '/api/tags', { headers: s.headers, body: { tags: ['Holidays'] } })).status, 200)
       const page = await ui.page()
       await signIn(ui, page, s)
@@ -233,8 +233,13 @@ for (const engine of oneEngine('pglite')) {
       await panel.getByRole('button', { name: 'Remove the tag Holidays' }).click()
       await page.getByText('Tag “Holidays” removed.').waitFor()
       assert.deepEqual(await tags(), ['Family/Grandma fishing'])
-      // Smart search finds it by the tag, and says so.
-      await page.keyboard.press('Escape')
+      // The chip opens the search for its tag, a filter of the search form.
+      await panel.getByRole('link', { name: 'Family/Grandma fishing' }).click()
+      await page.waitForURL(/\/search\?tag=/)
+      await page.locator('hearth-search [role=status]').getByText('1 result', { exact: true }).waitFor()
+      assert.equal(await page.locator(`hearth-search .tile[href="/search/photos/${photo}"] .why`).textContent(), 'tagged “Family/Grandma fishing”')
+      assert.equal(await page.locator('hearth-search select[name=tag] option:checked').textContent(), 'Family/Grandma fishing')
+      // Smart search finds it by the tag's name, and says so.
       const search = page.getByRole('search').getByRole('searchbox', { name: 'Search' })
       await search.fill('grandma')
       await search.press('Enter')

@@ -16,7 +16,7 @@ import { placeholder } from '../lib/thumbhash.ts'
 import { parseDateQuery } from '../lib/query.ts'
 import { shortDate } from '../lib/format.ts'
 import { arrayList, setViewerList } from '../lib/viewer-nav.ts'
-import type { Asset, MatchReason, SearchResult, SmartSearchResult } from '../types.ts'
+import type { Asset, MatchReason, SearchResult, SmartSearchResult, Tag } from '../types.ts'
 import type { PeopleList, Person } from '../ml/types.ts'
 
 interface Hit { asset: Asset, why: string }
@@ -42,7 +42,7 @@ function describeReason (r: MatchReason): string {
 type Filters = Record<string, unknown>
 
 export class SearchScreen extends LitElement {
-  static override properties = { params: { attribute: false }, query: { attribute: false }, hits: { state: true }, busy: { state: true }, width: { state: true }, viewerReady: { state: true }, people: { state: true } }
+  static override properties = { params: { attribute: false }, query: { attribute: false }, hits: { state: true }, busy: { state: true }, width: { state: true }, viewerReady: { state: true }, people: { state: true }, tags: { state: true } }
   static override styles = [base, css`
     :host { display: block; height: 100%; overflow-y: auto; position: relative; }
     form.filters { display: flex; flex-wrap: wrap; gap: 10px; align-items: end; margin: 12px 0 18px; }
@@ -61,13 +61,20 @@ export class SearchScreen extends LitElement {
   viewerReady = false
   /** Named people, for the person filter (none until faces have been found and named). */
   people: Person[] = []
+  /** The user's tags, for the tag filter. */
+  tags: Tag[] = []
   private ran = ''
+  /** Resolves when the people and tags (for the filters and their names in the results) are in. */
+  private loaded: Promise<unknown> = Promise.resolve()
   private readonly resize = new ResizeObserver((entries) => { this.width = entries[0].contentRect.width })
 
   override connectedCallback (): void {
     super.connectedCallback()
     setViewerList(arrayList(() => (this.hits ?? []).map((h) => h.asset.id)))
-    api.get<PeopleList>('/api/people?size=1000').then((r) => { this.people = r.people.filter((p) => p.name !== '') }, () => { this.people = [] })
+    this.loaded = Promise.all([
+      api.get<PeopleList>('/api/people?size=1000').then((r) => { this.people = r.people.filter((p) => p.name !== '') }, () => { this.people = [] }),
+      api.get<Tag[]>('/api/tags').then((r) => { this.tags = r }, () => { this.tags = [] }),
+    ])
   }
 
   override disconnectedCallback (): void { super.disconnectedCallback(); this.resize.disconnect() }
@@ -91,6 +98,8 @@ export class SearchScreen extends LitElement {
     if (q === '' && Object.keys(f).length === 0) { this.hits = undefined; return }
     this.busy = true
     try {
+      // A person or tag in the address is named in the results: wait for the lists (one request each).
+      if (f.person !== undefined || f.tag !== undefined) await this.loaded
       const common: Filters = {}
       if (f.from !== undefined) common.takenAfter = new Date(f.from + 'T00:00:00Z').toISOString()
       if (f.to !== undefined) common.takenBefore = new Date(Date.parse(f.to + 'T00:00:00Z') + 86_400_000).toISOString()
@@ -100,8 +109,11 @@ export class SearchScreen extends LitElement {
       const rating = f.rating === undefined ? undefined : Number(f.rating)
       if (rating !== undefined && Number.isInteger(rating) && rating >= 1 && rating <= 5) common.rating = rating
       if (f.person !== undefined) common.personIds = [f.person]
+      // A tag finds the photos with it or with a tag below it.
+      if (f.tag !== undefined) common.tagIds = [f.tag]
+      const tagName = f.tag === undefined ? undefined : this.tags.find((x) => x.id === f.tag)?.value ?? t.search.tag
       const personName = f.person === undefined ? undefined : this.people.find((p) => p.id === f.person)?.name ?? t.search.person
-      const filterReasons = [f.from !== undefined || f.to !== undefined ? t.search.matchedDate(`${f.from ?? '…'} – ${f.to ?? '…'}`) : '', f.make !== undefined ? t.search.matchedCamera(f.make) : '', f.city !== undefined ? t.search.matchedCity(f.city) : '', common.rating !== undefined ? t.search.matchedRating(common.rating as number) : '', personName !== undefined ? t.search.matchedPerson(personName) : ''].filter((x) => x !== '')
+      const filterReasons = [f.from !== undefined || f.to !== undefined ? t.search.matchedDate(`${f.from ?? '…'} – ${f.to ?? '…'}`) : '', f.make !== undefined ? t.search.matchedCamera(f.make) : '', f.city !== undefined ? t.search.matchedCity(f.city) : '', common.rating !== undefined ? t.search.matchedRating(common.rating as number) : '', personName !== undefined ? t.search.matchedPerson(personName) : '', tagName !== undefined ? t.search.matchedTag(tagName) : ''].filter((x) => x !== '')
       const whyFilters = filterReasons.join(', ')
       const date = q === '' ? undefined : parseDateQuery(q)
       let batches: Hit[][]
@@ -178,6 +190,7 @@ export class SearchScreen extends LitElement {
         <label>${t.search.city}<input name="city" .value=${q.get('city') ?? ''}></label>
         <label>${t.search.rating}<select name="rating"><option value="">${t.search.anyRating}</option>${[5, 4, 3, 2, 1].map((n) => html`<option value=${n} ?selected=${q.get('rating') === String(n)}>${t.search.ratingOption(n)}</option>`)}</select></label>
         ${this.people.length === 0 ? nothing : html`<label>${t.search.person}<select name="person" .value=${q.get('person') ?? ''}><option value="">${t.search.anyone}</option>${this.people.map((p) => html`<option value=${p.id} ?selected=${q.get('person') === p.id}>${p.name}</option>`)}</select></label>`}
+        ${this.tags.length === 0 ? nothing : html`<label>${t.search.tag}<select name="tag"><option value="">${t.search.anyTag}</option>${this.tags.map((x) => html`<option value=${x.id} ?selected=${q.get('tag') === x.id}>${x.value}</option>`)}</select></label>`}
         <button class="primary" type="submit">${t.search.run}</button>
       </form>
       ${this.hits === undefined ? html`<p class="muted">${t.search.hint}</p>`
