@@ -138,6 +138,23 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
       handler: async ({ auth, query }) => assets.repo.statistics(auth.user.id, query.isTrashed === 'true'),
     }),
     route({
+      method: 'GET', path: '/api/assets/memory-lane', tag: 'Assets', access: 'user', permission: 'asset.read',
+      summary: 'On this day (Immich\'s memory lane): your photos taken on this day and month in earlier years, by year (newest first), up to 30 a year. Give the day as the viewer\'s calendar has it.',
+      query: z.object({
+        day: z.coerce.number().int().min(1).max(31), month: z.coerce.number().int().min(1).max(12),
+        year: z.coerce.number().int().min(1826).max(9999).optional(),
+      }),
+      handler: async ({ auth, query }) => {
+        const year = query.year ?? new Date().getUTCFullYear()
+        const rows = await assets.repo.onThisDay(auth.user.id, query.month, query.day, year, 30)
+        const years = Map.groupBy(rows, (r) => new Date(r.local_date_time).getUTCFullYear())
+        return [...years].map(([taken, list]) => {
+          const yearsAgo = year - taken
+          return { yearsAgo, title: yearsAgo === 1 ? '1 year ago' : `${yearsAgo} years ago`, assets: list.map((a) => dto(a)) }
+        })
+      },
+    }),
+    route({
       method: 'GET', path: '/api/assets/{id}', tag: 'Assets', access: 'user', permission: 'asset.read', sharedLink: true,
       summary: 'One asset (yours, in an album shared with you, or in a public link\'s album with key=)',
       handler: async ({ auth, link, params }) => {

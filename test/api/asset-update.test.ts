@@ -203,6 +203,28 @@ for (const engine of engines) {
       assert.deepEqual(dates(await asset(other)), ['2012-08-15T10:00:00.000Z', null, '2012-08-15T10:00:00.000Z', '2012-08-15T10:00:00.000Z'], 'kept over the file\'s date')
     })
 
+    test('on this day (Immich\'s memory lane): this day and month in earlier years, by year, the owner\'s timeline only', async () => {
+      const copy = async (n: number, session = admin) => {
+        const data = new Uint8Array(await readFile(photo))
+        data[data.length - 10 - n] ^= 0xff
+        return (await t.client.upload(session, { name: `day-${n}.jpg`, data })).body.id as string
+      }
+      const [y2019, y2021, next, thisYear, archived] = [await copy(1), await copy(2), await copy(3), await copy(4), await copy(5)]
+      const bobs = await copy(6, bob)
+      await t.node.jobs.drained(['metadataExtraction', 'thumbnailGeneration'])
+      for (const [asset, date, session] of [[y2019, '2019-07-14T09:00:00', admin], [y2021, '2021-07-14T23:30:00', admin], [next, '2021-07-15T00:30:00', admin],
+        [thisYear, '2026-07-14T12:00:00', admin], [archived, '2020-07-14T12:00:00', admin], [bobs, '2018-07-14T12:00:00', bob]] as const) {
+        assert.equal((await put({ dateTimeOriginal: date, timeZone: 'Europe/Lisbon' }, session, asset)).status, 200)
+      }
+      assert.equal((await put({ visibility: 'archive' }, admin, archived)).status, 200)
+      const lane = await t.client.call('GET', '/api/assets/memory-lane?day=14&month=7&year=2026', { headers: admin.headers })
+      assert.equal(lane.status, 200, JSON.stringify(lane.body))
+      assert.deepEqual(lane.body.map((m: { yearsAgo: number, title: string, assets: Array<{ id: string }> }) => [m.yearsAgo, m.title, m.assets.map((a) => a.id)]),
+        [[5, '5 years ago', [y2021]], [7, '7 years ago', [y2019]]], '23:30 local on the 14th is the 14th; the 15th, this year, archived and Bob\'s are not')
+      assert.equal((await t.client.call('GET', '/api/assets/memory-lane?day=32&month=7', { headers: admin.headers })).status, 400)
+      assert.equal((await t.client.call('GET', '/api/assets/memory-lane?day=14&month=7')).status, 401)
+    })
+
     test('a description given before the file\'s metadata is read outlives that read, which fills the rest', async () => {
       assert.equal((await t.client.call('PUT', '/api/jobs/metadataExtraction', { headers: admin.headers, body: { command: 'pause' } })).status, 200)
       const data = new Uint8Array(await readFile(photo))

@@ -1,7 +1,7 @@
 /**
  * Selecting in the timeline and acting on the selection: the round check, shift for a range, a
  * whole day; favourite, add to a new album, download, trash with undo; a new date or place for
- * several at once; archive and unarchive; tags; the date scrubber.
+ * several at once; archive and unarchive; tags; the date scrubber; on this day.
  */
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -223,6 +223,29 @@ for (const engine of oneEngine('postgres')) {
       const box = await small.locator('hearth-timeline section.month[aria-label="August 2006"] .tile').boundingBox()
       assert.ok(box !== null && box.y < 420 && box.y + box.height > 0, `August 2006 is on screen: ${JSON.stringify(box)}`)
       await ui.shot(small, `selection-${engine}-02-scrubbed`)
+    })
+
+    test('on this day: a card per earlier year above the timeline, opening its photos', async () => {
+      // Two photos dated today ten and twelve years ago, by hand (the wall clock where taken).
+      const now = new Date()
+      const day = (years: number) => `${now.getFullYear() - years}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}T10:00:00`
+      for (const [id, years] of [[ids[2]!, 10], [ids[3]!, 12]] as const) {
+        assert.equal((await ui.node.client.call('PUT', `/api/assets/${id}`, { headers: s.headers, body: { dateTimeOriginal: day(years) } })).status, 200)
+      }
+      const fresh = await ui.page()
+      await fresh.context().addCookies([{ name: 'hearth_access_token', value: s.token, url: ui.url }])
+      await fresh.goto(ui.url + '/photos')
+      const strip = fresh.getByRole('region', { name: 'On this day' })
+      await strip.getByRole('button').nth(1).waitFor()
+      assert.deepEqual(await strip.getByRole('button').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label'))), ['10 years ago today: 1 photo', '12 years ago today: 1 photo'])
+      await fresh.locator('hearth-timeline .tile img').first().waitFor()
+      await ui.shot(fresh, `selection-${engine}-06-on-this-day`)
+      await strip.getByRole('button', { name: '12 years ago today: 1 photo' }).click()
+      const box = fresh.locator('hearth-album-lightbox')
+      await box.locator('img').waitFor()
+      assert.match(await box.locator('img').getAttribute('src') ?? '', new RegExp(ids[3]!))
+      await fresh.keyboard.press('Escape')
+      await box.waitFor({ state: 'detached' })
     })
   })
 }

@@ -81,6 +81,10 @@ export const en = {
     editHint: 'Kept in Hearth; the file is not changed.',
     timeZone: (zone: string) => `Time zone ${zone}`, rotateUnavailable: 'This server cannot store rotations yet.', unnamed: 'Someone unnamed', dimensions: (w: number, h: number) => `${w} × ${h}`, noInfo: 'No details recorded.', alt: (name: string, date: string) => `${name}, taken ${date}`,
   },
+  memories: {
+    title: 'On this day', yearsAgo: (n: number) => n === 1 ? '1 year ago' : `${n} years ago`,
+    open: (n: number, count: number) => `${n === 1 ? '1 year ago' : `${n} years ago`} today: ${plural(count, 'photo', 'photos')}`,
+  },
   place: {
     search: 'A town or city, or latitude, longitude', results: 'Places', useCoordinates: (lat: number, lon: number) => `Use ${lat}, ${lon}`,
     nothingFound: (q: string) => `No town called “${q}”. Try a town nearby, or type latitude and longitude (38.7169, -9.1399).`,
