@@ -28,10 +28,16 @@ export function tagRoutes ({ db }: { db: Database }) {
     if (tag === undefined) throw new NotFoundError('Tag')
     return tag
   }
-  /** Immich's BulkIdResponseDto: each asset, with why it was left out. */
-  const perAsset = async (ownerId: string, ids: string[], done: Set<string>) => {
-    const owned = new Set(await assets.ownedIds(ownerId, ids))
-    return ids.map((id) => owned.has(id) ? (done.has(id) ? { id, success: true } : { id, success: false, error: 'duplicate' }) : { id, success: false, error: 'no_permission' })
+  /**
+   * Tags or untags the caller's assets among `ids` and answers for each (Immich's
+   * BulkIdResponseDto): success, `unchanged` when it already was so, or `no_permission`.
+   */
+  const perAsset = async (ownerId: string, ids: string[], unchanged: 'duplicate' | 'not_found', change: (owned: string[]) => Promise<Set<string>>) => {
+    const unique = [...new Set(ids)]
+    const owned = await assets.ownedIds(ownerId, unique)
+    const done = await change(owned)
+    const mine = new Set(owned)
+    return unique.map((id) => done.has(id) ? { id, success: true } : { id, success: false, error: mine.has(id) ? unchanged : 'no_permission' })
   }
   return [
     route({
@@ -102,10 +108,7 @@ export function tagRoutes ({ db }: { db: Database }) {
       body: z.object({ ids: uuids('asset') }),
       handler: async ({ auth, params, body }) => {
         const tag = await mine(auth.user.id, params.id)
-        const ids = [...new Set(body.ids)]
-        const owned = await assets.ownedIds(auth.user.id, ids)
-        const added = await tags.tag([tag.id], owned)
-        return perAsset(auth.user.id, ids, new Set([...added].map((k) => k.slice(k.indexOf(':') + 1))))
+        return perAsset(auth.user.id, body.ids, 'duplicate', async (owned) => new Set([...await tags.tag([tag.id], owned)].map((k) => k.slice(k.indexOf(':') + 1))))
       },
     }),
     route({
@@ -114,10 +117,7 @@ export function tagRoutes ({ db }: { db: Database }) {
       body: z.object({ ids: uuids('asset') }),
       handler: async ({ auth, params, body }) => {
         const tag = await mine(auth.user.id, params.id)
-        const ids = [...new Set(body.ids)]
-        const removed = await tags.untag(tag.id, ids)
-        const owned = new Set(await assets.ownedIds(auth.user.id, ids))
-        return ids.map((id) => removed.has(id) ? { id, success: true } : { id, success: false, error: owned.has(id) ? 'not_found' : 'no_permission' })
+        return perAsset(auth.user.id, body.ids, 'not_found', (owned) => tags.untag(tag.id, owned))
       },
     }),
   ]

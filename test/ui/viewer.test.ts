@@ -72,6 +72,15 @@ for (const engine of oneEngine('pglite')) {
       await transcoded(ui, s)
     })
     after(async () => { await ui.stop(); await rm(tmp, { recursive: true, force: true }) })
+    /** The photo in the viewer, its info panel open. */
+    const openInfo = async () => {
+      const page = await ui.page()
+      await signIn(ui, page, s)
+      await page.goto(`${ui.url}/photos/${photo}`)
+      await page.locator('hearth-viewer img.main.loaded').waitFor()
+      await page.keyboard.press('i')
+      return { page, panel: page.locator('hearth-info-panel') }
+    }
 
     test('a video plays from the playback endpoint with ranges', async () => {
       const page = await ui.page()
@@ -164,12 +173,7 @@ for (const engine of oneEngine('pglite')) {
     })
 
     test('the owner corrects the date and the place in the info panel; the timeline moves the photo', async () => {
-      const page = await ui.page()
-      await signIn(ui, page, s)
-      await page.goto(`${ui.url}/photos/${photo}`)
-      await page.locator('hearth-viewer img.main.loaded').waitFor()
-      await page.keyboard.press('i')
-      const panel = page.locator('hearth-info-panel')
+      const { page, panel } = await openInfo()
       await panel.getByText('Arezzo, Italy').waitFor()
       await panel.getByRole('button', { name: 'Edit date and time' }).click()
       await panel.getByLabel('Date and time').fill('1999-12-31T23:59:00')
@@ -208,12 +212,7 @@ for (const engine of oneEngine('pglite')) {
 
     test('the owner tags a photo in the info panel (a new nested tag, an existing one), removes one; the tag\'s search and smart search find it', async () => {
       assert.equal((await ui.node.client.call('PUT', '/api/tags', { headers: s.headers, body: { tags: ['Holidays'] } })).status, 200)
-      const page = await ui.page()
-      await signIn(ui, page, s)
-      await page.goto(`${ui.url}/photos/${photo}`)
-      await page.locator('hearth-viewer img.main.loaded').waitFor()
-      await page.keyboard.press('i')
-      const panel = page.locator('hearth-info-panel')
+      const { page, panel } = await openInfo()
       const box = panel.getByRole('combobox', { name: 'Tags' })
       await box.click()
       // The letters typed (i, f: the viewer's shortcuts) go into the box.
