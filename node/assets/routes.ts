@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { z } from 'zod'
 import type { Config } from '../config/schema.ts'
-import { isUuid } from '../db/ids.ts'
+import { isUuid, nameUuid } from '../db/ids.ts'
 import { BadRequestError, ForbiddenError, NotFoundError, ServiceUnavailableError } from '../http/errors.ts'
 import { route, type HandlerInput } from '../http/route.ts'
 import { linkAssetDto } from '../shared-links/routes.ts'
@@ -64,6 +64,11 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
     const asset = link.link.album_id === null ? undefined : await assets.repo.inAlbumById(link.link.album_id, id)
     if (asset === undefined) throw new NotFoundError('Asset')
     return asset
+  }
+  /** The owner's photos of `month`/`day` in the years before `year`, by year (newest first), as DTOs. */
+  async function onThisDay (ownerId: string, year: number, month: number, day: number) {
+    const rows = await assets.repo.onThisDay(ownerId, month, day, year, 30)
+    return [...Map.groupBy(rows, (r) => new Date(r.local_date_time).getUTCFullYear())].map(([taken, list]) => ({ taken, assets: list.map((a) => dto(a)) }))
   }
   /**
    * The owner's description, rating, date and place for `ids`, checked and worked out before
@@ -146,12 +151,25 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
       }),
       handler: async ({ auth, query }) => {
         const year = query.year ?? new Date().getUTCFullYear()
-        const rows = await assets.repo.onThisDay(auth.user.id, query.month, query.day, year, 30)
-        const years = Map.groupBy(rows, (r) => new Date(r.local_date_time).getUTCFullYear())
-        return [...years].map(([taken, list]) => {
+        return (await onThisDay(auth.user.id, year, query.month, query.day)).map(({ taken, assets }) => {
           const yearsAgo = year - taken
-          return { yearsAgo, title: yearsAgo === 1 ? '1 year ago' : `${yearsAgo} years ago`, assets: list.map((a) => dto(a)) }
+          return { yearsAgo, title: yearsAgo === 1 ? '1 year ago' : `${yearsAgo} years ago`, assets }
         })
+      },
+    }),
+    route({
+      method: 'GET', path: '/api/memories', tag: 'Memories', access: 'user', permission: 'asset.read',
+      summary: 'On this day in Immich\'s newer shape (MemoryResponseDto, type on_this_day), worked out when asked for the calendar date of `for` (default today, UTC): one memory per earlier year. Saving, hiding and marking them seen are not kept.',
+      query: z.object({ for: z.iso.datetime({ offset: true, error: 'a date and time such as 2026-12-05T00:00:00Z' }).optional(), type: z.literal('on_this_day').optional() }),
+      handler: async ({ auth, query }) => {
+        const day = query.for === undefined ? new Date() : new Date(query.for)
+        const [y, m, d] = [day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()]
+        const memoryAt = new Date(Date.UTC(y, m - 1, d)).toISOString()
+        return (await onThisDay(auth.user.id, y, m, d)).map(({ taken, assets }) => ({
+          // The same memory keeps its id from one request to the next (nothing is stored).
+          id: nameUuid(`hearth-memory:${auth.user.id}:${taken}-${m}-${d}`), type: 'on_this_day', data: { year: taken },
+          ownerId: auth.user.id, memoryAt, createdAt: memoryAt, updatedAt: memoryAt, isSaved: false, assets,
+        }))
       },
     }),
     route({

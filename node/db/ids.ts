@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 
 let lastMs = 0
 let seq = 0
@@ -13,6 +13,15 @@ export function uuidv7 (): string {
   b[6] = 0x70 | ((seq >> 8) & 0x0f)
   b[7] = seq & 0xff
   b[8] = (b[8] & 0x3f) | 0x80
+  const h = b.toString('hex')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}
+
+/** A UUID version 5 style id named by `name` (SHA-1): the same name, the same id, for things not stored. */
+export function nameUuid (name: string): string {
+  const b = createHash('sha1').update(name).digest().subarray(0, 16)
+  b[6] = 0x50 | (b[6]! & 0x0f)
+  b[8] = (b[8]! & 0x3f) | 0x80
   const h = b.toString('hex')
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
 }

@@ -221,6 +221,13 @@ for (const engine of engines) {
       assert.equal(lane.status, 200, JSON.stringify(lane.body))
       assert.deepEqual(lane.body.map((m: { yearsAgo: number, title: string, assets: Array<{ id: string }> }) => [m.yearsAgo, m.title, m.assets.map((a) => a.id)]),
         [[5, '5 years ago', [y2021]], [7, '7 years ago', [y2019]]], '23:30 local on the 14th is the 14th; the 15th, this year, archived and Bob\'s are not')
+      // Immich's newer shape: one on_this_day memory a year, the same id each time.
+      const memories = async () => (await t.client.call('GET', '/api/memories?for=2026-07-14T00:00:00.000Z', { headers: admin.headers })).body as Array<{ id: string, type: string, data: { year: number }, memoryAt: string, assets: Array<{ id: string }> }>
+      const m = await memories()
+      assert.deepEqual(m.map((x) => [x.type, x.data.year, x.memoryAt, x.assets.map((a) => a.id)]), [['on_this_day', 2021, '2026-07-14T00:00:00.000Z', [y2021]], ['on_this_day', 2019, '2026-07-14T00:00:00.000Z', [y2019]]])
+      assert.deepEqual((await memories()).map((x) => x.id), m.map((x) => x.id))
+      assert.notEqual(m[0]!.id, m[1]!.id)
+      assert.equal((await t.client.call('GET', '/api/memories?for=yesterday', { headers: admin.headers })).status, 400)
       assert.equal((await t.client.call('GET', '/api/assets/memory-lane?day=32&month=7', { headers: admin.headers })).status, 400)
       assert.equal((await t.client.call('GET', '/api/assets/memory-lane?day=14&month=7')).status, 401)
     })
