@@ -48,6 +48,14 @@ export function createIngestService ({ db, jobs, log, dataDir, metadata, image, 
   const next = async (queue: 'thumbnailGeneration' | 'videoConversion', assetId: string, priority: number) =>
     jobs.enqueue({ queue, name: queue, payload: { assetId, priority }, dedupeKey: assetId, priority })
 
+  /** Queues metadata reads (then thumbnails) for `ids`, a thousand jobs an insert; how many. */
+  async function queueMetadata (ids: string[], priority: number): Promise<number> {
+    for (let i = 0; i < ids.length; i += 1000) {
+      await jobs.enqueue(...ids.slice(i, i + 1000).map((assetId) => ({ queue: 'metadataExtraction', name: 'metadataExtraction', payload: { assetId, priority }, dedupeKey: assetId, priority })))
+    }
+    return ids.length
+  }
+
   async function extractMetadata (a: AssetRow, priority: number) {
     try {
       const m = await metadata.read(a.original_path, { sidecarPath: a.sidecar_path ?? undefined })
@@ -216,11 +224,7 @@ export function createIngestService ({ db, jobs, log, dataDir, metadata, image, 
       const rows = ids === 'all'
         ? await db.query<{ id: string }>('SELECT id FROM assets WHERE deleted_at IS NULL ORDER BY id')
         : ids.map((id) => ({ id }))
-      const p = priorities[priority]
-      for (let i = 0; i < rows.length; i += 1000) {
-        await jobs.enqueue(...rows.slice(i, i + 1000).map((r) => ({ queue: 'metadataExtraction', name: 'metadataExtraction', payload: { assetId: r.id, priority: p }, dedupeKey: r.id, priority: p })))
-      }
-      return rows.length
+      return queueMetadata(rows.map((r) => r.id), priorities[priority])
     },
 
     /** Converts the videos among `ids` again (Immich's "Transcode video"). */
@@ -233,8 +237,7 @@ export function createIngestService ({ db, jobs, log, dataDir, metadata, image, 
     /** Queues every asset that has no thumbnail yet (after an upgrade, or "run now" on the jobs page). */
     async enqueueMissing (): Promise<number> {
       const rows = await db.query<{ id: string }>(`SELECT id FROM assets WHERE ingest_status = 'pending' AND deleted_at IS NULL`)
-      for (const r of rows) await jobs.enqueue({ queue: 'metadataExtraction', name: 'metadataExtraction', payload: { assetId: r.id, priority: priorities.backlog }, dedupeKey: r.id, priority: priorities.backlog })
-      return rows.length
+      return queueMetadata(rows.map((r) => r.id), priorities.backlog)
     },
   }
 }

@@ -46,28 +46,40 @@ export class SelectionBar extends LitElement {
 
   private act (action: string): void { this.dispatchEvent(new CustomEvent('act', { detail: { action } })) }
 
+  private dialog (id: 'albums' | 'tag' | 'edit'): HTMLDialogElement { return this.renderRoot.querySelector<HTMLDialogElement>(`#${id}`)! }
+
+  /**
+   * A dialog's change to the selection: `work` runs with the bar busy and returns what to say; then
+   * the dialog closes and the grid is told (`act` with `action`). A failure is said and keeps it open.
+   */
+  private async finish (id: 'albums' | 'tag' | 'edit', action: string, work: () => Promise<string>): Promise<void> {
+    this.busy = true
+    try {
+      notify(await work())
+      this.dialog(id).close()
+      this.act(action)
+    } catch (err) { notifyError(err) } finally { this.busy = false }
+  }
+
   private async openAlbums (): Promise<void> {
-    this.renderRoot.querySelector<HTMLDialogElement>('#albums')!.showModal()
+    this.dialog('albums').showModal()
     try {
       const { actions } = await import('../lib/actions.ts')
       this.albums = await actions.albums()
     } catch (err) { notifyError(err) }
   }
 
-  private async addTo (album: Album | string): Promise<void> {
-    this.busy = true
-    try {
+  private addTo (album: Album | string): Promise<void> {
+    return this.finish('albums', 'added', async () => {
       const { actions } = await import('../lib/actions.ts')
       let name: string
       if (typeof album === 'string') { name = (await actions.createAlbum(album, this.ids)).albumName } else { await actions.addToAlbum(album.id, this.ids); name = album.albumName }
-      notify(t.selection.addedToAlbum(this.ids.length, name))
-      this.renderRoot.querySelector<HTMLDialogElement>('#albums')!.close()
-      this.act('added')
-    } catch (err) { notifyError(err) } finally { this.busy = false }
+      return t.selection.addedToAlbum(this.ids.length, name)
+    })
   }
 
   private async openTag (): Promise<void> {
-    this.renderRoot.querySelector<HTMLDialogElement>('#tag')!.showModal()
+    this.dialog('tag').showModal()
     try {
       const { actions } = await import('../lib/actions.ts')
       this.tags = await actions.tags()
@@ -79,14 +91,10 @@ export class SelectionBar extends LitElement {
     e.preventDefault()
     const value = String(new FormData(e.target as HTMLFormElement).get('tag') ?? '').trim()
     if (value === '') return
-    this.busy = true
-    try {
+    return this.finish('tag', 'tagged', async () => {
       const { actions } = await import('../lib/actions.ts')
-      const tag = await actions.tag(value, this.ids)
-      notify(t.selection.tagged(this.ids.length, tag.value))
-      this.renderRoot.querySelector<HTMLDialogElement>('#tag')!.close()
-      this.act('tagged')
-    } catch (err) { notifyError(err) } finally { this.busy = false }
+      return t.selection.tagged(this.ids.length, (await actions.tag(value, this.ids)).value)
+    })
   }
 
   private renderTag () {
@@ -96,25 +104,18 @@ export class SelectionBar extends LitElement {
         <input name="tag" list="tag-choices" autocomplete="off" required maxlength="1000" aria-label=${t.viewer.addTag} placeholder=${t.viewer.addTag} title=${t.viewer.tagHint}>
         <datalist id="tag-choices">${(this.tags ?? []).map((x) => html`<option value=${x.value}></option>`)}</datalist>
         <p class="muted">${t.viewer.tagHint}</p>
-        <div class="row"><button type="button" @click=${() => this.renderRoot.querySelector<HTMLDialogElement>('#tag')!.close()}>${t.selection.cancel}</button>
+        <div class="row"><button type="button" @click=${() => this.dialog('tag').close()}>${t.selection.cancel}</button>
           <button class="primary" type="submit" ?disabled=${this.busy}>${t.selection.tag}</button></div>
       </form>
     </dialog>`
   }
 
-  private async openEdit (): Promise<void> {
-    this.renderRoot.querySelector<HTMLDialogElement>('#edit')!.showModal()
-  }
-
   /** One change to every selected asset (all of them or none, server-side). */
-  private async edit (patch: Record<string, unknown>, done: string): Promise<void> {
-    this.busy = true
-    try {
+  private edit (patch: Record<string, unknown>, done: string): Promise<void> {
+    return this.finish('edit', 'edited', async () => {
       await api.put('/api/assets', { ids: this.ids, ...patch })
-      notify(done)
-      this.renderRoot.querySelector<HTMLDialogElement>('#edit')!.close()
-      this.act('edited')
-    } catch (err) { notifyError(err) } finally { this.busy = false }
+      return done
+    })
   }
 
   private setDate (e: SubmitEvent): Promise<void> {
@@ -147,7 +148,7 @@ export class SelectionBar extends LitElement {
           <p class="muted">${t.selection.shiftHint}</p></fieldset>
         <fieldset><legend>${t.selection.setPlace}</legend>
           <hearth-place-picker @pick=${(e: CustomEvent<{ latitude: number, longitude: number, label: string }>) => this.edit({ latitude: e.detail.latitude, longitude: e.detail.longitude }, t.selection.placed(this.ids.length, e.detail.label))}></hearth-place-picker></fieldset>
-        <div class="row"><button @click=${() => this.renderRoot.querySelector<HTMLDialogElement>('#edit')!.close()}>${t.selection.cancel}</button></div>
+        <div class="row"><button @click=${() => this.dialog('edit').close()}>${t.selection.cancel}</button></div>
       </div>
     </dialog>`
   }
@@ -164,7 +165,7 @@ export class SelectionBar extends LitElement {
           <button class="icon" aria-label=${this.allFavourite ? t.selection.unfavourite : t.selection.favourite} title=${this.allFavourite ? t.selection.unfavourite : t.selection.favourite} @click=${() => this.act('favourite')}>${icon(this.allFavourite ? 'heart' : 'heartOutline')}</button>
           <button class="icon" aria-label=${this.mode === 'archive' ? t.selection.unarchive : t.selection.archive} title=${this.mode === 'archive' ? t.selection.unarchive : t.selection.archive} @click=${() => this.act(this.mode === 'archive' ? 'unarchive' : 'archive')}>${icon('archive')}</button>
           <button class="icon" aria-label=${t.selection.tag} title=${t.selection.tag} @click=${this.openTag}>${icon('tag')}</button>
-          <button class="icon" aria-label=${t.selection.editDatePlace} title=${t.selection.editDatePlace} @click=${this.openEdit}>${icon('calendar')}</button>
+          <button class="icon" aria-label=${t.selection.editDatePlace} title=${t.selection.editDatePlace} @click=${() => this.dialog('edit').showModal()}>${icon('calendar')}</button>
           <button class="icon" aria-label=${t.selection.download} title=${t.selection.download} @click=${() => this.act('download')}>${icon('download')}</button>
           <button class="icon" aria-label=${t.selection.trash} title=${t.selection.trash} @click=${() => this.act('trash')}>${icon('trash')}</button>`}
       <dialog id="albums" aria-label=${t.selection.chooseAlbum} @close=${() => { this.albums = undefined }}>
@@ -176,7 +177,7 @@ export class SelectionBar extends LitElement {
             <input name="name" aria-label=${t.selection.newAlbumName} placeholder=${t.selection.newAlbumName} required>
             <button class="primary" type="submit" ?disabled=${this.busy}>${t.selection.create}</button>
           </form>
-          <div class="row"><button @click=${() => this.renderRoot.querySelector<HTMLDialogElement>('#albums')!.close()}>${t.selection.cancel}</button></div>
+          <div class="row"><button @click=${() => this.dialog('albums').close()}>${t.selection.cancel}</button></div>
         </div>
       </dialog>
       ${trash ? nothing : html`${this.renderEdit()}${this.renderTag()}`}`
