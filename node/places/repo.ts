@@ -15,6 +15,9 @@ const suggestionColumn: Record<SuggestionType, string> = {
   country: 'country', state: 'state', city: 'city', 'camera-make': 'make', 'camera-model': 'model', 'camera-lens-model': 'lens_model',
 }
 
+export interface MarkerFilters { isArchived?: boolean, isFavorite?: boolean, fileCreatedAfter?: Date, fileCreatedBefore?: Date, withSharedAlbums?: boolean }
+export interface Marker { id: string, lat: number, lon: number, city: string | null, state: string | null, country: string | null }
+
 export function createPlacesRepo (db: Database) {
   return {
     /** Assets with a position and no place name, after `afterId` (keyset pages). */
@@ -60,6 +63,28 @@ export function createPlacesRepo (db: Database) {
            WHERE a.owner_id = $1 AND ${visible} AND a.type = 'IMAGE' AND e.city IS NOT NULL
            ORDER BY e.city, a.file_created_at DESC, a.id
          ) x ORDER BY x.exif->>'city'`, [ownerId])
+    },
+
+    /**
+     * Immich's map markers: every photo and video with a position, newest first. The timeline's
+     * assets, with the archive too when `isArchived`, and with `withSharedAlbums` the assets of
+     * albums others share with the user.
+     */
+    async markers (userId: string, f: MarkerFilters): Promise<Marker[]> {
+      const params: unknown[] = [userId]
+      const add = (sql: string, value: unknown) => { params.push(value); return sql.replaceAll('?', `$${params.length}`) }
+      const whose = f.withSharedAlbums === true
+        ? `(a.owner_id = $1 OR EXISTS (SELECT 1 FROM album_assets aa JOIN album_users u ON u.album_id = aa.album_id WHERE aa.asset_id = a.id AND u.user_id = $1))`
+        : 'a.owner_id = $1'
+      const where = [whose, 'a.deleted_at IS NULL', 'e.latitude IS NOT NULL', 'e.longitude IS NOT NULL',
+        f.isArchived === true ? `a.visibility IN ('timeline', 'archive')` : `a.visibility = 'timeline'`]
+      if (f.isFavorite !== undefined) where.push(add('a.is_favorite = ?', f.isFavorite))
+      if (f.fileCreatedAfter !== undefined) where.push(add('a.file_created_at >= ?', f.fileCreatedAfter))
+      if (f.fileCreatedBefore !== undefined) where.push(add('a.file_created_at <= ?', f.fileCreatedBefore))
+      return db.query(
+        `SELECT a.id, e.latitude AS lat, e.longitude AS lon, e.city, e.state, e.country
+         FROM assets a JOIN asset_exif e ON e.asset_id = a.id
+         WHERE ${where.join(' AND ')} ORDER BY a.file_created_at DESC, a.id DESC`, params)
     },
 
     /** Countries, then their cities, with counts and each city's newest photo as its cover. */

@@ -7,9 +7,33 @@ import { createPlacesRepo } from './repo.ts'
 import type { PlaceService } from './service.ts'
 
 /** Immich's place searches (suggestions, cities) and Hearth's places listing for the UI. */
-export function placeRoutes ({ db, config, places }: { db: Database, config: Config, places: Pick<PlaceService, 'search'> }) {
+const flag = z.enum(['true', 'false']).optional().transform((v) => v === undefined ? undefined : v === 'true')
+
+export function placeRoutes ({ db, config, places }: { db: Database, config: Config, places: Pick<PlaceService, 'search' | 'geocode'> }) {
   const repo = createPlacesRepo(db)
   return [
+    route({
+      method: 'GET', path: '/api/map/markers', tag: 'Map', access: 'user', permission: 'asset.read',
+      summary: 'Every photo and video with a GPS position, newest first, for a map: its id, position and place names (Immich\'s). The timeline\'s; isArchived adds the archive, withSharedAlbums adds the photos of albums shared with you (withPartners is accepted and adds nothing: Hearth has no partner sharing)',
+      query: z.object({
+        isArchived: flag, isFavorite: flag, withPartners: flag, withSharedAlbums: flag,
+        fileCreatedAfter: z.coerce.date({ error: 'fileCreatedAfter: expected a date' }).optional(),
+        fileCreatedBefore: z.coerce.date({ error: 'fileCreatedBefore: expected a date' }).optional(),
+      }),
+      handler: async ({ auth, query }) => repo.markers(auth.user.id, query),
+    }),
+    route({
+      method: 'GET', path: '/api/map/reverse-geocode', tag: 'Map', access: 'user', permission: 'asset.read',
+      summary: 'The city, region and country at a position, named offline (Immich\'s); an empty list out at sea or far from any town',
+      query: z.object({
+        lat: z.coerce.number({ error: 'lat: expected a latitude' }).min(-90, 'lat: between -90 and 90').max(90, 'lat: between -90 and 90'),
+        lon: z.coerce.number({ error: 'lon: expected a longitude' }).min(-180, 'lon: between -180 and 180').max(180, 'lon: between -180 and 180'),
+      }),
+      handler: async ({ query }) => {
+        const names = await places.geocode(query.lat, query.lon)
+        return names.country === null ? [] : [names]
+      },
+    }),
     route({
       method: 'GET', path: '/api/search/places', tag: 'Search', access: 'user', permission: 'asset.read',
       summary: 'Places in the world by name, for setting where a photo was taken (offline: GeoNames\' towns of 1,000 people or more); case and accents aside, the most populous first',

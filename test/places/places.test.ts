@@ -114,6 +114,68 @@ for (const engine of engines) {
       assert.ok([ids.arezzo, ids.arezzo2].includes(places[0].coverAssetId))
     })
 
+    test('map markers: my photos with a position, newest first, in Immich\'s shape; archive, favourites, dates and shared albums as asked', async () => {
+      const markers = async (q = '', who = me) => {
+        const r = await t.client.call('GET', `/api/map/markers${q}`, { headers: who.headers })
+        assert.equal(r.status, 200, JSON.stringify(r.body))
+        return r.body as Array<{ id: string, lat: number, lon: number, city: string | null, state: string | null, country: string | null }>
+      }
+      const all = await markers()
+      assert.deepEqual(all.map((m) => m.id).sort(), [ids.arezzo!, ids.arezzo2!, ids.sf!, ids.clifton!].sort(), 'no photo without GPS, none of another user\'s')
+      const created = await Promise.all(all.map(async (m) => Date.parse((await t.client.call('GET', `/api/assets/${m.id}`, { headers: me.headers })).body.fileCreatedAt as string)))
+      assert.deepEqual(created, [...created].sort((a, b) => b - a), 'newest first')
+      const sf = all.find((m) => m.id === ids.sf)!
+      assert.deepEqual(Object.keys(sf).sort(), ['city', 'country', 'id', 'lat', 'lon', 'state'])
+      assert.deepEqual([Math.round(sf.lat * 100) / 100, Math.round(sf.lon * 100) / 100, sf.city, sf.state, sf.country], [37.77, -122.42, 'San Francisco', 'California', 'United States'])
+      const c = all.find((m) => m.id === ids.clifton)!
+      assert.deepEqual([Math.round(c.lat * 100) / 100, Math.round(c.lon * 100) / 100], [39.12, -108.4])
+
+      // Archived: out unless asked for; trashed: out; favourites and dates narrow.
+      const put = (body: unknown) => t.client.call('PUT', '/api/assets', { headers: me.headers, body })
+      assert.equal((await put({ ids: [ids.clifton], visibility: 'archive' })).status, 204)
+      assert.equal((await put({ ids: [ids.sf], isFavorite: true })).status, 204)
+      assert.equal((await t.client.call('DELETE', '/api/assets', { headers: me.headers, body: { ids: [ids.arezzo2] } })).status, 204)
+      try {
+        assert.deepEqual((await markers()).map((m) => m.id).sort(), [ids.arezzo!, ids.sf!].sort())
+        assert.deepEqual((await markers('?isArchived=true')).map((m) => m.id).sort(), [ids.arezzo!, ids.sf!, ids.clifton!].sort())
+        assert.deepEqual((await markers('?isFavorite=true')).map((m) => m.id), [ids.sf!])
+        assert.deepEqual((await markers('?isFavorite=false')).map((m) => m.id), [ids.arezzo!])
+        const sfTime = created[all.findIndex((m) => m.id === ids.sf)]!
+        assert.deepEqual((await markers(`?fileCreatedAfter=${new Date(sfTime).toISOString()}&isArchived=true`)).map((m) => m.id).sort(),
+          all.filter((m, i) => created[i]! >= sfTime && m.id !== ids.arezzo2).map((m) => m.id).sort())
+        assert.deepEqual((await markers(`?fileCreatedBefore=${new Date(sfTime - 1).toISOString()}&isArchived=true`)).map((m) => m.id).sort(),
+          all.filter((m, i) => created[i]! < sfTime && m.id !== ids.arezzo2).map((m) => m.id).sort())
+        const bad = await t.client.call('GET', '/api/map/markers?fileCreatedAfter=soon', { headers: me.headers })
+        assert.equal(bad.status, 400)
+        assert.match(bad.body.message, /fileCreatedAfter: expected a date/)
+      } finally {
+        await put({ ids: [ids.clifton], visibility: 'timeline' })
+        await put({ ids: [ids.sf], isFavorite: false })
+        await t.client.call('POST', '/api/trash/restore/assets', { headers: me.headers, body: { ids: [ids.arezzo2] } })
+      }
+
+      // Another user's photo shows on my map only through an album they share with me, and only when asked.
+      const meId = (await t.client.call('GET', '/api/users/me', { headers: me.headers })).body.id as string
+      const album = await t.client.call('POST', '/api/albums', { headers: other.headers, body: { albumName: 'Tuscany', assetIds: [ids.theirs], albumUsers: [{ userId: meId, role: 'viewer' }] } })
+      assert.equal(album.status, 201, JSON.stringify(album.body))
+      assert.ok(!(await markers()).some((m) => m.id === ids.theirs))
+      assert.ok((await markers('?withSharedAlbums=true')).some((m) => m.id === ids.theirs))
+      assert.ok(!(await markers('?withSharedAlbums=true', other)).some((m) => m.id === ids.arezzo), 'sharing is one way')
+      assert.equal((await t.client.call('GET', '/api/map/markers')).status, 401)
+    })
+
+    test('reverse geocode a position (Immich\'s): the place, or nothing at sea; bad positions refused', async () => {
+      const get = (q: string) => t.client.call('GET', `/api/map/reverse-geocode?${q}`, { headers: me.headers })
+      assert.deepEqual((await get('lat=38.7169&lon=-9.1399')).body, [{ city: 'Lisbon', state: null, country: 'Portugal' }])
+      assert.deepEqual((await get('lat=36&lon=-40')).body, [])
+      for (const [q, why] of [['lat=91&lon=0', /lat: between -90 and 90/], ['lat=1&lon=east', /lon: expected a longitude/], ['lat=1', /lon/]] as const) {
+        const r = await get(q)
+        assert.equal(r.status, 400, q)
+        assert.match(r.body.message, why)
+      }
+      assert.equal((await t.client.call('GET', '/api/map/reverse-geocode?lat=1&lon=1')).status, 401)
+    })
+
     test('stored assets with a position and no place are named by the backlog', async () => {
       await t.node.db.query('UPDATE asset_exif SET city = NULL, state = NULL, country = NULL WHERE asset_id = $1', [ids.sf])
       await t.node.db.query('UPDATE asset_exif SET latitude = 38.6, longitude = -10.0 WHERE asset_id = $1', [ids.nogps])
