@@ -30,14 +30,24 @@ export function staticUi (): Koa.Middleware {
     try { rel = normalize(decodeURIComponent(ctx.path)).replace(/^([/\\])+/, '') } catch { return next() }
     const candidate = resolve(dist, rel === '' ? 'index.html' : rel)
     if (candidate !== dist && !candidate.startsWith(dist + sep)) return next()
+    const gzip = /\bgzip\b/.test(ctx.get('accept-encoding'))
     for (const file of [candidate, join(dist, 'index.html')]) {
       const s = await stat(file).catch(() => undefined)
       if (s?.isFile() === true) {
         ctx.type = types[extname(file)] ?? 'application/octet-stream'
-        ctx.length = s.size
         // Hashed assets are immutable; index.html must be revalidated so new builds show up.
         ctx.set('cache-control', file.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable')
-        ctx.body = createReadStream(file)
+        ctx.vary('accept-encoding')
+        // The build's gzipped twin, when there is one and the browser takes it.
+        const gz = gzip ? await stat(`${file}.gz`).catch(() => undefined) : undefined
+        if (gz?.isFile() === true) {
+          ctx.set('content-encoding', 'gzip')
+          ctx.length = gz.size
+          ctx.body = createReadStream(`${file}.gz`)
+        } else {
+          ctx.length = s.size
+          ctx.body = createReadStream(file)
+        }
         return
       }
     }

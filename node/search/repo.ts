@@ -35,6 +35,10 @@ export interface MetadataFilters {
   personIds?: string[]
   /** Assets carrying every one of these tags (or a tag below each). */
   tagIds?: string[]
+  /** This asset (Immich's `id`). */
+  id?: string
+  /** Any of these assets (Hearth's: the photos of a map's cluster). */
+  ids?: string[]
 }
 
 /**
@@ -88,6 +92,8 @@ export function createSearchRepo (db: Queryable) {
       }
       for (const id of f.personIds ?? []) add('EXISTS (SELECT 1 FROM asset_faces fx WHERE fx.asset_id = a.id AND fx.person_id = ? AND fx.deleted_at IS NULL)', id)
       for (const id of f.tagIds ?? []) add(tagFilterSql, id)
+      if (f.id !== undefined) add('a.id = ?', f.id)
+      if (f.ids !== undefined) add('a.id = ANY(?::uuid[])', f.ids)
       const from = 'assets a LEFT JOIN asset_exif e ON e.asset_id = a.id'
       const [{ total }] = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM ${from} WHERE ${where.join(' AND ')}`, params)
       const dir = f.order === 'asc' ? 'ASC' : 'DESC'

@@ -127,6 +127,10 @@ for (const engine of engines) {
       const sf = all.find((m) => m.id === ids.sf)!
       assert.deepEqual(Object.keys(sf).sort(), ['city', 'country', 'id', 'lat', 'lon', 'state'])
       assert.deepEqual([Math.round(sf.lat * 100) / 100, Math.round(sf.lon * 100) / 100, sf.city, sf.state, sf.country], [37.77, -122.42, 'San Francisco', 'California', 'United States'])
+      // A cluster's photos by id (Hearth's ids), mine only; Immich's single id.
+      assert.deepEqual(await search(me, { ids: [ids.sf, ids.clifton, ids.theirs] }), [ids.sf!, ids.clifton!].sort())
+      assert.deepEqual(await search(me, { id: ids.sf }), [ids.sf!])
+      assert.equal((await t.client.call('POST', '/api/search/metadata', { headers: me.headers, body: { ids: ['x'] } })).status, 400)
       const c = all.find((m) => m.id === ids.clifton)!
       assert.deepEqual([Math.round(c.lat * 100) / 100, Math.round(c.lon * 100) / 100], [39.12, -108.4])
 

@@ -26,6 +26,7 @@ export const routes: RouteDef[] = [
   { path: '/places', tag: 'hearth-places', load: () => import('./screens/places.ts'), nav: 'places' },
   { path: '/places/:country', tag: 'hearth-place', load: () => import('./screens/place.ts'), nav: 'places' },
   { path: '/places/:country/:city', tag: 'hearth-place', load: () => import('./screens/place.ts'), nav: 'places' },
+  { path: '/map', tag: 'hearth-map', load: () => import('./screens/map.ts'), nav: 'map' },
   { path: '/duplicates', tag: 'hearth-duplicates', load: () => import('./screens/duplicates.ts'), nav: 'duplicates' },
   { path: '/sharing', tag: 'hearth-albums', load: () => import('./screens/albums.ts'), nav: 'sharing' },
   { path: '/account', tag: 'hearth-account', load: () => import('./screens/account.ts'), nav: 'account' },

@@ -8,7 +8,7 @@ const plural = (n: number, one: string, many: string) => `${n.toLocaleString()} 
 export const en = {
   app: { name: 'Hearth', skipToContent: 'Skip to content', loading: 'Loading…', offline: 'Hearth cannot be reached. Check the network, then try again.' },
   nav: {
-    label: 'Main', photos: 'Photos', search: 'Search', people: 'People', places: 'Places', albums: 'Albums',
+    label: 'Main', photos: 'Photos', search: 'Search', people: 'People', places: 'Places', map: 'Map', albums: 'Albums',
     sharing: 'Sharing', favorites: 'Favourites', archive: 'Archive', duplicates: 'Duplicates', trash: 'Trash', account: 'Account', admin: 'Administration',
     more: 'More', upload: 'Upload', logout: 'Sign out', searchPlaceholder: 'Search your photos', searchLabel: 'Search',
   },
@@ -197,6 +197,17 @@ export const en = {
     countries: (n: number) => `${plural(n, 'country', 'countries')}`, photos: (n: number) => `${plural(n, 'photo', 'photos')}`,
     unknownCity: 'Elsewhere', cover: (place: string) => `A photo from ${place}`, back: 'All places', all: (country: string) => `All of ${country}`,
     noPhotos: 'No photos from this place.', offline: 'Places are listed from the photos’ positions, worked out on this server without going online.',
+  },
+  map: {
+    title: 'Map', label: 'Map of where your photos were taken',
+    help: 'Drag to move, scroll or pinch to zoom; arrow keys move and + and − zoom when the map has focus.',
+    offline: 'Drawn on this server from Natural Earth’s outlines: no map service sees where your family has been.',
+    zoomIn: 'Zoom in', zoomOut: 'Zoom out', fitAll: 'Show all photos', favorites: 'Favourites only', archive: 'Include the archive',
+    empty: 'No photos with a GPS position yet. Photos taken by phones and many cameras carry one, and appear here.',
+    marker: (n: number, place: string | null) => `${plural(n, 'photo', 'photos')}${place !== null ? ` near ${place}` : ''}`,
+    photos: (n: number) => plural(n, 'photo', 'photos'), here: 'Here', close: 'Close the photos of this place',
+    zoomHere: 'Zoom in here', newest: (shown: number, n: number) => `The newest ${shown.toLocaleString()} of ${n.toLocaleString()}: zoom in to see the rest.`,
+    showOnMap: 'Show on the map', listView: 'List', mapView: 'Map',
   },
   duplicates: {
     title: 'Duplicates', empty: 'No duplicates found. Hearth compares photos as they are analysed; near copies (resized, recompressed, slightly cropped) show up here.',

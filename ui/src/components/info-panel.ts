@@ -318,7 +318,7 @@ export class InfoPanel extends LitElement {
         ${exposure !== '' ? html`<div><dt>${t.viewer.exposure}</dt><dd>${exposure}</dd></div>` : nothing}
         ${this.renderPlace(place)}
         ${hasPos ? html`<div><dt>${t.viewer.position}</dt><dd>${lat.toFixed(5)}, ${lon.toFixed(5)}
-          <div><a href="https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=15/${lat}/${lon}" target="_blank" rel="noopener noreferrer">${t.viewer.openMap}</a></div></dd></div>` : nothing}
+          <div><a href="/map?lat=${lat}&lon=${lon}&zoom=12">${t.map.showOnMap}</a> · <a href="https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=15/${lat}/${lon}" target="_blank" rel="noopener noreferrer">${t.viewer.openMap}</a></div></dd></div>` : nothing}
         ${this.renderPeople()}
         ${this.renderTags(a)}
         ${this.ocr !== '' ? html`<div><dt>${t.viewer.text}</dt><dd><pre>${this.ocr}</pre></dd></div>` : nothing}

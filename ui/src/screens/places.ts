@@ -1,7 +1,8 @@
 /**
  * Places: the countries and cities the photos were taken in (from their GPS positions, named on
- * this server without going online), each with a cover photo and a count. A list, not a map: a
- * household NAS often has no internet, and map tiles would leak where the family has been.
+ * this server without going online), each with a cover photo and a count. The same photos on a
+ * map are at /map (drawn here too: no map tiles, which would need internet and tell a map service
+ * where the family has been).
  */
 import { LitElement, html, css } from 'lit'
 import { base } from '../styles.ts'
@@ -48,7 +49,7 @@ export class PlacesScreen extends LitElement {
 
   override render () {
     return html`<div class="page">
-      <header><h1>${t.places.title}</h1>${this.countries.length > 0 ? html`<span class="muted">${t.places.countries(this.countries.length)}</span>` : ''}</header>
+      <header><h1>${t.places.title}</h1>${this.countries.length > 0 ? html`<span class="muted">${t.places.countries(this.countries.length)}</span>` : ''}<a href="/map">${t.map.showOnMap}</a></header>
       <p class="note muted">${t.places.offline}</p>
       ${this.loading ? html`<p class="muted">${t.app.loading}</p>`
         : this.countries.length === 0 ? html`<p class="muted">${t.places.empty}</p>`
