@@ -20,7 +20,10 @@ export function placeRoutes ({ db, config, places }: { db: Database, config: Con
         fileCreatedAfter: z.coerce.date({ error: 'fileCreatedAfter: expected a date' }).optional(),
         fileCreatedBefore: z.coerce.date({ error: 'fileCreatedBefore: expected a date' }).optional(),
       }),
-      handler: async ({ auth, query }) => repo.markers(auth.user.id, query),
+      handler: async ({ ctx, auth, query }) => {
+        ctx.type = 'application/json'
+        return repo.markers(auth.user.id, query)
+      },
     }),
     route({
       method: 'GET', path: '/api/map/reverse-geocode', tag: 'Map', access: 'user', permission: 'asset.read',
