@@ -1,10 +1,15 @@
 import type { Queryable } from '../db/index.ts'
+import { tagFilterSql } from '../search/repo.ts'
 
 export interface TimelineFilters {
   isFavorite?: boolean
   isTrashed?: boolean
   visibility?: string
   albumId?: string
+  /** Assets carrying this tag or one below it (Immich's tag page). */
+  tagId?: string
+  /** Assets showing this person (Immich's person page). */
+  personId?: string
   order?: 'asc' | 'desc'
 }
 
@@ -23,6 +28,11 @@ export function createTimelineRepo (db: Queryable) {
     if (f.albumId !== undefined) {
       params.push(f.albumId)
       clauses.push(`EXISTS (SELECT 1 FROM album_assets aa WHERE aa.album_id = $${params.length} AND aa.asset_id = a.id)`)
+    }
+    if (f.tagId !== undefined) { params.push(f.tagId); clauses.push(tagFilterSql.replaceAll('?', `$${params.length}`)) }
+    if (f.personId !== undefined) {
+      params.push(f.personId)
+      clauses.push(`EXISTS (SELECT 1 FROM asset_faces fx WHERE fx.asset_id = a.id AND fx.person_id = $${params.length} AND fx.deleted_at IS NULL)`)
     }
     return clauses.join(' AND ')
   }

@@ -9,6 +9,8 @@ const filters = z.object({
   isTrashed: z.enum(['true', 'false']).optional(),
   visibility: z.enum(['timeline', 'archive', 'hidden', 'locked']).optional(),
   albumId: z.uuid().optional(),
+  tagId: z.uuid({ error: 'tagId: expected a tag id' }).optional(),
+  personId: z.uuid({ error: 'personId: expected a person id' }).optional(),
   order: z.enum(['asc', 'desc']).optional(),
   timeBucket: z.string().optional(),
 })
@@ -18,6 +20,8 @@ const toFilters = (q: z.infer<typeof filters>) => ({
   isTrashed: q.isTrashed === 'true',
   visibility: q.visibility,
   albumId: q.albumId,
+  tagId: q.tagId,
+  personId: q.personId,
   order: q.order,
 })
 

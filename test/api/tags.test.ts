@@ -78,6 +78,18 @@ for (const engine of engines) {
       assert.deepEqual(await search({ tagIds: [id('Family')] }), [...photos].sort())
       assert.deepEqual(await search({ tagIds: [id('Family/Grandma'), id('Holidays')] }), [photos[1]])
       assert.deepEqual(await search({ tagIds: [id('Family')] }, bob), [], 'not Bob\'s')
+      // The timeline of a tag (Immich's tagId): its months, and each month's photos; a parent's holds its children's.
+      const timeline = async (tagId: string, s = admin) => {
+        const buckets = (await call('GET', `/api/timeline/buckets?tagId=${tagId}`, undefined, s)).body as Array<{ timeBucket: string, count: number }>
+        const found: string[] = []
+        for (const b of buckets) found.push(...(await call('GET', `/api/timeline/bucket?tagId=${tagId}&timeBucket=${b.timeBucket}`, undefined, s)).body.id as string[])
+        assert.equal(buckets.reduce((n, b) => n + b.count, 0), found.length, 'the counts add up')
+        return found.sort()
+      }
+      assert.deepEqual(await timeline(id('Family/Grandma')), [photos[0], photos[1]].sort())
+      assert.deepEqual(await timeline(id('Family')), [...photos].sort())
+      assert.deepEqual(await timeline(id('Family'), bob), [])
+      assert.equal((await call('GET', '/api/timeline/buckets?tagId=family')).status, 400)
       // Smart search by a tag's name says so.
       const smart = await call('POST', '/api/search/smart', { query: 'grandma' })
       assert.deepEqual(smart.body.assets.items.map((a: { id: string }) => a.id).sort(), [photos[0], photos[1]].sort())

@@ -131,6 +131,14 @@ for (const engine of engines) {
       assert.equal((await t.client.call('PUT', `/api/people/${marie}`, { headers: me.headers, body: { birthDate: 'yesterday' } })).status, 400)
       const list = (await get(me, '/api/people')).body.people as Array<{ id: string, name: string }>
       assert.equal(list[0]!.id, marie, 'named people come first')
+      // Her timeline (Immich's personId): every photo she is on, no other.
+      const buckets = (await get(me, `/api/timeline/buckets?personId=${marie}`)).body as Array<{ timeBucket: string, count: number }>
+      const onTimeline: string[] = []
+      for (const b of buckets) onTimeline.push(...(await get(me, `/api/timeline/bucket?personId=${marie}&timeBucket=${b.timeBucket}`)).body.id as string[])
+      const hers = ((await t.client.call('POST', '/api/search/metadata', { headers: me.headers, body: { personIds: [marie] } })).body.assets.items as Array<{ id: string }>).map((a) => a.id)
+      assert.ok(hers.length >= 3)
+      assert.deepEqual(onTimeline.sort(), hers.sort())
+      assert.ok(!onTimeline.includes(ids['craft-beer-original.jpg']!))
 
       const thumb = await fetch(`${t.url}/api/people/${marie}/thumbnail`, { headers: me.headers })
       assert.equal(thumb.status, 200)

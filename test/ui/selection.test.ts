@@ -213,6 +213,55 @@ for (const engine of oneEngine('postgres')) {
       assert.equal(found.body.assets.total, 2)
     })
 
+    test('the Tags screen: the tree, a tag\'s timeline with its children\'s photos, the viewer, a new tag below, a colour, deleting', async () => {
+      const tagsNow = async () => (await ui.node.client.call('GET', '/api/tags', { headers: s.headers })).body as Array<{ id: string, value: string, color?: string }>
+      const idOf = async (v: string) => (await tagsNow()).find((x) => x.value === v)?.id
+      const screen = page.locator('hearth-tags')
+      await page.getByRole('navigation').getByRole('link', { name: 'Tags' }).click()
+      await page.waitForURL((u) => u.pathname === '/tags')
+      await screen.locator('ul.tree a').nth(1).waitFor()
+      assert.deepEqual(await screen.locator('ul.tree a').allTextContents(), ['Trips', 'Tuscany'])
+      const tuscany = (await idOf('Trips/Tuscany'))!
+      await screen.getByRole('link', { name: 'Tuscany' }).click()
+      await page.waitForURL((u) => u.pathname === `/tags/${tuscany}`)
+      await screen.locator('hearth-timeline .tile img').nth(1).waitFor()
+      assert.equal(await screen.locator('hearth-timeline .tile').count(), 2)
+      assert.equal((await screen.locator('h1.crumbs').textContent())!.replace(/\s+/g, ''), 'Tags›Trips›Tuscany')
+      // The parent holds its child's photos; the child is a chip.
+      await screen.locator('h1.crumbs').getByRole('link', { name: 'Trips' }).click()
+      const trips = (await idOf('Trips'))!
+      await page.waitForURL((u) => u.pathname === `/tags/${trips}`)
+      await screen.getByRole('list', { name: 'Tags below this one' }).getByRole('link', { name: 'Tuscany' }).waitFor()
+      await screen.locator('hearth-timeline .tile img').nth(1).waitFor()
+      assert.equal(await screen.locator('hearth-timeline .tile').count(), 2)
+      await ui.shot(page, `selection-${engine}-tags-01-trips`)
+      // A photo opens in the viewer over the tag's timeline; Esc goes back to the tag.
+      await screen.locator('hearth-timeline .tile a').first().click()
+      await page.waitForURL(new RegExp(`/tags/${trips}/[0-9a-f-]{36}$`))
+      await page.locator('hearth-viewer img.main.loaded').waitFor()
+      await page.keyboard.press('Escape')
+      await page.waitForURL((u) => u.pathname === `/tags/${trips}`)
+      // A colour, kept by the server.
+      await screen.getByLabel('Colour').fill('#1e88e5')
+      for (let i = 0; i < 50 && (await tagsNow()).find((x) => x.id === trips)?.color !== '#1e88e5'; i++) await new Promise((r) => setTimeout(r, 100))
+      assert.equal((await tagsNow()).find((x) => x.id === trips)?.color, '#1e88e5')
+      // A new tag below, then deleted: its parent and the photos stay.
+      await screen.getByRole('textbox', { name: 'A new tag below Trips' }).fill('Florence')
+      await screen.getByRole('button', { name: 'Add tag' }).click()
+      await screen.locator('h1.crumbs').getByText('Florence').waitFor()
+      const florence = await idOf('Trips/Florence')
+      assert.ok(florence !== undefined)
+      assert.equal(new URL(page.url()).pathname, `/tags/${florence}`)
+      page.once('dialog', (d) => { assert.match(d.message(), /Delete the tag “Trips\/Florence”\? The photos stay\./); void d.accept() })
+      await screen.getByRole('button', { name: 'Delete tag' }).click()
+      await page.getByText('Tag “Trips/Florence” deleted.', { exact: false }).waitFor()
+      await page.waitForURL((u) => u.pathname === `/tags/${trips}`)
+      assert.deepEqual((await tagsNow()).map((x) => x.value), ['Trips', 'Trips/Tuscany'])
+      await screen.locator('hearth-timeline .tile img').nth(1).waitFor()
+      await page.goto(ui.url + '/photos')
+      await page.locator('hearth-timeline .tile img').nth(5).waitFor()
+    })
+
     test('the scrubber jumps to a year', async () => {
       const small = await ui.page({ viewport: { width: 900, height: 420 } })
       await small.context().addCookies([{ name: 'hearth_access_token', value: s.token, url: ui.url }])

@@ -232,9 +232,12 @@ for (const engine of oneEngine('pglite')) {
       await panel.getByRole('button', { name: 'Remove the tag Holidays' }).click()
       await page.getByText('Tag “Holidays” removed.').waitFor()
       assert.deepEqual(await tags(), ['Family/Grandma fishing'])
-      // The chip opens the search for its tag, a filter of the search form.
+      // The chip opens the tag's page (its timeline holds the photo); the tag is a filter of the search form.
       await panel.getByRole('link', { name: 'Family/Grandma fishing' }).click()
-      await page.waitForURL(/\/search\?tag=/)
+      await page.waitForURL(/\/tags\/[0-9a-f-]{36}$/)
+      const tagId = new URL(page.url()).pathname.split('/').pop()!
+      await page.locator(`hearth-tags hearth-timeline .tile[data-id="${photo}"] img`).waitFor()
+      await page.goto(`${ui.url}/search?tag=${tagId}`)
       await page.locator('hearth-search [role=status]').getByText('1 result', { exact: true }).waitFor()
       assert.equal(await page.locator(`hearth-search .tile[href="/search/photos/${photo}"] .why`).textContent(), 'tagged “Family/Grandma fishing”')
       assert.equal(await page.locator('hearth-search select[name=tag] option:checked').textContent(), 'Family/Grandma fishing')

@@ -8,7 +8,7 @@ const plural = (n: number, one: string, many: string) => `${n.toLocaleString()} 
 export const en = {
   app: { name: 'Hearth', skipToContent: 'Skip to content', loading: 'Loading…', offline: 'Hearth cannot be reached. Check the network, then try again.' },
   nav: {
-    label: 'Main', photos: 'Photos', search: 'Search', people: 'People', places: 'Places', map: 'Map', albums: 'Albums',
+    label: 'Main', photos: 'Photos', search: 'Search', people: 'People', places: 'Places', map: 'Map', tags: 'Tags', albums: 'Albums',
     sharing: 'Sharing', favorites: 'Favourites', archive: 'Archive', duplicates: 'Duplicates', trash: 'Trash', account: 'Account', admin: 'Administration',
     more: 'More', upload: 'Upload', logout: 'Sign out', searchPlaceholder: 'Search your photos', searchLabel: 'Search',
   },
@@ -208,6 +208,14 @@ export const en = {
     photos: (n: number) => plural(n, 'photo', 'photos'), here: 'Here', close: 'Close the photos of this place',
     zoomHere: 'Zoom in here', newest: (shown: number, n: number) => `The newest ${shown.toLocaleString()} of ${n.toLocaleString()}: zoom in to see the rest.`,
     showOnMap: 'Show on the map', listView: 'List', mapView: 'Map',
+  },
+  tags: {
+    title: 'Tags', all: 'All tags', intro: 'Tags are kept in Hearth (the files are not changed). A tag’s photos include those of the tags below it.',
+    empty: 'No tags yet. Tag photos from the viewer’s details (i) or a selection, or make one here.',
+    newTag: 'A new tag', newBelow: (v: string) => `A new tag below ${v}`, placeholder: 'Name, or a path such as Family/Grandma', create: 'Add tag',
+    below: 'Tags below this one', colour: 'Colour', delete: 'Delete tag', notFound: 'There is no such tag. It may have been deleted.',
+    deleteConfirm: (v: string, below: number) => `Delete the tag “${v}”${below > 0 ? ` and the ${below === 1 ? 'tag' : `${below} tags`} below it` : ''}? The photos stay.`,
+    deleted: (v: string) => `Tag “${v}” deleted. The photos are still in your library.`,
   },
   duplicates: {
     title: 'Duplicates', empty: 'No duplicates found. Hearth compares photos as they are analysed; near copies (resized, recompressed, slightly cropped) show up here.',

@@ -26,6 +26,7 @@ const navItems: NavItem[] = [
   { id: 'people', href: '/people', label: t.nav.people, icon: 'people' },
   { id: 'places', href: '/places', label: t.nav.places, icon: 'place' },
   { id: 'map', href: '/map', label: t.nav.map, icon: 'map' },
+  { id: 'tags', href: '/tags', label: t.nav.tags, icon: 'tag' },
   { id: 'albums', href: '/albums', label: t.nav.albums, icon: 'album', phone: true },
   { id: 'sharing', href: '/sharing', label: t.nav.sharing, icon: 'share', phone: true },
   { id: 'favorites', href: '/favorites', label: t.nav.favorites, icon: 'heart' },

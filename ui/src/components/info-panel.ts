@@ -260,7 +260,7 @@ export class InfoPanel extends LitElement {
     if (!this.owned) return nothing
     const tags = a.tags ?? []
     return html`<div><dt><label for="tag">${t.viewer.tags}</label></dt><dd>
-      ${tags.length === 0 ? nothing : html`<ul class="tags">${tags.map((tag) => html`<li class="chip"><a href="/search?tag=${tag.id}">${tag.value}</a><button type="button" class="icon x" aria-label=${t.viewer.removeTag(tag.value)} title=${t.viewer.removeTag(tag.value)} @click=${() => this.removeTag(tag)}>${icon('close')}</button></li>`)}</ul>`}
+      ${tags.length === 0 ? nothing : html`<ul class="tags">${tags.map((tag) => html`<li class="chip"><a href="/tags/${tag.id}">${tag.value}</a><button type="button" class="icon x" aria-label=${t.viewer.removeTag(tag.value)} title=${t.viewer.removeTag(tag.value)} @click=${() => this.removeTag(tag)}>${icon('close')}</button></li>`)}</ul>`}
       <form class="add-tag" @submit=${this.addTag}><input id="tag" name="tag" list="tag-list" autocomplete="off" maxlength="1000" placeholder=${t.viewer.addTag} title=${t.viewer.tagHint}
         @focus=${() => { if (this.allTags === undefined) actions.tags().then((x) => { this.allTags = x }, () => {}) }}>
         <datalist id="tag-list">${(this.allTags ?? []).filter((x) => !tags.some((y) => y.id === x.id)).map((x) => html`<option value=${x.value}></option>`)}</datalist></form></dd></div>`

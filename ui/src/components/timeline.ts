@@ -133,6 +133,17 @@ export class Timeline extends LitElement {
     this.measure()
   }
 
+  /** Other filters (another tag's timeline on the same screen): start again from the top. */
+  override updated (changed: Map<string, unknown>): void {
+    const before = changed.get('filters') as Record<string, string> | undefined
+    if (before === undefined || qs(before) === qs(this.filters)) return
+    this.months = []
+    this.clearSelection()
+    this.scroller.scrollTop = 0
+    this.ready = false
+    void this.reload()
+  }
+
   private get scroller (): HTMLElement { return this.renderRoot.querySelector('.scroller')! }
 
   private get options (): LayoutOptions {
@@ -150,6 +161,7 @@ export class Timeline extends LitElement {
 
   /** Fetches the month list again; months whose count is unchanged keep what they loaded. */
   async reload (): Promise<void> {
+    const filters = qs(this.filters)
     try {
       const [buckets, edits] = await Promise.all([
         // The month list main.ts may have asked for already (the default timeline only).
@@ -157,6 +169,8 @@ export class Timeline extends LitElement {
           ?.then((b) => b ?? api.get<TimeBucket[]>(`/api/timeline/buckets${qs(this.filters)}`)) ?? api.get<TimeBucket[]>(`/api/timeline/buckets${qs(this.filters)}`),
         api.get<Record<string, { rotation: number }>>('/api/edits').catch(() => ({})),
       ])
+      // The filters changed while this was on its way: the newer reload answers.
+      if (qs(this.filters) !== filters) return
       this.edits = edits
       const old = new Map(this.months.map((m) => [m.bucket, m]))
       this.months = buckets.map((b) => {

@@ -69,13 +69,15 @@ export class MapScreen extends LitElement {
   favorites = false
   archive = false
   /** The marker whose photos are listed beside the map. */
-  open: { ids: string[], label: string | null, bounds: Cluster['bounds'] } | undefined
+  open: { ids: string[], shown: Set<string>, label: string | null, bounds: Cluster['bounds'] } | undefined
   assets: Asset[] = []
 
   /** Marker positions in world units, x and y pairs, in the markers' order (newest first). */
   private points = new Float64Array(0)
   private clusters: Cluster[] = []
   private clusteredAt = 0
+  /** Each cluster's place name, worked out once (clusters are made again only on a zoom). */
+  private places = new WeakMap<Cluster, string | null>()
   private width = 0
   private height = 0
   private detail: 'coarse' | 'fine' = 'coarse'
@@ -156,6 +158,7 @@ export class MapScreen extends LitElement {
 
   /** The place most of a cluster's photos were taken in ("Arezzo, Italy"), from up to 500 of them. */
   private placeOf (c: Cluster): string | null {
+    if (this.places.has(c)) return this.places.get(c)!
     const counts = new Map<string, number>()
     for (const i of c.members.slice(0, 500)) {
       const m = this.markers[i]!
@@ -165,12 +168,13 @@ export class MapScreen extends LitElement {
     let best: string | null = null
     let n = 0
     for (const [name, k] of counts) if (k > n) { best = name; n = k }
+    this.places.set(c, best)
     return best
   }
 
   private async openCluster (c: Cluster): Promise<void> {
     const ids = c.members.map((i) => this.markers[i]!.id)
-    this.open = { ids, label: this.placeOf(c), bounds: c.bounds }
+    this.open = { ids, shown: new Set(ids), label: this.placeOf(c), bounds: c.bounds }
     this.assets = []
     try {
       const res = await api.post<SearchResult>('/api/search/metadata', { ids: ids.slice(0, PANEL_MAX), size: PANEL_MAX, order: 'desc', withExif: false })
@@ -272,7 +276,7 @@ export class MapScreen extends LitElement {
   override render () {
     const { x, y, scale } = this.view
     const clusters = this.width > 0 && !this.loading ? this.visibleClusters() : []
-    const openIds = this.open?.ids
+    const open = this.open?.shown
     return html`
       <div class="map" tabindex="0" role="region" aria-label=${t.map.label} aria-describedby="map-help"
         @pointerdown=${this.onPointerDown} @pointermove=${this.onPointerMove} @pointerup=${this.onPointerUp} @pointercancel=${this.onPointerUp}
@@ -283,7 +287,7 @@ export class MapScreen extends LitElement {
           const newest = this.markers[c.members[0]!]!
           const label = t.map.marker(n, this.placeOf(c))
           return html`<button class="marker" style="left:${(c.x - x) * scale}px;top:${(c.y - y) * scale}px" aria-label=${label} title=${label}
-            aria-pressed=${openIds !== undefined && openIds.includes(newest.id) ? 'true' : 'false'} @click=${() => void this.openCluster(c)}>
+            aria-pressed=${open?.has(newest.id) === true ? 'true' : 'false'} @click=${() => void this.openCluster(c)}>
             <img src=${media.thumbnail(newest.id)} alt="" loading="lazy" draggable="false">${n > 1 ? html`<span class="n">${n.toLocaleString()}</span>` : nothing}</button>`
         })}
         <div class="toolbar">
