@@ -9,38 +9,17 @@
  * node bench/map/run.ts                                  # PGlite
  * BENCH_DATABASE_URL=postgres://... node bench/map/run.ts  # and PostgreSQL
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { loadConfig } from '../../node/config/load.ts'
-import { createNode } from '../../node/index.ts'
-import { createLogger } from '../../node/observability/log.ts'
-import { createClient } from '../../test/helpers/client.ts'
-import { createScratchDatabase } from '../../test/helpers/pg-database.ts'
+import { time, withBenchNode } from '../helpers/node.ts'
 import { createPlacesRepo } from '../../node/places/repo.ts'
 import { CLUSTER_PX, cluster, project } from '../../ui/src/lib/map.ts'
 
 const assets = Number(process.env.BENCH_ASSETS ?? 100_000)
 const requests = Number(process.env.BENCH_REQUESTS ?? 20)
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!
-async function time (n: number, fn: (i: number) => unknown) {
-  const out: number[] = []
-  for (let i = 0; i < n; i++) { const t = performance.now(); await fn(i); out.push(performance.now() - t) }
-  return { p50: pct(out, 0.5), p95: pct(out, 0.95) }
-}
 const fmt = (r: { p50: number, p95: number }) => `p50 ${r.p50.toFixed(1).padStart(6)} ms   p95 ${r.p95.toFixed(1).padStart(6)} ms`
 
 async function bench (engine: 'pglite' | 'postgres', databaseUrl?: string) {
-  const dir = await mkdtemp(join(tmpdir(), 'hearth-bench-map-'))
-  const scratch = databaseUrl !== undefined ? await createScratchDatabase(databaseUrl, 'hearth_bench') : undefined
-  const config = loadConfig({ HEARTH_DATA_DIR: dir, HEARTH_PORT: '0', HEARTH_HOST: '127.0.0.1', HEARTH_LOG_LEVEL: 'silent', ...(scratch && { DATABASE_URL: scratch.url }) })
-  const node = await createNode(config, { log: createLogger({ level: 'silent', format: 'json' }) })
-  await node.start()
-  try {
-    const client = createClient(node.url)
-    const me = await client.signUpAdmin()
-    const [{ id }] = await node.db.query<{ id: string }>('SELECT id FROM users LIMIT 1')
+  return withBenchNode('map', databaseUrl, async ({ node, client, me, userId: id }) => {
     // Photos over ten years around 40 towns (30 km of spread each), one in ten without a position.
     await node.db.query(
       `INSERT INTO assets (id, owner_id, type, original_path, original_file_name, mime_type, checksum_sha1, checksum_sha256, file_size,
@@ -69,11 +48,7 @@ async function bench (engine: 'pglite' | 'postgres', databaseUrl?: string) {
   its query (sorted, as JSON text)     ${fmt(query)}
   anchor: the rows alone, as objects   ${fmt(rows)}   endpoint / anchor ${(api.p50 / rows.p50).toFixed(1)}x`)
     return markers
-  } finally {
-    await node.stop()
-    await scratch?.drop()
-    await rm(dir, { recursive: true, force: true })
-  }
+  })
 }
 
 const markers = await bench('pglite')

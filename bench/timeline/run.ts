@@ -8,36 +8,13 @@
  * node bench/timeline/run.ts                                  # PGlite
  * BENCH_DATABASE_URL=postgres://... node bench/timeline/run.ts  # and PostgreSQL
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { loadConfig } from '../../node/config/load.ts'
-import { createNode } from '../../node/index.ts'
-import { createLogger } from '../../node/observability/log.ts'
-import { createClient } from '../../test/helpers/client.ts'
-import { createScratchDatabase } from '../../test/helpers/pg-database.ts'
+import { time, withBenchNode } from '../helpers/node.ts'
 
 const assets = Number(process.env.BENCH_ASSETS ?? 300_000)
 const requests = Number(process.env.BENCH_REQUESTS ?? 200)
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]
-
-async function time (n: number, fn: (i: number) => Promise<unknown>) {
-  const out: number[] = []
-  for (let i = 0; i < n; i++) { const t = performance.now(); await fn(i); out.push(performance.now() - t) }
-  return { p50: pct(out, 0.5), p95: pct(out, 0.95) }
-}
-
 async function bench (engine: 'pglite' | 'postgres', databaseUrl?: string) {
-  const dir = await mkdtemp(join(tmpdir(), 'hearth-bench-timeline-'))
-  const scratch = databaseUrl !== undefined ? await createScratchDatabase(databaseUrl, 'hearth_bench') : undefined
-  const config = loadConfig({ HEARTH_DATA_DIR: dir, HEARTH_PORT: '0', HEARTH_HOST: '127.0.0.1', HEARTH_LOG_LEVEL: 'silent', ...(scratch && { DATABASE_URL: scratch.url }) })
-  const node = await createNode(config, { log: createLogger({ level: 'silent', format: 'json' }) })
-  await node.start()
-  try {
-    const client = createClient(node.url)
-    const me = await client.signUpAdmin()
-    const [{ id }] = await node.db.query<{ id: string }>('SELECT id FROM users LIMIT 1')
+  await withBenchNode('timeline', databaseUrl, async ({ node, client, me, userId: id }) => {
     const t0 = performance.now()
     // 300,000 photos over ten years, with thumbhashes and sizes, as a real library would have them.
     for (let start = 0; start < assets; start += 50_000) {
@@ -68,11 +45,7 @@ async function bench (engine: 'pglite' | 'postgres', databaseUrl?: string) {
   GET /api/timeline/buckets         p50 ${list.p50.toFixed(1)} ms   p95 ${list.p95.toFixed(1)} ms
   GET /api/timeline/bucket (month)  p50 ${month.p50.toFixed(1)} ms   p95 ${month.p95.toFixed(1)} ms   (goal p95 < 50 ms)
   anchor: the month's SQL alone     p50 ${sql.p50.toFixed(1)} ms   p95 ${sql.p95.toFixed(1)} ms   ratio of p95 ${(month.p95 / sql.p95).toFixed(1)}x`)
-  } finally {
-    await node.stop()
-    await scratch?.drop()
-    await rm(dir, { recursive: true, force: true })
-  }
+  })
 }
 
 await bench('pglite')
