@@ -65,6 +65,8 @@ const personUpdate = z.object({
   color: z.string().max(50).optional(),
 })
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true')
+/** Lower case without accents, for matching names as people type them ("zoe" finds Zoë). */
+const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
 
 export function peopleRoutes ({ people }: { people: PeopleService }) {
   const id = (s: string, what: string) => { if (!isUuid(s)) throw new NotFoundError(what); return s }
@@ -76,6 +78,16 @@ export function peopleRoutes ({ people }: { people: PeopleService }) {
       handler: async ({ auth, query }) => {
         const { rows, total, hidden } = await people.list(auth.user.id, { withHidden: query.withHidden ?? false, page: query.page, size: query.size })
         return { total, hidden, people: rows.slice(0, query.size).map(toPersonDto), hasNextPage: rows.length > query.size }
+      },
+    }),
+    route({
+      method: 'GET', path: '/api/search/person', tag: 'Search', access: 'user', permission: 'person.read',
+      summary: 'Your named people whose name, or a word in it, starts with `name` (case and accents aside), in the people list\'s order; hidden ones with withHidden=true',
+      query: z.object({ name: z.string().trim().min(1, 'name: type the start of a name').max(200), withHidden: bool.optional() }),
+      handler: async ({ auth, query }) => {
+        const { rows } = await people.list(auth.user.id, { withHidden: query.withHidden ?? false, page: 1, size: 1_000_000 })
+        const q = fold(query.name)
+        return rows.filter((p) => { const name = fold(p.name); return name.startsWith(q) || name.includes(` ${q}`) || name.includes(`-${q}`) }).slice(0, 100).map(toPersonDto)
       },
     }),
     route({

@@ -94,6 +94,17 @@ export function createPlacesRepo (db: Database) {
       return JSON.stringify(await db.query<Marker>(rows, params))
     },
 
+    /** Immich's explore: the `limit` cities with the most photos, each with its newest photo. */
+    async topCities (ownerId: string, limit: number): Promise<Array<AssetRow & { exif: ExifRow }>> {
+      return db.query(
+        `SELECT * FROM (
+           SELECT DISTINCT ON (e.city) a.*, to_jsonb(e) AS exif, count(*) OVER (PARTITION BY e.city) AS n
+           FROM assets a JOIN asset_exif e ON e.asset_id = a.id
+           WHERE a.owner_id = $1 AND ${visible} AND a.type = 'IMAGE' AND e.city IS NOT NULL
+           ORDER BY e.city, a.file_created_at DESC, a.id
+         ) x ORDER BY x.n DESC, x.exif->>'city' LIMIT $2`, [ownerId, limit])
+    },
+
     /** Countries, then their cities, with counts and each city's newest photo as its cover. */
     async places (ownerId: string): Promise<Array<{ country: string, state: string | null, city: string | null, count: number, coverAssetId: string }>> {
       return db.query(

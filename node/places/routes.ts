@@ -60,6 +60,14 @@ export function placeRoutes ({ db, config, places }: { db: Database, config: Con
       handler: async ({ auth }) => (await repo.assetsByCity(auth.user.id)).map((a) => toAssetDto(a, config.HEARTH_DATA_DIR, a.exif)),
     }),
     route({
+      method: 'GET', path: '/api/search/explore', tag: 'Search', access: 'user', permission: 'asset.read',
+      summary: 'Immich\'s explore: the twelve cities with the most photos, each with its newest photo (fieldName exifInfo.city)',
+      handler: async ({ auth }) => [{
+        fieldName: 'exifInfo.city',
+        items: (await repo.topCities(auth.user.id, 12)).map((a) => ({ value: a.exif.city, data: toAssetDto(a, config.HEARTH_DATA_DIR, a.exif) })),
+      }],
+    }),
+    route({
       method: 'GET', path: '/api/places', tag: 'Search', access: 'user', permission: 'asset.read',
       summary: 'Countries with their cities: how many photos and videos each holds, and a cover photo (the newest)',
       handler: async ({ auth }) => {

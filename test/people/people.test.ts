@@ -131,6 +131,13 @@ for (const engine of engines) {
       assert.equal((await t.client.call('PUT', `/api/people/${marie}`, { headers: me.headers, body: { birthDate: 'yesterday' } })).status, 400)
       const list = (await get(me, '/api/people')).body.people as Array<{ id: string, name: string }>
       assert.equal(list[0]!.id, marie, 'named people come first')
+      // Found by name (Immich's search/person): the start of her name or of a word in it, case and accents aside.
+      const byName = async (q: string, who = me) => ((await get(who, `/api/search/person?name=${encodeURIComponent(q)}`)).body as Array<{ id: string }>).map((p) => p.id)
+      assert.deepEqual(await byName('curi'), [marie])
+      assert.deepEqual(await byName('MARIÉ C'), [marie])
+      assert.deepEqual(await byName('urie'), [], 'not the middle of a word')
+      assert.deepEqual(await byName('marie', other), [], 'not another user\'s')
+      assert.equal((await get(me, '/api/search/person?name=%20')).status, 400)
       // Her timeline (Immich's personId): every photo she is on, no other.
       const buckets = (await get(me, `/api/timeline/buckets?personId=${marie}`)).body as Array<{ timeBucket: string, count: number }>
       const onTimeline: string[] = []

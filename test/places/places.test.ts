@@ -180,6 +180,15 @@ for (const engine of engines) {
       assert.equal((await t.client.call('GET', '/api/map/reverse-geocode?lat=1&lon=1')).status, 401)
     })
 
+    test('explore (Immich\'s): cities with the most photos first, each with its newest photo; mine only', async () => {
+      const get = async (who: Session) => (await t.client.call('GET', '/api/search/explore', { headers: who.headers })).body as Array<{ fieldName: string, items: Array<{ value: string, data: { id: string } }> }>
+      const [cities] = await get(me)
+      assert.equal(cities!.fieldName, 'exifInfo.city')
+      assert.deepEqual(cities!.items.map((i) => i.value), ['Arezzo', 'Clifton', 'San Francisco'])
+      assert.ok([ids.arezzo, ids.arezzo2].includes(cities!.items[0]!.data.id))
+      assert.deepEqual((await get(other))[0]!.items.map((i) => [i.value, i.data.id]), [['Arezzo', ids.theirs]])
+    })
+
     test('stored assets with a position and no place are named by the backlog', async () => {
       await t.node.db.query('UPDATE asset_exif SET city = NULL, state = NULL, country = NULL WHERE asset_id = $1', [ids.sf])
       await t.node.db.query('UPDATE asset_exif SET latitude = 38.6, longitude = -10.0 WHERE asset_id = $1', [ids.nogps])
