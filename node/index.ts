@@ -63,6 +63,7 @@ import { createSmartSearchRoutes } from './search/module.ts'
 import { editRoutes } from './edits/routes.ts'
 import { createPlaceService } from './places/service.ts'
 import { placeRoutes } from './places/routes.ts'
+import { partnerRoutes } from './partners/routes.ts'
 
 /** What a module (the appliance's share indexing, later SFTP or federation) gets from the node. */
 export interface NodeContext {
@@ -181,6 +182,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     ...people.routes,
     ...timelineRoutes({ db }),
     ...placeRoutes({ db, config, places }),
+    ...partnerRoutes({ db }),
     ...ocrRoutes({ db, assets }),
     ...createSmartSearchRoutes({ db, clip: clip.text, dataDir: config.HEARTH_DATA_DIR }),
     ...duplicates.routes(config.HEARTH_DATA_DIR),

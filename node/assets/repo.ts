@@ -1,3 +1,4 @@
+import { partnerReadSql } from '../partners/sql.ts'
 import type { Queryable } from '../db/index.ts'
 
 export interface AssetRow {
@@ -64,12 +65,13 @@ export function createAssetRepo (db: Queryable) {
       return row
     },
     /**
-     * An asset `userId` may see: their own, or one in an album they own or that is shared with them
-     * (a live photo's video goes with its photo). Others' trashed assets are not shown.
+     * An asset `userId` may see: their own, one of a partner who shares with them (not locked), or
+     * one in an album they own or that is shared with them (a live photo's video goes with its
+     * photo). Others' trashed assets are not shown.
      */
     async readableById (userId: string, id: string): Promise<AssetRow | undefined> {
       const [row] = await db.query<AssetRow>(
-        `SELECT x.* FROM assets x WHERE x.id = $2 AND (x.owner_id = $1 OR (x.deleted_at IS NULL AND EXISTS (
+        `SELECT x.* FROM assets x WHERE x.id = $2 AND (x.owner_id = $1 OR ${partnerReadSql('x', '$1')} OR (x.deleted_at IS NULL AND EXISTS (
            SELECT 1 FROM album_assets aa JOIN albums al ON al.id = aa.album_id
            WHERE (aa.asset_id = x.id OR aa.asset_id IN (SELECT p.id FROM assets p WHERE p.live_photo_video_id = x.id AND p.deleted_at IS NULL))
              AND (al.owner_id = $1 OR EXISTS (SELECT 1 FROM album_users u WHERE u.album_id = al.id AND u.user_id = $1)))))`,

@@ -22,6 +22,7 @@ export const permissions = [
   'face.create', 'face.read', 'face.update', 'face.delete',
   'systemConfig.read', 'systemConfig.update',
   'tag.create', 'tag.read', 'tag.update', 'tag.delete', 'tag.asset',
+  'partner.create', 'partner.read', 'partner.update', 'partner.delete',
 ] as const
 
 export type Permission = typeof permissions[number]

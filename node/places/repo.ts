@@ -4,6 +4,7 @@
  * hidden or locked are listed.
  */
 import type { Database } from '../db/index.ts'
+import { partnersInTimelineSql } from '../partners/sql.ts'
 import type { AssetRow } from '../assets/repo.ts'
 import type { ExifRow } from '../assets/exif.ts'
 
@@ -15,7 +16,7 @@ const suggestionColumn: Record<SuggestionType, string> = {
   country: 'country', state: 'state', city: 'city', 'camera-make': 'make', 'camera-model': 'model', 'camera-lens-model': 'lens_model',
 }
 
-export interface MarkerFilters { isArchived?: boolean, isFavorite?: boolean, fileCreatedAfter?: Date, fileCreatedBefore?: Date, withSharedAlbums?: boolean }
+export interface MarkerFilters { isArchived?: boolean, isFavorite?: boolean, fileCreatedAfter?: Date, fileCreatedBefore?: Date, withPartners?: boolean, withSharedAlbums?: boolean }
 export interface Marker { id: string, lat: number, lon: number, city: string | null, state: string | null, country: string | null }
 
 export function createPlacesRepo (db: Database) {
@@ -67,17 +68,17 @@ export function createPlacesRepo (db: Database) {
 
     /**
      * Immich's map markers: every photo and video with a position, newest first. The timeline's
-     * assets, with the archive too when `isArchived`, and with `withSharedAlbums` the assets of
-     * albums others share with the user. As JSON text (an array of `Marker`): a hundred thousand
+     * assets, with the archive too when `isArchived`; with `withPartners` the timeline photos of
+     * partners shown in the user's timeline, with `withSharedAlbums` those of albums shared with them. As JSON text (an array of `Marker`): a hundred thousand
      * markers go out as one string.
      */
     async markers (userId: string, f: MarkerFilters): Promise<string> {
       const params: unknown[] = [userId]
       const add = (sql: string, value: unknown) => { params.push(value); return sql.replaceAll('?', `$${params.length}`) }
-      const whose = f.withSharedAlbums === true
-        ? `(a.owner_id = $1 OR EXISTS (SELECT 1 FROM album_assets aa JOIN album_users u ON u.album_id = aa.album_id WHERE aa.asset_id = a.id AND u.user_id = $1))`
-        : 'a.owner_id = $1'
-      const where = [whose, 'a.deleted_at IS NULL', 'e.latitude IS NOT NULL', 'e.longitude IS NOT NULL',
+      const whose = ['a.owner_id = $1']
+      if (f.withPartners === true) whose.push(`(a.owner_id IN ${partnersInTimelineSql('$1')} AND a.visibility = 'timeline')`)
+      if (f.withSharedAlbums === true) whose.push('EXISTS (SELECT 1 FROM album_assets aa JOIN album_users u ON u.album_id = aa.album_id WHERE aa.asset_id = a.id AND u.user_id = $1)')
+      const where = [`(${whose.join(' OR ')})`, 'a.deleted_at IS NULL', 'e.latitude IS NOT NULL', 'e.longitude IS NOT NULL',
         f.isArchived === true ? `a.visibility IN ('timeline', 'archive')` : `a.visibility = 'timeline'`]
       if (f.isFavorite !== undefined) where.push(add('a.is_favorite = ?', f.isFavorite))
       if (f.fileCreatedAfter !== undefined) where.push(add('a.file_created_at >= ?', f.fileCreatedAfter))

@@ -14,7 +14,7 @@ export function placeRoutes ({ db, config, places }: { db: Database, config: Con
   return [
     route({
       method: 'GET', path: '/api/map/markers', tag: 'Map', access: 'user', permission: 'asset.read',
-      summary: 'Every photo and video with a GPS position, newest first, for a map: its id, position and place names (Immich\'s). The timeline\'s; isArchived adds the archive, withSharedAlbums adds the photos of albums shared with you (withPartners is accepted and adds nothing: Hearth has no partner sharing)',
+      summary: 'Every photo and video with a GPS position, newest first, for a map: its id, position and place names (Immich\'s). The timeline\'s; isArchived adds the archive, withSharedAlbums adds the photos of albums shared with you and withPartners those of partners you show in your timeline',
       query: z.object({
         isArchived: flag, isFavorite: flag, withPartners: flag, withSharedAlbums: flag,
         fileCreatedAfter: z.coerce.date({ error: 'fileCreatedAfter: expected a date' }).optional(),

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/index.ts'
 import { tagFilterSql } from '../search/repo.ts'
+import { partnersInTimelineSql } from '../partners/sql.ts'
 
 export interface TimelineFilters {
   isFavorite?: boolean
@@ -10,6 +11,8 @@ export interface TimelineFilters {
   tagId?: string
   /** Assets showing this person (Immich's person page). */
   personId?: string
+  /** The photos of partners who share with the user and whom they show in their timeline, too. */
+  withPartners?: boolean
   order?: 'asc' | 'desc'
 }
 
@@ -20,7 +23,8 @@ export interface TimelineFilters {
 export function createTimelineRepo (db: Queryable) {
   const where = (ownerId: string, f: TimelineFilters, params: unknown[]) => {
     params.push(ownerId)
-    const clauses = [`a.owner_id = $${params.length}`]
+    const me = `$${params.length}`
+    const clauses = [f.withPartners === true ? `(a.owner_id = ${me} OR a.owner_id IN ${partnersInTimelineSql(me)})` : `a.owner_id = ${me}`]
     clauses.push(f.isTrashed === true ? 'a.deleted_at IS NOT NULL' : 'a.deleted_at IS NULL')
     if (f.isFavorite !== undefined) { params.push(f.isFavorite); clauses.push(`a.is_favorite = $${params.length}`) }
     params.push(f.visibility ?? 'timeline')

@@ -11,19 +11,27 @@ const filters = z.object({
   albumId: z.uuid().optional(),
   tagId: z.uuid({ error: 'tagId: expected a tag id' }).optional(),
   personId: z.uuid({ error: 'personId: expected a person id' }).optional(),
+  withPartners: z.enum(['true', 'false']).optional(),
   order: z.enum(['asc', 'desc']).optional(),
   timeBucket: z.string().optional(),
 })
 
-const toFilters = (q: z.infer<typeof filters>) => ({
-  isFavorite: q.isFavorite === undefined ? undefined : q.isFavorite === 'true',
-  isTrashed: q.isTrashed === 'true',
-  visibility: q.visibility,
-  albumId: q.albumId,
-  tagId: q.tagId,
-  personId: q.personId,
-  order: q.order,
-})
+const toFilters = (q: z.infer<typeof filters>) => {
+  // Immich's rule: partners' photos join the plain timeline only (their archive and favourites are theirs).
+  if (q.withPartners === 'true' && (q.isTrashed === 'true' || q.isFavorite !== undefined || (q.visibility ?? 'timeline') !== 'timeline' || q.albumId !== undefined || q.tagId !== undefined || q.personId !== undefined)) {
+    throw new BadRequestError('withPartners: only for the timeline itself, not with isTrashed, isFavorite, visibility, albumId, tagId or personId')
+  }
+  return {
+    isFavorite: q.isFavorite === undefined ? undefined : q.isFavorite === 'true',
+    isTrashed: q.isTrashed === 'true',
+    visibility: q.visibility,
+    albumId: q.albumId,
+    tagId: q.tagId,
+    personId: q.personId,
+    withPartners: q.withPartners === 'true',
+    order: q.order,
+  }
+}
 
 /** Immich's timeline: month buckets with counts, and one month's assets in columns (compact for 100k+ libraries). */
 export function timelineRoutes ({ db }: { db: Database }) {
