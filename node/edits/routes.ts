@@ -23,8 +23,12 @@ export function editRoutes ({ assets, dataDir }: { assets: AssetService, dataDir
     }),
     route({
       method: 'GET', path: '/api/assets/{id}/edits', tag: 'Assets', access: 'user', permission: 'asset.read',
-      summary: 'How an asset is shown: its rotation (degrees clockwise)',
-      handler: async ({ auth, params }) => { await own(auth.user, params.id); return store.get(auth.user.id, params.id) },
+      summary: 'How an asset is shown: its rotation (degrees clockwise), as its owner set it (also for a partner or an album member who may see it)',
+      handler: async ({ auth, params }) => {
+        if (!isUuid(params.id!)) throw new NotFoundError('Asset')
+        const asset = await assets.getReadable(auth.user, params.id!)
+        return store.get(asset.owner_id, asset.id)
+      },
     }),
     route({
       method: 'PUT', path: '/api/assets/{id}/edits', tag: 'Assets', access: 'user', permission: 'asset.update',

@@ -1,6 +1,5 @@
 import type { Queryable } from '../db/index.ts'
 import { tagFilterSql } from '../search/repo.ts'
-import { partnersInTimelineSql } from '../partners/sql.ts'
 
 export interface TimelineFilters {
   isFavorite?: boolean
@@ -21,10 +20,10 @@ export interface TimelineFilters {
  * are range scans of assets_owner_local_time, so a month stays fast however large the library.
  */
 export function createTimelineRepo (db: Queryable) {
-  const where = (ownerId: string, f: TimelineFilters, params: unknown[]) => {
-    params.push(ownerId)
-    const me = `$${params.length}`
-    const clauses = [f.withPartners === true ? `(a.owner_id = ${me} OR a.owner_id IN ${partnersInTimelineSql(me)})` : `a.owner_id = ${me}`]
+  const where = (owners: string[], f: TimelineFilters, params: unknown[]) => {
+    // The owners (the user, and the partners they show): a list keeps the (owner, time) index usable.
+    params.push(owners.length === 1 ? owners[0] : owners)
+    const clauses = [owners.length === 1 ? `a.owner_id = $${params.length}` : `a.owner_id = ANY($${params.length}::uuid[])`]
     clauses.push(f.isTrashed === true ? 'a.deleted_at IS NOT NULL' : 'a.deleted_at IS NULL')
     if (f.isFavorite !== undefined) { params.push(f.isFavorite); clauses.push(`a.is_favorite = $${params.length}`) }
     params.push(f.visibility ?? 'timeline')
@@ -40,18 +39,23 @@ export function createTimelineRepo (db: Queryable) {
     }
     return clauses.join(' AND ')
   }
+  /** The user, and with `withPartners` the partners whose photos they show in their timeline. */
+  const ownersOf = async (userId: string, f: TimelineFilters): Promise<string[]> => f.withPartners !== true ? [userId]
+    : [userId, ...(await db.query<{ id: string }>(`SELECT shared_by_id AS id FROM partners WHERE shared_with_id = $1 AND in_timeline ORDER BY 1`, [userId])).map((r) => r.id)]
   return {
     async buckets (ownerId: string, f: TimelineFilters): Promise<Array<{ timeBucket: string, count: number }>> {
+      const owners = await ownersOf(ownerId, f)
       const params: unknown[] = []
       const rows = await db.query<{ bucket: string, count: number }>(
         `SELECT to_char(date_trunc('month', a.local_date_time AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS bucket, count(*)::int AS count
-         FROM assets a WHERE ${where(ownerId, f, params)}
+         FROM assets a WHERE ${where(owners, f, params)}
          GROUP BY 1 ORDER BY 1 ${f.order === 'asc' ? 'ASC' : 'DESC'}`, params)
       return rows.map((r) => ({ timeBucket: r.bucket, count: r.count }))
     },
     async bucket (ownerId: string, month: Date, f: TimelineFilters) {
+      const owners = await ownersOf(ownerId, f)
       const params: unknown[] = []
-      const clause = where(ownerId, f, params)
+      const clause = where(owners, f, params)
       params.push(month)
       const from = params.length
       return db.query<{

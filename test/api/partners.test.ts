@@ -85,6 +85,12 @@ for (const engine of engines) {
       assert.ok((await call(ben, 'PUT', `/api/assets/${id.a1}`, { isFavorite: true })).status >= 400)
       await call(ben, 'PUT', '/api/assets', { ids: [id.a1], isFavorite: true, visibility: 'archive' })
       await call(ben, 'DELETE', '/api/assets', { ids: [id.a1], force: true })
+      // Her rotation shows for him too; he cannot rotate it.
+      assert.equal((await call(ann, 'PUT', `/api/assets/${id.a1}/edits`, { rotation: 90 })).status, 200)
+      assert.deepEqual((await call(ben, 'GET', `/api/assets/${id.a1}/edits`)).body, { rotation: 90 })
+      assert.equal((await call(ben, 'PUT', `/api/assets/${id.a1}/edits`, { rotation: 180 })).status, 404)
+      assert.equal((await call(cat, 'GET', `/api/assets/${id.a1}/edits`)).status, 404)
+      assert.deepEqual((await call(ann, 'GET', `/api/assets/${id.a1}/edits`)).body, { rotation: 90 })
       const mine = (await call(ann, 'GET', `/api/assets/${id.a1}`)).body
       assert.deepEqual([mine.isFavorite, mine.visibility, mine.isTrashed], [false, 'timeline', false])
     })

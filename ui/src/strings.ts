@@ -36,6 +36,7 @@ export const en = {
     signedOut: 'You have signed out.',
   },
   timeline: {
+    partnerPhoto: 'A partner’s photo, shared with you',
     empty: 'No photos yet', emptyHint: 'Drop photos and videos anywhere on this page, or use Upload.',
     selectDay: (day: string) => `Select all photos of ${day}`, deselectDay: (day: string) => `Deselect all photos of ${day}`,
     select: 'Select', photo: (name: string, date: string) => `Photo from ${date}${name === '' ? '' : `, ${name}`}`,
@@ -208,6 +209,15 @@ export const en = {
     photos: (n: number) => plural(n, 'photo', 'photos'), here: 'Here', close: 'Close the photos of this place',
     zoomHere: 'Zoom in here', newest: (shown: number, n: number) => `The newest ${shown.toLocaleString()} of ${n.toLocaleString()}: zoom in to see the rest.`,
     showOnMap: 'Show on the map', listView: 'List', mapView: 'Map',
+  },
+  partners: {
+    title: 'Partner sharing', hint: 'Share all your photos with someone in your household (not your archive’s locked photos or your trash). They can look, download and show them in their own timeline; they cannot change or delete anything.',
+    iShare: 'You share your photos with', theyShare: 'Sharing their photos with you', noneShared: 'Nobody yet.', noneWithMe: 'Nobody shares their photos with you yet.',
+    shareWith: 'Share with', share: 'Share my photos', stop: 'Stop sharing', leave: 'Stop seeing their photos',
+    inTimeline: (name: string) => `Show ${name}’s photos in my timeline`,
+    shared: (name: string) => `${name} can now see your photos.`, stopped: (name: string) => `${name} can no longer see your photos.`,
+    left: (name: string) => `You no longer see ${name}’s photos.`, showing: (name: string) => `${name}’s photos are in your timeline.`, hiding: (name: string) => `${name}’s photos are out of your timeline.`,
+    stopConfirm: (name: string) => `Stop sharing your photos with ${name}?`, leaveConfirm: (name: string) => `Stop seeing ${name}’s photos? Only ${name} can share them with you again.`,
   },
   tags: {
     title: 'Tags', all: 'All tags', intro: 'Tags are kept in Hearth (the files are not changed). A tag’s photos include those of the tags below it.',

@@ -27,7 +27,7 @@ export interface TimeBucket { timeBucket: string, count: number }
 
 /** One month of the timeline, in Immich's columnar form. */
 export interface BucketColumns {
-  id: string[], ratio: number[], isFavorite: boolean[], isTrashed: boolean[], isImage: boolean[], thumbhash: Array<string | null>
+  id: string[], ownerId?: string[], ratio: number[], isFavorite: boolean[], isTrashed: boolean[], isImage: boolean[], thumbhash: Array<string | null>
   fileCreatedAt: string[], localOffsetHours: number[], duration: Array<string | null>, livePhotoVideoId: Array<string | null>
   city: Array<string | null>, country: Array<string | null>, visibility: string[]
 }

@@ -15,6 +15,7 @@ import { repeat } from 'lit/directives/repeat.js'
 import { base } from '../styles.ts'
 import { t } from '../strings.ts'
 import { icon } from '../icons.ts'
+import { session } from '../session.ts'
 import { api, media, qs } from '../api.ts'
 import { navigate } from '../router.ts'
 import { notify, notifyError } from '../notify.ts'
@@ -22,7 +23,7 @@ import { layoutMonth, estimateMonthHeight, localDay, type LayoutOptions, type Mo
 import { placeholder } from '../lib/thumbhash.ts'
 import { monthLabel, dayLabel, duration } from '../lib/format.ts'
 import { setViewerList, type ViewerList } from '../lib/viewer-nav.ts'
-import { takePrefetchedBuckets } from '../lib/prefetch.ts'
+import { takePrefetchedBuckets, FIRST_SCREEN } from '../lib/prefetch.ts'
 import { uploads, ASSETS_CHANGED_EVENT } from '../upload/uploader.ts'
 import type { BucketColumns, TimeBucket } from '../types.ts'
 import type { ScrubMark } from './scrubber.ts'
@@ -73,6 +74,7 @@ export class Timeline extends LitElement {
     .tile .check { position: absolute; top: 4px; left: 4px; width: 30px; height: 30px; min-height: 30px; padding: 0; border: none; background: none; color: #fff; opacity: 0; filter: drop-shadow(0 0 2px rgb(0 0 0 / 70%)); }
     .tile:hover .check, .tile .check:focus-visible, :host([selecting]) .tile .check { opacity: 1; }
     .tile.sel .check { color: var(--h-accent); opacity: 1; }
+    .tile .partner { position: absolute; top: 6px; left: 6px; width: 20px; height: 20px; color: #fff; filter: drop-shadow(0 0 2px rgb(0 0 0 / 70%)); }
     .check .ring { width: 22px; height: 22px; border-radius: 50%; border: 2px solid currentColor; display: block; }
     .badge { position: absolute; right: 6px; top: 4px; color: #fff; font-size: .78rem; font-weight: 600; display: flex; align-items: center; gap: 2px; text-shadow: 0 0 3px rgb(0 0 0 / 80%); pointer-events: none; }
     .badge svg.i { width: 16px; height: 16px; filter: drop-shadow(0 0 2px rgb(0 0 0 / 70%)); }
@@ -105,6 +107,8 @@ export class Timeline extends LitElement {
   private anchor: string | undefined
   private pollTimer: ReturnType<typeof setTimeout> | undefined
   private readonly resize = new ResizeObserver(() => this.measure())
+  /** Partners' photos shown in this timeline (partner sharing): opened, never selected. */
+  private readonly foreign = new Set<string>()
   private readonly list: ViewerList = {
     neighbour: (id, step) => this.neighbour(id, step),
     removed: () => { void this.reload() },
@@ -165,7 +169,7 @@ export class Timeline extends LitElement {
     try {
       const [buckets, edits] = await Promise.all([
         // The month list main.ts may have asked for already (the default timeline only).
-        (qs(this.filters) === '?visibility=timeline' ? takePrefetchedBuckets() as Promise<TimeBucket[] | undefined> | undefined : undefined)
+        (qs(this.filters) === FIRST_SCREEN ? takePrefetchedBuckets() as Promise<TimeBucket[] | undefined> | undefined : undefined)
           ?.then((b) => b ?? api.get<TimeBucket[]>(`/api/timeline/buckets${qs(this.filters)}`)) ?? api.get<TimeBucket[]>(`/api/timeline/buckets${qs(this.filters)}`),
         api.get<Record<string, { rotation: number }>>('/api/edits').catch(() => ({})),
       ])
@@ -275,6 +279,8 @@ export class Timeline extends LitElement {
   private apply (m: Month, data: BucketColumns): void {
     if (!this.months.includes(m)) return
     m.data = data
+    const me = session.user?.id
+    data.ownerId?.forEach((owner, i) => { if (owner !== me) this.foreign.add(data.id[i]!) })
     m.days = data.id.map((_, i) => localDay(data.fileCreatedAt[i], data.localOffsetHours[i] ?? 0))
     m.layout = layoutMonth(this.ratios(data), m.days, this.options)
     m.state = 'loaded'
@@ -337,7 +343,7 @@ export class Timeline extends LitElement {
 
   // ---- selection -------------------------------------------------------------------------------
 
-  private orderedIds (): string[] { return this.months.flatMap((m) => m.data?.id ?? []) }
+  private orderedIds (): string[] { return this.months.flatMap((m) => m.data?.id ?? []).filter((id) => !this.foreign.has(id)) }
 
   private setSelection (next: Set<string>): void {
     this.selection = next
@@ -359,7 +365,7 @@ export class Timeline extends LitElement {
   }
 
   private toggleDay (m: Month, day: { start: number, end: number }): void {
-    const ids = m.data!.id.slice(day.start, day.end)
+    const ids = m.data!.id.slice(day.start, day.end).filter((id) => !this.foreign.has(id))
     const next = new Set(this.selection)
     const all = ids.every((id) => next.has(id))
     for (const id of ids) { if (all) next.delete(id); else next.add(id) }
@@ -424,7 +430,8 @@ export class Timeline extends LitElement {
     const onCheck = (e.target as HTMLElement).closest('.check') !== null
     if (onCheck || this.selection.size > 0 || e.shiftKey) {
       e.preventDefault()
-      this.toggle(id, e.shiftKey)
+      // A partner's photo cannot be selected (nothing could be done to it); while selecting, it stays shut.
+      if (!this.foreign.has(id)) this.toggle(id, e.shiftKey)
       return
     }
     if (e.metaKey || e.ctrlKey) return
@@ -505,10 +512,12 @@ export class Timeline extends LitElement {
     const sel = this.selection
     return html`<h2>${label}</h2>
       ${L.days.filter((day) => m.top + day.y + 40 >= top && m.top + day.y <= bottom).map((day) => {
-        const all = d.id.slice(day.start, day.end).every((id) => sel.has(id))
+        // Partners' photos are not selectable: a day of theirs alone has no button.
+        const own = d.id.slice(day.start, day.end).filter((id) => !this.foreign.has(id))
+        const all = own.length > 0 && own.every((id) => sel.has(id))
         const name = dayLabel(day.key)
-        return html`<div class="day" style="top:${day.y}px"><button aria-pressed=${all} aria-label=${all ? t.timeline.deselectDay(name) : t.timeline.selectDay(name)} title=${t.timeline.selectDay(name)}
-          @click=${() => this.toggleDay(m, day)}>${icon(all ? 'checkCircle' : 'check')}</button>${name}</div>`
+        return html`<div class="day" style="top:${day.y}px">${own.length === 0 ? nothing : html`<button aria-pressed=${all} aria-label=${all ? t.timeline.deselectDay(name) : t.timeline.selectDay(name)} title=${t.timeline.selectDay(name)}
+          @click=${() => this.toggleDay(m, day)}>${icon(all ? 'checkCircle' : 'check')}</button>`}${name}</div>`
       })}
       ${repeat(visible, (i) => d.id[i], (i) => {
         const id = d.id[i]
@@ -525,7 +534,8 @@ export class Timeline extends LitElement {
                 style=${turn === 0 ? '' : `position:absolute;left:50%;top:50%;width:${turn % 180 === 0 ? tile.w : tile.h}px;height:${turn % 180 === 0 ? tile.h : tile.w}px;transform:translate(-50%,-50%) rotate(${turn}deg)`}>`}</a>
           ${d.isImage[i] ? (d.livePhotoVideoId[i] !== null ? html`<span class="badge">${icon('motion')}</span>` : nothing) : html`<span class="badge">${duration(d.duration[i])} ${icon('play')}</span>`}
           ${d.isFavorite[i] ? html`<span class="fav">${icon('heart')}</span>` : nothing}
-          <button class="check" role="checkbox" aria-checked=${isSel} aria-label=${t.timeline.select} title=${t.timeline.select}>${isSel ? icon('checkCircle') : html`<span class="ring"></span>`}</button>
+          ${this.foreign.has(id) ? html`<span class="partner" title=${t.timeline.partnerPhoto}>${icon('people')}</span>`
+            : html`<button class="check" role="checkbox" aria-checked=${isSel} aria-label=${t.timeline.select} title=${t.timeline.select}>${isSel ? icon('checkCircle') : html`<span class="ring"></span>`}</button>`}
         </div>`
       })}`
   }

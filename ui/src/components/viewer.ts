@@ -157,16 +157,18 @@ export class Viewer extends LitElement {
       case 'ArrowRight': if (!video) { e.preventDefault(); void this.step(1) } break
       case 'Escape': e.preventDefault(); if (this.menu) this.menu = false; else if (this.scale > 1) this.zoomTo(1); else this.close(); break
       case 'i': e.preventDefault(); this.info = !this.info; break
-      case 'f': e.preventDefault(); void this.favourite(); break
+      case 'f': e.preventDefault(); if (this.mine()) void this.favourite(); break
       case '+': case '=': this.zoomTo(this.scale * 1.5); break
       case '-': this.zoomTo(this.scale / 1.5); break
       case '0': this.zoomTo(1); break
-      case 'r': void this.rotate(); break
-      case 'Delete': void this.trash(); break
+      case 'r': if (this.mine()) void this.rotate(); break
+      case 'Delete': if (this.mine()) void this.trash(); break
     }
   }
 
   // ---- actions ---------------------------------------------------------------------------------
+
+  private mine (): boolean { return this.asset !== undefined && this.asset.ownerId === session.user?.id }
 
   private async favourite (): Promise<void> {
     const a = this.asset
@@ -337,6 +339,8 @@ export class Viewer extends LitElement {
   override render () {
     const a = this.asset
     const ready = a !== undefined && a.id === this.assetId
+    // A partner's photo (partner sharing) is theirs to change: it is shown, zoomed and downloaded only.
+    const mine = ready && a.ownerId === session.user?.id
     return html`<div class="stage" @wheel=${this.onWheel} @pointerdown=${this.onDown} @pointermove=${this.onMove} @pointerup=${this.onUp} @pointercancel=${this.onUp}>
       <div class="bar">
         <button class="icon close" aria-label=${t.viewer.close} title=${t.viewer.close} @click=${() => this.close()}>${icon('close')}</button>
@@ -347,15 +351,15 @@ export class Viewer extends LitElement {
         ${ready && a.type === 'IMAGE' ? html`
           <button class="icon" aria-label=${t.viewer.zoomIn} title=${t.viewer.zoomIn} @click=${() => this.zoomTo(this.scale * 1.5)}>${icon('zoomIn')}</button>
           <button class="icon" aria-label=${t.viewer.zoomOut} title=${t.viewer.zoomOut} ?disabled=${this.scale <= 1} @click=${() => this.zoomTo(this.scale / 1.5)}>${icon('zoomOut')}</button>
-          <button class="icon" aria-label=${t.viewer.rotate} title=${t.viewer.rotate} @click=${() => this.rotate()}>${icon('rotate')}</button>` : nothing}
-        ${ready && !a.isTrashed ? html`<button class="icon" aria-pressed=${a.isFavorite} aria-label=${a.isFavorite ? t.viewer.unfavourite : t.viewer.favourite} title=${a.isFavorite ? t.viewer.unfavourite : t.viewer.favourite} @click=${() => this.favourite()}>${icon(a.isFavorite ? 'heart' : 'heartOutline')}</button>` : nothing}
-        ${ready && !a.isTrashed ? html`<button class="icon" aria-pressed=${a.isArchived} aria-label=${a.isArchived ? t.viewer.unarchive : t.viewer.archive} title=${a.isArchived ? t.viewer.unarchive : t.viewer.archive} @click=${() => this.archive()}>${icon('archive')}</button>` : nothing}
+          ${mine ? html`<button class="icon" aria-label=${t.viewer.rotate} title=${t.viewer.rotate} @click=${() => this.rotate()}>${icon('rotate')}</button>` : nothing}` : nothing}
+        ${mine && !a.isTrashed ? html`<button class="icon" aria-pressed=${a.isFavorite} aria-label=${a.isFavorite ? t.viewer.unfavourite : t.viewer.favourite} title=${a.isFavorite ? t.viewer.unfavourite : t.viewer.favourite} @click=${() => this.favourite()}>${icon(a.isFavorite ? 'heart' : 'heartOutline')}</button>` : nothing}
+        ${mine && !a.isTrashed ? html`<button class="icon" aria-pressed=${a.isArchived} aria-label=${a.isArchived ? t.viewer.unarchive : t.viewer.archive} title=${a.isArchived ? t.viewer.unarchive : t.viewer.archive} @click=${() => this.archive()}>${icon('archive')}</button>` : nothing}
         ${ready ? html`<a class="button icon" style="color:#fff" href=${media.original(a.id)} download aria-label=${t.viewer.download} title=${t.viewer.download}>${icon('download')}</a>` : nothing}
         <button class="icon" aria-pressed=${this.info} aria-label=${t.viewer.info} title=${t.viewer.info} @click=${() => { this.info = !this.info }}>${icon('info')}</button>
-        ${ready ? (a.isTrashed
+        ${mine ? (a.isTrashed
           ? html`<button class="icon" aria-label=${t.viewer.restore} title=${t.viewer.restore} @click=${() => this.restore()}>${icon('restore')}</button>`
           : html`<button class="icon" aria-label=${t.viewer.trash} title=${t.viewer.trash} @click=${() => this.trash()}>${icon('trash')}</button>`) : nothing}
-        ${ready && !a.isTrashed && a.ownerId === session.user?.id ? this.renderMenu(a) : nothing}
+        ${mine && !a.isTrashed ? this.renderMenu(a) : nothing}
       </div>
       ${this.hasPrev ? html`<button class="icon nav prev" aria-label=${t.viewer.previous} title=${t.viewer.previous} @click=${() => this.step(-1)}>${icon('left')}</button>` : nothing}
       ${this.hasNext ? html`<button class="icon nav next" aria-label=${t.viewer.next} title=${t.viewer.next} @click=${() => this.step(1)}>${icon('right')}</button>` : nothing}

@@ -4,6 +4,8 @@
  * (a hint in localStorage; the session cookie itself is HttpOnly). A wrong hint costs one 401.
  */
 const HINT = 'hearth.signedIn'
+/** The first screen's timeline filters (screens/photos.ts), as a query string. */
+export const FIRST_SCREEN = '?visibility=timeline&withPartners=true'
 let buckets: Promise<unknown> | undefined
 
 export function setSignedInHint (signedIn: boolean): void {
@@ -15,7 +17,7 @@ export function prefetchFirstScreen (): void {
   try { hinted = localStorage.getItem(HINT) === '1' } catch { /* storage disabled */ }
   const p = location.pathname
   if (!hinted || !(p === '/' || p === '/photos' || p.startsWith('/photos/'))) return
-  buckets = fetch('/api/timeline/buckets?visibility=timeline', { credentials: 'same-origin', headers: { accept: 'application/json' } })
+  buckets = fetch(`/api/timeline/buckets${FIRST_SCREEN}`, { credentials: 'same-origin', headers: { accept: 'application/json' } })
     .then((r) => r.ok ? r.json() : undefined, () => undefined)
 }
 

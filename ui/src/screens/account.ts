@@ -1,5 +1,5 @@
 /**
- * Account: API keys and app passwords (the secret shown once), signed-in devices, password change,
+ * Account: partner sharing (components/partners.ts), API keys and app passwords (the secret shown once), signed-in devices, password change,
  * the WebDAV and SFTP addresses to copy, and SFTP public keys (when the server offers them).
  */
 import { LitElement, html, css, nothing } from 'lit'
@@ -8,6 +8,7 @@ import { t } from '../strings.ts'
 import { api, ApiError } from '../api.ts'
 import { notify, notifyError } from '../notify.ts'
 import { session } from '../session.ts'
+import '../components/partners.ts'
 
 interface ApiKey { id: string, name: string, createdAt: string }
 interface SessionDto { id: string, deviceType: string, deviceOS: string, current: boolean, createdAt: string, updatedAt: string }
@@ -118,6 +119,8 @@ export class AccountScreen extends LitElement {
       <h1>${t.account.title}</h1>
       <section class="card" aria-labelledby="me-h"><h2 id="me-h">${t.account.profile}</h2>
         <p>${session.user?.name} <span class="muted">${session.user?.email}</span></p></section>
+
+      <section class="card" aria-labelledby="partners-h"><h2 id="partners-h">${t.partners.title}</h2><hearth-partners></hearth-partners></section>
 
       <section class="card" aria-labelledby="connect-h"><h2 id="connect-h">${t.account.connect}</h2>
         <p class="muted">${t.account.connectHint}</p>

@@ -57,6 +57,8 @@ export class PhotosScreen extends GridScreen {
     .memories span { position: absolute; left: 0; right: 0; bottom: 0; padding: 14px 8px 6px; color: #fff; font-weight: 600; font-size: .85rem; text-align: left; background: linear-gradient(transparent, rgb(0 0 0 / 65%)); }
   `]
 
+  /** Partners' photos join the timeline when the user shows them (Account › Partner sharing). */
+  protected override filters = { visibility: 'timeline', withPartners: 'true' }
   memories: Memory[] = []
   /** The year open full screen. */
   memory: Memory | undefined
