@@ -83,7 +83,14 @@ for (const engine of oneEngine('pglite')) {
       await new Promise((r) => setTimeout(r, 300))
       const theirs = (await ui.node.client.call('GET', `/api/assets/${ids.a1}`, { headers: ann.headers })).body
       assert.deepEqual([theirs.isFavorite, theirs.isTrashed], [false, false], 'the shortcuts did nothing to her photo')
+      // Her photo's details: the camera, nothing to edit (no date, place or tag editing, no names).
+      await benPage.keyboard.press('i')
+      const info = viewer.locator('hearth-info-panel')
+      await info.getByText('Canon EOS 40D', { exact: true }).waitFor()
+      for (const name of [/^Edit date/, /^Edit place/, /^Add a place/, /^Edit people/]) assert.equal(await info.getByRole('button', { name }).count(), 0, String(name))
+      assert.equal(await info.getByRole('combobox', { name: 'Tags' }).count(), 0)
       await ui.shot(benPage, `partners-${engine}-03-ben-viewer`)
+      await benPage.keyboard.press('i')
       await benPage.keyboard.press('Escape')
       await benPage.waitForURL((u) => u.pathname === '/photos')
       // A click on her tile while selecting opens nothing and selects nothing.

@@ -83,7 +83,8 @@ export class InfoPanel extends LitElement {
     const mine = () => this.loadedFor === id
     api.get<Album[]>(`/api/albums?assetId=${id}`).then((a) => { if (mine()) this.albums = a }, () => {})
     api.get<Array<{ text: string }>>(`/api/assets/${id}/ocr`).then((lines) => { if (mine()) this.ocr = lines.map((l) => l.text).join('\n') }, () => {})
-    void this.loadFaces(id)
+    // People are the owner's (a partner's photo shows no names).
+    if (this.owned) void this.loadFaces(id)
   }
 
   private async loadFaces (id: string): Promise<void> {
@@ -295,7 +296,10 @@ export class InfoPanel extends LitElement {
     const a = this.asset
     if (a === undefined) return nothing
     const e = a.exifInfo
-    const camera = [e?.make, e?.model].filter((x) => x !== null && x !== undefined && x !== '').join(' ')
+    // "Canon EOS 40D", not "Canon Canon EOS 40D": most models already begin with their make.
+    const make = e?.make ?? ''
+    const model = e?.model ?? ''
+    const camera = model.toLowerCase().startsWith(make.toLowerCase()) ? model : [make, model].filter((x) => x !== '').join(' ')
     const exposure = [
       e?.fNumber != null ? `ƒ/${e.fNumber}` : '', e?.exposureTime != null ? `${e.exposureTime} s` : '',
       e?.focalLength != null ? `${e.focalLength} mm` : '', e?.iso != null ? `ISO ${e.iso}` : '',
