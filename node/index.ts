@@ -186,7 +186,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     ...ocrRoutes({ db, assets }),
     ...createSmartSearchRoutes({ db, clip: clip.text, dataDir: config.HEARTH_DATA_DIR }),
     ...duplicates.routes(config.HEARTH_DATA_DIR),
-    ...editRoutes({ assets, dataDir: config.HEARTH_DATA_DIR }),
+    ...editRoutes({ db, assets, dataDir: config.HEARTH_DATA_DIR }),
     ...modules.flatMap((m) => m.routes ?? []),
     ...(options.extraRoutes ?? []),
   )

@@ -4,12 +4,13 @@ import { NotFoundError } from '../http/errors.ts'
 import { isUuid } from '../db/ids.ts'
 import type { AssetService } from '../assets/service.ts'
 import { createEditStore } from './store.ts'
+import type { Queryable } from '../db/index.ts'
 
 /**
  * Non-destructive edits: a rotation stored beside the asset and applied when it is shown (the web
  * viewer and grid). `GET /api/edits` lists the user's edited assets for a grid to apply at once.
  */
-export function editRoutes ({ assets, dataDir }: { assets: AssetService, dataDir: string }) {
+export function editRoutes ({ db, assets, dataDir }: { db: Queryable, assets: AssetService, dataDir: string }) {
   const store = createEditStore(dataDir)
   const own = async (user: Parameters<AssetService['get']>[0], id: string) => {
     if (!isUuid(id)) throw new NotFoundError('Asset')
@@ -18,8 +19,20 @@ export function editRoutes ({ assets, dataDir }: { assets: AssetService, dataDir
   return [
     route({
       method: 'GET', path: '/api/edits', tag: 'Assets', access: 'user', permission: 'asset.read',
-      summary: 'Your edited assets and their edits ({ [assetId]: { rotation } }); originals are never changed',
-      handler: async ({ auth }) => store.all(auth.user.id),
+      summary: 'Your edited assets and their edits ({ [assetId]: { rotation } }); originals are never changed. withPartners=true adds those of the partners you show in your timeline',
+      query: z.object({ withPartners: z.enum(['true', 'false']).optional() }),
+      handler: async ({ auth, query }) => {
+        if (query.withPartners !== 'true') return store.all(auth.user.id)
+        const partners = await db.query<{ id: string }>('SELECT shared_by_id AS id FROM partners WHERE shared_with_id = $1 AND in_timeline', [auth.user.id])
+        const out = { ...(await store.all(auth.user.id)) }
+        for (const p of partners) {
+          const theirs = await store.all(p.id)
+          // Only what the partner shares: not the edits of their locked or trashed photos.
+          const shown = await db.query<{ id: string }>(`SELECT id FROM assets WHERE id = ANY($1::uuid[]) AND owner_id = $2 AND deleted_at IS NULL AND visibility <> 'locked'`, [Object.keys(theirs), p.id])
+          for (const { id } of shown) out[id] = theirs[id]!
+        }
+        return out
+      },
     }),
     route({
       method: 'GET', path: '/api/assets/{id}/edits', tag: 'Assets', access: 'user', permission: 'asset.read',

@@ -91,6 +91,7 @@ for (const engine of engines) {
       assert.equal((await call(ben, 'PUT', `/api/assets/${id.a1}/edits`, { rotation: 180 })).status, 404)
       assert.equal((await call(cat, 'GET', `/api/assets/${id.a1}/edits`)).status, 404)
       assert.deepEqual((await call(ann, 'GET', `/api/assets/${id.a1}/edits`)).body, { rotation: 90 })
+      assert.equal((await call(ann, 'PUT', `/api/assets/${id.a4}/edits`, { rotation: 270 })).status, 200)
       const mine = (await call(ann, 'GET', `/api/assets/${id.a1}`)).body
       assert.deepEqual([mine.isFavorite, mine.visibility, mine.isTrashed], [false, 'timeline', false])
     })
@@ -108,6 +109,9 @@ for (const engine of engines) {
       assert.deepEqual(await timeline(ben, '?withPartners=true'), [[id.a1, id.ann], [id.b1, id.ben]].sort(), 'her timeline photo, not her archive, trash or locked')
       assert.deepEqual(await timeline(ben), [[id.b1, id.ben]], 'only when asked')
       assert.deepEqual(await markers('?withPartners=true'), [id.a1, id.b1].sort())
+      // Her rotations come with her photos for his grid: not those of her locked photo.
+      assert.deepEqual((await call(ben, 'GET', '/api/edits?withPartners=true')).body, { [id.a1]: { rotation: 90 } })
+      assert.deepEqual((await call(ben, 'GET', '/api/edits')).body, {})
       assert.deepEqual(await markers(''), [id.b1])
       assert.deepEqual(await timeline(ann, '?withPartners=true'), [[id.a1, id.ann]], 'one way')
       assert.deepEqual(await timeline(cat, '?withPartners=true'), [])

@@ -60,9 +60,12 @@ for (const engine of oneEngine('pglite')) {
       const box = benPage.locator('hearth-partners').getByRole('checkbox', { name: 'Show Ann’s photos in my timeline' })
       await box.check()
       await benPage.getByText('Ann’s photos are in your timeline.').waitFor()
+      // Ann turned one of hers: it shows turned in his grid too.
+      assert.equal((await ui.node.client.call('PUT', `/api/assets/${ids.a1}/edits`, { headers: ann.headers, body: { rotation: 90 } })).status, 200)
       await benPage.goto(ui.url + '/photos')
       await tiles(benPage).nth(2).locator('img').waitFor()
       assert.equal(await tiles(benPage).count(), 3)
+      await benPage.locator(`hearth-timeline .tile[data-id="${ids.a1}"] img[style*="rotate(90deg)"]`).waitFor()
       // Hers carry the partner mark and no check; his own has the check.
       assert.equal(await benPage.locator(`hearth-timeline .tile[data-id="${ids.a1}"] .partner`).count(), 1)
       assert.equal(await benPage.locator(`hearth-timeline .tile[data-id="${ids.a1}"] .check`).count(), 0)

@@ -171,7 +171,7 @@ export class Timeline extends LitElement {
         // The month list main.ts may have asked for already (the default timeline only).
         (qs(this.filters) === FIRST_SCREEN ? takePrefetchedBuckets() as Promise<TimeBucket[] | undefined> | undefined : undefined)
           ?.then((b) => b ?? api.get<TimeBucket[]>(`/api/timeline/buckets${qs(this.filters)}`)) ?? api.get<TimeBucket[]>(`/api/timeline/buckets${qs(this.filters)}`),
-        api.get<Record<string, { rotation: number }>>('/api/edits').catch(() => ({})),
+        api.get<Record<string, { rotation: number }>>(`/api/edits${this.filters.withPartners === 'true' ? '?withPartners=true' : ''}`).catch(() => ({})),
       ])
       // The filters changed while this was on its way: the newer reload answers.
       if (qs(this.filters) !== filters) return
