@@ -1,5 +1,5 @@
 /**
- * The first screen's slowest request (the timeline's month list) is started by main.ts at once,
+ * The first screen's slowest requests (the timeline's month list, and "On this day") are started by main.ts at once,
  * alongside the session check rather than after it, when this browser was signed in last time
  * (a hint in localStorage; the session cookie itself is HttpOnly). A wrong hint costs one 401.
  */
@@ -7,6 +7,12 @@ const HINT = 'hearth.signedIn'
 /** The first screen's timeline filters (screens/photos.ts), as a query string. */
 export const FIRST_SCREEN = '?visibility=timeline&withPartners=true'
 let buckets: Promise<unknown> | undefined
+let memories: Promise<unknown> | undefined
+
+/** Today's "On this day" request (the viewer's calendar), as the timeline screen asks for it. */
+export function memoryLanePath (today = new Date()): string {
+  return `/api/assets/memory-lane?day=${today.getDate()}&month=${today.getMonth() + 1}&year=${today.getFullYear()}`
+}
 
 export function setSignedInHint (signedIn: boolean): void {
   try { if (signedIn) localStorage.setItem(HINT, '1'); else localStorage.removeItem(HINT) } catch { /* storage disabled */ }
@@ -17,8 +23,10 @@ export function prefetchFirstScreen (): void {
   try { hinted = localStorage.getItem(HINT) === '1' } catch { /* storage disabled */ }
   const p = location.pathname
   if (!hinted || !(p === '/' || p === '/photos' || p.startsWith('/photos/'))) return
-  buckets = fetch(`/api/timeline/buckets${FIRST_SCREEN}`, { credentials: 'same-origin', headers: { accept: 'application/json' } })
-    .then((r) => r.ok ? r.json() : undefined, () => undefined)
+  const get = (path: string) => fetch(path, { credentials: 'same-origin', headers: { accept: 'application/json' } })
+    .then((r) => r.ok ? r.json() as Promise<unknown> : undefined, () => undefined)
+  buckets = get(`/api/timeline/buckets${FIRST_SCREEN}`)
+  memories = get(memoryLanePath())
 }
 
 /** The prefetched month list (once), or undefined. */
@@ -26,4 +34,11 @@ export function takePrefetchedBuckets (): Promise<unknown> | undefined {
   const b = buckets
   buckets = undefined
   return b
+}
+
+/** The prefetched "On this day" answer (once), or undefined. */
+export function takePrefetchedMemories (): Promise<unknown> | undefined {
+  const m = memories
+  memories = undefined
+  return m
 }

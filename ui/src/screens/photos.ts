@@ -9,6 +9,7 @@ import { navigate } from '../router.ts'
 import { api, media } from '../api.ts'
 import type { Asset } from '../types.ts'
 import type { Timeline } from '../components/timeline.ts'
+import { memoryLanePath, takePrefetchedMemories } from '../lib/prefetch.ts'
 import '../components/timeline.ts'
 
 export class GridScreen extends LitElement {
@@ -39,6 +40,9 @@ export class GridScreen extends LitElement {
   }
 }
 
+/** How long the timeline waits for "On this day" before it is drawn without it. */
+const MEMORIES_WAIT_MS = 600
+
 /** A year of "On this day" (GET /api/assets/memory-lane). */
 interface Memory { yearsAgo: number, assets: Asset[] }
 
@@ -47,7 +51,7 @@ interface Memory { yearsAgo: number, assets: Asset[] }
  * browser's calendar): a card per year, opening its photos full screen.
  */
 export class PhotosScreen extends GridScreen {
-  static override properties = { ...GridScreen.properties, memories: { state: true }, memory: { state: true } }
+  static override properties = { ...GridScreen.properties, memories: { state: true }, memory: { state: true }, memoriesSettled: { state: true } }
   static override styles = [...GridScreen.styles, css`
     .memories { padding: 10px 16px 4px; }
     .memories h2 { font-size: 1rem; margin: 0 0 8px; }
@@ -63,11 +67,17 @@ export class PhotosScreen extends GridScreen {
   /** The year open full screen. */
   memory: Memory | undefined
 
+  /**
+   * The timeline waits for "On this day" (at most MEMORIES_WAIT_MS), so that the cards do not push
+   * the first photos down once they are drawn (a layout shift, measured in bench/ui).
+   */
+  memoriesSettled = false
+
   override connectedCallback (): void {
     super.connectedCallback()
-    const today = new Date()
-    api.get<Memory[]>(`/api/assets/memory-lane?day=${today.getDate()}&month=${today.getMonth() + 1}&year=${today.getFullYear()}`)
+    const answer = ((takePrefetchedMemories() as Promise<Memory[] | undefined> | undefined)?.then((m) => m ?? api.get<Memory[]>(memoryLanePath())) ?? api.get<Memory[]>(memoryLanePath()))
       .then((m) => { this.memories = m.filter((x) => x.assets.length > 0) }, () => { this.memories = [] })
+    void Promise.race([answer, new Promise((resolve) => setTimeout(resolve, MEMORIES_WAIT_MS))]).then(() => { this.memoriesSettled = true })
   }
 
   private async openMemory (m: Memory): Promise<void> {
@@ -83,6 +93,7 @@ export class PhotosScreen extends GridScreen {
   }
 
   override render () {
+    if (!this.memoriesSettled) return html``
     return html`${super.render()}${this.memory === undefined ? nothing : html`<hearth-album-lightbox .assets=${this.memory.assets} .index=${0} allowDownload @close=${() => { this.memory = undefined }}></hearth-album-lightbox>`}`
   }
 }
