@@ -70,6 +70,38 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
     const rows = await assets.repo.onThisDay(ownerId, month, day, year, 30)
     return [...Map.groupBy(rows, (r) => new Date(r.local_date_time).getUTCFullYear())].map(([taken, list]) => ({ taken, assets: list.map((a) => dto(a)) }))
   }
+  interface MemoryState { id: string, taken_year: number, month: number, day: number, memory_at: Date, is_saved: boolean, seen_at: Date | null, removed_at: Date | null, updated_at: Date }
+  /**
+   * The owner's "On this day" memories for a calendar date, in Immich's MemoryResponseDto, with
+   * what they did with each (memory_state). Each memory's id is made from owner, year and day, so
+   * it stays the same; its state row is made the first time it is listed. Removed ones are left out.
+   */
+  async function memoriesOf (ownerId: string, y: number, m: number, d: number) {
+    const memoryAt = new Date(Date.UTC(y, m - 1, d))
+    const found = (await onThisDay(ownerId, y, m, d)).map((x) => ({ ...x, id: nameUuid(`hearth-memory:${ownerId}:${x.taken}-${m}-${d}`) }))
+    if (found.length === 0) return []
+    await db.query(
+      `INSERT INTO memory_state (id, owner_id, taken_year, month, day, memory_at)
+       SELECT id, $2, taken, $3, $4, $5 FROM unnest($1::uuid[], $6::int[]) AS v(id, taken)
+       ON CONFLICT (id) DO UPDATE SET memory_at = excluded.memory_at`,
+      [found.map((f) => f.id), ownerId, m, d, memoryAt, found.map((f) => f.taken)])
+    const states = new Map((await db.query<MemoryState>('SELECT * FROM memory_state WHERE id = ANY($1::uuid[]) AND owner_id = $2', [found.map((f) => f.id), ownerId])).map((r) => [r.id, r]))
+    return found.flatMap(({ id, taken, assets }) => {
+      const st = states.get(id)
+      if (st === undefined || st.removed_at !== null) return []
+      return [{
+        id, type: 'on_this_day', data: { year: taken }, ownerId, memoryAt: memoryAt.toISOString(), createdAt: memoryAt.toISOString(),
+        updatedAt: st.updated_at.toISOString(), isSaved: st.is_saved, seenAt: st.seen_at?.toISOString() ?? null, assets,
+      }]
+    })
+  }
+  /** One of the owner's memories by id, worked out again for the date it was last listed for; 404 when unknown or removed. */
+  async function memory (ownerId: string, id: string) {
+    const [st] = isUuid(id) ? await db.query<MemoryState>('SELECT * FROM memory_state WHERE id = $1 AND owner_id = $2 AND removed_at IS NULL', [id, ownerId]) : []
+    const found = st === undefined ? undefined : (await memoriesOf(ownerId, st.memory_at.getUTCFullYear(), st.month, st.day)).find((x) => x.id === id)
+    if (found === undefined) throw new NotFoundError('Memory')
+    return found
+  }
   /**
    * The owner's description, rating, date and place for `ids`, checked and worked out before
    * anything is written (a date typed without an offset is read in each photo's own time zone, a
@@ -159,17 +191,40 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
     }),
     route({
       method: 'GET', path: '/api/memories', tag: 'Memories', access: 'user', permission: 'asset.read',
-      summary: 'On this day in Immich\'s newer shape (MemoryResponseDto, type on_this_day), worked out when asked for the calendar date of `for` (default today, UTC): one memory per earlier year. Saving, hiding and marking them seen are not kept.',
-      query: z.object({ for: z.iso.datetime({ offset: true, error: 'a date and time such as 2026-12-05T00:00:00Z' }).optional(), type: z.literal('on_this_day').optional() }),
+      summary: 'On this day in Immich\'s newer shape (MemoryResponseDto, type on_this_day), worked out when asked for the calendar date of `for` (default today, UTC): one memory per earlier year, with what you did with it (isSaved, seenAt); removed ones are left out. isSaved=true: only the saved ones',
+      query: z.object({
+        for: z.iso.datetime({ offset: true, error: 'a date and time such as 2026-12-05T00:00:00Z' }).optional(), type: z.literal('on_this_day').optional(),
+        isSaved: z.enum(['true', 'false']).optional(),
+      }),
       handler: async ({ auth, query }) => {
         const day = query.for === undefined ? new Date() : new Date(query.for)
-        const [y, m, d] = [day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()]
-        const memoryAt = new Date(Date.UTC(y, m - 1, d)).toISOString()
-        return (await onThisDay(auth.user.id, y, m, d)).map(({ taken, assets }) => ({
-          // The same memory keeps its id from one request to the next (nothing is stored).
-          id: nameUuid(`hearth-memory:${auth.user.id}:${taken}-${m}-${d}`), type: 'on_this_day', data: { year: taken },
-          ownerId: auth.user.id, memoryAt, createdAt: memoryAt, updatedAt: memoryAt, isSaved: false, assets,
-        }))
+        const list = await memoriesOf(auth.user.id, day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate())
+        return list.filter((m) => query.isSaved === undefined || m.isSaved === (query.isSaved === 'true'))
+      },
+    }),
+    route({
+      method: 'GET', path: '/api/memories/{id}', tag: 'Memories', access: 'user', permission: 'asset.read',
+      summary: 'One of your memories, as listed (a removed one is 404)',
+      handler: async ({ auth, params }) => memory(auth.user.id, params.id!),
+    }),
+    route({
+      method: 'PUT', path: '/api/memories/{id}', tag: 'Memories', access: 'user', permission: 'asset.update',
+      summary: 'Save a memory (isSaved), or say when you saw it (seenAt)',
+      body: z.object({ isSaved: z.boolean().optional(), seenAt: z.iso.datetime({ offset: true, error: 'seenAt: a date and time such as 2026-12-05T20:00:00Z' }).nullable().optional() }),
+      handler: async ({ auth, params, body }) => {
+        const m = await memory(auth.user.id, params.id!)
+        await db.query(
+          `UPDATE memory_state SET is_saved = coalesce($3, is_saved), seen_at = CASE WHEN $4::boolean THEN $5::timestamptz ELSE seen_at END, updated_at = now()
+           WHERE id = $1 AND owner_id = $2`, [m.id, auth.user.id, body.isSaved ?? null, body.seenAt !== undefined, body.seenAt ?? null])
+        return memory(auth.user.id, m.id)
+      },
+    }),
+    route({
+      method: 'DELETE', path: '/api/memories/{id}', tag: 'Memories', access: 'user', permission: 'asset.update', status: 204,
+      summary: 'Remove a memory: it is no longer listed (its photos stay)',
+      handler: async ({ auth, params }) => {
+        const m = await memory(auth.user.id, params.id!)
+        await db.query('UPDATE memory_state SET removed_at = now(), updated_at = now() WHERE id = $1 AND owner_id = $2', [m.id, auth.user.id])
       },
     }),
     route({

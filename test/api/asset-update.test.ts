@@ -227,6 +227,23 @@ for (const engine of engines) {
       assert.deepEqual(m.map((x) => [x.type, x.data.year, x.memoryAt, x.assets.map((a) => a.id)]), [['on_this_day', 2021, '2026-07-14T00:00:00.000Z', [y2021]], ['on_this_day', 2019, '2026-07-14T00:00:00.000Z', [y2019]]])
       assert.deepEqual((await memories()).map((x) => x.id), m.map((x) => x.id))
       assert.notEqual(m[0]!.id, m[1]!.id)
+      assert.deepEqual(m.map((x) => [(x as unknown as { isSaved: boolean }).isSaved, (x as unknown as { seenAt: string | null }).seenAt]), [[false, null], [false, null]])
+      // What the owner does with a memory is kept: saved, seen, removed.
+      const memory = (method: string, id: string, body?: unknown, session = admin) => t.client.call(method, `/api/memories/${id}`, { headers: session.headers, body })
+      const saved = await memory('PUT', m[0]!.id, { isSaved: true, seenAt: '2026-07-14T20:00:00Z' })
+      assert.equal(saved.status, 200, JSON.stringify(saved.body))
+      assert.deepEqual([saved.body.id, saved.body.isSaved, saved.body.seenAt, saved.body.data.year, saved.body.assets.map((a: { id: string }) => a.id)], [m[0]!.id, true, '2026-07-14T20:00:00.000Z', 2021, [y2021]])
+      assert.deepEqual(((await memories()) as unknown as Array<{ id: string, isSaved: boolean }>).map((x) => [x.id, x.isSaved]), [[m[0]!.id, true], [m[1]!.id, false]])
+      assert.deepEqual(((await t.client.call('GET', '/api/memories?for=2026-07-14T00:00:00.000Z&isSaved=true', { headers: admin.headers })).body as Array<{ id: string }>).map((x) => x.id), [m[0]!.id])
+      assert.equal((await memory('GET', m[1]!.id)).body.data.year, 2019)
+      assert.equal((await memory('PUT', m[0]!.id, { seenAt: 'tonight' })).status, 400)
+      for (const [method, id, session] of [['GET', m[0]!.id, bob], ['PUT', m[0]!.id, bob], ['DELETE', m[0]!.id, bob], ['GET', '01a24820-b53d-7000-9381-af428f441136', admin], ['GET', 'memory', admin]] as const) {
+        assert.equal((await memory(method, id, method === 'PUT' ? { isSaved: true } : undefined, session)).status, 404, `${method} ${id}`)
+      }
+      assert.equal((await memory('DELETE', m[1]!.id)).status, 204)
+      assert.deepEqual((await memories()).map((x) => x.id), [m[0]!.id], 'a removed memory is no longer listed')
+      assert.equal((await memory('GET', m[1]!.id)).status, 404)
+      assert.equal((await t.client.call('GET', `/api/assets/${y2019}`, { headers: admin.headers })).status, 200, 'its photos stay')
       assert.equal((await t.client.call('GET', '/api/memories?for=yesterday', { headers: admin.headers })).status, 400)
       assert.equal((await t.client.call('GET', '/api/assets/memory-lane?day=32&month=7', { headers: admin.headers })).status, 400)
       assert.equal((await t.client.call('GET', '/api/assets/memory-lane?day=14&month=7')).status, 401)
