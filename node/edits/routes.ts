@@ -5,6 +5,7 @@ import { isUuid } from '../db/ids.ts'
 import type { AssetService } from '../assets/service.ts'
 import { createEditStore } from './store.ts'
 import type { Queryable } from '../db/index.ts'
+import { partnersShownBy } from '../partners/sql.ts'
 
 /**
  * Non-destructive edits: a rotation stored beside the asset and applied when it is shown (the web
@@ -23,12 +24,12 @@ export function editRoutes ({ db, assets, dataDir }: { db: Queryable, assets: As
       query: z.object({ withPartners: z.enum(['true', 'false']).optional() }),
       handler: async ({ auth, query }) => {
         if (query.withPartners !== 'true') return store.all(auth.user.id)
-        const partners = await db.query<{ id: string }>('SELECT shared_by_id AS id FROM partners WHERE shared_with_id = $1 AND in_timeline', [auth.user.id])
+        const partners = await partnersShownBy(db, auth.user.id)
         const out = { ...(await store.all(auth.user.id)) }
-        for (const p of partners) {
-          const theirs = await store.all(p.id)
+        for (const partner of partners) {
+          const theirs = await store.all(partner)
           // Only what the partner shares: not the edits of their locked or trashed photos.
-          const shown = await db.query<{ id: string }>(`SELECT id FROM assets WHERE id = ANY($1::uuid[]) AND owner_id = $2 AND deleted_at IS NULL AND visibility <> 'locked'`, [Object.keys(theirs), p.id])
+          const shown = await db.query<{ id: string }>(`SELECT id FROM assets WHERE id = ANY($1::uuid[]) AND owner_id = $2 AND deleted_at IS NULL AND visibility <> 'locked'`, [Object.keys(theirs), partner])
           for (const { id } of shown) out[id] = theirs[id]!
         }
         return out

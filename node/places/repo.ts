@@ -4,7 +4,7 @@
  * hidden or locked are listed.
  */
 import type { Database } from '../db/index.ts'
-import { partnersInTimelineSql } from '../partners/sql.ts'
+import { partnersShownBy } from '../partners/sql.ts'
 import type { AssetRow } from '../assets/repo.ts'
 import type { ExifRow } from '../assets/exif.ts'
 
@@ -76,7 +76,8 @@ export function createPlacesRepo (db: Database) {
       const params: unknown[] = [userId]
       const add = (sql: string, value: unknown) => { params.push(value); return sql.replaceAll('?', `$${params.length}`) }
       const whose = ['a.owner_id = $1']
-      if (f.withPartners === true) whose.push(`(a.owner_id IN ${partnersInTimelineSql('$1')} AND a.visibility = 'timeline')`)
+      const partners = f.withPartners === true ? await partnersShownBy(db, userId) : []
+      if (partners.length > 0) whose.push(add(`(a.owner_id = ANY(?::uuid[]) AND a.visibility = 'timeline')`, partners))
       if (f.withSharedAlbums === true) whose.push('EXISTS (SELECT 1 FROM album_assets aa JOIN album_users u ON u.album_id = aa.album_id WHERE aa.asset_id = a.id AND u.user_id = $1)')
       const where = [`(${whose.join(' OR ')})`, 'a.deleted_at IS NULL', 'e.latitude IS NOT NULL', 'e.longitude IS NOT NULL',
         f.isArchived === true ? `a.visibility IN ('timeline', 'archive')` : `a.visibility = 'timeline'`]

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/index.ts'
 import { tagFilterSql } from '../search/repo.ts'
+import { partnersShownBy } from '../partners/sql.ts'
 
 export interface TimelineFilters {
   isFavorite?: boolean
@@ -41,7 +42,7 @@ export function createTimelineRepo (db: Queryable) {
   }
   /** The user, and with `withPartners` the partners whose photos they show in their timeline. */
   const ownersOf = async (userId: string, f: TimelineFilters): Promise<string[]> => f.withPartners !== true ? [userId]
-    : [userId, ...(await db.query<{ id: string }>(`SELECT shared_by_id AS id FROM partners WHERE shared_with_id = $1 AND in_timeline ORDER BY 1`, [userId])).map((r) => r.id)]
+    : [userId, ...await partnersShownBy(db, userId)]
   return {
     async buckets (ownerId: string, f: TimelineFilters): Promise<Array<{ timeBucket: string, count: number }>> {
       const owners = await ownersOf(ownerId, f)
