@@ -91,8 +91,9 @@ export class TagsScreen extends GridScreen {
       <button type="submit">${t.tags.create}</button></form>`
   }
 
-  private chip (tag: Tag, label = tag.name) {
-    return html`<a class="chip" href="/tags/${tag.id}"><span class="dot" style=${tag.color !== undefined ? `--dot:${tag.color}` : ''}></span>${label}</a>`
+  /** A link to the tag's page, its colour as a dot: a chip (`chip`) or a row of the tree. */
+  private link (tag: Tag, className = '') {
+    return html`<a class=${className} href="/tags/${tag.id}"><span class="dot" style=${tag.color !== undefined ? `--dot:${tag.color}` : ''}></span>${tag.name}</a>`
   }
 
   protected override header (): unknown {
@@ -102,7 +103,7 @@ export class TagsScreen extends GridScreen {
     const children = this.tags.filter((x) => x.parentId === tag.id)
     return html`<div class="tags">
       <h1 class="crumbs"><a href="/tags">${t.tags.title}</a>${ancestors.map((a) => html`<span aria-hidden="true">›</span><a href="/tags/${a.id}">${a.name}</a>`)}<span aria-hidden="true">›</span><span>${tag.name}</span></h1>
-      ${children.length > 0 ? html`<div class="row" role="list" aria-label=${t.tags.below}>${children.map((c) => html`<span role="listitem">${this.chip(c)}</span>`)}</div>` : nothing}
+      ${children.length > 0 ? html`<div class="row" role="list" aria-label=${t.tags.below}>${children.map((c) => html`<span role="listitem">${this.link(c, 'chip')}</span>`)}</div>` : nothing}
       <div class="row">
         <label class="colour">${t.tags.colour}<input type="color" .value=${tag.color ?? '#888888'} @change=${(e: Event) => void this.colour(tag, (e.target as HTMLInputElement).value)}></label>
         ${this.newTagForm()}
@@ -121,12 +122,8 @@ export class TagsScreen extends GridScreen {
       ${this.newTagForm()}
       ${!this.loaded ? html`<p class="muted">${t.app.loading}</p>`
         : this.tags.length === 0 ? html`<p class="muted">${t.tags.empty}</p>`
-        : html`<ul class="tree" aria-label=${t.tags.title}>${this.tags.map((x) => html`<li style="padding-left:${depth(x) * 22}px">${this.chipRow(x)}</li>`)}</ul>`}
+        : html`<ul class="tree" aria-label=${t.tags.title}>${this.tags.map((x) => html`<li style="padding-left:${depth(x) * 22}px">${this.link(x)}</li>`)}</ul>`}
     </div>`
-  }
-
-  private chipRow (tag: Tag) {
-    return html`<a href="/tags/${tag.id}"><span class="dot" style=${tag.color !== undefined ? `--dot:${tag.color}` : ''}></span>${tag.name}</a>`
   }
 }
 customElements.define('hearth-tags', TagsScreen)
