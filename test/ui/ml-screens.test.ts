@@ -86,7 +86,7 @@ for (const engine of oneEngine('postgres')) {
     })
     after(async () => { await ui.stop() })
 
-    test('People lists the people found on the photos; rename one inline; their page shows their photos', async () => {
+    test('People lists the people found on the photos; rename one inline; their page is their timeline, with birth date, favourite and the face picture chosen from it', async () => {
       const people = (await api('GET', '/api/people')).body.people as Array<{ id: string, name: string }>
       assert.equal(people.length, 2, `Marie (the portrait) and the woman at the bar: ${JSON.stringify(people)}`)
       const page = await ui.page()
@@ -110,8 +110,44 @@ for (const engine of oneEngine('postgres')) {
       await page.getByRole('link', { name: 'Marie' }).click()
       await page.getByRole('heading', { name: 'Marie' }).waitFor()
       await page.getByText('3 photos', { exact: true }).waitFor()
-      await waitFor('the person\'s photos', () => imagesLoaded(page, 'hearth-photo-grid img', 3))
+      // Her photos are a timeline (all of them, by month), and open in the viewer at /people/:id/:asset.
+      await waitFor('the person\'s photos', () => imagesLoaded(page, 'hearth-person hearth-timeline .tile img', 3))
+      const marie = named.find((n) => n.name === 'Marie')!
+      const hers: string[] = []
+      for (const id of Object.values(ids)) {
+        const faces = (await api('GET', `/api/faces?id=${id}`)).body as Array<{ person: { id: string } | null }>
+        if (faces.some((f) => f.person?.id === marie.id)) hers.push(id)
+      }
+      hers.sort()
+      assert.equal(hers.length, 3)
+      assert.deepEqual((await page.locator('hearth-person hearth-timeline .tile').evaluateAll((ts) => ts.map((t) => (t as HTMLElement).dataset.id))).sort(), hers)
+      await page.locator('hearth-person hearth-timeline .tile a').first().click()
+      await page.waitForURL(`**/people/${marie.id}/*`)
+      await page.locator('hearth-viewer').waitFor()
+      await page.keyboard.press('Escape')
+      await page.waitForURL(`**/people/${marie.id}`)
+
+      // Birth date and age, and favourite, kept by the server.
+      await page.getByLabel('Born').fill('2019-03-04')
+      await page.getByText('Birth date set to').waitFor()
+      await page.getByText(/\d+ years old/).waitFor()
+      await page.getByRole('button', { name: 'Favourite' }).click()
+      await page.getByText('Marie added to favourites.').waitFor()
+      const saved = (await api('GET', `/api/people/${marie.id}`)).body as { birthDate: string, isFavorite: boolean }
+      assert.deepEqual([saved.birthDate, saved.isFavorite], ['2019-03-04', true])
+
+      // The face picture: choose it, then click the photo; the server keeps that photo's face.
+      const faceOn = async () => (await ui.node.node.db.query<{ asset_id: string }>('SELECT f.asset_id FROM people p JOIN asset_faces f ON f.id = p.face_asset_id WHERE p.id = $1', [marie.id]))[0]!.asset_id
+      const current = await faceOn()
+      const target = hers.find((id) => id !== current)!
+      await page.getByRole('button', { name: 'Choose the face picture' }).click()
+      await page.getByText('Click a photo to use it for Marie’s face picture.').waitFor()
       await ui.shot(page, `ml-${engine}-02-person`)
+      await page.locator(`hearth-person hearth-timeline .tile[data-id="${target}"] a`).click()
+      await page.getByText('Face picture changed.').waitFor()
+      assert.equal(await faceOn(), target)
+      assert.ok(!page.url().includes(target), 'picking does not open the photo')
+      await waitFor('the new face picture', () => imagesLoaded(page, 'hearth-person .face img', 1))
 
       // Search: the person filter lists the named person and finds their photos, saying why.
       await page.goto(ui.url + '/search')

@@ -9,6 +9,9 @@
  *
  * Selection: the round check on a tile, shift for a range, a day's check for the whole day; while
  * something is selected a click selects too. Used by /photos, /favorites and /trash (`mode`).
+ *
+ * Picking (`pickLabel` set; a person's face picture): a click on a photo emits `pick` with its id
+ * instead of opening it, and nothing is selected.
  */
 import { LitElement, html, css, nothing } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
@@ -49,7 +52,7 @@ const PARALLEL_LOADS = 3
 
 export class Timeline extends LitElement {
   static override properties = {
-    filters: { attribute: false }, mode: { type: String }, basePath: { type: String },
+    filters: { attribute: false }, mode: { type: String }, basePath: { type: String }, pickLabel: { attribute: false }, emptyText: { attribute: false },
     ready: { state: true }, selection: { state: true }, tick: { state: true },
   }
 
@@ -73,6 +76,8 @@ export class Timeline extends LitElement {
     .tile.sel img { transform: scale(.88); border-radius: 6px; transition: transform .12s; }
     .tile .check { position: absolute; top: 4px; left: 4px; width: 30px; height: 30px; min-height: 30px; padding: 0; border: none; background: none; color: #fff; opacity: 0; filter: drop-shadow(0 0 2px rgb(0 0 0 / 70%)); }
     .tile:hover .check, .tile .check:focus-visible, :host([selecting]) .tile .check { opacity: 1; }
+    :host([picking]) .tile .check, :host([picking]) .day button { display: none; }
+    :host([picking]) .tile a { cursor: crosshair; }
     .tile.sel .check { color: var(--h-accent); opacity: 1; }
     .tile .partner { position: absolute; top: 6px; left: 6px; width: 20px; height: 20px; color: #fff; filter: drop-shadow(0 0 2px rgb(0 0 0 / 70%)); }
     .check .ring { width: 22px; height: 22px; border-radius: 50%; border: 2px solid currentColor; display: block; }
@@ -91,6 +96,10 @@ export class Timeline extends LitElement {
   filters: Record<string, string> = { visibility: 'timeline' }
   mode: 'timeline' | 'favorites' | 'archive' | 'trash' = 'timeline'
   basePath = '/photos'
+  /** Set while the user picks one photo: a tile's label, given its own (and clicks emit `pick`). */
+  pickLabel: ((alt: string) => string) | undefined
+  /** What an empty grid says instead of the timeline's "upload" invitation (a tag, a person). */
+  emptyText: string | undefined
   ready = false
   selection = new Set<string>()
   tick = 0
@@ -139,6 +148,10 @@ export class Timeline extends LitElement {
 
   /** Other filters (another tag's timeline on the same screen): start again from the top. */
   override updated (changed: Map<string, unknown>): void {
+    if (changed.has('pickLabel')) {
+      this.toggleAttribute('picking', this.pickLabel !== undefined)
+      if (this.pickLabel !== undefined) this.clearSelection()
+    }
     const before = changed.get('filters') as Record<string, string> | undefined
     if (before === undefined || qs(before) === qs(this.filters)) return
     this.months = []
@@ -427,6 +440,11 @@ export class Timeline extends LitElement {
     const tile = (e.target as HTMLElement).closest<HTMLElement>('.tile')
     if (tile === null) return
     const id = tile.dataset.id!
+    if (this.pickLabel !== undefined) {
+      e.preventDefault()
+      this.dispatchEvent(new CustomEvent('pick', { detail: id }))
+      return
+    }
     const onCheck = (e.target as HTMLElement).closest('.check') !== null
     if (onCheck || this.selection.size > 0 || e.shiftKey) {
       e.preventDefault()
@@ -528,7 +546,7 @@ export class Timeline extends LitElement {
         const when = dayLabel(m.days![i])
         const alt = d.isImage[i] ? t.timeline.photo('', when) : t.timeline.video(when, duration(d.duration[i]))
         return html`<div class="tile${isSel ? ' sel' : ''}" data-id=${id} style="left:${tile.x}px;top:${tile.y}px;width:${tile.w}px;height:${tile.h}px;${ph === undefined ? '' : `background-image:url(${ph})`}">
-          <a href="${this.basePath}/${id}" aria-label=${alt}>${d.thumbhash[i] === null && this.mode !== 'trash'
+          <a href="${this.basePath}/${id}" aria-label=${this.pickLabel?.(alt) ?? alt}>${d.thumbhash[i] === null && this.mode !== 'trash'
             ? html`<span class="processing"></span>`
             : html`<img src=${media.thumbnail(id)} alt=${alt} loading="lazy" decoding="async" draggable="false"
                 style=${turn === 0 ? '' : `position:absolute;left:50%;top:50%;width:${turn % 180 === 0 ? tile.w : tile.h}px;height:${turn % 180 === 0 ? tile.h : tile.w}px;transform:translate(-50%,-50%) rotate(${turn}deg)`}>`}</a>
@@ -577,8 +595,8 @@ export class Timeline extends LitElement {
       ${this.months.length > 1 ? html`<hearth-scrubber .marks=${marks} .position=${this.total <= h ? 0 : scrollTop / Math.max(1, this.total - h)} @scrub=${this.onScrub}></hearth-scrubber>` : nothing}
       ${empty ? html`<div class="empty" style="position:absolute;inset:0"><div>
           ${icon(this.mode === 'trash' ? 'trash' : this.mode === 'favorites' ? 'heart' : this.mode === 'archive' ? 'archive' : 'photos')}
-          <h2>${this.mode === 'trash' ? t.screens.trashEmpty : this.mode === 'favorites' ? t.screens.favouritesEmpty : this.mode === 'archive' ? t.screens.archiveEmpty : t.timeline.empty}</h2>
-          ${this.mode === 'timeline' ? html`<p class="muted">${t.timeline.emptyHint}</p><button class="primary" @click=${() => uploads.pick()}>${icon('upload')} ${t.upload.pick}</button>` : nothing}
+          <h2>${this.emptyText ?? (this.mode === 'trash' ? t.screens.trashEmpty : this.mode === 'favorites' ? t.screens.favouritesEmpty : this.mode === 'archive' ? t.screens.archiveEmpty : t.timeline.empty)}</h2>
+          ${this.mode === 'timeline' && this.emptyText === undefined ? html`<p class="muted">${t.timeline.emptyHint}</p><button class="primary" @click=${() => uploads.pick()}>${icon('upload')} ${t.upload.pick}</button>` : nothing}
         </div></div>` : nothing}`
   }
 }

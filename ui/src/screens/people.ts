@@ -37,6 +37,8 @@ export class PeopleScreen extends LitElement {
     .person .pick { position: absolute; top: 2px; left: 2px; width: 30px; height: 30px; min-height: 30px; padding: 0; border-radius: 50%; background: rgb(0 0 0 / 40%); color: #fff; border: 2px solid #fff; }
     .person[aria-selected='true'] .pick { background: var(--h-accent); }
     .badge { font-size: .75rem; color: var(--h-text-2); }
+    .person .fav { position: absolute; top: 6px; right: 6px; color: #fff; filter: drop-shadow(0 0 2px rgb(0 0 0 / 70%)); pointer-events: none; }
+    .person .fav svg.i { width: 20px; height: 20px; fill: currentColor; }
     .selbar { position: sticky; top: 0; z-index: 2; display: flex; gap: 8px; align-items: center; flex-wrap: wrap; padding: 8px 12px; margin-bottom: 14px; }
     .selbar .grow { flex: 1; min-width: 120px; }
     .selbar label { display: flex; flex-direction: row; align-items: center; gap: 6px; }
@@ -110,6 +112,7 @@ export class PeopleScreen extends LitElement {
     return html`<li class="person ${p.isHidden ? 'hidden' : ''}" aria-selected=${on ? 'true' : 'false'} data-person=${p.id}>
       <a class="face" href="/people/${p.id}" aria-label=${p.name !== '' ? p.name : t.people.unnamedAlt}>
         <img src=${personThumbnail(p)} alt=${p.name !== '' ? t.people.faceOf(p.name) : t.people.unnamedAlt} loading="lazy" width="160" height="160"></a>
+      ${p.isFavorite === true ? html`<span class="fav" title=${t.people.favourite}>${icon('heart')}</span>` : nothing}
       <button class="pick" aria-pressed=${on ? 'true' : 'false'} aria-label=${t.people.select(label)} title=${t.people.select(label)} @click=${() => this.toggle(p.id)}>${on ? icon('check') : nothing}</button>
       <input class="name" .value=${p.name} placeholder=${t.people.unnamed} aria-label=${p.name !== '' ? t.people.nameLabel(n) + `: ${p.name}` : t.people.nameLabel(n)} maxlength="500"
         @keydown=${(e: KeyboardEvent) => { if (e.key === 'Enter') (e.target as HTMLInputElement).blur(); if (e.key === 'Escape') { (e.target as HTMLInputElement).value = p.name; (e.target as HTMLInputElement).blur() } }}

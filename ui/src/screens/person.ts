@@ -1,75 +1,100 @@
 /**
- * One person: their face and name (rename, hide or show), and every photo they are on, newest
- * first (smart search filtered by personIds). Choose a photo to make it the face picture.
+ * /people/:personId: one person: their face, name (rename), birth date and age, favourite, hide or
+ * show, and every photo they are on as a timeline (Immich's `personId`), however many there are,
+ * with the selection bar and the viewer at /people/:personId/:id. "Choose the face picture" turns a
+ * click on a photo into that person's face picture.
  */
-import { LitElement, html, css, nothing } from 'lit'
-import { base } from '../styles.ts'
+import { html, css, nothing } from 'lit'
+import { GridScreen } from './photos.ts'
 import { t } from '../strings.ts'
 import { api, ApiError } from '../api.ts'
 import { notify, notifyError } from '../notify.ts'
-import type { Asset, SearchResult } from '../types.ts'
+import { icon } from '../icons.ts'
+import { shortDate } from '../lib/format.ts'
 import type { Person } from '../ml/types.ts'
 import { personThumbnail } from './people.ts'
-import '../ml/photo-grid.ts'
 
-export class PersonScreen extends LitElement {
+/** Whole years from `birth` (YYYY-MM-DD) to `today`, as a birthday counts them. */
+export function age (birth: string, today = new Date()): number {
+  const [y, m, d] = birth.split('-').map(Number) as [number, number, number]
+  const before = today.getMonth() + 1 < m || (today.getMonth() + 1 === m && today.getDate() < d)
+  return today.getFullYear() - y - (before ? 1 : 0)
+}
+
+export class PersonScreen extends GridScreen {
   static override properties = {
-    params: { attribute: false }, query: { attribute: false }, person: { state: true }, assets: { state: true }, count: { state: true },
-    editing: { state: true }, picked: { state: true }, missing: { state: true },
+    ...GridScreen.properties, person: { state: true }, count: { state: true }, editing: { state: true }, picking: { state: true }, missing: { state: true },
   }
-  static override styles = [base, css`
-    :host { display: block; height: 100%; overflow-y: auto; }
-    header { display: grid; gap: 12px; margin-bottom: 18px; }
+  static override styles = [...GridScreen.styles, css`
+    header { display: grid; gap: 10px; padding: 12px 64px 8px 16px; }
     .top { display: flex; align-items: center; gap: 16px; flex-wrap: wrap; }
-    .face { width: 96px; height: 96px; border-radius: 50%; overflow: hidden; background: var(--h-placeholder); flex: none; }
+    .face { width: 88px; height: 88px; border-radius: 50%; overflow: hidden; background: var(--h-placeholder); flex: none; }
     .face img { width: 100%; height: 100%; object-fit: cover; display: block; }
     .who { flex: 1; min-width: 180px; display: grid; gap: 4px; }
+    .who h1 { margin: 0; }
     .actions { display: flex; gap: 8px; flex-wrap: wrap; align-items: center; }
-    form { display: flex; gap: 8px; flex-wrap: wrap; }
-    form input { flex: 1; min-width: 180px; }
-    .selbar { position: sticky; top: 0; z-index: 2; display: flex; gap: 8px; align-items: center; flex-wrap: wrap; padding: 8px 12px; margin-bottom: 10px; }
-    .selbar .grow { flex: 1; }
-    @media (max-width: 700px) { .face { width: 72px; height: 72px; } }
+    form { display: flex; gap: 8px; flex-wrap: wrap; align-items: center; }
+    form input[name=name] { flex: 1; min-width: 180px; }
+    label.born { display: inline-flex; gap: 6px; align-items: center; color: var(--h-text-2); font-size: .9rem; }
+    button[aria-pressed=true] svg.i { color: var(--h-danger, #d33); fill: currentColor; }
+    .pickbar { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; padding: 8px 12px; }
+    .pickbar .grow { flex: 1; }
+    @media (max-width: 700px) { header { padding-right: 40px; } .face { width: 64px; height: 64px; } }
   `]
 
-  params: Record<string, string> = {}
-  query = new URLSearchParams()
   person: Person | null = null
-  assets: Asset[] = []
   count: number | null = null
   editing = false
-  picked = ''
+  picking = false
   missing = false
-  private loadedId = ''
 
-  override updated (): void {
-    if (this.params.id !== undefined && this.params.id !== this.loadedId) { this.loadedId = this.params.id; void this.load() }
+  private get personId (): string { return this.params.personId ?? '' }
+
+  override connectedCallback (): void {
+    super.connectedCallback()
+    window.addEventListener('keydown', this.onKey)
   }
 
-  private async load (): Promise<void> {
-    const id = this.params.id!
+  override disconnectedCallback (): void {
+    super.disconnectedCallback()
+    window.removeEventListener('keydown', this.onKey)
+  }
+
+  private readonly onKey = (e: KeyboardEvent) => { if (e.key === 'Escape' && this.picking) this.picking = false }
+
+  override willUpdate (): void {
+    super.willUpdate()
+    const id = this.personId
+    this.basePath = `/people/${id}`
+    this.emptyText = t.people.noPhotos
+    this.pickLabel = this.picking ? t.people.pickFeature : undefined
+    if (this.filters.personId !== id) {
+      this.filters = { visibility: 'timeline', personId: id }
+      void this.load(id)
+    }
+  }
+
+  private async load (id: string): Promise<void> {
     this.person = null
-    this.assets = []
-    this.picked = ''
+    this.count = null
+    this.missing = false
+    this.editing = false
+    this.picking = false
     try {
       const [person, stats] = await Promise.all([
         api.get<Person>(`/api/people/${id}`),
         api.get<{ assets: number }>(`/api/people/${id}/statistics`).catch(() => null),
       ])
+      if (id !== this.personId) return
       this.person = person
       this.count = stats?.assets ?? null
-    } catch (err) { notifyError(err); return }
-    try {
-      const res = await api.post<SearchResult>('/api/search/smart', { query: '', personIds: [id], size: 1000, withExif: false })
-      this.assets = res.assets.items
-      this.missing = false
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404) this.missing = true
+      if (err instanceof ApiError && (err.status === 404 || err.status === 400)) this.missing = true
       else notifyError(err)
     }
   }
 
-  private async save (patch: Partial<Pick<Person, 'name' | 'isHidden'>> & { featureFaceAssetId?: string }, message: string): Promise<boolean> {
+  private async save (patch: Partial<Pick<Person, 'name' | 'isHidden' | 'isFavorite' | 'birthDate'>> & { featureFaceAssetId?: string }, message: string): Promise<boolean> {
     try {
       this.person = { ...this.person!, ...await api.put<Person>(`/api/people/${this.person!.id}`, patch) }
       notify(message)
@@ -83,41 +108,50 @@ export class PersonScreen extends LitElement {
     if (await this.save({ name }, name === '' ? t.people.nameCleared : t.people.renamed(name))) this.editing = false
   }
 
-  private async setFeature (): Promise<void> {
-    if (await this.save({ featureFaceAssetId: this.picked }, t.people.featureSet)) this.picked = ''
+  private async birthDate (input: HTMLInputElement): Promise<void> {
+    const value = input.value === '' ? null : input.value
+    if (value === this.person!.birthDate) return
+    if (!await this.save({ birthDate: value }, value === null ? t.people.birthDateCleared : t.people.birthDateSet(shortDate(value)))) input.value = this.person!.birthDate ?? ''
+  }
+
+  protected override async picked (id: string): Promise<void> {
+    if (await this.save({ featureFaceAssetId: id }, t.people.featureSet)) this.picking = false
+  }
+
+  protected override header (): unknown {
+    const p = this.person
+    if (p === null) return html`<header><a href="/people">← ${t.people.back}</a><p class="muted">${t.app.loading}</p></header>`
+    const name = p.name !== '' ? p.name : t.people.unnamed
+    const today = new Date().toISOString().slice(0, 10)
+    return html`<header>
+      <a href="/people">← ${t.people.back}</a>
+      <div class="top">
+        <div class="face"><img src=${personThumbnail(p)} alt=${p.name !== '' ? t.people.faceOf(p.name) : t.people.unnamedAlt} width="88" height="88"></div>
+        <div class="who">
+          ${this.editing ? html`<form @submit=${this.rename}>
+              <input name="name" .value=${p.name} aria-label=${t.people.nameLabel(1)} placeholder=${t.people.unnamed} maxlength="500" autofocus
+                @keydown=${(e: KeyboardEvent) => { if (e.key === 'Escape') this.editing = false }}>
+              <button class="primary" type="submit">${t.people.save}</button><button type="button" @click=${() => { this.editing = false }}>${t.people.cancel}</button></form>`
+            : html`<h1>${name}</h1>`}
+          <span class="muted">${this.count !== null ? t.people.count(this.count) : nothing}${p.birthDate !== null ? html` · ${t.people.age(age(p.birthDate))}` : nothing}${p.isHidden ? html` · ${t.people.hidden}` : nothing}</span>
+          <label class="born">${t.people.birthDate}<input type="date" .value=${p.birthDate ?? ''} max=${today} @change=${(e: Event) => void this.birthDate(e.target as HTMLInputElement)}></label>
+        </div>
+        <div class="actions">
+          <button aria-pressed=${p.isFavorite === true} aria-label=${t.people.favourite} title=${t.people.favourite}
+            @click=${() => this.save({ isFavorite: p.isFavorite !== true }, p.isFavorite === true ? t.people.unfavourited(name) : t.people.favourited(name))}>${icon('heart')}</button>
+          ${this.editing ? nothing : html`<button @click=${() => { this.editing = true }}>${t.people.rename}</button>`}
+          <button @click=${() => this.save({ isHidden: !p.isHidden }, p.isHidden ? t.people.shownDone(1) : t.people.hiddenDone(1))}>${p.isHidden ? t.people.unhide : t.people.hide}</button>
+          ${this.count === 0 ? nothing : html`<button aria-pressed=${this.picking} @click=${() => { this.picking = !this.picking }}>${t.people.chooseFeature}</button>`}
+        </div>
+      </div>
+      ${this.picking ? html`<div class="pickbar card" role="status"><span class="grow">${t.people.featureHint(name)}</span>
+        <button @click=${() => { this.picking = false }}>${t.people.cancel}</button></div>` : nothing}
+    </header>`
   }
 
   override render () {
-    const p = this.person
-    if (p === null) return html`<div class="page"><a href="/people">← ${t.people.back}</a><p class="muted">${t.app.loading}</p></div>`
-    const name = p.name !== '' ? p.name : t.people.unnamed
-    return html`<div class="page">
-      <header>
-        <a href="/people">← ${t.people.back}</a>
-        <div class="top">
-          <div class="face"><img src=${personThumbnail(p)} alt=${p.name !== '' ? t.people.faceOf(p.name) : t.people.unnamedAlt} width="96" height="96"></div>
-          <div class="who">
-            ${this.editing ? html`<form @submit=${this.rename}>
-                <input name="name" .value=${p.name} aria-label=${t.people.nameLabel(1)} placeholder=${t.people.unnamed} maxlength="500" autofocus
-                  @keydown=${(e: KeyboardEvent) => { if (e.key === 'Escape') this.editing = false }}>
-                <button class="primary" type="submit">${t.people.save}</button><button type="button" @click=${() => { this.editing = false }}>${t.people.cancel}</button></form>`
-              : html`<h1>${name}</h1>`}
-            <span class="muted">${this.count !== null ? t.people.count(this.count) : nothing}${p.isHidden ? html` · ${t.people.hidden}` : nothing}</span>
-          </div>
-          <div class="actions">
-            ${this.editing ? nothing : html`<button @click=${() => { this.editing = true }}>${t.people.rename}</button>`}
-            <button @click=${() => this.save({ isHidden: !p.isHidden }, p.isHidden ? t.people.shownDone(1) : t.people.hiddenDone(1))}>${p.isHidden ? t.people.unhide : t.people.hide}</button>
-          </div>
-        </div>
-      </header>
-      ${this.picked !== '' ? html`<div class="selbar card" role="toolbar"><span class="grow">${t.selection.count(1)}</span>
-        <button class="primary" @click=${this.setFeature}>${t.people.setFeature}</button>
-        <button @click=${() => { this.picked = ''; (this.renderRoot.querySelector('hearth-photo-grid') as { picked: string } | null)!.picked = '' }}>${t.selection.clear}</button></div>` : nothing}
-      ${this.missing ? html`<p class="muted">${t.people.searchMissing}</p>`
-        : this.assets.length === 0 ? html`<p class="muted">${t.people.noPhotos}</p>`
-        : html`<p class="muted">${t.people.featureHint}</p><hearth-photo-grid .assets=${this.assets} selectable .pickLabel=${(a: Asset) => t.people.pickFeature(a.originalFileName)}
-            @pick=${(e: CustomEvent<string>) => { this.picked = e.detail }}></hearth-photo-grid>`}
-    </div>`
+    if (this.missing) return html`<div class="page"><p>${t.people.notFound}</p><a href="/people">${t.people.back}</a></div>`
+    return super.render()
   }
 }
 customElements.define('hearth-person', PersonScreen)

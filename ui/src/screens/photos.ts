@@ -25,6 +25,10 @@ export class GridScreen extends LitElement {
   protected mode: 'timeline' | 'favorites' | 'archive' | 'trash' = 'timeline'
   protected basePath = '/photos'
   protected filters: Record<string, string> = { visibility: 'timeline' }
+  /** Set while one photo is being picked (the timeline's `pickLabel`); `picked` is told which. */
+  protected pickLabel: ((alt: string) => string) | undefined
+  /** What an empty grid says instead of the timeline's own invitation. */
+  protected emptyText: string | undefined
 
   override willUpdate (): void {
     if (this.params.id !== undefined && !this.viewerReady) void import('../components/viewer.ts').then(() => { this.viewerReady = true })
@@ -32,10 +36,13 @@ export class GridScreen extends LitElement {
 
   protected header (): unknown { return nothing }
 
+  protected picked (_id: string): void | Promise<void> {}
+
   override render () {
     const id = this.params.id
     return html`${this.header()}
-      <hearth-timeline .filters=${this.filters} .mode=${this.mode} .basePath=${this.basePath}></hearth-timeline>
+      <hearth-timeline .filters=${this.filters} .mode=${this.mode} .basePath=${this.basePath} .pickLabel=${this.pickLabel} .emptyText=${this.emptyText}
+        @pick=${(e: CustomEvent<string>) => void this.picked(e.detail)}></hearth-timeline>
       ${id !== undefined && this.viewerReady ? html`<hearth-viewer .assetId=${id} @close=${() => navigate(this.basePath)} @asset-moved=${() => void this.renderRoot.querySelector<Timeline>('hearth-timeline')?.reload()} .basePath=${this.basePath}></hearth-viewer>` : nothing}`
   }
 }
