@@ -41,8 +41,7 @@ export function createAlbumService ({ db }: { db: Database }) {
       const id = uuidv7()
       await db.transaction(async (tx) => {
         await repo.insert({ id, ownerId, name: albumName, description }, tx)
-        const mine = await assets.ownedIds(ownerId, assetIds, tx)
-        await repo.addAssets(id, mine, tx)
+        await repo.addAssets(id, await assets.shareableIds(ownerId, assetIds, tx), tx)
       })
       return (await access(ownerId, id)).album
     },
@@ -56,12 +55,12 @@ export function createAlbumService ({ db }: { db: Database }) {
       await owned(userId, id)
       await repo.remove(userId, id)
     },
-    /** Owner and editors add assets they own; viewers may not add. */
+    /** Owner and editors add assets they own, or that a partner shares with them; viewers may not add. */
     async addAssets (userId: string, albumId: string, ids: string[]): Promise<BulkIdResult[]> {
       const { role } = await access(userId, albumId)
       if (role === 'viewer') throw new ForbiddenError('You may view this album but not add to it: ask its owner to make you an editor')
       const unique = [...new Set(ids)]
-      const mine = new Set(await assets.ownedIds(userId, unique))
+      const mine = new Set(await assets.shareableIds(userId, unique))
       const added = new Set(await repo.addAssets(albumId, [...mine]))
       return ids.map((id): BulkIdResult => {
         if (!mine.has(id)) return { id, success: false, error: 'no_permission' }

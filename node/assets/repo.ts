@@ -104,6 +104,12 @@ export function createAssetRepo (db: Queryable) {
       const rows = await q.query<{ id: string }>('SELECT id FROM assets WHERE owner_id = $1 AND id = ANY($2::uuid[])', [ownerId, ids])
       return rows.map((r) => r.id)
     },
+    /** Those of `ids` the user may put in an album: their own, and their partners' (Immich's asset.share). */
+    async shareableIds (userId: string, ids: string[], q: Queryable = db): Promise<string[]> {
+      if (ids.length === 0) return []
+      const rows = await q.query<{ id: string }>(`SELECT x.id FROM assets x WHERE x.id = ANY($2::uuid[]) AND (x.owner_id = $1 OR ${partnerReadSql('x', '$1')})`, [userId, ids])
+      return rows.map((r) => r.id)
+    },
     async trash (ownerId: string, ids: string[]): Promise<number> {
       const rows = await db.query(
         'UPDATE assets SET deleted_at = now(), updated_at = now() WHERE owner_id = $1 AND id = ANY($2::uuid[]) AND deleted_at IS NULL RETURNING id',

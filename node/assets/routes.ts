@@ -328,7 +328,7 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
     }),
     route({
       method: 'POST', path: '/api/search/metadata', tag: 'Search', access: 'user', permission: 'asset.read',
-      summary: 'List your assets, a page at a time (trashed ones with withDeleted/trashed); id (Immich\'s) or ids (Hearth\'s, up to 1,000: a map\'s cluster) pick assets by id',
+      summary: 'List your assets and the timeline photos of the partners you show (withPartners: false for yours only), a page at a time (trashed ones with withDeleted/trashed, yours only); id (Immich\'s) or ids (Hearth\'s, up to 1,000: a map\'s cluster) pick assets by id',
       body: z.object({
         page: z.number().int().min(1).default(1), size: z.number().int().min(1).max(1000).default(250),
         order: z.enum(['asc', 'desc']).optional(), withExif: z.boolean().optional(),
@@ -345,6 +345,7 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
         tagIds: z.array(z.uuid({ error: 'expected tag ids' })).max(100).optional(),
         id: z.uuid({ error: 'id: expected an asset id' }).optional(),
         ids: z.array(z.uuid({ error: 'ids: expected asset ids' })).max(1000, 'ids: at most 1,000 at a time').optional(),
+        withPartners: z.boolean().optional(),
       }),
       handler: async ({ auth, body }) => {
         const { items, total } = await search.metadata(auth.user.id, body)

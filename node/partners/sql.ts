@@ -10,3 +10,17 @@ export async function partnersShownBy (db: Queryable, userId: string): Promise<s
   const rows = await db.query<{ id: string }>('SELECT shared_by_id AS id FROM partners WHERE shared_with_id = $1 AND in_timeline ORDER BY 1', [userId])
   return rows.map((r) => r.id)
 }
+
+/** Whose photos a search looks through: the user's own, and those of the partners they show. */
+export interface Owners { user: string, partners: string[] }
+
+/**
+ * SQL true when asset `a` is the user's, or in the timeline of a partner they show (not archived,
+ * locked or trashed: what that partner's timeline shows them). `param` adds a parameter and gives
+ * its placeholder. With no partners it is the plain owner test, so the owner's indexes serve.
+ */
+export function ownersSql (a: string, owners: Owners, param: (value: unknown) => string): string {
+  const own = `${a}.owner_id = ${param(owners.user)}`
+  if (owners.partners.length === 0) return own
+  return `(${own} OR (${a}.owner_id = ANY(${param(owners.partners)}::uuid[]) AND ${a}.visibility = 'timeline' AND ${a}.deleted_at IS NULL))`
+}

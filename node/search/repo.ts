@@ -2,6 +2,7 @@ import type { Queryable } from '../db/index.ts'
 import type { AssetRow } from '../assets/repo.ts'
 import type { ExifRow } from '../assets/exif.ts'
 import { normaliseQuery, ocrMatchSql, substringPattern } from '../ocr/repo.ts'
+import { ownersSql, partnersShownBy } from '../partners/sql.ts'
 
 export interface MetadataFilters {
   page: number
@@ -39,7 +40,20 @@ export interface MetadataFilters {
   id?: string
   /** Any of these assets (Hearth's: the photos of a map's cluster). */
   ids?: string[]
+  /**
+   * The timeline photos of the partners the user shows join the results (Immich's search does
+   * this always; Hearth's `false` keeps to the user's own, for screens that list only those).
+   */
+  withPartners?: boolean
 }
+
+/**
+ * Whether a metadata search can find a partner's photos: not when it asks for what only the user
+ * has (their trash, archive, a library, a device, their people or tags).
+ */
+const reachesPartners = (f: MetadataFilters) => f.withPartners !== false && f.isTrashed !== true && f.withDeleted !== true &&
+  (f.visibility === undefined || f.visibility === 'timeline') && f.libraryId === undefined && f.deviceId === undefined &&
+  (f.personIds ?? []).length === 0 && (f.tagIds ?? []).length === 0
 
 /**
  * SQL true when asset `a` carries tag $? or a tag below it (Immich's: "Family" finds the photos
@@ -52,13 +66,15 @@ const like = (s: string) => `%${s.replace(/[%_\\]/g, '\\$&')}%`
 
 /**
  * Immich's metadata search, in plain SQL over assets joined with their EXIF. Filters that name an
- * EXIF field with `null` match assets where that field is unknown (Immich's convention).
+ * EXIF field with `null` match assets where that field is unknown (Immich's convention). The
+ * user's own assets, and the timeline photos of the partners they show (partner sharing).
  */
 export function createSearchRepo (db: Queryable) {
   return {
     async metadata (ownerId: string, f: MetadataFilters): Promise<{ items: Array<AssetRow & { exif: ExifRow | null }>, total: number }> {
-      const where = ['a.owner_id = $1']
-      const params: unknown[] = [ownerId]
+      const params: unknown[] = []
+      const owners = { user: ownerId, partners: reachesPartners(f) ? await partnersShownBy(db, ownerId) : [] }
+      const where = [ownersSql('a', owners, (v) => `$${params.push(v)}`)]
       const add = (sql: string, value: unknown) => { params.push(value); where.push(sql.replaceAll('?', `$${params.length}`)) }
       const exact = (column: string, value: string | null | undefined) => {
         if (value === undefined) return

@@ -11,6 +11,7 @@ import type { ExifRow } from '../assets/exif.ts'
 import { DEFAULT_EF_SEARCH, toVector } from '../ml/clip/repo.ts'
 import { tagFilterSql } from './repo.ts'
 import { ocrMatchSql } from '../ocr/repo.ts'
+import { ownersSql, partnersShownBy, type Owners } from '../partners/sql.ts'
 import type { DateRange } from './query.ts'
 
 export interface SmartFilters {
@@ -78,9 +79,12 @@ export function createSmartRepo (db: Database) {
     return ocrTable
   }
 
-  /** SQL conditions (on `a` assets, `e` asset_exif) for the owner and every filter, with their parameters. */
-  async function where (ownerId: string, f: SmartFilters, params: unknown[]): Promise<string[]> {
-    const out = ['a.owner_id = $' + params.push(ownerId), 'a.deleted_at IS NULL']
+  /**
+   * SQL conditions (on `a` assets, `e` asset_exif) for the owners and every filter, with their
+   * parameters. The user's timeline and archive by default; a partner's timeline only.
+   */
+  async function where (owners: Owners, f: SmartFilters, params: unknown[]): Promise<string[]> {
+    const out = [ownersSql('a', owners, (v) => `$${params.push(v)}`), 'a.deleted_at IS NULL']
     const add = (sql: string, ...values: unknown[]) => {
       out.push(sql.replace(/\?/g, () => `$${params.push(values.shift())}`))
     }
@@ -125,24 +129,31 @@ export function createSmartRepo (db: Database) {
      * The places and cameras are cached (a full pass over the assets, 0.2-0.35 s at 100,000) and
      * read again only when search_vocabulary_changes has moved (migration 0012).
      */
-    async vocabulary (ownerId: string): Promise<Vocabulary> {
+    async vocabulary (owners: Owners): Promise<Vocabulary> {
       const [{ changes }] = await db.query<{ changes: string }>('SELECT last_value::text AS changes FROM search_vocabulary_changes')
-      let cached = vocabularies.get(ownerId)
-      // The trigger moves the sequence when a statement runs, before its transaction commits: a
-      // read between the two caches what was there before. The age limit bounds that.
-      if (cached?.changes !== changes || Date.now() - cached.at > VOCABULARY_MAX_AGE_MS) {
-        const rows = await db.query<{ field: string, value: string }>(
-          `SELECT DISTINCT f.field, f.value FROM ${from}
-           CROSS JOIN LATERAL (VALUES ('city', e.city), ('state', e.state), ('country', e.country), ('make', e.make), ('model', e.model)) AS f (field, value)
-           WHERE a.owner_id = $1 AND a.deleted_at IS NULL AND f.value IS NOT NULL AND f.value <> ''`, [ownerId])
-        cached = { changes, rows, at: Date.now() }
-        vocabularies.set(ownerId, cached)
+      // The user's own library, and each partner's timeline (what the search can find of theirs).
+      const read = async (ownerId: string, partner: boolean) => {
+        const key = partner ? `partner:${ownerId}` : ownerId
+        let cached = vocabularies.get(key)
+        // The trigger moves the sequence when a statement runs, before its transaction commits: a
+        // read between the two caches what was there before. The age limit bounds that.
+        if (cached?.changes !== changes || Date.now() - cached.at > VOCABULARY_MAX_AGE_MS) {
+          const rows = await db.query<{ field: string, value: string }>(
+            `SELECT DISTINCT f.field, f.value FROM ${from}
+             CROSS JOIN LATERAL (VALUES ('city', e.city), ('state', e.state), ('country', e.country), ('make', e.make), ('model', e.model)) AS f (field, value)
+             WHERE a.owner_id = $1 AND a.deleted_at IS NULL ${partner ? "AND a.visibility = 'timeline'" : ''} AND f.value IS NOT NULL AND f.value <> ''`, [ownerId])
+          cached = { changes, rows, at: Date.now() }
+          vocabularies.set(key, cached)
+        }
+        return cached.rows
       }
-      const rows = cached.rows
+      const lists = await Promise.all([read(owners.user, false), ...owners.partners.map((id) => read(id, true))])
+      const rows = lists.length === 1 ? lists[0]! : [...new Map(lists.flat().map((r) => [`${r.field}\0${r.value}`, r])).values()]
       const t = await findPeople()
+      // People are the user's own: a partner's faces are grouped and named in their library.
       const people = t === null
         ? []
-        : await db.query<{ id: string, name: string }>(`SELECT id, name FROM ${t.people} WHERE owner_id = $1 AND name IS NOT NULL AND name <> ''`, [ownerId])
+        : await db.query<{ id: string, name: string }>(`SELECT id, name FROM ${t.people} WHERE owner_id = $1 AND name IS NOT NULL AND name <> ''`, [owners.user])
       return {
         places: rows.filter((r) => r.field === 'city' || r.field === 'state' || r.field === 'country') as Vocabulary['places'],
         cameras: rows.filter((r) => r.field === 'make' || r.field === 'model') as Vocabulary['cameras'],
@@ -151,9 +162,9 @@ export function createSmartRepo (db: Database) {
     },
 
     /** Assets matching the filters, newest first (a query that is only a date, a place, a person). */
-    async filtered (ownerId: string, f: SmartFilters, limit: number): Promise<string[]> {
+    async filtered (owners: Owners, f: SmartFilters, limit: number): Promise<string[]> {
       const params: unknown[] = []
-      const w = await where(ownerId, f, params)
+      const w = await where(owners, f, params)
       const rows = await db.query<{ id: string }>(`SELECT a.id FROM ${from} WHERE ${w.join(' AND ')} ORDER BY a.local_date_time DESC, a.id LIMIT ${Math.floor(limit)}`, params)
       return rows.map((r) => r.id)
     },
@@ -167,11 +178,12 @@ export function createSmartRepo (db: Database) {
      * worked out on the candidates alone (the folder excludes the file name, a keyword is matched
      * on its own, not across two).
      */
-    async textMatches (ownerId: string, f: SmartFilters, terms: string[], limit: number): Promise<Array<{ id: string, matched: Array<{ term: string, fields: TextField[] }> }>> {
+    async textMatches (owners: Owners, f: SmartFilters, terms: string[], limit: number): Promise<Array<{ id: string, matched: Array<{ term: string, fields: TextField[] }> }>> {
       if (terms.length === 0) return []
       const params: unknown[] = []
-      const w = await where(ownerId, f, params)
-      const ownerParam = params.push(ownerId)
+      const w = await where(owners, f, params)
+      // Tags are the user's own (a partner's tags are theirs).
+      const ownerParam = params.push(owners.user)
       const ocr = await hasOcr()
       const columns: string[] = []
       const perTerm: string[] = []
@@ -235,12 +247,12 @@ export function createSmartRepo (db: Database) {
      * the images embedded by the same model, through the HNSW index (its iterative scan keeps a
      * filtered page full).
      */
-    async nearest (ownerId: string, f: SmartFilters, embedding: ArrayLike<number>, model: string, limit: number, efSearch = DEFAULT_EF_SEARCH): Promise<Array<{ id: string, distance: number }>> {
+    async nearest (owners: Owners, f: SmartFilters, embedding: ArrayLike<number>, model: string, limit: number, efSearch = DEFAULT_EF_SEARCH): Promise<Array<{ id: string, distance: number }>> {
       return db.transaction(async (tx: Queryable) => {
         await tx.query(`SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(efSearch, Math.floor(limit)))}`)
         await tx.query('SET LOCAL hnsw.iterative_scan = relaxed_order')
         const params: unknown[] = [toVector(embedding), model]
-        const w = await where(ownerId, f, params)
+        const w = await where(owners, f, params)
         const rows = await tx.query<{ id: string, distance: number }>(
           `SELECT a.id, s.embedding <=> $1::vector AS distance
            FROM smart_search s JOIN assets a ON a.id = s.asset_id LEFT JOIN asset_exif e ON e.asset_id = a.id
@@ -258,15 +270,27 @@ export function createSmartRepo (db: Database) {
     },
 
     /** An asset's CLIP embedding (JSON text) and its model, for "similar to this photo". */
-    async embedding (ownerId: string, assetId: string): Promise<{ vector: string, model: string } | undefined> {
+    async embedding (owners: Owners, assetId: string): Promise<{ vector: string, model: string } | undefined> {
+      const params: unknown[] = [assetId]
       const [row] = await db.query<{ e: string, model: string }>(
-        'SELECT s.embedding::text AS e, s.model FROM smart_search s JOIN assets a ON a.id = s.asset_id WHERE a.id = $1 AND a.owner_id = $2', [assetId, ownerId])
+        `SELECT s.embedding::text AS e, s.model FROM smart_search s JOIN assets a ON a.id = s.asset_id WHERE a.id = $1 AND ${ownersSql('a', owners, (v) => `$${params.push(v)}`)}`, params)
       return row === undefined ? undefined : { vector: row.e, model: row.model }
     },
 
-    async hasEmbeddings (ownerId: string): Promise<boolean> {
-      const rows = await db.query('SELECT 1 FROM smart_search s JOIN assets a ON a.id = s.asset_id WHERE a.owner_id = $1 LIMIT 1', [ownerId])
+    async hasEmbeddings (owners: Owners): Promise<boolean> {
+      const rows = await db.query('SELECT 1 FROM smart_search s JOIN assets a ON a.id = s.asset_id WHERE a.owner_id = ANY($1::uuid[]) LIMIT 1', [[owners.user, ...owners.partners]])
       return rows.length > 0
+    },
+
+    /**
+     * Whose photos a search with these filters looks through: the user's, and the timeline photos
+     * of the partners they show (as Immich's search does), unless the filters ask for what only
+     * the user has (an archive, their people or tags) or the request says `withPartners: false`.
+     */
+    async owners (userId: string, f: SmartFilters & { withPartners?: boolean }): Promise<Owners> {
+      const reaches = f.withPartners !== false && (f.visibility === undefined || f.visibility === 'timeline') &&
+        (f.personIds ?? []).length === 0 && (f.tagIds ?? []).length === 0
+      return { user: userId, partners: reaches ? await partnersShownBy(db, userId) : [] }
     },
 
     async assets (ids: string[]): Promise<Map<string, AssetRow & { exif: ExifRow | null }>> {

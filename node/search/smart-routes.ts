@@ -25,13 +25,14 @@ export const smartSearchBody = z.object({
   tagIds: z.array(z.uuid()).max(100).optional(),
   withExif: z.boolean().optional(),
   language: z.string().max(20).optional(),
+  withPartners: z.boolean().optional(),
 }).refine((b) => b.query !== undefined || b.queryAssetId !== undefined, { message: 'query or queryAssetId is required' })
 
 export function smartSearchRoutes ({ smart, dataDir }: { smart: SmartSearch, dataDir: string }) {
   return [
     route({
       method: 'POST', path: '/api/search/smart', tag: 'Search', access: 'user', permission: 'asset.read',
-      summary: 'Search your photos by what they show and what is known about them: dates ("July 2021", "last summer"), places, people, cameras, text in the photo, file names, keywords; ranked by CLIP when a model is installed. Each item says why it matched (hearth.reasons as data, hearth.matched in English).',
+      summary: 'Search your photos (and the timeline photos of the partners you show; withPartners: false for yours only) by what they show and what is known about them: dates ("July 2021", "last summer"), places, people, cameras, text in the photo, file names, keywords; ranked by CLIP when a model is installed. Each item says why it matched (hearth.reasons as data, hearth.matched in English).',
       body: smartSearchBody,
       handler: async ({ auth, body }) => {
         const { items, total, nextPage } = await smart.search(auth.user.id, body)

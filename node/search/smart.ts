@@ -2,8 +2,9 @@
  * Smart search: what `POST /api/search/smart` does with "Grandma at the beach, last summer".
  *
  * 1. Dates are read from the text (query.ts); places, people's names and cameras are recognised
- *    against what the user's own library holds (its cities and countries, named people, camera
- *    makes and models). Each becomes a filter, combined with the request's own filters.
+ *    against what the user's library holds (its cities and countries, named people, camera
+ *    makes and models). Each becomes a filter, combined with the request's own filters. The
+ *    library is the user's own and the timeline photos of the partners they show, as in Immich.
  * 2. The remaining words are looked for where people write things down: text in the photo (OCR),
  *    file names and folders, keywords, descriptions and album names.
  * 3. With CLIP (a local model or a remote ML server), the text left after dates and cameras is
@@ -22,6 +23,8 @@ export interface SmartSearchRequest extends Omit<SmartFilters, 'dates' | 'places
   query?: string
   /** Similar to this asset (its CLIP embedding) instead of a text. */
   queryAssetId?: string
+  /** `false`: the user's own photos only, not those of the partners they show. */
+  withPartners?: boolean
   page: number
   size: number
 }
@@ -126,7 +129,8 @@ export function createSmartSearch ({ repo, clip, now = () => new Date() }: { rep
   return {
     async search (ownerId: string, req: SmartSearchRequest, o: { signal?: AbortSignal } = {}): Promise<SmartSearchResult> {
       const parsed = parseQuery(req.query ?? '', { now: now() })
-      const vocab = await repo.vocabulary(ownerId)
+      const owners = await repo.owners(ownerId, req)
+      const vocab = await repo.vocabulary(owners)
       const found = recognise(parsed.words, vocab)
       const filters: SmartFilters = {
         ...req,
@@ -143,14 +147,14 @@ export function createSmartSearch ({ repo, clip, now = () => new Date() }: { rep
 
       let embedding: { vector: ArrayLike<number>, model: string } | undefined
       if (req.queryAssetId !== undefined) {
-        const e = await repo.embedding(ownerId, req.queryAssetId)
+        const e = await repo.embedding(owners, req.queryAssetId)
         if (e !== undefined) embedding = { vector: JSON.parse(e.vector) as number[], model: e.model }
-      } else if (clip !== undefined && clipText.split(' ').some((w) => w !== '' && !stopWords.has(w)) && await repo.hasEmbeddings(ownerId) && await clip.available()) {
+      } else if (clip !== undefined && clipText.split(' ').some((w) => w !== '' && !stopWords.has(w)) && await repo.hasEmbeddings(owners) && await clip.available()) {
         const e = await clip.encode(clipText, o)
         embedding = { vector: e.embedding, model: e.model }
       }
 
-      const text = await repo.textMatches(ownerId, filters, terms, pool)
+      const text = await repo.textMatches(owners, filters, terms, pool)
       const textById = new Map(text.map((t) => [t.id, t.matched]))
       const scored = new Map<string, { score: number, reasons: MatchReason[] }>()
       const textReasons = (id: string): MatchReason[] => (textById.get(id) ?? []).map((m) => ({ kind: 'words', term: m.term, fields: m.fields }))
@@ -159,7 +163,7 @@ export function createSmartSearch ({ repo, clip, now = () => new Date() }: { rep
       if (embedding !== undefined) {
         // Only images embedded by the query's model: another model's distances mean nothing.
         const { vector, model } = embedding
-        const near = await repo.nearest(ownerId, filters, vector, model, pool)
+        const near = await repo.nearest(owners, filters, vector, model, pool)
         const distance = new Map(near.map((n) => [n.id, n.distance]))
         const missing = text.map((t) => t.id).filter((id) => !distance.has(id))
         for (const [id, d] of await repo.distances(missing, vector, model)) distance.set(id, d)
@@ -177,7 +181,7 @@ export function createSmartSearch ({ repo, clip, now = () => new Date() }: { rep
         text.forEach((t, i) => scored.set(t.id, { score: termScore(t.id) - i * 1e-9, reasons: [...textReasons(t.id), ...baseReasons] }))
       } else {
         // Only dates, places, people, cameras (or nothing but "photos"): those assets, newest first.
-        const ids = await repo.filtered(ownerId, filters, pool)
+        const ids = await repo.filtered(owners, filters, pool)
         ids.forEach((id, i) => scored.set(id, { score: -i, reasons: baseReasons }))
       }
 

@@ -1,8 +1,8 @@
 /**
  * Partner sharing (Immich's /api/partners) on both engines: Ann shares her library with Ben, who
  * may open her photos (not her trash or locked ones) but change nothing, and who chooses to show
- * them in his timeline and on his map; Cat, not a partner, sees nothing; sharing is one way and
- * either side ends it.
+ * them in his timeline, on his map and in his searches, and may put them in his albums; Cat, not
+ * a partner, sees nothing; sharing is one way and either side ends it.
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -122,6 +122,52 @@ for (const engine of engines) {
       assert.equal((await call(ann, 'PUT', `/api/partners/${id.ben}`, { inTimeline: true })).status, 404)
       assert.equal((await call(cat, 'PUT', `/api/partners/${id.ann}`, { inTimeline: true })).status, 404)
       assert.equal((await call(ben, 'PUT', `/api/partners/${id.ann}`, { inTimeline: 'yes' })).status, 400)
+    })
+
+    test('his searches find her timeline photos while he shows them, not her archive, trash or locked ones; his albums may take them', async () => {
+      await t.node.db.query("UPDATE asset_exif SET city = 'Lisbon', country = 'Portugal' WHERE asset_id = $1", [id.a1])
+      const metadata = async (s: Session, body: Record<string, unknown> = {}) => {
+        const r = await call(s, 'POST', '/api/search/metadata', body)
+        assert.equal(r.status, 200, JSON.stringify(r.body))
+        return (r.body.assets.items as Array<{ id: string }>).map((a) => a.id).sort()
+      }
+      const smart = async (s: Session, query: string, more: Record<string, unknown> = {}) => {
+        const r = await call(s, 'POST', '/api/search/smart', { query, ...more })
+        assert.equal(r.status, 200, JSON.stringify(r.body))
+        return (r.body.assets.items as Array<{ id: string }>).map((a) => a.id).sort()
+      }
+      assert.deepEqual(await metadata(ben), [id.a1, id.b1].sort(), 'his, and her timeline photo: not a2 (archived), a3 (trash) or a4 (locked)')
+      assert.deepEqual(await metadata(ben, { withPartners: false }), [id.b1])
+      assert.deepEqual(await metadata(ben, { isTrashed: true }), [])
+      assert.deepEqual(await metadata(ben, { visibility: 'archive' }), [])
+      assert.deepEqual(await metadata(ben, { ids: [id.a1, id.a2, id.a4] }), [id.a1], 'a map marker\'s photos')
+      assert.deepEqual(await metadata(ben, { city: 'Lisbon' }), [id.a1])
+      assert.ok(!(await metadata(ann)).includes(id.b1), 'one way')
+      assert.deepEqual(await metadata(cat), [])
+      // Her city is known to his search ("Lisbon" is a place, not a word to look for).
+      assert.deepEqual(await smart(ben, 'Lisbon'), [id.a1])
+      assert.deepEqual(await smart(ben, 'Lisbon', { withPartners: false }), [])
+      assert.deepEqual(await smart(ben, 'a1'), [id.a1], 'her file name')
+      assert.deepEqual(await smart(ben, 'a2'), [], 'not her archive')
+      assert.deepEqual(await smart(cat, 'Lisbon'), [])
+      assert.deepEqual(await smart(cat, 'a1'), [])
+      // Shared with him but not shown: his searches are his own again.
+      assert.equal((await call(ben, 'PUT', `/api/partners/${id.ann}`, { inTimeline: false })).status, 200)
+      assert.deepEqual(await metadata(ben), [id.b1])
+      assert.deepEqual(await smart(ben, 'a1'), [])
+      assert.equal((await call(ben, 'PUT', `/api/partners/${id.ann}`, { inTimeline: true })).status, 200)
+
+      // His album takes her photos (Immich's partner asset.share), not her locked or trashed ones; Cat's does not.
+      const album = await call(ben, 'POST', '/api/albums', { albumName: 'Both of us', assetIds: [id.a1, id.b1] })
+      assert.equal(album.status, 201, JSON.stringify(album.body))
+      const more = await call(ben, 'PUT', `/api/albums/${album.body.id}/assets`, { ids: [id.a2, id.a3, id.a4] })
+      assert.deepEqual(more.body, [{ id: id.a2, success: true }, { id: id.a3, success: false, error: 'no_permission' }, { id: id.a4, success: false, error: 'no_permission' }])
+      const inAlbum = (await call(ben, 'GET', `/api/albums/${album.body.id}`)).body.assets as Array<{ id: string, ownerId: string }>
+      assert.deepEqual(inAlbum.map((a) => [a.id, a.ownerId]).sort(), [[id.a1, id.ann], [id.a2, id.ann], [id.b1, id.ben]].sort())
+      const cats = await call(cat, 'POST', '/api/albums', { albumName: 'Not hers', assetIds: [id.a1] })
+      assert.equal(cats.status, 201)
+      assert.deepEqual((await call(cat, 'GET', `/api/albums/${cats.body.id}`)).body.assets, [])
+      assert.equal((await call(ben, 'DELETE', `/api/albums/${album.body.id}`)).status, 204)
     })
 
     test('either side ends it: her photos are gone from his timeline and out of his reach', async () => {

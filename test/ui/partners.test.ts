@@ -1,7 +1,7 @@
 /**
  * Partner sharing in a real browser: Ann shares her photos with Ben from her Account page; Ben
  * chooses to show them in his timeline, where they are marked as hers and open in the viewer with
- * nothing he could change; unticked, they leave his timeline. Ann stops sharing.
+ * nothing he could change, and in his searches; unticked, they leave both. Ann stops sharing.
  */
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -103,13 +103,19 @@ for (const engine of oneEngine('pglite')) {
       await benPage.locator('hearth-selection-bar').getByText('1 selected').waitFor()
       assert.equal(new URL(benPage.url()).pathname, '/photos')
       await benPage.keyboard.press('Escape')
-      // Unticked: out of his timeline.
+      // His search finds her photo too (her camera is known to it), marked as hers.
+      await benPage.goto(ui.url + '/search?q=Canon')
+      await benPage.getByText('1 result', { exact: true }).waitFor()
+      assert.equal(await benPage.locator(`hearth-search a.tile[href^="/search/photos/${ids.a1}"] .partner`).count(), 1)
+      // Unticked: out of his timeline (and his searches).
       await benPage.goto(ui.url + '/account')
       await box.uncheck()
       await benPage.getByText('Ann’s photos are out of your timeline.').waitFor()
       await benPage.goto(ui.url + '/photos')
       await tiles(benPage).first().waitFor()
       assert.equal(await tiles(benPage).count(), 1)
+      await benPage.goto(ui.url + '/search?q=Canon')
+      await benPage.getByText('Nothing matched.').waitFor()
     })
 
     test('Ann stops sharing: Ben no longer sees her among his partners', async () => {

@@ -101,7 +101,8 @@ export class MapScreen extends LitElement {
   private async load (): Promise<void> {
     this.loading = true
     try {
-      this.markers = await api.get<Marker[]>(`/api/map/markers${qs({ ...(this.favorites && { isFavorite: 'true' }), ...(this.archive && { isArchived: 'true' }) })}`)
+      // The timeline's photos, so the partners shown in it too (their favourites are not the user's).
+      this.markers = await api.get<Marker[]>(`/api/map/markers${qs({ ...(this.favorites ? { isFavorite: 'true' } : { withPartners: 'true' }), ...(this.archive && { isArchived: 'true' }) })}`)
       this.points = new Float64Array(this.markers.length * 2)
       this.markers.forEach((m, i) => { const [x, y] = project(m.lat, m.lon); this.points[2 * i] = x; this.points[2 * i + 1] = y })
       this.clusteredAt = 0

@@ -30,7 +30,7 @@ export class PlaceScreen extends LitElement {
     this.loading = true
     try {
       const res = await api.post<SearchResult>('/api/search/metadata', {
-        country: this.params.country, ...(this.params.city !== undefined && { city: this.params.city }), size: 1000, withExif: false, order: 'desc',
+        country: this.params.country, ...(this.params.city !== undefined && { city: this.params.city }), size: 1000, withExif: false, order: 'desc', withPartners: false,
       })
       this.assets = res.assets.items
       this.total = res.assets.total

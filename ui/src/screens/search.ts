@@ -11,6 +11,8 @@ import { t } from '../strings.ts'
 import { api, media } from '../api.ts'
 import { navigate } from '../router.ts'
 import { notifyError } from '../notify.ts'
+import { icon } from '../icons.ts'
+import { session } from '../session.ts'
 import { layoutMonth } from '../lib/layout.ts'
 import { placeholder } from '../lib/thumbhash.ts'
 import { parseDateQuery } from '../lib/query.ts'
@@ -50,6 +52,7 @@ export class SearchScreen extends LitElement {
     .results { position: relative; }
     .tile { position: absolute; overflow: hidden; background: var(--h-placeholder) center / cover no-repeat; border-radius: 2px; }
     .tile img { width: 100%; height: 100%; object-fit: cover; display: block; }
+    .partner { position: absolute; top: 6px; left: 6px; width: 20px; height: 20px; color: #fff; filter: drop-shadow(0 0 2px rgb(0 0 0 / 70%)); }
     .why { position: absolute; left: 0; right: 0; bottom: 0; padding: 14px 6px 4px; font-size: .75rem; color: #fff; background: linear-gradient(transparent, rgb(0 0 0 / 65%)); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
   `]
 
@@ -173,7 +176,8 @@ export class SearchScreen extends LitElement {
       const ph = placeholder(h.asset.id, h.asset.thumbhash)
       const alt = t.viewer.alt(h.asset.originalFileName, new Date(h.asset.localDateTime).toLocaleDateString(undefined, { timeZone: 'UTC', dateStyle: 'long' }))
       return html`<a class="tile" href="/search/photos/${h.asset.id}" @click=${(e: MouseEvent) => this.open(e, h.asset.id)} style="left:${tile.x}px;top:${tile.y}px;width:${tile.w}px;height:${tile.h}px;${ph === undefined ? '' : `background-image:url(${ph})`}">
-        ${h.asset.thumbhash === null ? nothing : html`<img src=${media.thumbnail(h.asset.id)} alt=${alt} loading="lazy" decoding="async">`}<span class="why">${h.why}</span></a>`
+        ${h.asset.thumbhash === null ? nothing : html`<img src=${media.thumbnail(h.asset.id)} alt=${alt} loading="lazy" decoding="async">`}<span class="why">${h.why}</span>
+        ${h.asset.ownerId !== undefined && h.asset.ownerId !== session.user?.id ? html`<span class="partner" title=${t.timeline.partnerPhoto}>${icon('people')}</span>` : nothing}</a>`
     })}</div>`
   }
 
