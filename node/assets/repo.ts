@@ -162,16 +162,16 @@ export function createAssetRepo (db: Queryable) {
      * "On this day": the owner's timeline photos and videos taken on `month`/`day` (wall-clock
      * date where taken) in the years before `year`, at most `perYear` a year, oldest first within it.
      */
-    async onThisDay (ownerId: string, month: number, day: number, year: number, perYear: number): Promise<AssetRow[]> {
+    async onThisDay (ownerIds: string[], month: number, day: number, year: number, perYear: number): Promise<AssetRow[]> {
       return db.query<AssetRow>(
         `SELECT * FROM (
            SELECT a.*, row_number() OVER (PARTITION BY extract(year FROM a.local_date_time AT TIME ZONE 'UTC') ORDER BY a.local_date_time, a.id) AS n
            FROM assets a
-           WHERE a.owner_id = $1 AND a.deleted_at IS NULL AND a.visibility = 'timeline'
+           WHERE a.owner_id = ANY($1::uuid[]) AND a.deleted_at IS NULL AND a.visibility = 'timeline'
              AND to_char(a.local_date_time AT TIME ZONE 'UTC', 'MM-DD') = $2
              AND a.local_date_time < make_timestamptz($3, 1, 1, 0, 0, 0, 'UTC')) x
          WHERE n <= $4 ORDER BY local_date_time DESC, id`,
-        [ownerId, `${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`, year, perYear])
+        [ownerIds, `${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`, year, perYear])
     },
     /** Which of `ids` are the owner's (trashed ones too). */
     async owned (ownerId: string, ids: string[]): Promise<Set<string>> {

@@ -14,6 +14,7 @@ import { ownerCaptureTime, type CaptureTime } from '../media/capture-time.ts'
 import type { PlaceNames } from '../places/service.ts'
 import type { IngestService } from '../ingest/service.ts'
 import { createSearchRepo } from '../search/repo.ts'
+import { partnersShownBy } from '../partners/sql.ts'
 import { assetPeopleDto } from '../people/routes.ts'
 import { createTagRepo, toTagDto } from '../tags/repo.ts'
 import type { Database, Queryable } from '../db/index.ts'
@@ -65,9 +66,12 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
     if (asset === undefined) throw new NotFoundError('Asset')
     return asset
   }
-  /** The owner's photos of `month`/`day` in the years before `year`, by year (newest first), as DTOs. */
+  /**
+   * The owner's timeline photos of `month`/`day` in the years before `year`, and those of the
+   * partners they show in their timeline (as Immich's memories have them), by year (newest first), as DTOs.
+   */
   async function onThisDay (ownerId: string, year: number, month: number, day: number) {
-    const rows = await assets.repo.onThisDay(ownerId, month, day, year, 30)
+    const rows = await assets.repo.onThisDay([ownerId, ...await partnersShownBy(db, ownerId)], month, day, year, 30)
     return [...Map.groupBy(rows, (r) => new Date(r.local_date_time).getUTCFullYear())].map(([taken, list]) => ({ taken, assets: list.map((a) => dto(a)) }))
   }
   interface MemoryState { id: string, taken_year: number, month: number, day: number, memory_at: Date, is_saved: boolean, seen_at: Date | null, removed_at: Date | null, updated_at: Date }
@@ -176,7 +180,7 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
     }),
     route({
       method: 'GET', path: '/api/assets/memory-lane', tag: 'Assets', access: 'user', permission: 'asset.read',
-      summary: 'On this day (Immich\'s memory lane): your photos taken on this day and month in earlier years, by year (newest first), up to 30 a year. Give the day as the viewer\'s calendar has it.',
+      summary: 'On this day (Immich\'s memory lane): your photos (and those of the partners you show in your timeline) taken on this day and month in earlier years, by year (newest first), up to 30 a year. Give the day as the viewer\'s calendar has it.',
       query: z.object({
         day: z.coerce.number().int().min(1).max(31), month: z.coerce.number().int().min(1).max(12),
         year: z.coerce.number().int().min(1826).max(9999).optional(),

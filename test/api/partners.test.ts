@@ -1,7 +1,7 @@
 /**
  * Partner sharing (Immich's /api/partners) on both engines: Ann shares her library with Ben, who
  * may open her photos (not her trash or locked ones) but change nothing, and who chooses to show
- * them in his timeline, on his map and in his searches, and may put them in his albums; Cat, not
+ * them in his timeline, on his map, in his searches and memories, and may put them in his albums; Cat, not
  * a partner, sees nothing; sharing is one way and either side ends it.
  */
 import { after, before, describe, test } from 'node:test'
@@ -124,7 +124,7 @@ for (const engine of engines) {
       assert.equal((await call(ben, 'PUT', `/api/partners/${id.ann}`, { inTimeline: 'yes' })).status, 400)
     })
 
-    test('his searches find her timeline photos while he shows them, not her archive, trash or locked ones; his albums may take them', async () => {
+    test('his searches and memories find her timeline photos while he shows them, not her archive, trash or locked ones; his albums may take them', async () => {
       await t.node.db.query("UPDATE asset_exif SET city = 'Lisbon', country = 'Portugal' WHERE asset_id = $1", [id.a1])
       const metadata = async (s: Session, body: Record<string, unknown> = {}) => {
         const r = await call(s, 'POST', '/api/search/metadata', body)
@@ -151,10 +151,18 @@ for (const engine of engines) {
       assert.deepEqual(await smart(ben, 'a2'), [], 'not her archive')
       assert.deepEqual(await smart(cat, 'Lisbon'), [])
       assert.deepEqual(await smart(cat, 'a1'), [])
-      // Shared with him but not shown: his searches are his own again.
+      // On this day: her photo of 1 May 2020 is among his memories; hers have none of his.
+      const lane = async (s: Session) => ((await call(s, 'GET', '/api/assets/memory-lane?day=1&month=5&year=2026')).body as Array<{ assets: Array<{ id: string }> }>).flatMap((m) => m.assets.map((a) => a.id))
+      const memories = async (s: Session) => ((await call(s, 'GET', '/api/memories?for=2026-05-01T12:00:00Z')).body as Array<{ assets: Array<{ id: string }> }>).flatMap((m) => m.assets.map((a) => a.id))
+      assert.deepEqual(await lane(ben), [id.a1])
+      assert.deepEqual(await memories(ben), [id.a1])
+      assert.deepEqual(await lane(cat), [])
+      assert.deepEqual((await call(ann, 'GET', '/api/assets/memory-lane?day=1&month=3&year=2026')).body, [], 'one way: not his photo of 1 March')
+      // Shared with him but not shown: his searches and memories are his own again.
       assert.equal((await call(ben, 'PUT', `/api/partners/${id.ann}`, { inTimeline: false })).status, 200)
       assert.deepEqual(await metadata(ben), [id.b1])
       assert.deepEqual(await smart(ben, 'a1'), [])
+      assert.deepEqual(await lane(ben), [])
       assert.equal((await call(ben, 'PUT', `/api/partners/${id.ann}`, { inTimeline: true })).status, 200)
 
       // His album takes her photos (Immich's partner asset.share), not her locked or trashed ones; Cat's does not.
