@@ -173,7 +173,7 @@ for (const engine of oneEngine('postgres')) {
       await ui.shot(phone, `ml-${engine}-03-people-phone`)
     })
 
-    test('Places shows the GPS photo under its city and country; the city opens its photos', async () => {
+    test('Places shows the GPS photo under its city and country; the city opens its photos; the search page offers it to explore', async () => {
       const page = await ui.page()
       await signIn(ui, page)
       await page.goto(ui.url + '/places')
@@ -200,6 +200,16 @@ for (const engine of oneEngine('postgres')) {
       assert.equal(await page.locator('hearth-search .why').textContent(), 'taken 2008, taken in Arezzo')
       assert.equal(await page.locator(`hearth-search .tile[href="/search/photos/${ids.gps}"]`).count(), 1)
       await ui.shot(page, `ml-${engine}-05b-search-place-year`)
+      // Before a search, the page offers what there is to explore: her, and the city, each opening its page.
+      await page.goto(ui.url + '/search')
+      const people = page.getByRole('region', { name: 'People' })
+      const places = page.getByRole('region', { name: 'Places' })
+      await people.getByRole('link', { name: 'Marie' }).waitFor()
+      await waitFor('the explore pictures', () => imagesLoaded(page, 'hearth-search .explore img', 2))
+      assert.deepEqual(await people.getByRole('listitem').allTextContents(), ['Marie'], 'named people only')
+      await ui.shot(page, `ml-${engine}-05c-explore`)
+      await places.getByRole('link', { name: 'Arezzo' }).click()
+      await page.getByRole('heading', { name: 'Arezzo, Italy' }).waitFor()
     })
 
     test('Duplicates shows the near-duplicate pair side by side, the larger copy kept; resolving trashes the other', async () => {

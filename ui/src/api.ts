@@ -86,4 +86,6 @@ export const media = {
   preview: (id: string) => `/api/assets/${id}/thumbnail?size=preview`,
   original: (id: string) => `/api/assets/${id}/original`,
   video: (id: string) => `/api/assets/${id}/video/playback`,
+  /** A person's face picture; `updatedAt` makes a changed one a new address (no stale cache). */
+  person: (p: { id: string, updatedAt?: string }) => `/api/people/${p.id}/thumbnail${p.updatedAt !== undefined ? `?v=${encodeURIComponent(p.updatedAt)}` : ''}`,
 }

@@ -103,7 +103,7 @@ export const en = {
     matchedDate: (range: string) => `taken ${range}`, matchedName: (q: string) => `file name contains “${q}”`, matchedText: (q: string) => `the photo reads “${q}”`, matchedCity: (q: string) => `taken in ${q}`,
     matchedCamera: (q: string) => `camera ${q}`, matchedMeaning: (q: string) => `looks like “${q}”`, matchedSimilar: 'looks like that photo',
     matchedFolder: (q: string) => `folder “${q}”`, matchedKeyword: (q: string) => `keyword “${q}”`, matchedTag: (q: string) => `tagged “${q}”`, matchedDescription: (q: string) => `description mentions “${q}”`, matchedAlbum: (q: string) => `in album “${q}”`,
-    tag: 'Tag', anyTag: 'Any',
+    tag: 'Tag', anyTag: 'Any', viewAll: 'View all',
     person: 'Person', anyone: 'Anyone', matchedPerson: (name: string) => `shows ${name}`,
     rating: 'Rating', anyRating: 'Any', ratingOption: (n: number) => n === 1 ? '1 star' : `${n} stars`, matchedRating: (n: number) => `rated ${n} ${n === 1 ? 'star' : 'stars'}`,
   },

@@ -6,12 +6,10 @@
 import { LitElement, html, css, nothing } from 'lit'
 import { base } from '../styles.ts'
 import { t } from '../strings.ts'
-import { api, qs } from '../api.ts'
+import { api, media, qs } from '../api.ts'
 import { notify, notifyError } from '../notify.ts'
 import { icon } from '../icons.ts'
 import type { PeopleList, Person } from '../ml/types.ts'
-
-export const personThumbnail = (p: Pick<Person, 'id' | 'updatedAt'>) => `/api/people/${p.id}/thumbnail${p.updatedAt !== undefined ? `?v=${encodeURIComponent(p.updatedAt)}` : ''}`
 
 export class PeopleScreen extends LitElement {
   static override properties = {
@@ -111,7 +109,7 @@ export class PeopleScreen extends LitElement {
     const label = p.name !== '' ? p.name : t.people.unnamed
     return html`<li class="person ${p.isHidden ? 'hidden' : ''}" aria-selected=${on ? 'true' : 'false'} data-person=${p.id}>
       <a class="face" href="/people/${p.id}" aria-label=${p.name !== '' ? p.name : t.people.unnamedAlt}>
-        <img src=${personThumbnail(p)} alt=${p.name !== '' ? t.people.faceOf(p.name) : t.people.unnamedAlt} loading="lazy" width="160" height="160"></a>
+        <img src=${media.person(p)} alt=${p.name !== '' ? t.people.faceOf(p.name) : t.people.unnamedAlt} loading="lazy" width="160" height="160"></a>
       ${p.isFavorite === true ? html`<span class="fav" title=${t.people.favourite}>${icon('heart')}</span>` : nothing}
       <button class="pick" aria-pressed=${on ? 'true' : 'false'} aria-label=${t.people.select(label)} title=${t.people.select(label)} @click=${() => this.toggle(p.id)}>${on ? icon('check') : nothing}</button>
       <input class="name" .value=${p.name} placeholder=${t.people.unnamed} aria-label=${p.name !== '' ? t.people.nameLabel(n) + `: ${p.name}` : t.people.nameLabel(n)} maxlength="500"

@@ -7,12 +7,11 @@
 import { html, css, nothing } from 'lit'
 import { GridScreen } from './photos.ts'
 import { t } from '../strings.ts'
-import { api, ApiError } from '../api.ts'
+import { api, media, ApiError } from '../api.ts'
 import { notify, notifyError } from '../notify.ts'
 import { icon } from '../icons.ts'
 import { shortDate } from '../lib/format.ts'
 import type { Person } from '../ml/types.ts'
-import { personThumbnail } from './people.ts'
 
 /** Whole years from `birth` (YYYY-MM-DD) to `today`, as a birthday counts them. */
 export function age (birth: string, today = new Date()): number {
@@ -126,7 +125,7 @@ export class PersonScreen extends GridScreen {
     return html`<header>
       <a href="/people">← ${t.people.back}</a>
       <div class="top">
-        <div class="face"><img src=${personThumbnail(p)} alt=${p.name !== '' ? t.people.faceOf(p.name) : t.people.unnamedAlt} width="88" height="88"></div>
+        <div class="face"><img src=${media.person(p)} alt=${p.name !== '' ? t.people.faceOf(p.name) : t.people.unnamedAlt} width="88" height="88"></div>
         <div class="who">
           ${this.editing ? html`<form @submit=${this.rename}>
               <input name="name" .value=${p.name} aria-label=${t.people.nameLabel(1)} placeholder=${t.people.unnamed} maxlength="500" autofocus

@@ -3,7 +3,9 @@
  * or year; other text goes to smart search (dates, places, people's names and cameras read in it,
  * the other words looked for in the photos' text, file names, keywords, descriptions and albums, and
  * by meaning when the server has CLIP), and to the file name, text, place and camera searches as
- * typed. Each result says why it matched. /search/photos/:id opens one.
+ * typed. Each result says why it matched. /search/photos/:id opens one. Before a search it shows
+ * what there is to explore (Immich's explore page): the named people and the cities with the most
+ * photos.
  */
 import { LitElement, html, css, nothing } from 'lit'
 import { base } from '../styles.ts'
@@ -44,7 +46,7 @@ function describeReason (r: MatchReason): string {
 type Filters = Record<string, unknown>
 
 export class SearchScreen extends LitElement {
-  static override properties = { params: { attribute: false }, query: { attribute: false }, hits: { state: true }, busy: { state: true }, width: { state: true }, viewerReady: { state: true }, people: { state: true }, tags: { state: true } }
+  static override properties = { params: { attribute: false }, query: { attribute: false }, hits: { state: true }, busy: { state: true }, width: { state: true }, viewerReady: { state: true }, people: { state: true }, tags: { state: true }, cities: { state: true } }
   static override styles = [base, css`
     :host { display: block; height: 100%; overflow-y: auto; position: relative; }
     form.filters { display: flex; flex-wrap: wrap; gap: 10px; align-items: end; margin: 12px 0 18px; }
@@ -53,6 +55,15 @@ export class SearchScreen extends LitElement {
     .tile { position: absolute; overflow: hidden; background: var(--h-placeholder) center / cover no-repeat; border-radius: 2px; }
     .tile img { width: 100%; height: 100%; object-fit: cover; display: block; }
     .partner { position: absolute; top: 6px; left: 6px; width: 20px; height: 20px; color: #fff; filter: drop-shadow(0 0 2px rgb(0 0 0 / 70%)); }
+    .explore { display: grid; gap: 8px; margin: 18px 0; }
+    .explore header { display: flex; align-items: baseline; gap: 12px; }
+    .explore h2 { margin: 0; font-size: 1.1rem; flex: 1; }
+    .explore ul { list-style: none; margin: 0; padding: 0 0 6px; display: flex; gap: 12px; overflow-x: auto; }
+    .explore li a { display: grid; gap: 6px; justify-items: center; color: var(--h-text); text-decoration: none; font-size: .9rem; }
+    .explore .face { width: 96px; height: 96px; border-radius: 50%; overflow: hidden; background: var(--h-placeholder); }
+    .explore .city { width: 150px; height: 150px; border-radius: 12px; overflow: hidden; background: var(--h-placeholder); }
+    .explore img { width: 100%; height: 100%; object-fit: cover; display: block; }
+    .explore li span { max-width: 150px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     .why { position: absolute; left: 0; right: 0; bottom: 0; padding: 14px 6px 4px; font-size: .75rem; color: #fff; background: linear-gradient(transparent, rgb(0 0 0 / 65%)); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
   `]
 
@@ -66,6 +77,8 @@ export class SearchScreen extends LitElement {
   people: Person[] = []
   /** The user's tags, for the tag filter. */
   tags: Tag[] = []
+  /** The cities with the most photos (GET /api/search/explore), shown before a search. */
+  cities: Array<{ value: string, data: Asset }> = []
   private ran = ''
   /** Resolves when the people and tags (for the filters and their names in the results) are in. */
   private loaded: Promise<unknown> = Promise.resolve()
@@ -78,6 +91,8 @@ export class SearchScreen extends LitElement {
       api.get<PeopleList>('/api/people?size=1000').then((r) => { this.people = r.people.filter((p) => p.name !== '') }, () => { this.people = [] }),
       api.get<Tag[]>('/api/tags').then((r) => { this.tags = r }, () => { this.tags = [] }),
     ])
+    void api.get<Array<{ fieldName: string, items: Array<{ value: string, data: Asset }> }>>('/api/search/explore')
+      .then((r) => { this.cities = r.find((f) => f.fieldName === 'exifInfo.city')?.items ?? [] }, () => { this.cities = [] })
   }
 
   override disconnectedCallback (): void { super.disconnectedCallback(); this.resize.disconnect() }
@@ -181,6 +196,15 @@ export class SearchScreen extends LitElement {
     })}</div>`
   }
 
+  /** Before a search: the named people and the top cities, each opening its own page. */
+  private explore () {
+    const people = this.people.slice(0, 20)
+    return html`${people.length === 0 ? nothing : html`<section class="explore" aria-labelledby="explore-people"><header><h2 id="explore-people">${t.nav.people}</h2><a href="/people">${t.search.viewAll}</a></header>
+        <ul>${people.map((p) => html`<li><a href="/people/${p.id}"><span class="face"><img src=${media.person(p)} alt="" loading="lazy" width="96" height="96"></span><span>${p.name}</span></a></li>`)}</ul></section>`}
+      ${this.cities.length === 0 ? nothing : html`<section class="explore" aria-labelledby="explore-places"><header><h2 id="explore-places">${t.nav.places}</h2><a href="/map">${t.nav.map}</a><a href="/places">${t.search.viewAll}</a></header>
+        <ul>${this.cities.map((c) => html`<li><a href="/places/${encodeURIComponent(c.data.exifInfo?.country ?? '')}/${encodeURIComponent(c.value)}"><span class="city"><img src=${media.thumbnail(c.data.id)} alt="" loading="lazy" width="150" height="150"></span><span>${c.value}</span></a></li>`)}</ul></section>`}`
+  }
+
   override render () {
     const q = this.query
     return html`<div class="page">
@@ -197,7 +221,7 @@ export class SearchScreen extends LitElement {
         ${this.tags.length === 0 ? nothing : html`<label>${t.search.tag}<select name="tag"><option value="">${t.search.anyTag}</option>${this.tags.map((x) => html`<option value=${x.id} ?selected=${q.get('tag') === x.id}>${x.value}</option>`)}</select></label>`}
         <button class="primary" type="submit">${t.search.run}</button>
       </form>
-      ${this.hits === undefined ? html`<p class="muted">${t.search.hint}</p>`
+      ${this.hits === undefined ? html`<p class="muted">${t.search.hint}</p>${this.explore()}`
         : this.busy ? html`<p class="muted" aria-busy="true">${t.app.loading}</p>`
         : html`<p role="status">${this.hits.length === 0 ? t.search.none : t.search.results(this.hits.length)}</p>`}
       ${this.renderResults()}
