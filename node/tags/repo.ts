@@ -43,6 +43,29 @@ export function createTagRepo (db: Database) {
       const [row] = await db.query<TagRow>('UPDATE tags SET color = $3, updated_at = now() WHERE owner_id = $1 AND id = $2 RETURNING *', [ownerId, id, color])
       return row
     },
+    /**
+     * Gives the tag a new last part (`name`), and the tags below it their new paths, in one
+     * transaction; undefined when `value` is taken already (the caller says so).
+     */
+    async rename (ownerId: string, tag: TagRow, name: string): Promise<TagRow | undefined> {
+      const value = [...tag.value.split('/').slice(0, -1), name].join('/')
+      if (value === tag.value) return tag
+      return db.transaction(async (tx: Queryable) => {
+        const [taken] = await tx.query('SELECT 1 FROM tags WHERE owner_id = $1 AND value = $2', [ownerId, value])
+        if (taken !== undefined) return undefined
+        await tx.query(
+          `UPDATE tags SET value = $3 || substr(value, length($4) + 1), updated_at = now()
+           WHERE owner_id = $1 AND (id = $2 OR left(value, length($4) + 1) = $4 || '/')`, [ownerId, tag.id, value, tag.value])
+        const [row] = await tx.query<TagRow>('SELECT * FROM tags WHERE id = $1', [tag.id])
+        return row
+      })
+    },
+    /** The longest path among the tag and those below it. */
+    async longestBelow (ownerId: string, tag: TagRow): Promise<number> {
+      const [row] = await db.query<{ n: number }>(
+        "SELECT max(length(value))::int AS n FROM tags WHERE owner_id = $1 AND (id = $2 OR left(value, length($3) + 1) = $3 || '/')", [ownerId, tag.id, tag.value])
+      return row?.n ?? tag.value.length
+    },
     /** Deletes the tag and every tag below it (their assets keep everything else). */
     async delete (ownerId: string, id: string): Promise<boolean> {
       return (await db.query('DELETE FROM tags WHERE owner_id = $1 AND id = $2 RETURNING id', [ownerId, id])).length > 0

@@ -87,11 +87,19 @@ export function tagRoutes ({ db }: { db: Database }) {
     }),
     route({
       method: 'PUT', path: '/api/tags/{id}', tag: 'Tags', access: 'user', permission: 'tag.update',
-      summary: 'A tag\'s colour',
-      body: z.object({ color }),
+      summary: 'A tag\'s colour (null takes it off), and Hearth\'s `name`: a new last part of its path, the tags below it moving with it (409 when that tag exists)',
+      body: z.object({ color, name: name.refine((n) => !n.includes('/'), 'name: one part of the path, without "/" (to move a tag, make it again where it belongs)').optional() }),
       handler: async ({ auth, params, body }) => {
-        await mine(auth.user.id, params.id)
-        return toTagDto((await tags.setColor(auth.user.id, params.id, body.color ?? null))!)
+        let tag = await mine(auth.user.id, params.id)
+        if (body.name !== undefined) {
+          const longer = body.name.length - tag.value.slice(tag.value.lastIndexOf('/') + 1).length
+          if (await tags.longestBelow(auth.user.id, tag) + longer > 1000) throw new BadRequestError('name: too long for the tags below it (a path holds at most 1,000 characters)')
+          const renamed = await tags.rename(auth.user.id, tag, body.name)
+          if (renamed === undefined) throw new ConflictError(`You have the tag "${[...tag.value.split('/').slice(0, -1), body.name].join('/')}" already`)
+          tag = renamed
+        }
+        if (body.color !== undefined) tag = (await tags.setColor(auth.user.id, tag.id, body.color))!
+        return toTagDto(tag)
       },
     }),
     route({

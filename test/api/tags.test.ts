@@ -101,6 +101,35 @@ for (const engine of engines) {
       assert.deepEqual(await search({ tagIds: [id('Holidays')] }), [photos[1]])
     })
 
+    test('renaming a tag moves the tags below it; its photos and colour stay; a taken name is a 409', async () => {
+      const values = async () => ((await call('GET', '/api/tags')).body as Array<{ value: string }>).map((x) => x.value)
+      const byValue = async (v: string) => ((await call('GET', '/api/tags')).body as Array<{ id: string, value: string, color?: string }>).find((x) => x.value === v)!
+      const family = await byValue('Family')
+      const before = await search({ tagIds: [family.id] })
+      assert.equal((await call('PUT', `/api/tags/${family.id}`, { color: '#43a047' })).status, 200)
+      const r = await call('PUT', `/api/tags/${family.id}`, { name: 'Relatives' })
+      assert.equal(r.status, 200, JSON.stringify(r.body))
+      assert.deepEqual([r.body.id, r.body.value, r.body.name, r.body.color], [family.id, 'Relatives', 'Relatives', '#43a047'], 'the same tag, its colour kept')
+      assert.deepEqual(await values(), ['Holidays', 'Relatives', 'Relatives/Cousins', 'Relatives/Grandma', 'Relatives/Grandpa'])
+      assert.deepEqual(await search({ tagIds: [family.id] }), before, 'its photos stay')
+      assert.deepEqual(((await call('GET', `/api/assets/${photos[1]}`)).body.tags as Array<{ value: string }>).map((x) => x.value), ['Holidays', 'Relatives/Grandma', 'Relatives/Grandpa'])
+      // A child renamed keeps its place; the old path is free again.
+      const grandma = await byValue('Relatives/Grandma')
+      assert.equal((await call('PUT', `/api/tags/${grandma.id}`, { name: 'Nana' })).body.value, 'Relatives/Nana')
+      assert.equal((await call('PUT', '/api/tags', { tags: ['Relatives/Grandma'] })).status, 200)
+      // Taken, a path, too long, or not hers.
+      const taken = await call('PUT', `/api/tags/${grandma.id}`, { name: 'Grandpa' })
+      assert.equal(taken.status, 409)
+      assert.match(taken.body.message, /"Relatives\/Grandpa" already/)
+      assert.equal((await call('PUT', `/api/tags/${grandma.id}`, { name: 'a/b' })).status, 400)
+      assert.equal((await call('PUT', `/api/tags/${family.id}`, { name: 'x'.repeat(995) })).status, 400, 'Relatives/Cousins would pass 1,000 characters')
+      assert.equal((await call('PUT', `/api/tags/${family.id}`, { name: 'Mine now' }, bob)).status, 404)
+      // Back as it was, for the next test; no colour given leaves it, null takes it off.
+      assert.equal((await call('PUT', `/api/tags/${family.id}`, { name: 'Family' })).body.color, '#43a047')
+      assert.equal((await call('PUT', `/api/tags/${family.id}`, { color: null })).body.color, undefined)
+      assert.deepEqual(await values(), ['Family', 'Family/Cousins', 'Family/Grandma', 'Family/Grandpa', 'Family/Nana', 'Holidays'])
+    })
+
     test('deleting a tag deletes the tags below it; the photos stay', async () => {
       const tags = (await call('GET', '/api/tags')).body as Array<{ id: string, value: string }>
       const family = tags.find((x) => x.value === 'Family')!.id

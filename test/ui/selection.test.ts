@@ -213,7 +213,7 @@ for (const engine of oneEngine('postgres')) {
       assert.equal(found.body.assets.total, 2)
     })
 
-    test('the Tags screen: the tree, a tag\'s timeline with its children\'s photos, the viewer, a new tag below, a colour, deleting', async () => {
+    test('the Tags screen: the tree, a tag\'s timeline with its children\'s photos, the viewer, a new tag below, a colour, deleting, renaming', async () => {
       const tagsNow = async () => (await ui.node.client.call('GET', '/api/tags', { headers: s.headers })).body as Array<{ id: string, value: string, color?: string }>
       const idOf = async (v: string) => (await tagsNow()).find((x) => x.value === v)?.id
       const screen = page.locator('hearth-tags')
@@ -257,6 +257,15 @@ for (const engine of oneEngine('postgres')) {
       await page.getByText('Tag “Trips/Florence” deleted.', { exact: false }).waitFor()
       await page.waitForURL((u) => u.pathname === `/tags/${trips}`)
       assert.deepEqual((await tagsNow()).map((x) => x.value), ['Trips', 'Trips/Tuscany'])
+      await screen.locator('hearth-timeline .tile img').nth(1).waitFor()
+      // Renamed: Tuscany moves with it, the photos and colour stay.
+      await screen.getByRole('button', { name: 'Rename' }).click()
+      await screen.getByRole('textbox', { name: 'New name of the tag' }).fill('Holidays')
+      await screen.getByRole('textbox', { name: 'New name of the tag' }).press('Enter')
+      await page.getByText('Renamed to “Holidays”.').waitFor()
+      await screen.locator('h1.crumbs').getByText('Holidays').waitFor()
+      assert.deepEqual((await tagsNow()).map((x) => [x.value, x.color]), [['Holidays', '#1e88e5'], ['Holidays/Tuscany', undefined]])
+      assert.equal(new URL(page.url()).pathname, `/tags/${trips}`)
       await screen.locator('hearth-timeline .tile img').nth(1).waitFor()
       await page.goto(ui.url + '/photos')
       await page.locator('hearth-timeline .tile img').nth(5).waitFor()

@@ -229,6 +229,7 @@ export const en = {
     below: 'Tags below this one', colour: 'Colour', delete: 'Delete tag', notFound: 'There is no such tag. It may have been deleted.',
     deleteConfirm: (v: string, below: number) => `Delete the tag “${v}”${below > 0 ? ` and the ${below === 1 ? 'tag' : `${below} tags`} below it` : ''}? The photos stay.`,
     deleted: (v: string) => `Tag “${v}” deleted. The photos are still in your library.`,
+    rename: 'Rename', newName: 'New name of the tag', renamed: (v: string) => `Renamed to “${v}”.`,
   },
   duplicates: {
     title: 'Duplicates', empty: 'No duplicates found. Hearth compares photos as they are analysed; near copies (resized, recompressed, slightly cropped) show up here.',

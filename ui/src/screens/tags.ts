@@ -1,8 +1,8 @@
 /**
  * /tags: the owner's tags as a tree (Family › Grandma), a new tag, and /tags/:tagId, a tag's
  * timeline (its photos and those of the tags below it, Immich's `tagId`) with the selection bar,
- * the viewer at /tags/:tagId/:id, the tags below it, its colour, and deleting it (its
- * photos stay).
+ * the viewer at /tags/:tagId/:id, the tags below it, its colour, renaming it (the tags below
+ * move with it) and deleting it (its photos stay).
  */
 import { html, css, nothing } from 'lit'
 import { GridScreen } from './photos.ts'
@@ -15,7 +15,7 @@ import type { Tag } from '../types.ts'
 const depth = (tag: Tag) => tag.value.split('/').length - 1
 
 export class TagsScreen extends GridScreen {
-  static override properties = { ...GridScreen.properties, tags: { state: true }, loaded: { state: true } }
+  static override properties = { ...GridScreen.properties, tags: { state: true }, loaded: { state: true }, renaming: { state: true } }
   static override styles = [...GridScreen.styles, css`
     .tags { padding: 12px 16px 8px; display: grid; gap: 10px; }
     .crumbs { display: flex; flex-wrap: wrap; align-items: baseline; gap: 6px; margin: 0; font-size: 1.4rem; }
@@ -36,6 +36,7 @@ export class TagsScreen extends GridScreen {
 
   tags: Tag[] = []
   loaded = false
+  renaming = false
 
   override connectedCallback (): void { super.connectedCallback(); void this.loadTags() }
 
@@ -73,6 +74,18 @@ export class TagsScreen extends GridScreen {
     } catch (err) { notifyError(err) }
   }
 
+  private async rename (tag: Tag, e: SubmitEvent): Promise<void> {
+    e.preventDefault()
+    const name = String(new FormData(e.target as HTMLFormElement).get('name') ?? '').trim()
+    if (name === '' || name === tag.name) { this.renaming = false; return }
+    try {
+      const renamed = await api.put<Tag>(`/api/tags/${tag.id}`, { name })
+      notify(t.tags.renamed(renamed.value))
+      this.renaming = false
+      await this.loadTags()
+    } catch (err) { notifyError(err) }
+  }
+
   private async deleteTag (tag: Tag): Promise<void> {
     const below = this.tags.filter((x) => x.value.startsWith(tag.value + '/')).length
     if (!confirm(t.tags.deleteConfirm(tag.value, below))) return
@@ -102,11 +115,15 @@ export class TagsScreen extends GridScreen {
     const ancestors = this.tags.filter((x) => tag.value.startsWith(x.value + '/')).sort((a, b) => depth(a) - depth(b))
     const children = this.tags.filter((x) => x.parentId === tag.id)
     return html`<div class="tags">
-      <h1 class="crumbs"><a href="/tags">${t.tags.title}</a>${ancestors.map((a) => html`<span aria-hidden="true">›</span><a href="/tags/${a.id}">${a.name}</a>`)}<span aria-hidden="true">›</span><span>${tag.name}</span></h1>
+      <h1 class="crumbs"><a href="/tags">${t.tags.title}</a>${ancestors.map((a) => html`<span aria-hidden="true">›</span><a href="/tags/${a.id}">${a.name}</a>`)}<span aria-hidden="true">›</span>${this.renaming
+        ? html`<form @submit=${(e: SubmitEvent) => void this.rename(tag, e)}><input name="name" .value=${tag.name} aria-label=${t.tags.newName} maxlength="200" autofocus
+            @keydown=${(e: KeyboardEvent) => { if (e.key === 'Escape') this.renaming = false }}><button class="primary" type="submit">${t.people.save}</button><button type="button" @click=${() => { this.renaming = false }}>${t.people.cancel}</button></form>`
+        : html`<span>${tag.name}</span>`}</h1>
       ${children.length > 0 ? html`<div class="row" role="list" aria-label=${t.tags.below}>${children.map((c) => html`<span role="listitem">${this.link(c, 'chip')}</span>`)}</div>` : nothing}
       <div class="row">
         <label class="colour">${t.tags.colour}<input type="color" .value=${tag.color ?? '#888888'} @change=${(e: Event) => void this.colour(tag, (e.target as HTMLInputElement).value)}></label>
         ${this.newTagForm()}
+        ${this.renaming ? nothing : html`<button @click=${() => { this.renaming = true }}>${t.tags.rename}</button>`}
         <button class="danger" @click=${() => void this.deleteTag(tag)}>${t.tags.delete}</button>
       </div></div>`
   }
