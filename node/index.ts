@@ -64,6 +64,7 @@ import { editRoutes } from './edits/routes.ts'
 import { createPlaceService } from './places/service.ts'
 import { placeRoutes } from './places/routes.ts'
 import { partnerRoutes } from './partners/routes.ts'
+import { folderRoutes } from './folders/routes.ts'
 
 /** What a module (the appliance's share indexing, later SFTP or federation) gets from the node. */
 export interface NodeContext {
@@ -183,6 +184,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     ...timelineRoutes({ db }),
     ...placeRoutes({ db, config, places }),
     ...partnerRoutes({ db }),
+    ...folderRoutes({ db, dataDir: config.HEARTH_DATA_DIR }),
     ...ocrRoutes({ db, assets }),
     ...createSmartSearchRoutes({ db, clip: clip.text, dataDir: config.HEARTH_DATA_DIR }),
     ...duplicates.routes(config.HEARTH_DATA_DIR),

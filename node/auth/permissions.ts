@@ -23,6 +23,7 @@ export const permissions = [
   'systemConfig.read', 'systemConfig.update',
   'tag.create', 'tag.read', 'tag.update', 'tag.delete', 'tag.asset',
   'partner.create', 'partner.read', 'partner.update', 'partner.delete',
+  'folder.read',
 ] as const
 
 export type Permission = typeof permissions[number]

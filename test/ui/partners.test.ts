@@ -1,7 +1,8 @@
 /**
  * Partner sharing in a real browser: Ann shares her photos with Ben from her Account page; Ben
  * chooses to show them in his timeline, where they are marked as hers and open in the viewer with
- * nothing he could change, and in his searches; unticked, they leave both. Ann stops sharing.
+ * nothing he could change, in his searches and in his album's picker; unticked, they leave his
+ * timeline and searches. Ann stops sharing.
  */
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -107,6 +108,21 @@ for (const engine of oneEngine('pglite')) {
       await benPage.goto(ui.url + '/search?q=Canon')
       await benPage.getByText('1 result', { exact: true }).waitFor()
       assert.equal(await benPage.locator(`hearth-search a.tile[href^="/search/photos/${ids.a1}"] .partner`).count(), 1)
+      // His album's picker offers her photos too, with a check (an album may hold them).
+      await benPage.goto(ui.url + '/albums')
+      await benPage.getByRole('button', { name: 'New album' }).click()
+      await benPage.getByLabel('Album name').fill('Both of us')
+      await benPage.getByRole('button', { name: 'Create', exact: true }).click()
+      await benPage.waitForURL(/\/albums\/[0-9a-f-]{36}$/)
+      await benPage.getByRole('button', { name: 'Add photos' }).click()
+      const picker = benPage.getByRole('dialog').locator('hearth-timeline')
+      await picker.locator(`.tile[data-id="${ids.a1}"] .check`).waitFor()
+      for (const id of [ids.a1, ids.b1]) await picker.locator(`.tile[data-id="${id}"] a`).click()
+      await benPage.getByRole('button', { name: 'Add 2 items' }).click()
+      await benPage.getByText('2 items added.').waitFor()
+      const albums = (await ui.node.client.call('GET', '/api/albums', { headers: ben.headers })).body as Array<{ id: string }>
+      const held = (await ui.node.client.call('GET', `/api/albums/${albums[0]!.id}`, { headers: ben.headers })).body.assets as Array<{ id: string }>
+      assert.deepEqual(held.map((a) => a.id).sort(), [ids.a1, ids.b1].sort())
       // Unticked: out of his timeline (and his searches).
       await benPage.goto(ui.url + '/account')
       await box.uncheck()
@@ -126,7 +142,9 @@ for (const engine of oneEngine('pglite')) {
       await annPage.locator('hearth-partners').getByText('Nobody yet.').waitFor()
       await benPage.goto(ui.url + '/account')
       await benPage.locator('hearth-partners').getByText('Nobody shares their photos with you yet.').waitFor()
-      assert.equal((await ui.node.client.call('GET', `/api/assets/${ids.a1}`, { headers: ben.headers })).status, 404)
+      // The photo he put in his album stays there for him (as in Immich); the rest are out of his reach.
+      assert.equal((await ui.node.client.call('GET', `/api/assets/${ids.a1}`, { headers: ben.headers })).status, 200)
+      assert.equal((await ui.node.client.call('GET', `/api/assets/${ids.a2}`, { headers: ben.headers })).status, 404)
       assert.deepEqual(ui.errors, [])
     })
   })

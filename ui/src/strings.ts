@@ -8,7 +8,7 @@ const plural = (n: number, one: string, many: string) => `${n.toLocaleString()} 
 export const en = {
   app: { name: 'Hearth', skipToContent: 'Skip to content', loading: 'Loading…', offline: 'Hearth cannot be reached. Check the network, then try again.' },
   nav: {
-    label: 'Main', photos: 'Photos', search: 'Search', people: 'People', places: 'Places', map: 'Map', tags: 'Tags', albums: 'Albums',
+    label: 'Main', photos: 'Photos', search: 'Search', people: 'People', places: 'Places', map: 'Map', tags: 'Tags', folders: 'Folders', albums: 'Albums',
     sharing: 'Sharing', favorites: 'Favourites', archive: 'Archive', duplicates: 'Duplicates', trash: 'Trash', account: 'Account', admin: 'Administration',
     more: 'More', upload: 'Upload', logout: 'Sign out', searchPlaceholder: 'Search your photos', searchLabel: 'Search',
   },
@@ -120,7 +120,7 @@ export const en = {
     back: 'All albums', rename: 'Rename', save: 'Save', description: 'Description', descriptionPlaceholder: 'Add a description',
     sort: 'Order', newestFirst: 'Newest first', oldestFirst: 'Oldest first', addPhotos: 'Add photos', removeSelected: 'Remove from album',
     setCover: 'Make cover', coverSet: 'Cover changed.', coverBadge: 'Cover', delete: 'Delete album', deleteConfirm: (name: string) => `Delete the album “${name}”? The photos stay in your library.`,
-    deleted: 'Album deleted.', added: (n: number) => `${plural(n, 'item', 'items')} added.`, removed: (n: number) => `${plural(n, 'item', 'items')} removed.`,
+    deleted: 'Album deleted.', added: (n: number, already = 0) => `${plural(n, 'item', 'items')} added.${already > 0 ? ` ${already.toLocaleString()} already in the album.` : ''}`, removed: (n: number) => `${plural(n, 'item', 'items')} removed.`,
     pickTitle: 'Choose photos to add', pickNone: 'No photos in your library yet.', pickAdd: (n: number) => `Add ${plural(n, 'item', 'items')}`, selectPhoto: (name: string) => `Select ${name}`,
     emptyAlbum: 'This album is empty.', viewerOnly: 'You can look at this album; its owner decides what is in it.', leave: 'Leave album', left: 'You left the album.',
     roleOwner: 'Owner', roleEditor: 'Can add photos', roleViewer: 'Can view',
@@ -221,6 +221,11 @@ export const en = {
     shared: (name: string) => `${name} can now see your photos.`, stopped: (name: string) => `${name} can no longer see your photos.`,
     left: (name: string) => `You no longer see ${name}’s photos.`, showing: (name: string) => `${name}’s photos are in your timeline.`, hiding: (name: string) => `${name}’s photos are out of your timeline.`,
     stopConfirm: (name: string) => `Stop sharing your photos with ${name}?`, leaveConfirm: (name: string) => `Stop seeing ${name}’s photos? Only ${name} can share them with you again.`,
+  },
+  folders: {
+    title: 'Folders', intro: 'Your photos as they lie in the shares and in Hearth’s uploads. The files are only shown here, never moved or changed.',
+    empty: 'No photos in any folder yet.', none: 'No photos directly in this folder.', inside: 'Folders inside',
+    count: (n: number) => `${plural(n, 'photo or video', 'photos and videos')} in this folder`,
   },
   tags: {
     title: 'Tags', all: 'All tags', intro: 'Tags are kept in Hearth (the files are not changed). A tag’s photos include those of the tags below it.',

@@ -27,6 +27,7 @@ const navItems: NavItem[] = [
   { id: 'places', href: '/places', label: t.nav.places, icon: 'place' },
   { id: 'map', href: '/map', label: t.nav.map, icon: 'map' },
   { id: 'tags', href: '/tags', label: t.nav.tags, icon: 'tag' },
+  { id: 'folders', href: '/folders', label: t.nav.folders, icon: 'folder' },
   { id: 'albums', href: '/albums', label: t.nav.albums, icon: 'album', phone: true },
   { id: 'sharing', href: '/sharing', label: t.nav.sharing, icon: 'share', phone: true },
   { id: 'favorites', href: '/favorites', label: t.nav.favorites, icon: 'heart' },

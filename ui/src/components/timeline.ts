@@ -12,6 +12,10 @@
  *
  * Picking (`pickLabel` set; a person's face picture): a click on a photo emits `pick` with its id
  * instead of opening it, and nothing is selected.
+ *
+ * A picker (`picker`; photos to add to an album): a click selects, nothing opens, partners' photos
+ * may be chosen too, and instead of the selection bar every change is told (`selection-change`
+ * with the ids).
  */
 import { LitElement, html, css, nothing } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
@@ -52,7 +56,7 @@ const PARALLEL_LOADS = 3
 
 export class Timeline extends LitElement {
   static override properties = {
-    filters: { attribute: false }, mode: { type: String }, basePath: { type: String }, pickLabel: { attribute: false }, emptyText: { attribute: false },
+    filters: { attribute: false }, mode: { type: String }, basePath: { type: String }, pickLabel: { attribute: false }, emptyText: { attribute: false }, picker: { type: Boolean, reflect: true },
     ready: { state: true }, selection: { state: true }, tick: { state: true },
   }
 
@@ -77,6 +81,8 @@ export class Timeline extends LitElement {
     .tile .check { position: absolute; top: 4px; left: 4px; width: 30px; height: 30px; min-height: 30px; padding: 0; border: none; background: none; color: #fff; opacity: 0; filter: drop-shadow(0 0 2px rgb(0 0 0 / 70%)); }
     .tile:hover .check, .tile .check:focus-visible, :host([selecting]) .tile .check { opacity: 1; }
     :host([picking]) .tile .check, :host([picking]) .day button { display: none; }
+    :host([picker]) .tile .check, :host([picker]) .day button { opacity: 1; }
+    :host([picker]) .tile a { cursor: pointer; }
     :host([picking]) .tile a { cursor: crosshair; }
     .tile.sel .check { color: var(--h-accent); opacity: 1; }
     .tile .partner { position: absolute; top: 6px; left: 6px; width: 20px; height: 20px; color: #fff; filter: drop-shadow(0 0 2px rgb(0 0 0 / 70%)); }
@@ -100,6 +106,8 @@ export class Timeline extends LitElement {
   pickLabel: ((alt: string) => string) | undefined
   /** What an empty grid says instead of the timeline's "upload" invitation (a tag, a person). */
   emptyText: string | undefined
+  /** Choosing photos for something else (an album): see the class comment. */
+  picker = false
   ready = false
   selection = new Set<string>()
   tick = 0
@@ -127,7 +135,8 @@ export class Timeline extends LitElement {
 
   override connectedCallback (): void {
     super.connectedCallback()
-    setViewerList(this.list)
+    // A picker opens no viewer: the screen behind it keeps its own list.
+    if (!this.picker) setViewerList(this.list)
     window.addEventListener(ASSETS_CHANGED_EVENT, this.onAssetsChanged)
     window.addEventListener('keydown', this.onKey)
     void this.reload()
@@ -356,11 +365,15 @@ export class Timeline extends LitElement {
 
   // ---- selection -------------------------------------------------------------------------------
 
-  private orderedIds (): string[] { return this.months.flatMap((m) => m.data?.id ?? []).filter((id) => !this.foreign.has(id)) }
+  /** A partner's photo cannot be selected (nothing could be done to it), except to be picked for an album. */
+  private selectable (id: string): boolean { return this.picker || !this.foreign.has(id) }
+
+  private orderedIds (): string[] { return this.months.flatMap((m) => m.data?.id ?? []).filter((id) => this.selectable(id)) }
 
   private setSelection (next: Set<string>): void {
     this.selection = next
     this.toggleAttribute('selecting', next.size > 0)
+    if (this.picker) this.dispatchEvent(new CustomEvent('selection-change', { detail: [...next] }))
   }
 
   clearSelection (): void { this.setSelection(new Set()); this.anchor = undefined }
@@ -378,7 +391,7 @@ export class Timeline extends LitElement {
   }
 
   private toggleDay (m: Month, day: { start: number, end: number }): void {
-    const ids = m.data!.id.slice(day.start, day.end).filter((id) => !this.foreign.has(id))
+    const ids = m.data!.id.slice(day.start, day.end).filter((id) => this.selectable(id))
     const next = new Set(this.selection)
     const all = ids.every((id) => next.has(id))
     for (const id of ids) { if (all) next.delete(id); else next.add(id) }
@@ -446,10 +459,10 @@ export class Timeline extends LitElement {
       return
     }
     const onCheck = (e.target as HTMLElement).closest('.check') !== null
-    if (onCheck || this.selection.size > 0 || e.shiftKey) {
+    if (onCheck || this.selection.size > 0 || e.shiftKey || this.picker) {
       e.preventDefault()
-      // A partner's photo cannot be selected (nothing could be done to it); while selecting, it stays shut.
-      if (!this.foreign.has(id)) this.toggle(id, e.shiftKey)
+      // A photo that cannot be selected stays shut while selecting.
+      if (this.selectable(id)) this.toggle(id, e.shiftKey)
       return
     }
     if (e.metaKey || e.ctrlKey) return
@@ -531,7 +544,7 @@ export class Timeline extends LitElement {
     return html`<h2>${label}</h2>
       ${L.days.filter((day) => m.top + day.y + 40 >= top && m.top + day.y <= bottom).map((day) => {
         // Partners' photos are not selectable: a day of theirs alone has no button.
-        const own = d.id.slice(day.start, day.end).filter((id) => !this.foreign.has(id))
+        const own = d.id.slice(day.start, day.end).filter((id) => this.selectable(id))
         const all = own.length > 0 && own.every((id) => sel.has(id))
         const name = dayLabel(day.key)
         return html`<div class="day" style="top:${day.y}px">${own.length === 0 ? nothing : html`<button aria-pressed=${all} aria-label=${all ? t.timeline.deselectDay(name) : t.timeline.selectDay(name)} title=${t.timeline.selectDay(name)}
@@ -552,7 +565,7 @@ export class Timeline extends LitElement {
                 style=${turn === 0 ? '' : `position:absolute;left:50%;top:50%;width:${turn % 180 === 0 ? tile.w : tile.h}px;height:${turn % 180 === 0 ? tile.h : tile.w}px;transform:translate(-50%,-50%) rotate(${turn}deg)`}>`}</a>
           ${d.isImage[i] ? (d.livePhotoVideoId[i] !== null ? html`<span class="badge">${icon('motion')}</span>` : nothing) : html`<span class="badge">${duration(d.duration[i])} ${icon('play')}</span>`}
           ${d.isFavorite[i] ? html`<span class="fav">${icon('heart')}</span>` : nothing}
-          ${this.foreign.has(id) ? html`<span class="partner" title=${t.timeline.partnerPhoto}>${icon('people')}</span>`
+          ${!this.selectable(id) ? html`<span class="partner" title=${t.timeline.partnerPhoto}>${icon('people')}</span>`
             : html`<button class="check" role="checkbox" aria-checked=${isSel} aria-label=${t.timeline.select} title=${t.timeline.select}>${isSel ? icon('checkCircle') : html`<span class="ring"></span>`}</button>`}
         </div>`
       })}`
@@ -585,7 +598,7 @@ export class Timeline extends LitElement {
     const marks = this.scrubMarks()
     const empty = this.ready && this.months.length === 0
     return html`
-      ${this.selection.size > 0 ? html`<hearth-selection-bar .count=${this.selection.size} .ids=${[...this.selection]} .mode=${this.mode} .allFavourite=${this.selectedFavourites()}
+      ${this.selection.size > 0 && !this.picker ? html`<hearth-selection-bar .count=${this.selection.size} .ids=${[...this.selection]} .mode=${this.mode} .allFavourite=${this.selectedFavourites()}
         @clear=${() => this.clearSelection()} @act=${this.act}></hearth-selection-bar>` : nothing}
       <div class="scroller" @scroll=${this.onScroll}>
         <div class="canvas" style="height:${this.total}px" @click=${this.onClick} @keydown=${this.onGridKey}>

@@ -188,7 +188,7 @@ export class Viewer extends LitElement {
       await actions.trash([a.id])
       viewerList()?.removed?.(a.id)
       notify(t.selection.trashed(1), { action: { label: t.selection.undo, run: () => { void actions.restore([a.id]).then(() => viewerList()?.removed?.(a.id), notifyError) } } })
-      if (next !== undefined) navigate(`${this.basePath}/${next}`, { replace: true }); else this.close()
+      if (next !== undefined) navigate(`${this.basePath}/${next}${location.search}`, { replace: true }); else this.close()
     } catch (err) { notifyError(err) }
   }
 
@@ -209,7 +209,7 @@ export class Viewer extends LitElement {
       notify(archiving ? t.selection.archived(1) : t.selection.unarchived(1))
       if (!leaves) { this.asset = { ...a, isArchived: archiving }; return }
       list?.removed?.(a.id)
-      if (next !== undefined) navigate(`${this.basePath}/${next}`, { replace: true }); else this.close()
+      if (next !== undefined) navigate(`${this.basePath}/${next}${location.search}`, { replace: true }); else this.close()
     } catch (err) { notifyError(err) }
   }
 

@@ -10,15 +10,18 @@ import { notify, notifyError } from '../notify.ts'
 import { navigate } from '../router.ts'
 import { session } from '../session.ts'
 import { icon } from '../icons.ts'
-import type { Asset, SearchResult } from '../types.ts'
+import type { Asset } from '../types.ts'
 import type { AlbumFull, BulkResult } from '../albums/types.ts'
 import '../albums/lightbox.ts'
 import '../albums/share-panel.ts'
 
+/** What the album's picker offers: the timeline, with the partners the user shows in it. */
+const PICK_FILTERS = { visibility: 'timeline', withPartners: 'true' }
+
 export class AlbumScreen extends LitElement {
   static override properties = {
     params: { attribute: false }, query: { attribute: false }, album: { state: true }, selected: { state: true }, editing: { state: true },
-    picking: { state: true }, library: { state: true }, picked: { state: true }, sharing: { state: true }, open: { state: true },
+    picking: { state: true }, picked: { state: true }, sharing: { state: true }, open: { state: true },
   }
   static override styles = [base, css`
     header { display: grid; gap: 10px; margin-bottom: 16px; }
@@ -43,6 +46,10 @@ export class AlbumScreen extends LitElement {
     .dlg { display: grid; grid-template-rows: auto 1fr auto; max-height: 90dvh; }
     .dlg > * { padding: 14px 16px; }
     .dlg .body { overflow-y: auto; }
+    dialog.picker { height: 90dvh; }
+    dialog.picker .dlg { height: 100%; }
+    dialog.picker .body { padding: 0; overflow: hidden; min-height: 0; }
+    dialog.picker hearth-timeline { height: 100%; }
     .dlg footer { display: flex; gap: 8px; justify-content: flex-end; border-top: 1px solid var(--h-border); }
     .share { margin-bottom: 18px; }
     textarea { width: 100%; min-height: 60px; }
@@ -54,7 +61,6 @@ export class AlbumScreen extends LitElement {
   selected = new Set<string>()
   editing = false
   picking = false
-  library: Asset[] = []
   picked = new Set<string>()
   sharing = false
   open = -1
@@ -114,17 +120,13 @@ export class AlbumScreen extends LitElement {
   }
   private async startPicking (): Promise<void> {
     this.picked = new Set()
+    await import('../components/timeline.ts')
     this.picking = true
-    try {
-      const res = await api.post<SearchResult>('/api/search/metadata', { size: 500, withExif: false })
-      const inAlbum = new Set(this.album!.assets.map((a) => a.id))
-      this.library = res.assets.items.filter((a) => !inAlbum.has(a.id))
-    } catch (err) { notifyError(err) }
   }
   private async addPicked (): Promise<void> {
     try {
       const res = await api.put<BulkResult>(`/api/albums/${this.album!.id}/assets`, { ids: [...this.picked] })
-      notify(t.albums.added(res.filter((r) => r.success).length))
+      notify(t.albums.added(res.filter((r) => r.success).length, res.filter((r) => !r.success && r.error === 'duplicate').length))
       this.picking = false
       await this.load()
     } catch (err) { notifyError(err) }
@@ -141,16 +143,15 @@ export class AlbumScreen extends LitElement {
     </div>`
   }
 
+  /**
+   * The whole timeline to choose from (windowed, so a library of any size), partners' photos
+   * included (an album may hold them); photos already in the album are answered as such.
+   */
   private pickDialog () {
-    return html`<dialog @close=${() => { this.picking = false }} aria-labelledby="pick-h"><div class="dlg">
+    return html`<dialog class="picker" @close=${() => { this.picking = false }} aria-labelledby="pick-h"><div class="dlg">
       <h2 id="pick-h">${t.albums.pickTitle}</h2>
-      <div class="body">${this.library.length === 0 ? html`<p class="muted">${t.albums.pickNone}</p>` : html`<div class="grid" role="list">${this.library.map((a) => {
-        const on = this.picked.has(a.id)
-        return html`<div class="tile" role="listitem" aria-selected=${on ? 'true' : 'false'}>
-          <button class="open" aria-pressed=${on ? 'true' : 'false'} aria-label=${t.albums.selectPhoto(a.originalFileName)} @click=${() => { const n = new Set(this.picked); if (on) n.delete(a.id); else n.add(a.id); this.picked = n }}>
-            <img src=${media.thumbnail(a.id)} alt=${a.originalFileName} loading="lazy" width="250" height="250"></button>
-          ${on ? html`<span class="pick button" aria-hidden="true">${icon('check')}</span>` : nothing}</div>`
-      })}</div>`}</div>
+      <div class="body"><hearth-timeline picker .filters=${PICK_FILTERS} .emptyText=${t.albums.pickNone}
+        @selection-change=${(e: CustomEvent<string[]>) => { this.picked = new Set(e.detail) }}></hearth-timeline></div>
       <footer><button @click=${() => { this.picking = false }}>${t.albums.cancel}</button>
         <button class="primary" ?disabled=${this.picked.size === 0} @click=${this.addPicked}>${t.albums.pickAdd(this.picked.size)}</button></footer>
     </div></dialog>`
