@@ -63,6 +63,7 @@ bench: deps system-deps ui
 	url=$$(bash test/setup/pg.sh start) && BENCH_DATABASE_URL=$$url node bench/rescan/run.ts
 	url=$$(bash test/setup/pg.sh start) && BENCH_DATABASE_URL=$$url node bench/timeline/run.ts
 	url=$$(bash test/setup/pg.sh start) && BENCH_DATABASE_URL=$$url node bench/map/run.ts
+	url=$$(bash test/setup/pg.sh start) && BENCH_DATABASE_URL=$$url node bench/folders/run.ts
 	node bench/ui/run.ts
 	url=$$(bash test/setup/pg.sh start) && BENCH_DATABASE_URL=$$url node bench/ml/run.ts
 	node bench/dav/run.ts
