@@ -65,6 +65,7 @@ import { createPlaceService } from './places/service.ts'
 import { placeRoutes } from './places/routes.ts'
 import { partnerRoutes } from './partners/routes.ts'
 import { folderRoutes } from './folders/routes.ts'
+import { downloadRoutes } from './downloads/routes.ts'
 
 /** What a module (the appliance's share indexing, later SFTP or federation) gets from the node. */
 export interface NodeContext {
@@ -185,6 +186,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     ...placeRoutes({ db, config, places }),
     ...partnerRoutes({ db }),
     ...folderRoutes({ db, dataDir: config.HEARTH_DATA_DIR }),
+    ...downloadRoutes({ db, albums, log: log.child({ component: 'download' }) }),
     ...ocrRoutes({ db, assets }),
     ...createSmartSearchRoutes({ db, clip: clip.text, dataDir: config.HEARTH_DATA_DIR }),
     ...duplicates.routes(config.HEARTH_DATA_DIR),

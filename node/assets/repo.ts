@@ -50,6 +50,15 @@ const columns = Object.freeze([
   'checksum_sha1', 'checksum_sha256', 'file_size', 'file_created_at', 'file_modified_at', 'local_date_time', 'is_favorite', 'visibility',
 ] as const)
 
+/**
+ * SQL true when asset `x` may be seen by user $1: their own, a partner's (not locked or trashed), or
+ * one in an album they own or that is shared with them (a live photo's video goes with its photo).
+ */
+const readableSql = `(x.owner_id = $1 OR ${partnerReadSql('x', '$1')} OR (x.deleted_at IS NULL AND EXISTS (
+  SELECT 1 FROM album_assets aa JOIN albums al ON al.id = aa.album_id
+  WHERE (aa.asset_id = x.id OR aa.asset_id IN (SELECT p.id FROM assets p WHERE p.live_photo_video_id = x.id AND p.deleted_at IS NULL))
+    AND (al.owner_id = $1 OR EXISTS (SELECT 1 FROM album_users u WHERE u.album_id = al.id AND u.user_id = $1)))))`
+
 export function createAssetRepo (db: Queryable) {
   return {
     /** Inserts unless this owner already has this content; returns undefined then (a duplicate). */
@@ -70,13 +79,13 @@ export function createAssetRepo (db: Queryable) {
      * photo). Others' trashed assets are not shown.
      */
     async readableById (userId: string, id: string): Promise<AssetRow | undefined> {
-      const [row] = await db.query<AssetRow>(
-        `SELECT x.* FROM assets x WHERE x.id = $2 AND (x.owner_id = $1 OR ${partnerReadSql('x', '$1')} OR (x.deleted_at IS NULL AND EXISTS (
-           SELECT 1 FROM album_assets aa JOIN albums al ON al.id = aa.album_id
-           WHERE (aa.asset_id = x.id OR aa.asset_id IN (SELECT p.id FROM assets p WHERE p.live_photo_video_id = x.id AND p.deleted_at IS NULL))
-             AND (al.owner_id = $1 OR EXISTS (SELECT 1 FROM album_users u WHERE u.album_id = al.id AND u.user_id = $1)))))`,
-        [userId, id])
+      const [row] = await db.query<AssetRow>(`SELECT x.* FROM assets x WHERE x.id = $2 AND ${readableSql}`, [userId, id])
       return row
+    },
+    /** Those of `ids` that `userId` may see (as readableById), in no particular order. */
+    async readableByIds (userId: string, ids: string[]): Promise<AssetRow[]> {
+      if (ids.length === 0) return []
+      return db.query<AssetRow>(`SELECT x.* FROM assets x WHERE x.id = ANY($2::uuid[]) AND ${readableSql}`, [userId, ids])
     },
     /** An asset in this album (or the video of a live photo in it), not trashed: what a public link shows. */
     async inAlbumById (albumId: string, id: string): Promise<AssetRow | undefined> {

@@ -1,10 +1,11 @@
 /**
  * Selecting in the timeline and acting on the selection: the round check, shift for a range, a
- * whole day; favourite, add to a new album, download, trash with undo; a new date or place for
+ * whole day; favourite, add to a new album, download (one as it is, two as a ZIP), trash with undo; a new date or place for
  * several at once; archive and unarchive; tags; the date scrubber; on this day.
  */
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
@@ -88,6 +89,17 @@ for (const engine of oneEngine('postgres')) {
       const download = page.waitForEvent('download')
       await bar(page).getByRole('button', { name: 'Download' }).click()
       assert.equal((await download).suggestedFilename(), 'Nikon_D70.jpg')
+      await bar(page).waitFor({ state: 'detached' })
+      // Two at once come as one ZIP, saved by the browser itself; unzip finds both originals in it.
+      await checks(page).nth(3).click()
+      await checks(page).nth(4).click()
+      const zip = page.waitForEvent('download')
+      await bar(page).getByRole('button', { name: 'Download' }).click()
+      const saved = await zip
+      assert.match(saved.suggestedFilename(), /^Hearth \d{4}-\d{2}-\d{2}\.zip$/)
+      execFileSync('unzip', ['-tq', (await saved.path())!])
+      assert.equal(execFileSync('unzip', ['-Z1', (await saved.path())!]).toString().trim().split('\n').length, 2)
+      await page.getByText('Your download is starting.').waitFor()
       await bar(page).waitFor({ state: 'detached' })
       // Clearing by its button.
       await checks(page).nth(1).click()

@@ -7,6 +7,7 @@
  */
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
 import { oneEngine } from '../helpers/engines.ts'
@@ -69,6 +70,12 @@ for (const engine of oneEngine('postgres')) {
       await page.getByText('2 items', { exact: true }).waitFor()
       await waitFor('album thumbnails', () => imagesLoaded(page, '.grid img', 2))
       await ui.shot(page, `albums-${engine}-02-album`)
+      // The album downloads as one ZIP named after it, both photos in it.
+      const zip = page.waitForEvent('download')
+      await page.getByRole('button', { name: 'Download' }).click()
+      const saved = await zip
+      assert.equal(saved.suggestedFilename(), 'Seaside.zip')
+      assert.deepEqual(execFileSync('unzip', ['-Z1', (await saved.path())!]).toString().trim().split('\n').sort(), ['sea.jpg', 'sunset.jpg'])
 
       await page.getByRole('button', { name: 'Share' }).click()
       await page.getByRole('heading', { name: 'Public links' }).waitFor()
@@ -100,6 +107,12 @@ for (const engine of oneEngine('postgres')) {
       await ui.shot(visitor, `albums-${engine}-06-public-viewer`)
       await visitor.keyboard.press('Escape')
       await visitor.locator('hearth-album-lightbox').waitFor({ state: 'detached' })
+      // The visitor downloads the whole album too (the link allows downloads).
+      const visitorZip = visitor.waitForEvent('download')
+      await visitor.getByRole('button', { name: 'Download all' }).click()
+      const got = await visitorZip
+      execFileSync('unzip', ['-tq', (await got.path())!])
+      assert.equal(execFileSync('unzip', ['-Z1', (await got.path())!]).toString().trim().split('\n').length, 2)
     })
 
     test('a password-protected link asks for the password, refuses a wrong one, opens with the right one', async () => {

@@ -81,6 +81,9 @@ export function qs (params: Record<string, string | number | boolean | undefined
 }
 
 /** URLs of an asset's files (the browser sends the cookie with them). */
+/** `url` with a public link's key, when there is one. */
+export const withKey = (url: string, key: string | undefined) => key === undefined ? url : `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(key)}`
+
 export const media = {
   thumbnail: (id: string) => `/api/assets/${id}/thumbnail?size=thumbnail`,
   preview: (id: string) => `/api/assets/${id}/thumbnail?size=preview`,

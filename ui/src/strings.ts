@@ -118,7 +118,7 @@ export const en = {
     count: (n: number) => `${plural(n, 'item', 'items')}`, by: (name: string) => `by ${name}`, sharedBadge: 'Shared',
     cover: (name: string) => `Cover of ${name}`, noCover: 'No photos yet',
     back: 'All albums', rename: 'Rename', save: 'Save', description: 'Description', descriptionPlaceholder: 'Add a description',
-    sort: 'Order', newestFirst: 'Newest first', oldestFirst: 'Oldest first', addPhotos: 'Add photos', removeSelected: 'Remove from album',
+    sort: 'Order', newestFirst: 'Newest first', oldestFirst: 'Oldest first', addPhotos: 'Add photos', download: 'Download', downloading: (n: number) => n === 1 ? 'Your download is starting.' : `Your download is starting, in ${n} archives of up to 4 GB.`, removeSelected: 'Remove from album',
     setCover: 'Make cover', coverSet: 'Cover changed.', coverBadge: 'Cover', delete: 'Delete album', deleteConfirm: (name: string) => `Delete the album “${name}”? The photos stay in your library.`,
     deleted: 'Album deleted.', added: (n: number, already = 0) => `${plural(n, 'item', 'items')} added.${already > 0 ? ` ${already.toLocaleString()} already in the album.` : ''}`, removed: (n: number) => `${plural(n, 'item', 'items')} removed.`,
     pickTitle: 'Choose photos to add', pickNone: 'No photos in your library yet.', pickAdd: (n: number) => `Add ${plural(n, 'item', 'items')}`, selectPhoto: (name: string) => `Select ${name}`,
@@ -137,7 +137,7 @@ export const en = {
   share: {
     loading: 'Opening the shared album…', passwordTitle: 'This album is protected', passwordHint: 'Enter the password you were given.',
     password: 'Password', open: 'Open', wrongPassword: 'That password is not right.', expired: 'This link has expired. Ask the person who shared it for a new one.',
-    invalid: 'This link does not work: it may have been deleted.', sharedBy: (name: string) => `Shared by ${name}`, download: 'Download', downloadAll: 'Download',
+    invalid: 'This link does not work: it may have been deleted.', sharedBy: (name: string) => `Shared by ${name}`, download: 'Download', downloadAll: 'Download all',
     empty: 'There are no photos in this album yet.', photo: (n: number, total: number) => `Photo ${n} of ${total}`, poweredBy: 'Shared with Hearth',
   },
   account: {

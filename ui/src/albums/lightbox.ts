@@ -6,10 +6,10 @@
 import { LitElement, html, css, nothing } from 'lit'
 import { base } from '../styles.ts'
 import { t } from '../strings.ts'
+import { withKey } from '../api.ts'
 import { icon } from '../icons.ts'
 import type { Asset } from '../types.ts'
 
-export const withKey = (url: string, key: string | undefined) => key === undefined ? url : `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(key)}`
 
 export class AlbumLightbox extends LitElement {
   static override properties = { assets: { attribute: false }, index: { type: Number }, key: { type: String }, allowDownload: { type: Boolean } }

@@ -496,7 +496,12 @@ export class Timeline extends LitElement {
           })
           break
         }
-        case 'download': await actions.download(ids); break
+        case 'download': {
+          // Several go as ZIP archives, saved by the browser itself.
+          const archives = await actions.download(ids)
+          if (archives > 0) notify(t.albums.downloading(archives))
+          break
+        }
         case 'trash':
           await actions.trash(ids)
           notify(t.selection.trashed(ids.length), {

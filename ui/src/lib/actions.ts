@@ -1,5 +1,5 @@
 /** What can be done to assets, as API calls (shared by the timeline's selection bar and the viewer). */
-import { api, media } from '../api.ts'
+import { api, media, withKey } from '../api.ts'
 import type { Album, Tag } from '../types.ts'
 
 /** `items` in runs of at most `size`. */
@@ -33,16 +33,41 @@ export const actions = {
   addToAlbum: (albumId: string, ids: string[]) => api.put<Array<{ id: string, success: boolean }>>(`/api/albums/${albumId}/assets`, { ids }),
   createAlbum: (albumName: string, assetIds: string[]) => api.post<Album>('/api/albums', { albumName, assetIds }),
 
-  /** Downloads originals one after another (browsers allow a series of downloads started by one click). */
-  async download (ids: string[]): Promise<void> {
-    for (const id of ids) {
+  /**
+   * One original as it is; several (or an album: `albumId`) as ZIP archives of at most 4 GiB each
+   * (POST /api/download/info plans them, Immich's way). Each archive is a form post, so the browser
+   * saves it to disk itself with its own progress; `name` names them ("Beach", "Beach (2)"…).
+   * `key`: a public link's. Resolves with how many archives were asked for (0 for one original).
+   */
+  async download (ids: string[], o: { albumId?: string, name?: string, key?: string } = {}): Promise<number> {
+    if (o.albumId === undefined && ids.length === 1) {
       const a = document.createElement('a')
-      a.href = media.original(id)
+      a.href = withKey(media.original(ids[0]!), o.key)
       a.download = ''
       document.body.append(a)
       a.click()
       a.remove()
-      if (ids.length > 1) await new Promise((r) => setTimeout(r, 300))
+      return 0
     }
+    const plan = await api.post<{ archives: Array<{ assetIds: string[] }> }>(withKey('/api/download/info', o.key), o.albumId !== undefined ? { albumId: o.albumId } : { assetIds: ids })
+    const base = o.name ?? `Hearth ${new Date().toISOString().slice(0, 10)}`
+    for (const [i, archive] of plan.archives.entries()) {
+      const form = document.createElement('form')
+      form.method = 'POST'
+      form.action = withKey('/api/download/archive', o.key)
+      form.hidden = true
+      for (const [name, value] of [['assetIds', archive.assetIds.join(',')], ['name', plan.archives.length === 1 ? base : `${base} (${i + 1})`]]) {
+        const input = document.createElement('input')
+        input.type = 'hidden'
+        input.name = name!
+        input.value = value!
+        form.append(input)
+      }
+      document.body.append(form)
+      form.submit()
+      form.remove()
+      if (i < plan.archives.length - 1) await new Promise((r) => setTimeout(r, 500))
+    }
+    return plan.archives.length
   },
 }

@@ -123,6 +123,14 @@ export class AlbumScreen extends LitElement {
     await import('../components/timeline.ts')
     this.picking = true
   }
+  /** The whole album as ZIP archives, named after it. */
+  private async download (): Promise<void> {
+    try {
+      const { actions } = await import('../lib/actions.ts')
+      notify(t.albums.downloading(await actions.download([], { albumId: this.album!.id, name: this.album!.albumName })))
+    } catch (err) { notifyError(err) }
+  }
+
   private async addPicked (): Promise<void> {
     try {
       const res = await api.put<BulkResult>(`/api/albums/${this.album!.id}/assets`, { ids: [...this.picked] })
@@ -171,6 +179,7 @@ export class AlbumScreen extends LitElement {
           : html`<div class="top"><h1>${a.albumName}</h1>
             <div class="actions">
               ${role !== 'viewer' ? html`<button class="primary" @click=${this.startPicking}>${icon('plus')}${t.albums.addPhotos}</button>` : nothing}
+              ${a.assetCount > 0 ? html`<button @click=${() => void this.download()}>${icon('download')}${t.albums.download}</button>` : nothing}
               ${role === 'owner' ? html`
                 <button @click=${() => { this.editing = true }}>${t.albums.rename}</button>
                 <button @click=${() => { this.sharing = !this.sharing }} aria-expanded=${this.sharing}>${icon('share')}${t.sharing.share}</button>

@@ -5,9 +5,8 @@
 import { LitElement, html, css, nothing } from 'lit'
 import { base } from '../styles.ts'
 import { t } from '../strings.ts'
-import { ApiError, request } from '../api.ts'
+import { ApiError, request, withKey } from '../api.ts'
 import type { SharedLink } from '../albums/types.ts'
-import { withKey } from '../albums/lightbox.ts'
 import '../albums/lightbox.ts'
 
 export class ShareScreen extends LitElement {
@@ -71,6 +70,14 @@ export class ShareScreen extends LitElement {
     this.busy = false
   }
 
+  /** The whole album as ZIP archives (the link allows downloads). */
+  private async downloadAll (albumId: string, name: string): Promise<void> {
+    try {
+      const { actions } = await import('../lib/actions.ts')
+      await actions.download([], { albumId, name, key: this.key })
+    } catch (err) { this.error = (err as Error).message }
+  }
+
   override render () {
     if (this.state === 'loading') return html`<div class="center"><p class="muted">${t.share.loading}</p></div>`
     if (this.state === 'failed') return html`<div class="center"><div class="card"><h1>${t.app.name}</h1><p class="error" role="alert">${this.error}</p></div></div>`
@@ -84,7 +91,8 @@ export class ShareScreen extends LitElement {
     const album = link.album
     const assets = link.assets
     return html`<header><h1>${album?.albumName ?? ''}</h1>
-        ${album !== undefined ? html`<span class="muted">${t.share.sharedBy(album.owner.name)} · ${t.albums.count(assets.length)}</span>` : nothing}</header>
+        ${album !== undefined ? html`<span class="muted">${t.share.sharedBy(album.owner.name)} · ${t.albums.count(assets.length)}</span>` : nothing}
+        ${link.allowDownload && album !== undefined && assets.length > 0 ? html`<button @click=${() => void this.downloadAll(album.id, album.albumName)}>${t.share.downloadAll}</button>` : nothing}</header>
       ${album?.description !== undefined && album.description !== '' ? html`<p style="padding: 0 24px">${album.description}</p>` : nothing}
       ${assets.length === 0 ? html`<p class="muted" style="padding: 0 24px">${t.share.empty}</p>` : html`<div class="grid" role="list">${assets.map((a, i) => html`<button role="listitem" @click=${() => { this.open = i }} aria-label=${a.originalFileName ?? t.share.photo(i + 1, assets.length)}>
         <img src=${withKey(`/api/assets/${a.id}/thumbnail?size=thumbnail`, this.key)} alt=${a.originalFileName ?? t.share.photo(i + 1, assets.length)} loading="lazy" width="250" height="250"></button>`)}</div>`}
