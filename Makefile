@@ -65,6 +65,7 @@ bench: deps system-deps ui
 	url=$$(bash test/setup/pg.sh start) && BENCH_DATABASE_URL=$$url node bench/map/run.ts
 	url=$$(bash test/setup/pg.sh start) && BENCH_DATABASE_URL=$$url node bench/folders/run.ts
 	node bench/ui/run.ts
+	node bench/download/run.ts
 	url=$$(bash test/setup/pg.sh start) && BENCH_DATABASE_URL=$$url node bench/ml/run.ts
 	node bench/dav/run.ts
 	url=$$(bash test/setup/pg.sh start) && BENCH_DATABASE_URL=$$url node bench/dav/run.ts

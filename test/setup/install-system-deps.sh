@@ -10,9 +10,9 @@ have() { command -v "$1" >/dev/null 2>&1; }
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 pkgs=(postgresql-15 postgresql-server-dev-15 ffmpeg perl nginx-light curl ca-certificates dpkg-dev litmus rclone openssh-client chromium unzip)
-# Benchmarks' anchors: vipsthumbnail for bench/ingest; OpenSSH's sshd and sftp-server for bench/sftp
+# Benchmarks' anchors: vipsthumbnail for bench/ingest; Info-ZIP's zip for bench/download; OpenSSH's sshd and sftp-server for bench/sftp
 # (bench/sftp runs its own sshd on a loopback port; the system's ssh service is not used).
-[ "${1:-}" = "--bench" ] && pkgs+=(libvips-tools openssh-server)
+[ "${1:-}" = "--bench" ] && pkgs+=(libvips-tools openssh-server zip)
 for pkg in "${pkgs[@]}"; do
   pkg_installed "$pkg" || need_apt+=("$pkg")
 done
