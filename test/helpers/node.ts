@@ -11,6 +11,7 @@ import type { Logger } from 'pino'
 import { createLogger } from '../../node/observability/log.ts'
 import { databaseEnv, type Engine } from './engines.ts'
 import { createClient, type Client } from './client.ts'
+import { seedPglite } from './pglite-template.ts'
 
 export interface TestNode {
   node: HearthNode
@@ -23,6 +24,8 @@ export interface TestNode {
 export async function startTestNode (engine: Engine, env: Record<string, string> = {}, { dataDir, log, modules, jobConcurrency }: { dataDir?: string, log?: Logger } & Pick<NodeOptions, 'modules' | 'jobConcurrency'> = {}): Promise<TestNode> {
   const dir = dataDir ?? await mkdtemp(join(tmpdir(), 'hearth-test-'))
   const db = await databaseEnv(engine)
+  // A fresh PGlite starts from a migrated copy (pglite-template.ts), not from its initdb.
+  if (engine === 'pglite' && (env.DATABASE_URL ?? db.env.DATABASE_URL) === undefined) await seedPglite(join(dir, 'db'))
   const config = loadConfig({
     HEARTH_DATA_DIR: dir, HEARTH_PORT: '0', HEARTH_HOST: '127.0.0.1', HEARTH_MIN_FREE_SPACE: '0',
     HEARTH_LOG_LEVEL: process.env.HEARTH_TEST_LOG_LEVEL ?? 'silent', ...db.env, ...env,
