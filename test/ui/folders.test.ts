@@ -1,11 +1,12 @@
 /**
  * The folder view in a real browser, over a real share indexed in place: the share and the uploads
  * are the top entries (each collapsed to where it branches), a folder lists the folders inside it
- * and its own photos, a photo opens in the viewer and ← → step through the folder, Esc comes back
- * to it, and the breadcrumb climbs. The share's files are left exactly as they were.
+ * and its own photos (downloaded as one ZIP), a photo opens in the viewer and ← → step through the
+ * folder, Esc comes back to it, and the breadcrumb climbs. The share's files are left exactly as they were.
  */
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import type { Page } from 'playwright-core'
@@ -60,6 +61,12 @@ for (const engine of oneEngine('pglite')) {
       assert.deepEqual(await tiles.evaluateAll((as) => as.map((a) => a.getAttribute('title'))), ['sea.jpg', 'sunset.jpg'], 'by file name')
       await page.locator('.grid img').nth(1).waitFor()
       await ui.shot(page, `folders-${engine}-02-beach`)
+      // The folder downloads as one ZIP named after it, with its own two photos.
+      const zip = page.waitForEvent('download')
+      await page.getByRole('button', { name: 'Download' }).click()
+      const saved = await zip
+      assert.equal(saved.suggestedFilename(), 'Beach.zip')
+      assert.deepEqual(execFileSync('unzip', ['-Z1', (await saved.path())!]).toString().trim().split('\n'), ['sea.jpg', 'sunset.jpg'])
       // The viewer steps through this folder only, and Esc comes back to it.
       await tiles.first().click()
       await page.waitForURL((u) => u.pathname === `/folders/photos/${ids['Beach/sea.jpg']}` && u.searchParams.get('path') === join(share.root, 'Beach'))

@@ -107,6 +107,14 @@ for (const engine of oneEngine('postgres')) {
       await page.getByLabel('Name of person 1: Marie').waitFor()
       assert.equal(await page.getByLabel('Name of person 1: Marie').inputValue(), 'Marie')
 
+      // Finding someone by the start of a name, accents and case aside.
+      const find = page.getByRole('searchbox', { name: 'Find a person' })
+      await find.fill('MÁR')
+      await waitFor('only Marie', async () => await page.locator('li.person').count() === 1)
+      await find.fill('zz')
+      await page.getByText('Nobody’s name starts with “zz”.').waitFor()
+      await find.fill('')
+      await waitFor('everyone again', async () => await page.locator('li.person').count() === 2)
       await page.getByRole('link', { name: 'Marie' }).click()
       await page.getByRole('heading', { name: 'Marie' }).waitFor()
       await page.getByText('3 photos', { exact: true }).waitFor()
@@ -289,6 +297,32 @@ for (const engine of oneEngine('postgres')) {
       assert.equal((await api('GET', `/api/people/${moved.id}/statistics`)).body.assets, 1)
       await panel.getByRole('button', { name: 'Done' }).click()
       await panel.getByRole('link', { name: 'Someone unnamed' }).waitFor()
+    })
+
+    test('a person\'s page merges someone found twice into them: the faces and photos move, the other leaves', async () => {
+      const people = (await api('GET', '/api/people')).body.people as Array<{ id: string, name: string }>
+      const marie = people.find((p) => p.name === 'Marie')!
+      const before = (await api('GET', `/api/people/${marie.id}/statistics`)).body.assets as number
+      // The person split off in the test before: one photo, unnamed.
+      const split = (await api('GET', `/api/faces?id=${ids['craft-beer-a.jpg']!}`)).body[0].person as { id: string }
+      const page = await ui.page()
+      await signIn(ui, page)
+      await page.goto(`${ui.url}/people/${marie.id}`)
+      await page.getByRole('heading', { name: 'Marie' }).waitFor()
+      await page.getByRole('button', { name: 'Merge…' }).click()
+      const dialog = page.getByRole('dialog', { name: 'Merge into Marie' })
+      await dialog.locator('li').first().waitFor()
+      assert.equal(await dialog.locator('li').count(), people.length - 1, 'everyone but Marie')
+      assert.equal(await dialog.getByRole('button', { name: 'Merge', exact: true }).isDisabled(), true, 'nobody chosen yet')
+      const splitIndex = people.filter((p) => p.id !== marie.id).findIndex((p) => p.id === split.id)
+      await dialog.locator('li button').nth(splitIndex).click()
+      await ui.shot(page, `ml-${engine}-10-merge`)
+      await dialog.getByRole('button', { name: 'Merge 1 person into Marie' }).click()
+      await page.getByText('1 person merged into Marie.').waitFor()
+      await page.getByText(new RegExp(`^${before + 1} photos`)).waitFor()
+      assert.equal((await api('GET', `/api/people/${split.id}`)).status, 404)
+      assert.equal((await api('GET', `/api/faces?id=${ids['craft-beer-a.jpg']!}`)).body[0].person.id, marie.id)
+      await waitFor('her timeline with the merged photo', async () => await page.locator(`hearth-person hearth-timeline .tile[data-id="${ids['craft-beer-a.jpg']!}"]`).count() === 1)
     })
   })
 }

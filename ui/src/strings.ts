@@ -118,7 +118,7 @@ export const en = {
     count: (n: number) => `${plural(n, 'item', 'items')}`, by: (name: string) => `by ${name}`, sharedBadge: 'Shared',
     cover: (name: string) => `Cover of ${name}`, noCover: 'No photos yet',
     back: 'All albums', rename: 'Rename', save: 'Save', description: 'Description', descriptionPlaceholder: 'Add a description',
-    sort: 'Order', newestFirst: 'Newest first', oldestFirst: 'Oldest first', addPhotos: 'Add photos', download: 'Download', downloading: (n: number) => n === 1 ? 'Your download is starting.' : `Your download is starting, in ${n} archives of up to 4 GB.`, removeSelected: 'Remove from album',
+    sort: 'Order', newestFirst: 'Newest first', oldestFirst: 'Oldest first', addPhotos: 'Add photos', download: 'Download', downloading: (n: number) => n <= 1 ? 'Your download is starting.' : `Your download is starting, in ${n} archives of up to 4 GB.`, removeSelected: 'Remove from album',
     setCover: 'Make cover', coverSet: 'Cover changed.', coverBadge: 'Cover', delete: 'Delete album', deleteConfirm: (name: string) => `Delete the album “${name}”? The photos stay in your library.`,
     deleted: 'Album deleted.', added: (n: number, already = 0) => `${plural(n, 'item', 'items')} added.${already > 0 ? ` ${already.toLocaleString()} already in the album.` : ''}`, removed: (n: number) => `${plural(n, 'item', 'items')} removed.`,
     pickTitle: 'Choose photos to add', pickNone: 'No photos in your library yet.', pickAdd: (n: number) => `Add ${plural(n, 'item', 'items')}`, selectPhoto: (name: string) => `Select ${name}`,
@@ -182,9 +182,11 @@ export const en = {
   },
   people: {
     title: 'People', empty: 'No people yet. Hearth finds faces once the face models are installed and the photos have been analysed.',
-    showHidden: 'Show hidden people', unnamed: 'Add a name', unnamedAlt: 'Face of someone not named yet', faceOf: (name: string) => `Face of ${name}`,
+    showHidden: 'Show hidden people', find: 'Find a person', noneFound: (q: string) => `Nobody’s name starts with “${q}”.`, unnamed: 'Add a name', unnamedAlt: 'Face of someone not named yet', faceOf: (name: string) => `Face of ${name}`,
     nameLabel: (n: number) => `Name of person ${n}`, renamed: (name: string) => `Named “${name}”.`, nameCleared: 'Name removed.',
     select: (name: string) => `Select ${name}`, selected: (n: number) => `${plural(n, 'person', 'people')} selected`,
+    mergeOpen: 'Merge…', mergeTitle: (name: string) => `Merge into ${name}`, mergeWhy: (name: string) => `Choose who is really ${name}: their faces and photos move here, and they leave the list.`,
+    mergeDo: (n: number, name: string) => n === 0 ? 'Merge' : `Merge ${plural(n, 'person', 'people')} into ${name}`, nobodyElse: 'Nobody else has been found yet.',
     merge: 'Merge', mergeInto: 'Keep', mergeHint: 'The others’ faces move to the person you keep.', merged: (n: number, name: string) => `${plural(n, 'person', 'people')} merged into ${name}.`,
     hide: 'Hide', unhide: 'Show', hidden: 'Hidden', hiddenDone: (n: number) => `${plural(n, 'person', 'people')} hidden.`, shownDone: (n: number) => `${plural(n, 'person', 'people')} shown again.`,
     clear: 'Clear selection', count: (n: number) => `${plural(n, 'photo', 'photos')}`, total: (n: number, hidden: number) => `${plural(n, 'person', 'people')}${hidden > 0 ? `, ${hidden.toLocaleString()} hidden` : ''}`,
@@ -224,7 +226,7 @@ export const en = {
   },
   folders: {
     title: 'Folders', intro: 'Your photos as they lie in the shares and in Hearth’s uploads. The files are only shown here, never moved or changed.',
-    empty: 'No photos in any folder yet.', none: 'No photos directly in this folder.', inside: 'Folders inside',
+    empty: 'No photos in any folder yet.', none: 'No photos directly in this folder.', inside: 'Folders inside', download: 'Download',
     count: (n: number) => `${plural(n, 'photo or video', 'photos and videos')} in this folder`,
   },
   tags: {

@@ -9,7 +9,7 @@ import { base } from '../styles.ts'
 import { t } from '../strings.ts'
 import { api, media } from '../api.ts'
 import { navigate } from '../router.ts'
-import { notifyError } from '../notify.ts'
+import { notify, notifyError } from '../notify.ts'
 import { icon } from '../icons.ts'
 import { placeholder } from '../lib/thumbhash.ts'
 import { localDateTime } from '../lib/format.ts'
@@ -31,6 +31,7 @@ export class FoldersScreen extends LitElement {
     ul.folders a:hover { background: var(--h-surface-3); }
     ul.folders span { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     ul.folders svg.i { flex: none; color: var(--h-accent); }
+    .bar { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; margin-bottom: 8px; } .bar p { margin: 0; flex: 1; }
     .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 4px; }
     @media (max-width: 700px) { .grid { grid-template-columns: repeat(3, 1fr); gap: 2px; } }
     .grid a { position: relative; display: block; aspect-ratio: 1; background: var(--h-placeholder) center / cover no-repeat; border-radius: 4px; overflow: hidden; }
@@ -80,6 +81,14 @@ export class FoldersScreen extends LitElement {
     navigate(`/folders/photos/${id}?${this.query.toString()}`)
   }
 
+  /** The folder's own photos as ZIP archives, named after it (not the folders inside). */
+  private async download (name: string): Promise<void> {
+    try {
+      const { actions } = await import('../lib/actions.ts')
+      notify(t.albums.downloading(await actions.download(this.assets.map((a) => a.id), { name: name.split('/').filter((x) => x !== '').pop() ?? name })))
+    } catch (err) { notifyError(err) }
+  }
+
   private folders (list: Folder[]) {
     return list.length === 0 ? nothing : html`<ul class="folders" aria-label=${t.folders.inside}>${list.map((f) => html`<li><a href=${folderHref(f.path)} title=${f.path}>${icon('folder')}<span>${f.name}</span></a></li>`)}</ul>`
   }
@@ -97,7 +106,8 @@ export class FoldersScreen extends LitElement {
         : html`${this.folders(here?.children ?? [])}
           ${this.loading ? html`<p class="muted">${t.app.loading}</p>`
             : this.assets.length === 0 ? (here?.children.length ?? 0) > 0 ? nothing : html`<p class="muted">${t.folders.none}</p>`
-            : html`<p class="muted">${t.folders.count(this.assets.length)}</p><div class="grid" role="list">${this.assets.map((a) => {
+            : html`<div class="bar"><p class="muted">${t.folders.count(this.assets.length)}</p>
+                <button @click=${() => void this.download(here?.name ?? path)}>${icon('download')}${t.folders.download}</button></div><div class="grid" role="list">${this.assets.map((a) => {
                 const alt = t.timeline.photo(a.originalFileName, localDateTime(a.localDateTime))
                 const ph = placeholder(a.id, a.thumbhash)
                 return html`<a role="listitem" href="/folders/photos/${a.id}?${this.query.toString()}" aria-label=${alt} title=${a.originalFileName} style=${ph === undefined ? '' : `background-image:url(${ph})`}

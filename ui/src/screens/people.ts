@@ -11,14 +11,18 @@ import { notify, notifyError } from '../notify.ts'
 import { icon } from '../icons.ts'
 import type { PeopleList, Person } from '../ml/types.ts'
 
+/** Lower case without accents ("Zoë" is found by "zoe"), as the server's person search folds. */
+const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
+
 export class PeopleScreen extends LitElement {
   static override properties = {
-    params: { attribute: false }, query: { attribute: false }, list: { state: true }, showHidden: { state: true }, selected: { state: true }, keep: { state: true }, loading: { state: true },
+    params: { attribute: false }, query: { attribute: false }, list: { state: true }, showHidden: { state: true }, selected: { state: true }, keep: { state: true }, loading: { state: true }, find: { state: true },
   }
   static override styles = [base, css`
     :host { display: block; height: 100%; overflow-y: auto; }
     header { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; margin-bottom: 18px; }
     header h1 { flex: 1; }
+    header input.find { width: min(240px, 100%); }
     label.check { display: flex; gap: 8px; align-items: center; font-size: .95rem; }
     label.check input { min-height: auto; width: 18px; height: 18px; }
     .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 18px 14px; list-style: none; margin: 0; padding: 0; }
@@ -49,6 +53,8 @@ export class PeopleScreen extends LitElement {
   selected: string[] = []
   keep = ''
   loading = true
+  /** A name being looked for: the people whose name, or a word of it, starts so (accents aside). */
+  find = ''
 
   override connectedCallback (): void { super.connectedCallback(); void this.load() }
 
@@ -59,6 +65,11 @@ export class PeopleScreen extends LitElement {
   }
 
   private get people (): Person[] { return this.list?.people ?? [] }
+  private get shown (): Person[] {
+    const q = fold(this.find.trim())
+    if (q === '') return this.people
+    return this.people.filter((p) => { const n = fold(p.name); return n.startsWith(q) || n.split(/\s+/).some((w) => w.startsWith(q)) })
+  }
   private byId (id: string): Person | undefined { return this.people.find((p) => p.id === id) }
 
   private async rename (p: Person, input: HTMLInputElement): Promise<void> {
@@ -136,15 +147,16 @@ export class PeopleScreen extends LitElement {
   }
 
   override render () {
-    const people = this.people
+    const people = this.shown
     return html`<div class="page">
       <header><h1>${t.people.title}</h1>
         ${this.list !== null ? html`<span class="muted">${t.people.total(this.list.total, this.list.hidden)}</span>` : nothing}
+        ${this.people.length > 0 ? html`<input type="search" class="find" .value=${this.find} placeholder=${t.people.find} aria-label=${t.people.find} @input=${(e: Event) => { this.find = (e.target as HTMLInputElement).value }}>` : nothing}
         <label class="check"><input type="checkbox" .checked=${this.showHidden} @change=${(e: Event) => { this.showHidden = (e.target as HTMLInputElement).checked; void this.load() }}>${t.people.showHidden}</label>
       </header>
       ${this.selected.length > 0 ? this.selectionBar() : nothing}
       ${this.loading ? html`<p class="muted">${t.app.loading}</p>`
-        : people.length === 0 ? html`<p class="muted">${t.people.empty}</p>`
+        : people.length === 0 ? html`<p class="muted">${this.find.trim() !== '' ? t.people.noneFound(this.find.trim()) : t.people.empty}</p>`
         : html`<ul class="grid">${people.map((p, i) => this.card(p, i + 1))}</ul>`}
     </div>`
   }

@@ -2,7 +2,8 @@
  * /people/:personId: one person: their face, name (rename), birth date and age, favourite, hide or
  * show, and every photo they are on as a timeline (Immich's `personId`), however many there are,
  * with the selection bar and the viewer at /people/:personId/:id. "Choose the face picture" turns a
- * click on a photo into that person's face picture.
+ * click on a photo into that person's face picture; "Merge…" brings other people's faces to this
+ * person (the same person found twice).
  */
 import { html, css, nothing } from 'lit'
 import { GridScreen } from './photos.ts'
@@ -12,6 +13,7 @@ import { notify, notifyError } from '../notify.ts'
 import { icon } from '../icons.ts'
 import { shortDate } from '../lib/format.ts'
 import type { Person } from '../ml/types.ts'
+import type { Timeline } from '../components/timeline.ts'
 
 /** Whole years from `birth` (YYYY-MM-DD) to `today`, as a birthday counts them. */
 export function age (birth: string, today = new Date()): number {
@@ -23,6 +25,7 @@ export function age (birth: string, today = new Date()): number {
 export class PersonScreen extends GridScreen {
   static override properties = {
     ...GridScreen.properties, person: { state: true }, count: { state: true }, editing: { state: true }, picking: { state: true }, missing: { state: true },
+    others: { state: true }, merging: { state: true },
   }
   static override styles = [...GridScreen.styles, css`
     header { display: grid; gap: 10px; padding: 12px 64px 8px 16px; }
@@ -38,6 +41,15 @@ export class PersonScreen extends GridScreen {
     button[aria-pressed=true] svg.i { color: var(--h-danger, #d33); fill: currentColor; }
     .pickbar { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; padding: 8px 12px; }
     .pickbar .grow { flex: 1; }
+    dialog { border: none; border-radius: 14px; padding: 0; width: min(560px, calc(100vw - 24px)); background: var(--h-surface); color: var(--h-text); box-shadow: var(--h-shadow); }
+    dialog::backdrop { background: var(--h-scrim); }
+    .dlg { padding: 18px; display: grid; gap: 12px; }
+    .dlg ul { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(96px, 1fr)); gap: 12px; max-height: 50vh; overflow-y: auto; }
+    .dlg li button { all: unset; cursor: pointer; display: grid; gap: 4px; justify-items: center; text-align: center; font-size: .85rem; width: 100%; }
+    .dlg li img { width: 72px; height: 72px; border-radius: 50%; object-fit: cover; background: var(--h-placeholder); }
+    .dlg li button[aria-pressed=true] img { outline: 4px solid var(--h-accent); outline-offset: 2px; }
+    .dlg li button:focus-visible img { outline: 3px solid var(--h-focus); }
+    .dlg .row { display: flex; justify-content: flex-end; gap: 8px; }
     @media (max-width: 700px) { header { padding-right: 40px; } .face { width: 64px; height: 64px; } }
   `]
 
@@ -46,6 +58,9 @@ export class PersonScreen extends GridScreen {
   editing = false
   picking = false
   missing = false
+  /** The other people, offered to merge into this one (with `merging`, those chosen). */
+  others: Person[] | undefined
+  merging = new Set<string>()
 
   private get personId (): string { return this.params.personId ?? '' }
 
@@ -113,6 +128,45 @@ export class PersonScreen extends GridScreen {
     if (!await this.save({ birthDate: value }, value === null ? t.people.birthDateCleared : t.people.birthDateSet(shortDate(value)))) input.value = this.person!.birthDate ?? ''
   }
 
+  private async openMerge (): Promise<void> {
+    this.merging = new Set()
+    this.renderRoot.querySelector<HTMLDialogElement>('dialog#merge')!.showModal()
+    try {
+      const list = await api.get<{ people: Person[] }>('/api/people?size=1000')
+      this.others = list.people.filter((p) => p.id !== this.person?.id)
+    } catch (err) { notifyError(err) }
+  }
+
+  private async merge (): Promise<void> {
+    const ids = [...this.merging]
+    const p = this.person!
+    try {
+      await api.post(`/api/people/${p.id}/merge`, { ids })
+      notify(t.people.merged(ids.length, p.name !== '' ? p.name : t.people.unnamed))
+      this.renderRoot.querySelector<HTMLDialogElement>('dialog#merge')!.close()
+      // Their photos join this timeline; the count follows.
+      await this.load(p.id)
+      await this.renderRoot.querySelector<Timeline>('hearth-timeline')?.reload()
+    } catch (err) { notifyError(err) }
+  }
+
+  private mergeDialog () {
+    const name = this.person !== null && this.person.name !== '' ? this.person.name : t.people.unnamed
+    return html`<dialog id="merge" aria-labelledby="merge-h"><div class="dlg">
+      <h2 id="merge-h">${t.people.mergeTitle(name)}</h2>
+      <p class="muted">${t.people.mergeWhy(name)}</p>
+      ${this.others === undefined ? html`<p class="muted">${t.app.loading}</p>` : this.others.length === 0 ? html`<p class="muted">${t.people.nobodyElse}</p>`
+        : html`<ul>${this.others.map((o) => {
+            const on = this.merging.has(o.id)
+            const label = o.name !== '' ? o.name : t.people.unnamed
+            return html`<li><button aria-pressed=${on} aria-label=${t.people.select(label)} @click=${() => { const n = new Set(this.merging); if (on) n.delete(o.id); else n.add(o.id); this.merging = n }}>
+              <img src=${media.person(o)} alt="" loading="lazy" width="72" height="72"><span>${label}</span></button></li>`
+          })}</ul>`}
+      <div class="row"><button @click=${() => this.renderRoot.querySelector<HTMLDialogElement>('dialog#merge')!.close()}>${t.people.cancel}</button>
+        <button class="primary" ?disabled=${this.merging.size === 0} @click=${() => void this.merge()}>${t.people.mergeDo(this.merging.size, name)}</button></div>
+    </div></dialog>`
+  }
+
   protected override async picked (id: string): Promise<void> {
     if (await this.save({ featureFaceAssetId: id }, t.people.featureSet)) this.picking = false
   }
@@ -141,10 +195,12 @@ export class PersonScreen extends GridScreen {
           ${this.editing ? nothing : html`<button @click=${() => { this.editing = true }}>${t.people.rename}</button>`}
           <button @click=${() => this.save({ isHidden: !p.isHidden }, p.isHidden ? t.people.shownDone(1) : t.people.hiddenDone(1))}>${p.isHidden ? t.people.unhide : t.people.hide}</button>
           ${this.count === 0 ? nothing : html`<button aria-pressed=${this.picking} @click=${() => { this.picking = !this.picking }}>${t.people.chooseFeature}</button>`}
+          <button @click=${() => void this.openMerge()}>${t.people.mergeOpen}</button>
         </div>
       </div>
       ${this.picking ? html`<div class="pickbar card" role="status"><span class="grow">${t.people.featureHint(name)}</span>
         <button @click=${() => { this.picking = false }}>${t.people.cancel}</button></div>` : nothing}
+      ${this.mergeDialog()}
     </header>`
   }
 
