@@ -11,11 +11,11 @@ import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { cp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { basename, join } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { openDatabase } from '../../node/db/index.ts'
-import { repoRoot } from './process.ts'
 
 const READY = '.hearth-template-ready'
+const repoRoot = resolve(import.meta.dirname, '../..')
 let template: Promise<string | undefined> | undefined
 
 async function build (): Promise<string | undefined> {

@@ -22,6 +22,7 @@ import type { TestContext } from 'node:test'
 import { openDatabase, type Database } from '../../node/db/index.ts'
 import { createClient, type Client } from './client.ts'
 import { databaseEnv, type Engine } from './engines.ts'
+import { seedPglite } from './pglite-template.ts'
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const mainTs = join(repoRoot, 'appliance/cli/main.ts')
@@ -211,6 +212,8 @@ export async function sandbox (t: TestContext, engine: Engine, { dataDir, defer 
   }
   const db = await databaseEnv(engine)
   defer(db.cleanup)
+  // A fresh PGlite starts from a migrated copy (pglite-template.ts), not from its initdb.
+  if (db.env.DATABASE_URL === undefined) await seedPglite(join(dir, 'db'))
   const box = {
     engine,
     dataDir: dir,
