@@ -15,8 +15,8 @@ import { Readable } from 'node:stream'
 import { z } from 'zod'
 import type { Context } from 'koa'
 import type { Database } from '../db/index.ts'
-import { BadRequestError, ForbiddenError, PayloadTooLargeError } from '../http/errors.ts'
-import { parseWith } from '../http/body.ts'
+import { BadRequestError, ForbiddenError } from '../http/errors.ts'
+import { parseWith, readText } from '../http/body.ts'
 import { route } from '../http/route.ts'
 import { createAssetRepo, type AssetRow } from '../assets/repo.ts'
 import type { createAlbumService } from '../albums/service.ts'
@@ -34,14 +34,7 @@ const FORM_LIMIT = 8 * 1024 * 1024
 
 /** The archive's request: JSON (Immich's) or a browser's form post. */
 async function readArchiveRequest (ctx: Context): Promise<z.infer<typeof archiveBody>> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > FORM_LIMIT) throw new PayloadTooLargeError('Request larger than 8 MiB')
-    chunks.push(chunk)
-  }
-  const text = Buffer.concat(chunks).toString('utf8')
+  const text = await readText(ctx, FORM_LIMIT, 'Request')
   if (/application\/x-www-form-urlencoded/i.test(ctx.get('content-type'))) {
     const form = new URLSearchParams(text)
     const list = (form.get('assetIds') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')

@@ -4,6 +4,18 @@ import { BadRequestError, PayloadTooLargeError } from './errors.ts'
 
 const JSON_LIMIT = 4 * 1024 * 1024
 
+/** A request's body as text, refused past `limit` bytes (`what` names it in the 413). */
+export async function readText (ctx: Context, limit: number, what: string): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > limit) throw new PayloadTooLargeError(`${what} larger than ${limit / 1024 / 1024} MiB`)
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
 /** Reads a JSON body (at most 4 MiB) and validates it; every problem is named in one 400. */
 export async function readJson<S extends z.ZodType> (ctx: Context, schema: S): Promise<z.infer<S>> {
   const type = ctx.get('content-type')
@@ -13,14 +25,7 @@ export async function readJson<S extends z.ZodType> (ctx: Context, schema: S): P
     : ctx.req.headers['transfer-encoding'] !== undefined
   if (hasBody) {
     if (type !== '' && !/json/i.test(type)) throw new BadRequestError('Expected a JSON body (Content-Type: application/json)')
-    const chunks: Buffer[] = []
-    let size = 0
-    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-      size += chunk.length
-      if (size > JSON_LIMIT) throw new PayloadTooLargeError('JSON body larger than 4 MiB')
-      chunks.push(chunk)
-    }
-    const text = Buffer.concat(chunks).toString('utf8')
+    const text = await readText(ctx, JSON_LIMIT, 'JSON body')
     if (text.trim() !== '') {
       try { raw = JSON.parse(text) } catch { throw new BadRequestError('The body is not valid JSON') }
     }
