@@ -44,7 +44,8 @@ export class ConflictError extends HttpError {
 
 /** Thrown when a request body is larger than this endpoint accepts. */
 export class PayloadTooLargeError extends HttpError {
-  constructor (message: string) { super(413, 'Payload Too Large', message) }
+  // The rest of the body is not read: the connection cannot carry another request after it.
+  constructor (message: string) { super(413, 'Payload Too Large', message, { connection: 'close' }) }
 }
 
 /** Thrown when a client must slow down (login throttling). */

@@ -84,6 +84,13 @@ for (const engine of engines) {
       assert.equal((await archive(undefined, JSON.stringify({ assetIds: [id.a1] }), 'application/json')).status, 401)
       assert.equal((await archive(ann, JSON.stringify({ assetIds: ['a1'] }), 'application/json')).status, 400)
       assert.equal((await archive(ann, '{', 'application/json')).status, 400)
+      // Bodies are bounded: 8 MiB for an archive's request, 4 MiB for any JSON body.
+      const huge = await archive(ann, `assetIds=${'x'.repeat(9 * 1024 * 1024)}`, 'application/x-www-form-urlencoded')
+      assert.equal(huge.status, 413)
+      assert.match(JSON.parse(huge.data.toString()).message, /larger than 8 MiB/)
+      const big = await fetch(`${t.url}/api/search/metadata`, { method: 'POST', headers: { ...ann.headers, 'content-type': 'application/json' }, body: JSON.stringify({ originalFileName: 'x'.repeat(5 * 1024 * 1024) }) })
+      assert.equal(big.status, 413)
+      assert.match(((await big.json()) as { message: string }).message, /JSON body larger than 4 MiB/)
     })
 
     test('a partner\'s photos and an album\'s shared with one go in; a public link\'s album when it allows downloads', async () => {
