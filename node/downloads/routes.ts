@@ -84,8 +84,7 @@ export function downloadRoutes ({ db, albums, log }: { db: Database, albums: Ret
         if (body.albumId !== undefined) {
           if (link !== undefined && link.link.album_id !== body.albumId) throw new ForbiddenError('This link shares another album')
           if (link === undefined) await albums.get(auth.user.id, body.albumId)
-          wanted = (await db.query<{ id: string }>(
-            'SELECT x.id FROM album_assets aa JOIN assets x ON x.id = aa.asset_id AND x.deleted_at IS NULL WHERE aa.album_id = $1 ORDER BY x.file_created_at, x.id', [body.albumId])).map((r) => r.id)
+          wanted = (await albums.repo.assetsOf(body.albumId, 'asc')).map((r) => r.id)
         } else if (body.userId !== undefined) {
           if (link !== undefined || body.userId !== auth.user.id) throw new ForbiddenError('You may download all of your own photos only')
           wanted = (await db.query<{ id: string }>(

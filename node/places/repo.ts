@@ -4,7 +4,7 @@
  * hidden or locked are listed.
  */
 import type { Database } from '../db/index.ts'
-import { partnersShownBy } from '../partners/sql.ts'
+import { ownersSql, partnersShownBy } from '../partners/sql.ts'
 import type { AssetRow } from '../assets/repo.ts'
 import type { ExifRow } from '../assets/exif.ts'
 
@@ -73,11 +73,11 @@ export function createPlacesRepo (db: Database) {
      * markers go out as one string.
      */
     async markers (userId: string, f: MarkerFilters): Promise<string> {
-      const params: unknown[] = [userId]
+      const params: unknown[] = []
       const add = (sql: string, value: unknown) => { params.push(value); return sql.replaceAll('?', `$${params.length}`) }
-      const whose = ['a.owner_id = $1']
       const partners = f.withPartners === true ? await partnersShownBy(db, userId) : []
-      if (partners.length > 0) whose.push(add(`(a.owner_id = ANY(?::uuid[]) AND a.visibility = 'timeline')`, partners))
+      // The user is the first parameter ($1, which the shared albums' test reads too).
+      const whose = [ownersSql('a', { user: userId, partners }, (v) => `$${params.push(v)}`)]
       if (f.withSharedAlbums === true) whose.push('EXISTS (SELECT 1 FROM album_assets aa JOIN album_users u ON u.album_id = aa.album_id WHERE aa.asset_id = a.id AND u.user_id = $1)')
       const where = [`(${whose.join(' OR ')})`, 'a.deleted_at IS NULL', 'e.latitude IS NOT NULL', 'e.longitude IS NOT NULL',
         f.isArchived === true ? `a.visibility IN ('timeline', 'archive')` : `a.visibility = 'timeline'`]
