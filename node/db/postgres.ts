@@ -4,6 +4,27 @@ import type { Database, Queryable } from './types.ts'
 // int8 as number, the same as the PGlite adapter (sizes and counts stay far below 2^53).
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v))
 
+/**
+ * PostgreSQL's answer when two transactions wait on each other (40P01, deadlock_detected) or a
+ * snapshot cannot be kept (40001): one of them is rolled back and may simply run again, which
+ * PostgreSQL's manual asks applications to do. Two writers of the same photos in a different
+ * order (a bulk date change and the duplicate finder, say) meet this now and then.
+ */
+const RETRYABLE = new Set(['40P01', '40001'])
+const ATTEMPTS = 4
+
+/** Runs `work` again, after a short random wait, while PostgreSQL rolls it back as a deadlock victim. */
+export async function retryOnConflict<T> (work: () => Promise<T>, attempts = ATTEMPTS): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work()
+    } catch (err) {
+      if (attempt >= attempts || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt))
+    }
+  }
+}
+
 /** The server engine: PostgreSQL 15+ with pgvector, reached through a pool. */
 export async function openPostgres (url: string, { max = 10 }: { max?: number } = {}): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max })
@@ -23,8 +44,11 @@ export async function openPostgres (url: string, { max = 10 }: { max?: number } 
   const self = wrap(pool)
   return {
     engine: 'postgres',
-    query: self.query,
-    async transaction (fn) {
+    // A statement on its own is its own transaction: rolled back whole, it can run again.
+    query: async (sql, params) => retryOnConflict(() => self.query(sql, params)),
+    // The whole transaction runs again: `fn` holds database work only (files are written before or
+    // removed after it), so a second run does what the first would have.
+    transaction: async (fn) => retryOnConflict(async () => {
       const c = await pool.connect()
       try {
         await c.query('BEGIN')
@@ -37,7 +61,7 @@ export async function openPostgres (url: string, { max = 10 }: { max?: number } 
       } finally {
         c.release()
       }
-    },
+    }),
     close: async () => { await pool.end() },
   }
 }

@@ -5,7 +5,11 @@ export interface Queryable {
 
 export interface Database extends Queryable {
   readonly engine: 'pglite' | 'postgres'
-  /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
+  /**
+   * Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. On
+   * PostgreSQL `fn` runs again when the server rolls it back to break a deadlock, so it must hold
+   * database work only: write files before it, remove them after.
+   */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
   close(): Promise<void>
 }
