@@ -30,7 +30,7 @@ const albumSelect = `
   FROM albums a
   LEFT JOIN LATERAL (
     SELECT count(*) AS n, min(x.file_created_at) AS start_date, max(x.file_created_at) AS end_date
-    FROM album_assets aa JOIN assets x ON x.id = aa.asset_id AND x.deleted_at IS NULL
+    FROM album_assets aa JOIN assets x ON x.id = aa.asset_id AND x.deleted_at IS NULL AND x.visibility <> 'locked'
     WHERE aa.album_id = a.id
   ) s ON true`
 
@@ -113,12 +113,12 @@ export function createAlbumRepo (db: Queryable) {
     },
     async hasAsset (albumId: string, assetId: string): Promise<boolean> {
       const rows = await db.query(
-        'SELECT 1 FROM album_assets aa JOIN assets x ON x.id = aa.asset_id AND x.deleted_at IS NULL WHERE aa.album_id = $1 AND aa.asset_id = $2', [albumId, assetId])
+        'SELECT 1 FROM album_assets aa JOIN assets x ON x.id = aa.asset_id AND x.deleted_at IS NULL AND x.visibility <> \'locked\' WHERE aa.album_id = $1 AND aa.asset_id = $2', [albumId, assetId])
       return rows.length > 0
     },
     async assetsOf (albumId: string, order: AlbumOrder = 'desc'): Promise<AssetRow[]> {
       return db.query<AssetRow>(
-        `SELECT x.* FROM album_assets aa JOIN assets x ON x.id = aa.asset_id AND x.deleted_at IS NULL
+        `SELECT x.* FROM album_assets aa JOIN assets x ON x.id = aa.asset_id AND x.deleted_at IS NULL AND x.visibility <> 'locked'
          WHERE aa.album_id = $1 ORDER BY x.file_created_at ${order === 'asc' ? 'ASC' : 'DESC'}, x.id`, [albumId])
     },
     async usersOf (albumIds: string[]): Promise<AlbumUserRow[]> {

@@ -54,7 +54,7 @@ const columns = Object.freeze([
  * SQL true when asset `x` may be seen by user $1: their own, a partner's (not locked or trashed), or
  * one in an album they own or that is shared with them (a live photo's video goes with its photo).
  */
-const readableSql = `(x.owner_id = $1 OR ${partnerReadSql('x', '$1')} OR (x.deleted_at IS NULL AND EXISTS (
+const readableSql = `(x.owner_id = $1 OR ${partnerReadSql('x', '$1')} OR (x.deleted_at IS NULL AND x.visibility <> 'locked' AND EXISTS (
   SELECT 1 FROM album_assets aa JOIN albums al ON al.id = aa.album_id
   WHERE (aa.asset_id = x.id OR aa.asset_id IN (SELECT p.id FROM assets p WHERE p.live_photo_video_id = x.id AND p.deleted_at IS NULL))
     AND (al.owner_id = $1 OR EXISTS (SELECT 1 FROM album_users u WHERE u.album_id = al.id AND u.user_id = $1)))))`
@@ -116,7 +116,7 @@ export function createAssetRepo (db: Queryable) {
     /** Those of `ids` the user may put in an album: their own, and their partners' (Immich's asset.share). */
     async shareableIds (userId: string, ids: string[], q: Queryable = db): Promise<string[]> {
       if (ids.length === 0) return []
-      const rows = await q.query<{ id: string }>(`SELECT x.id FROM assets x WHERE x.id = ANY($2::uuid[]) AND (x.owner_id = $1 OR ${partnerReadSql('x', '$1')})`, [userId, ids])
+      const rows = await q.query<{ id: string }>(`SELECT x.id FROM assets x WHERE x.id = ANY($2::uuid[]) AND ((x.owner_id = $1 AND x.visibility <> 'locked') OR ${partnerReadSql('x', '$1')})`, [userId, ids])
       return rows.map((r) => r.id)
     },
     async trash (ownerId: string, ids: string[]): Promise<number> {
@@ -187,10 +187,11 @@ export function createAssetRepo (db: Queryable) {
       const rows = await db.query<{ id: string }>('SELECT id FROM assets WHERE owner_id = $1 AND id = ANY($2::uuid[])', [ownerId, ids])
       return new Set(rows.map((r) => r.id))
     },
-    async statistics (ownerId: string, trashed: boolean) {
+    async statistics (ownerId: string, trashed: boolean, visibility?: string) {
       const [row] = await db.query<{ images: number, videos: number, total: number }>(
         `SELECT count(*) FILTER (WHERE type = 'IMAGE')::int AS images, count(*) FILTER (WHERE type = 'VIDEO')::int AS videos, count(*)::int AS total
-         FROM assets WHERE owner_id = $1 AND (deleted_at IS NOT NULL) = $2`, [ownerId, trashed])
+         FROM assets WHERE owner_id = $1 AND (deleted_at IS NOT NULL) = $2 AND ${visibility === undefined ? "visibility <> 'locked'" : 'visibility = $3'}`,
+        visibility === undefined ? [ownerId, trashed] : [ownerId, trashed, visibility])
       return row
     },
     async count (): Promise<number> {

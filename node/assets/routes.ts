@@ -9,6 +9,7 @@ import { sendFile } from '../http/send-file.ts'
 import { toAssetDto } from './dto.ts'
 import type { AssetService } from './service.ts'
 import { discardRest } from './upload.ts'
+import { requireUnlocked, type AuthContext } from '../auth/service.ts'
 import { createExifRepo, type OwnerEdits } from './exif.ts'
 import { ownerCaptureTime, type CaptureTime } from '../media/capture-time.ts'
 import type { PlaceNames } from '../places/service.ts'
@@ -61,7 +62,12 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
   /** For reading: the caller's asset, one shared with them through an album, or one in a public link's album. */
   const readable = async ({ auth, link }: Pick<HandlerInput<unknown, unknown>, 'auth' | 'link'>, id: string) => {
     if (!isUuid(id)) throw new NotFoundError('Asset')
-    if (link === undefined) return assets.getReadable(auth.user, id)
+    if (link === undefined) {
+      const asset = await assets.getReadable(auth.user, id)
+      // The owner's locked folder opens only to a session unlocked with the PIN.
+      if (asset.visibility === 'locked') requireUnlocked(auth)
+      return asset
+    }
     const asset = link.link.album_id === null ? undefined : await assets.repo.inAlbumById(link.link.album_id, id)
     if (asset === undefined) throw new NotFoundError('Asset')
     return asset
@@ -111,6 +117,18 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
    * anything is written (a date typed without an offset is read in each photo's own time zone, a
    * position is named by the geocoder); returns the writes, for the caller's transaction.
    */
+  /**
+   * A change to locked photos, or one moving photos into the locked folder (or out of it), needs
+   * the folder open. Photos moved in leave their albums, as in Immich: an album is shared, the
+   * locked folder is not.
+   */
+  async function lockedCheck (auth: AuthContext, ids: string[], visibility: string | undefined): Promise<(tx: Queryable) => Promise<void>> {
+    const locked = await db.query('SELECT 1 FROM assets WHERE id = ANY($1::uuid[]) AND visibility = \'locked\' LIMIT 1', [ids])
+    if (visibility === 'locked' || locked.length > 0) requireUnlocked(auth)
+    return async (tx) => {
+      if (visibility === 'locked') await tx.query('DELETE FROM album_assets WHERE asset_id = ANY($1::uuid[])', [ids])
+    }
+  }
   async function ownerEdit (ids: string[], body: AssetUpdate): Promise<(tx: Queryable) => Promise<void>> {
     const edits: OwnerEdits = { description: body.description, rating: body.rating }
     if (body.latitude !== undefined && body.longitude !== undefined) {
@@ -174,9 +192,12 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
     }),
     route({
       method: 'GET', path: '/api/assets/statistics', tag: 'Assets', access: 'user', permission: 'asset.statistics',
-      summary: 'How many photos and videos you have (or have in the trash)',
-      query: z.object({ isTrashed: z.enum(['true', 'false']).optional() }),
-      handler: async ({ auth, query }) => assets.repo.statistics(auth.user.id, query.isTrashed === 'true'),
+      summary: 'How many photos and videos you have (or have in the trash); the locked folder\'s are counted only with visibility=locked, when it is open',
+      query: z.object({ isTrashed: z.enum(['true', 'false']).optional(), visibility: z.enum(['timeline', 'archive', 'hidden', 'locked']).optional() }),
+      handler: async ({ auth, query }) => {
+        if (query.visibility === 'locked') requireUnlocked(auth)
+        return assets.repo.statistics(auth.user.id, query.isTrashed === 'true', query.visibility)
+      },
     }),
     route({
       method: 'GET', path: '/api/assets/memory-lane', tag: 'Assets', access: 'user', permission: 'asset.read',
@@ -249,10 +270,12 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
       body: assetUpdate,
       handler: async ({ auth, params, body }) => {
         await get(auth.user, params.id)
+        const unalbum = await lockedCheck(auth, [params.id], body.visibility)
         const edit = await ownerEdit([params.id], body)
         await db.transaction(async (tx) => {
           await assets.repo.update(auth.user.id, params.id, { is_favorite: body.isFavorite, visibility: body.visibility }, tx)
           await edit(tx)
+          await unalbum(tx)
         })
         // Read after the writes: a new date changes the asset's own dates too.
         return dto((await assets.repo.byId(auth.user.id, params.id))!, await exifRepo.get(params.id) ?? null)
@@ -266,10 +289,12 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
         const unique = [...new Set(body.ids)]
         const mine = await assets.repo.owned(auth.user.id, unique)
         if (mine.size !== unique.length) throw new NotFoundError(`Asset ${unique.find((i) => !mine.has(i))!}`)
+        const unalbum = await lockedCheck(auth, unique, body.visibility)
         const edit = await ownerEdit(unique, body)
         await db.transaction(async (tx) => {
           await assets.repo.updateMany(auth.user.id, unique, { is_favorite: body.isFavorite, visibility: body.visibility }, tx)
           await edit(tx)
+          await unalbum(tx)
         })
       },
     }),
@@ -352,6 +377,7 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
         withPartners: z.boolean().optional(),
       }),
       handler: async ({ auth, body }) => {
+        if (body.visibility === 'locked') requireUnlocked(auth)
         const { items, total } = await search.metadata(auth.user.id, body)
         const nextPage = body.page * body.size < total ? String(body.page + 1) : null
         return {

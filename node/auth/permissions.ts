@@ -10,7 +10,7 @@ export const permissions = [
   'albumAsset.create', 'albumAsset.delete',
   'albumUser.create', 'albumUser.update', 'albumUser.delete',
   'sharedLink.create', 'sharedLink.read', 'sharedLink.update', 'sharedLink.delete',
-  'auth.changePassword',
+  'auth.changePassword', 'pinCode.create', 'pinCode.update', 'pinCode.delete',
   'server.about', 'server.storage', 'server.statistics', 'server.metrics',
   'session.read', 'session.delete',
   'user.read', 'user.update',

@@ -3,6 +3,8 @@ import type { Queryable } from '../db/index.ts'
 export interface SessionRow {
   id: string, user_id: string, device_type: string, device_os: string
   created_at: Date, updated_at: Date, expires_at: Date
+  /** Until when this session may open the locked folder (null: locked). */
+  pin_expires_at: Date | null
 }
 export interface ApiKeyRow {
   id: string, user_id: string, name: string, permissions: string[], created_at: Date, updated_at: Date
@@ -17,16 +19,27 @@ export function createAuthRepo (db: Queryable) {
     },
     async sessionByTokenHash (tokenHash: Buffer): Promise<SessionRow | undefined> {
       const [row] = await db.query<SessionRow>(
-        'SELECT id, user_id, device_type, device_os, created_at, updated_at, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > now()',
+        'SELECT id, user_id, device_type, device_os, created_at, updated_at, expires_at, pin_expires_at FROM sessions WHERE token_hash = $1 AND expires_at > now()',
         [tokenHash])
       return row
     },
     async touchSession (id: string, expiresAt: Date) {
       await db.query('UPDATE sessions SET updated_at = now(), expires_at = $2 WHERE id = $1', [id, expiresAt])
     },
+    /** Unlocks one session's locked folder until `until`, or locks it (null). */
+    async setSessionPin (id: string, until: Date | null) {
+      await db.query('UPDATE sessions SET pin_expires_at = $2 WHERE id = $1', [id, until])
+    },
+    /** Locks every session of the user (their PIN was removed). */
+    async lockSessions (userId: string) {
+      await db.query('UPDATE sessions SET pin_expires_at = NULL WHERE user_id = $1', [userId])
+    },
+    async setPinHash (userId: string, hash: string | null) {
+      await db.query('UPDATE users SET pin_code_hash = $2, updated_at = now() WHERE id = $1', [userId, hash])
+    },
     async sessionsOf (userId: string): Promise<SessionRow[]> {
       return db.query<SessionRow>(
-        'SELECT id, user_id, device_type, device_os, created_at, updated_at, expires_at FROM sessions WHERE user_id = $1 AND expires_at > now() ORDER BY updated_at DESC',
+        'SELECT id, user_id, device_type, device_os, created_at, updated_at, expires_at, pin_expires_at FROM sessions WHERE user_id = $1 AND expires_at > now() ORDER BY updated_at DESC',
         [userId])
     },
     async deleteSession (userId: string, id: string): Promise<boolean> {

@@ -6,10 +6,14 @@ import { NotFoundError, BadRequestError } from '../http/errors.ts'
 import { toUserAdminDto } from '../users/dto.ts'
 import type { UserService } from '../users/service.ts'
 import type { ApiKeyRow } from './repo.ts'
-import { SESSION_COOKIE, type AuthService } from './service.ts'
+import { PIN_PATTERN, SESSION_COOKIE, type AuthService } from './service.ts'
 
 const email = z.email({ error: 'expected an email address' }).max(254)
 const password = z.string().min(1, 'expected a password').max(1024)
+const pinCode = z.string().regex(PIN_PATTERN, 'a PIN code is six digits')
+/** The PIN code, or the password in its stead (for a forgotten PIN). */
+const pinOrPassword = z.object({ pinCode: pinCode.optional(), password: password.optional() })
+  .refine((b) => b.pinCode !== undefined || b.password !== undefined, { message: 'give your PIN code (pinCode) or your password', path: ['pinCode'] })
 
 const toApiKeyDto = (k: ApiKeyRow) => ({
   id: k.id, name: k.name, permissions: k.permissions, createdAt: k.created_at.toISOString(), updatedAt: k.updated_at.toISOString(),
@@ -70,6 +74,41 @@ export function authRoutes ({ auth, users, config }: { auth: AuthService, users:
       summary: 'Change your password; signs out your other sessions',
       body: z.object({ password, newPassword: password }),
       handler: async ({ auth: caller, body }) => toUserAdminDto(await auth.changePassword(caller, body.password, body.newPassword)),
+    }),
+    route({
+      method: 'GET', path: '/api/auth/status', tag: 'Authentication', access: 'user',
+      summary: 'Whether you have a PIN code for the locked folder, and whether this session has it open (isElevated, until pinExpiresAt)',
+      handler: async ({ auth: caller }) => auth.status(caller),
+    }),
+    route({
+      method: 'POST', path: '/api/auth/pin-code', tag: 'Authentication', access: 'user', permission: 'pinCode.create', status: 204,
+      summary: 'Set the six-digit PIN code that opens your locked folder',
+      body: z.object({ pinCode }),
+      handler: async ({ auth: caller, body }) => { await auth.setupPin(caller, body.pinCode) },
+    }),
+    route({
+      method: 'PUT', path: '/api/auth/pin-code', tag: 'Authentication', access: 'user', permission: 'pinCode.update', status: 204,
+      summary: 'Change the PIN code, giving the old one (pinCode) or your password',
+      body: z.object({ pinCode: pinCode.optional(), password: password.optional(), newPinCode: pinCode })
+        .refine((b) => b.pinCode !== undefined || b.password !== undefined, { message: 'give your PIN code (pinCode) or your password', path: ['pinCode'] }),
+      handler: async ({ ctx, auth: caller, body }) => { await auth.changePin(caller, body, body.newPinCode, ctx.req.socket.remoteAddress ?? 'unknown') },
+    }),
+    route({
+      method: 'DELETE', path: '/api/auth/pin-code', tag: 'Authentication', access: 'user', permission: 'pinCode.delete', status: 204,
+      summary: 'Remove the PIN code, giving it or your password (a forgotten PIN); every session\'s locked folder closes, and the locked photos wait for a new PIN',
+      body: pinOrPassword,
+      handler: async ({ ctx, auth: caller, body }) => { await auth.resetPin(caller, body, ctx.req.socket.remoteAddress ?? 'unknown') },
+    }),
+    route({
+      method: 'POST', path: '/api/auth/session/unlock', tag: 'Authentication', access: 'user', status: 204,
+      summary: 'Open the locked folder for this session with your PIN code: for 15 minutes, and 5 past the last use (not for API keys)',
+      body: z.object({ pinCode }),
+      handler: async ({ ctx, auth: caller, body }) => { await auth.unlock(caller, body.pinCode, ctx.req.socket.remoteAddress ?? 'unknown') },
+    }),
+    route({
+      method: 'POST', path: '/api/auth/session/lock', tag: 'Authentication', access: 'user', status: 204,
+      summary: 'Close the locked folder for this session',
+      handler: async ({ auth: caller }) => { await auth.lock(caller) },
     }),
     route({
       method: 'POST', path: '/api/api-keys', tag: 'API keys', access: 'user', permission: 'apiKey.create', status: 201,

@@ -5,7 +5,7 @@ import { uuidv7 } from '../db/ids.ts'
 import { BadRequestError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError } from '../http/errors.ts'
 import type { UserRow } from '../users/repo.ts'
 import type { UserService } from '../users/service.ts'
-import { decoyHash, verifyPassword } from './passwords.ts'
+import { decoyHash, hashPassword, verifyPassword } from './passwords.ts'
 import { hasPermission, isPermission, type Permission } from './permissions.ts'
 import { createAuthRepo, type ApiKeyRow } from './repo.ts'
 import { createLoginThrottle } from './throttle.ts'
@@ -16,7 +16,30 @@ export interface AuthContext {
   user: UserRow
   sessionId?: string
   apiKey?: ApiKeyRow
+  /**
+   * Until when this session may open the locked folder (Immich's elevated permission), after the
+   * PIN code was given; undefined when it may not. Never set for an API key.
+   */
+  unlockedUntil?: Date
 }
+
+/** The locked folder stays open this long after the PIN is given (Immich's 15 minutes)... */
+const UNLOCK_MS = 15 * 60_000
+/** ...and, while it is used, at least this long after each request (Immich's 5 minutes). */
+const UNLOCK_SLIDE_MS = 5 * 60_000
+
+/** Refuses a caller whose locked folder is not open, saying how to open it. */
+export function requireUnlocked (auth: AuthContext | undefined): void {
+  if (auth?.unlockedUntil !== undefined && auth.unlockedUntil.getTime() > Date.now()) return
+  throw new ForbiddenError(auth?.apiKey !== undefined
+    ? 'The locked folder is open only to a signed-in session unlocked with the PIN code, never to an API key'
+    : auth?.user.pin_code_hash === null
+      ? 'The locked folder needs a PIN code: set one (POST /api/auth/pin-code), unlock with it, and try again'
+      : 'The locked folder is locked: unlock it with your PIN code (POST /api/auth/session/unlock) and try again')
+}
+
+/** A 6-digit PIN code, as Immich's. */
+export const PIN_PATTERN = /^\d{6}$/
 
 export const SESSION_COOKIE = 'hearth_access_token'
 /** Immich's web client cookie name, accepted too so Immich-style clients keep working. */
@@ -42,7 +65,43 @@ export function createAuthService ({ db, users, config, onEvent }: {
     if (user === undefined) return undefined
     // Sliding expiry, refreshed at most hourly to spare the database a write per request.
     if (Date.now() - session.updated_at.getTime() > 3_600_000) await repo.touchSession(session.id, new Date(Date.now() + sessionMs))
-    return { user, sessionId: session.id }
+    let unlockedUntil = session.pin_expires_at !== null && session.pin_expires_at.getTime() > Date.now() ? session.pin_expires_at : undefined
+    // An open locked folder in use stays open a few minutes past the last request.
+    if (unlockedUntil !== undefined && unlockedUntil.getTime() - Date.now() < UNLOCK_SLIDE_MS) {
+      unlockedUntil = new Date(Date.now() + UNLOCK_SLIDE_MS)
+      await repo.setSessionPin(session.id, unlockedUntil)
+    }
+    return { user, sessionId: session.id, unlockedUntil }
+  }
+
+  /**
+   * Checks the caller's PIN code, or their password (which stands in for a forgotten PIN), under
+   * the login throttle: guessing six digits is as slow as guessing a password.
+   */
+  async function checkPin (auth: AuthContext, given: { pinCode?: string, password?: string }, address: string): Promise<void> {
+    if (auth.user.pin_code_hash === null) throw new BadRequestError('You have no PIN code yet: set one up first (POST /api/auth/pin-code)')
+    const keys = [`pin:${auth.user.id}`]
+    const wait = Math.max(perAccount.retryAfter(keys), perAddress.retryAfter([address]))
+    if (wait > 0) {
+      onEvent?.('login-locked', { email: auth.user.email, address, channel: 'pin' })
+      throw new TooManyRequestsError(`Too many wrong PIN codes: try again in ${Math.ceil(wait)} seconds`, wait)
+    }
+    let ok: boolean
+    if (given.password !== undefined) ok = await verifyPassword(auth.user.password_hash, given.password)
+    else if (given.pinCode !== undefined) ok = await verifyPassword(auth.user.pin_code_hash, given.pinCode)
+    else throw new BadRequestError('Give your PIN code (pinCode), or your password')
+    if (!ok) {
+      perAccount.fail(keys)
+      perAddress.fail([address])
+      onEvent?.('login-failed', { email: auth.user.email, address, channel: 'pin' })
+      throw new BadRequestError(given.password !== undefined ? 'Wrong password' : 'Wrong PIN code')
+    }
+    perAccount.succeed(keys)
+  }
+
+  const sessionOnly = (auth: AuthContext): string => {
+    if (auth.sessionId === undefined) throw new BadRequestError('Only a signed-in session can be unlocked or locked, not an API key')
+    return auth.sessionId
   }
 
   return {
@@ -134,6 +193,51 @@ export function createAuthService ({ db, users, config, onEvent }: {
       const auth = await fromSessionToken(token)
       if (auth === undefined) throw new UnauthorizedError('Your session has expired or was ended: log in again')
       return auth
+    },
+
+    /** Immich's GET /api/auth/status: whether a PIN is set and whether this session's locked folder is open. */
+    async status (auth: AuthContext) {
+      const session = auth.sessionId === undefined ? undefined : (await repo.sessionsOf(auth.user.id)).find((s) => s.id === auth.sessionId)
+      return {
+        pinCode: auth.user.pin_code_hash !== null,
+        password: true,
+        isElevated: auth.unlockedUntil !== undefined,
+        expiresAt: session?.expires_at.toISOString(),
+        pinExpiresAt: auth.unlockedUntil?.toISOString(),
+      }
+    },
+
+    /** A first PIN code for the locked folder. */
+    async setupPin (auth: AuthContext, pinCode: string) {
+      if (auth.user.pin_code_hash !== null) throw new BadRequestError('You already have a PIN code: change it (PUT /api/auth/pin-code) or reset it with your password')
+      await repo.setPinHash(auth.user.id, await hashPassword(pinCode))
+    },
+
+    /** A new PIN code, given the old one or the password. */
+    async changePin (auth: AuthContext, given: { pinCode?: string, password?: string }, newPinCode: string, address: string) {
+      await checkPin(auth, given, address)
+      await repo.setPinHash(auth.user.id, await hashPassword(newPinCode))
+    },
+
+    /**
+     * Removes the PIN code, given it or the password (a forgotten PIN); every session's locked
+     * folder closes. The locked photos stay locked until a new PIN opens them.
+     */
+    async resetPin (auth: AuthContext, given: { pinCode?: string, password?: string }, address: string) {
+      await checkPin(auth, given, address)
+      await repo.setPinHash(auth.user.id, null)
+      await repo.lockSessions(auth.user.id)
+    },
+
+    /** Opens this session's locked folder for 15 minutes (Immich's session unlock). */
+    async unlock (auth: AuthContext, pinCode: string, address: string) {
+      const id = sessionOnly(auth)
+      await checkPin(auth, { pinCode }, address)
+      await repo.setSessionPin(id, new Date(Date.now() + UNLOCK_MS))
+    },
+
+    async lock (auth: AuthContext) {
+      await repo.setSessionPin(sessionOnly(auth), null)
     },
 
     async changePassword (auth: AuthContext, current: string, next: string) {

@@ -10,6 +10,7 @@
  * The archive also takes a form post (`assetIds` comma-separated, `name`), so that a browser
  * downloads it to disk itself, with its own progress, instead of holding it in memory.
  */
+import { requireUnlocked, type AuthContext } from '../auth/service.ts'
 import { stat } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { z } from 'zod'
@@ -63,12 +64,16 @@ export function downloadRoutes ({ db, albums, log }: { db: Database, albums: Ret
   }
 
   /** What the caller may download among `ids`, in the order asked (or, by a public link, its album's). */
-  async function downloadable (userId: string | undefined, albumOfLink: string | null | undefined, wanted: string[]): Promise<AssetRow[]> {
+  async function downloadable (auth: AuthContext | undefined, albumOfLink: string | null | undefined, wanted: string[]): Promise<AssetRow[]> {
     let rows: AssetRow[]
     if (albumOfLink !== undefined) {
       rows = albumOfLink === null ? [] : (await db.query<AssetRow>(
         'SELECT x.* FROM assets x JOIN album_assets aa ON aa.asset_id = x.id AND aa.album_id = $1 WHERE x.deleted_at IS NULL AND x.id = ANY($2::uuid[])', [albumOfLink, wanted]))
-    } else rows = await assets.readableByIds(userId!, wanted)
+    } else {
+      rows = await assets.readableByIds(auth!.user.id, wanted)
+      // The owner's locked photos leave only through a session that has the locked folder open.
+      if (rows.some((r) => r.visibility === 'locked')) requireUnlocked(auth)
+    }
     const byId = new Map(rows.map((r) => [r.id, r]))
     return withMotion(wanted.map((id) => byId.get(id)).filter((r): r is AssetRow => r !== undefined))
   }
@@ -90,7 +95,7 @@ export function downloadRoutes ({ db, albums, log }: { db: Database, albums: Ret
           wanted = (await db.query<{ id: string }>(
             "SELECT id FROM assets WHERE owner_id = $1 AND deleted_at IS NULL AND visibility IN ('timeline', 'archive') ORDER BY file_created_at, id", [auth.user.id])).map((r) => r.id)
         } else wanted = body.assetIds!
-        const rows = await downloadable(link === undefined ? auth.user.id : undefined, link?.link.album_id, wanted)
+        const rows = await downloadable(link === undefined ? auth : undefined, link?.link.album_id, wanted)
         const limit = body.archiveSize ?? 4 * GiB
         const archives: Array<{ assetIds: string[], size: number }> = []
         for (const r of rows) {
@@ -108,7 +113,7 @@ export function downloadRoutes ({ db, albums, log }: { db: Database, albums: Ret
       handler: async ({ ctx, auth, link }) => {
         if (link !== undefined && !link.link.allow_download) throw new ForbiddenError('Downloads are turned off for this link')
         const req = await readArchiveRequest(ctx)
-        const rows = await downloadable(link === undefined ? auth.user.id : undefined, link?.link.album_id, [...new Set(req.assetIds)])
+        const rows = await downloadable(link === undefined ? auth : undefined, link?.link.album_id, [...new Set(req.assetIds)])
         const found: Array<{ row: AssetRow, size: number }> = []
         let missing = 0
         for (const row of rows) {

@@ -78,7 +78,7 @@ export function createDuplicateRepo (db: Database) {
       if (duplicateId !== undefined) params.push(duplicateId)
       const rows = await db.query<AssetRow & { exif: ExifRow | null }>(
         `SELECT a.*, CASE WHEN e.asset_id IS NULL THEN NULL ELSE to_jsonb(e) END AS exif FROM assets a LEFT JOIN asset_exif e ON e.asset_id = a.id
-         WHERE a.owner_id = $1 AND a.duplicate_id IS NOT NULL AND a.deleted_at IS NULL ${duplicateId !== undefined ? 'AND a.duplicate_id = $2' : ''}
+         WHERE a.owner_id = $1 AND a.duplicate_id IS NOT NULL AND a.deleted_at IS NULL AND a.visibility <> 'locked' ${duplicateId !== undefined ? 'AND a.duplicate_id = $2' : ''}
          ORDER BY a.duplicate_id, a.file_created_at, a.id`, params)
       const byGroup = new Map<string, Array<AssetRow & { exif: ExifRow | null }>>()
       for (const r of rows) {

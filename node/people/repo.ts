@@ -266,7 +266,7 @@ export function createPeopleRepo (db: Database) {
     /** The best face for a person's thumbnail: the highest score on a live asset. */
     async bestFace (personId: string, q: Queryable = db): Promise<FaceRow | undefined> {
       const [row] = await q.query<FaceRow>(
-        `${faceSelect} WHERE f.person_id = $1 AND f.deleted_at IS NULL AND a.deleted_at IS NULL
+        `${faceSelect} WHERE f.person_id = $1 AND f.deleted_at IS NULL AND a.deleted_at IS NULL AND a.visibility <> 'locked'
          ORDER BY f.score DESC, (f.bounding_box_x2 - f.bounding_box_x1) DESC LIMIT 1`, [personId])
       return row
     },
@@ -279,7 +279,7 @@ export function createPeopleRepo (db: Database) {
     async assetCount (personId: string): Promise<number> {
       const [row] = await db.query<{ n: number }>(
         `SELECT count(DISTINCT f.asset_id)::int AS n FROM asset_faces f JOIN assets a ON a.id = f.asset_id
-         WHERE f.person_id = $1 AND f.deleted_at IS NULL AND a.deleted_at IS NULL AND a.visibility <> 'hidden'`, [personId])
+         WHERE f.person_id = $1 AND f.deleted_at IS NULL AND a.deleted_at IS NULL AND a.visibility IN ('timeline', 'archive')`, [personId])
       return row!.n
     },
 

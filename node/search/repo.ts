@@ -87,6 +87,8 @@ export function createSearchRepo (db: Queryable) {
       if (f.isFavorite !== undefined) add('a.is_favorite = ?', f.isFavorite)
       if (f.type !== undefined) add('a.type = ?', f.type)
       if (f.visibility !== undefined) add('a.visibility = ?', f.visibility)
+      // The locked folder is searched only when asked for by name (and open).
+      else where.push("a.visibility <> 'locked'")
       if (f.originalFileName !== undefined) add('a.original_file_name ILIKE ?', like(f.originalFileName))
       if (f.originalPath !== undefined) add('a.original_path ILIKE ?', like(f.originalPath))
       if (f.checksum !== undefined) add('a.checksum_sha1 = ?', Buffer.from(f.checksum, /^[0-9a-f]{40}$/i.test(f.checksum) ? 'hex' : 'base64'))

@@ -5,6 +5,8 @@ export interface UserRow {
   email: string
   name: string
   password_hash: string
+  /** The locked folder's PIN (Argon2id), null until the user sets one. */
+  pin_code_hash: string | null
   is_admin: boolean
   storage_label: string | null
   quota_size_in_bytes: number | null
