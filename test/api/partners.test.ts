@@ -44,7 +44,7 @@ for (const engine of engines) {
         id[name] = r.body.id
       }
       assert.equal((await call(ann, 'PUT', '/api/assets', { ids: [id.a2], visibility: 'archive' })).status, 204)
-      assert.equal((await call(ann, 'PUT', '/api/assets', { ids: [id.a4], visibility: 'locked' })).status, 204)
+      await t.client.lockAway(ann, [id.a4])
       assert.equal((await call(ann, 'DELETE', '/api/assets', { ids: [id.a3] })).status, 204)
     })
     after(async () => { await t.stop() })

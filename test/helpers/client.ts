@@ -39,6 +39,18 @@ export function createClient (baseUrl: string) {
       if (r.status !== 201) throw new Error(`api key failed: ${r.status} ${JSON.stringify(r.body)}`)
       return { token: r.body.secret as string, headers: { 'x-api-key': r.body.secret as string } }
     },
+    /**
+     * Moves assets into the owner's locked folder the way the web app does: a PIN set (once),
+     * the session unlocked with it, the move, and the session locked again.
+     */
+    async lockAway (session: Session, ids: string[], pinCode = '192837'): Promise<void> {
+      await call('POST', '/api/auth/pin-code', { headers: session.headers, body: { pinCode } })
+      for (const [path, body] of [['/api/auth/session/unlock', { pinCode }], ['PUT /api/assets', { ids, visibility: 'locked' }], ['/api/auth/session/lock', {}]] as const) {
+        const [method, url] = path.startsWith('PUT ') ? ['PUT', path.slice(4)] : ['POST', path]
+        const r = await call(method, url, { headers: session.headers, body })
+        if (r.status !== 204) throw new Error(`${method} ${url} failed: ${r.status} ${JSON.stringify(r.body)}`)
+      }
+    },
     /** Uploads bytes (or a file) the way Immich clients do: multipart with assetData. */
     async upload (session: Session, file: string | { name: string, data: Uint8Array }, { fields = {}, headers = {}, sidecar }: {
       fields?: Record<string, string>, headers?: Record<string, string>, sidecar?: Uint8Array
