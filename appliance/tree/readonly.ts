@@ -79,7 +79,7 @@ export function createReadOnlyTree (db: Database) {
     const rows = await db.query<{ id: string, original_file_name: string, original_path: string, file_size: number, file_modified_at: Date }>(
       `SELECT x.id, x.original_file_name, x.original_path, x.file_size, x.file_modified_at
        FROM album_assets aa JOIN assets x ON x.id = aa.asset_id
-       WHERE aa.album_id = $1 AND x.deleted_at IS NULL AND x.visibility <> 'hidden' AND NOT x.is_offline
+       WHERE aa.album_id = $1 AND x.deleted_at IS NULL AND x.visibility IN ('timeline', 'archive') AND NOT x.is_offline
        ORDER BY x.file_created_at, x.id`, [albumId])
     return new Map(uniqueNames(rows, (r) => r.original_file_name, true))
   }

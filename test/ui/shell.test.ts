@@ -114,7 +114,7 @@ for (const engine of oneEngine('pglite')) {
       const sheet = page.getByRole('navigation', { name: 'More' })
       const inSheet = await visibleLinks(page, sheet)
       assert.deepEqual([...bar, ...inSheet].sort(), [...sidebar].sort(), `bottom bar ${bar.join(' ')} + More ${inSheet.join(' ')} = sidebar`)
-      assert.deepEqual(inSheet, ['/people', '/places', '/map', '/tags', '/folders', '/favorites', '/archive', '/duplicates', '/trash', '/admin'])
+      assert.deepEqual(inSheet, ['/people', '/places', '/map', '/tags', '/folders', '/favorites', '/archive', '/locked', '/duplicates', '/trash', '/admin'])
       // Focus moves into the sheet, so a keyboard user lands on its first screen.
       assert.equal(await page.evaluate(() => document.querySelector('hearth-app')!.shadowRoot!.activeElement?.getAttribute('href')), '/people')
       await ui.shot(page, `shell-${engine}-06-phone-more`)

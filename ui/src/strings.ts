@@ -9,7 +9,7 @@ export const en = {
   app: { name: 'Hearth', skipToContent: 'Skip to content', loading: 'Loading…', offline: 'Hearth cannot be reached. Check the network, then try again.' },
   nav: {
     label: 'Main', photos: 'Photos', search: 'Search', people: 'People', places: 'Places', map: 'Map', tags: 'Tags', folders: 'Folders', albums: 'Albums',
-    sharing: 'Sharing', favorites: 'Favourites', archive: 'Archive', duplicates: 'Duplicates', trash: 'Trash', account: 'Account', admin: 'Administration',
+    sharing: 'Sharing', favorites: 'Favourites', archive: 'Archive', locked: 'Locked folder', duplicates: 'Duplicates', trash: 'Trash', account: 'Account', admin: 'Administration',
     more: 'More', upload: 'Upload', logout: 'Sign out', searchPlaceholder: 'Search your photos', searchLabel: 'Search',
   },
   errors: {
@@ -42,6 +42,20 @@ export const en = {
     select: 'Select', photo: (name: string, date: string) => `Photo from ${date}${name === '' ? '' : `, ${name}`}`,
     video: (date: string, duration: string) => `Video from ${date}, ${duration}`,
     scrubber: 'Jump to a date', favourite: 'Favourite', loadFailed: 'This month could not be loaded.', retry: 'Retry',
+  },
+  locked: {
+    hint: 'Out of the timeline, search, albums, sharing and downloads; opened only with your PIN, on this device, for a few minutes.',
+    setupIntro: 'Choose a six-digit PIN. The locked folder opens only with it, and never through an API key.',
+    unlockIntro: 'Enter your PIN to open the locked folder.',
+    pin: 'PIN (6 digits)', pinAgain: 'Repeat the PIN', setUp: 'Set PIN', unlock: 'Unlock', lockNow: 'Lock', cancel: 'Cancel',
+    pinFormat: 'A PIN is six digits.', pinsDiffer: 'The two PINs are different.',
+    forgot: 'Forgot your PIN?', resetIntro: 'Reset it with your account password. Your locked photos stay locked until you set a new PIN.',
+    password: 'Account password', reset: 'Reset PIN', resetDone: 'Your PIN was removed. Choose a new one.',
+    moveIn: 'Move to locked folder', moveOut: 'Move out of locked folder',
+    movedIn: (n: number) => `${plural(n, 'item', 'items')} moved to the locked folder.`,
+    movedOut: (n: number) => `${plural(n, 'item', 'items')} moved back to the timeline.`,
+    needsPin: 'Set a PIN for the locked folder first.', setUpNow: 'Set it up',
+    empty: 'The locked folder is empty.',
   },
   selection: {
     count: (n: number) => `${plural(n, 'selected', 'selected')}`, clear: 'Clear selection',

@@ -23,6 +23,8 @@ export interface Asset {
 /** A tag (Immich's TagResponseDto): `value` is the whole path ("Family/Grandma"). */
 export interface Tag { id: string, name: string, value: string, parentId?: string, color?: string }
 
+/** GET /api/auth/status: whether a locked-folder PIN is set, and whether this session has the folder open. */
+export interface AuthStatus { pinCode: boolean, isElevated: boolean, pinExpiresAt?: string }
 export interface TimeBucket { timeBucket: string, count: number }
 
 /** One month of the timeline, in Immich's columnar form. */

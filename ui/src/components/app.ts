@@ -32,6 +32,7 @@ const navItems: NavItem[] = [
   { id: 'sharing', href: '/sharing', label: t.nav.sharing, icon: 'share', phone: true },
   { id: 'favorites', href: '/favorites', label: t.nav.favorites, icon: 'heart' },
   { id: 'archive', href: '/archive', label: t.nav.archive, icon: 'archive' },
+  { id: 'locked', href: '/locked', label: t.nav.locked, icon: 'lock' },
   { id: 'duplicates', href: '/duplicates', label: t.nav.duplicates, icon: 'copy' },
   { id: 'trash', href: '/trash', label: t.nav.trash, icon: 'trash' },
   { id: 'account', href: '/account', label: t.nav.account, icon: 'account', phone: true },

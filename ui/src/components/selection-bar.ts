@@ -2,6 +2,8 @@
  * <hearth-selection-bar>: what can be done with the selected assets. Emits `act` with
  * `{ action }` (favourite, archive, unarchive, download, trash, restore, delete) for the grid to
  * carry out, and `clear`.
+ * "Move to locked folder" asks for the PIN here first when this session has the folder closed
+ * (<hearth-pin-form>), then emits `lock`; in the locked folder, `unlock` moves photos back out.
  * Adding to an album is done here (a dialog listing albums, or a new one), and so is a new date or
  * place for all of them (PUT /api/assets; then `act` with `edited`, for the grid to reload).
  */
@@ -12,10 +14,13 @@ import { icon } from '../icons.ts'
 import { notify, notifyError } from '../notify.ts'
 import { api } from '../api.ts'
 import type { Album, Tag } from '../types.ts'
+import { navigate } from '../router.ts'
+import type { AuthStatus } from '../types.ts'
 import './place-picker.ts'
+import './pin-form.ts'
 
 export class SelectionBar extends LitElement {
-  static override properties = { count: { type: Number }, ids: { attribute: false }, mode: { type: String }, allFavourite: { type: Boolean }, albums: { state: true }, busy: { state: true }, tags: { state: true } }
+  static override properties = { count: { type: Number }, ids: { attribute: false }, mode: { type: String }, allFavourite: { type: Boolean }, albums: { state: true }, busy: { state: true }, tags: { state: true }, pinMode: { state: true } }
   static override styles = [base, css`
     :host { display: flex; align-items: center; gap: 4px; padding: 6px 12px; background: var(--h-accent-soft); border-bottom: 1px solid var(--h-border); flex-wrap: wrap; z-index: 4; }
     .count { font-weight: 600; margin-right: auto; padding-left: 4px; }
@@ -46,7 +51,22 @@ export class SelectionBar extends LitElement {
 
   private act (action: string): void { this.dispatchEvent(new CustomEvent('act', { detail: { action } })) }
 
-  private dialog (id: 'albums' | 'tag' | 'edit'): HTMLDialogElement { return this.renderRoot.querySelector<HTMLDialogElement>(`#${id}`)! }
+  /** The PIN form's mode while the locked folder is being opened for a move into it. */
+  pinMode: 'setup' | 'unlock' | undefined
+
+  /** Moves the selection into the locked folder, opening the folder with the PIN first if needed. */
+  private async moveToLocked (): Promise<void> {
+    try {
+      const status = await api.get<AuthStatus>('/api/auth/status')
+      if (status.isElevated) { this.act('lock'); return }
+      if (!status.pinCode) { notify(t.locked.needsPin, { action: { label: t.locked.setUpNow, run: () => navigate('/locked') } }); return }
+      this.pinMode = 'unlock'
+      await this.updateComplete
+      this.dialog('pin').showModal()
+    } catch (err) { notifyError(err) }
+  }
+
+  private dialog (id: 'albums' | 'tag' | 'edit' | 'pin'): HTMLDialogElement { return this.renderRoot.querySelector<HTMLDialogElement>(`#${id}`)! }
 
   /**
    * A dialog's change to the selection: `work` runs with the bar busy and returns what to say; then
@@ -161,9 +181,12 @@ export class SelectionBar extends LitElement {
       ${trash
         ? html`<button @click=${() => this.act('restore')}>${icon('restore')} ${t.viewer.restore}</button>`
         : html`
-          <button class="icon" aria-label=${t.selection.addToAlbum} title=${t.selection.addToAlbum} @click=${this.openAlbums}>${icon('plus')}</button>
+          ${this.mode === 'locked' ? nothing : html`<button class="icon" aria-label=${t.selection.addToAlbum} title=${t.selection.addToAlbum} @click=${this.openAlbums}>${icon('plus')}</button>`}
           <button class="icon" aria-label=${this.allFavourite ? t.selection.unfavourite : t.selection.favourite} title=${this.allFavourite ? t.selection.unfavourite : t.selection.favourite} @click=${() => this.act('favourite')}>${icon(this.allFavourite ? 'heart' : 'heartOutline')}</button>
-          <button class="icon" aria-label=${this.mode === 'archive' ? t.selection.unarchive : t.selection.archive} title=${this.mode === 'archive' ? t.selection.unarchive : t.selection.archive} @click=${() => this.act(this.mode === 'archive' ? 'unarchive' : 'archive')}>${icon('archive')}</button>
+          ${this.mode === 'locked'
+            ? html`<button class="icon" aria-label=${t.locked.moveOut} title=${t.locked.moveOut} @click=${() => this.act('unlock')}>${icon('photos')}</button>`
+            : html`<button class="icon" aria-label=${this.mode === 'archive' ? t.selection.unarchive : t.selection.archive} title=${this.mode === 'archive' ? t.selection.unarchive : t.selection.archive} @click=${() => this.act(this.mode === 'archive' ? 'unarchive' : 'archive')}>${icon('archive')}</button>
+              <button class="icon" aria-label=${t.locked.moveIn} title=${t.locked.moveIn} @click=${() => void this.moveToLocked()}>${icon('lock')}</button>`}
           <button class="icon" aria-label=${t.selection.tag} title=${t.selection.tag} @click=${this.openTag}>${icon('tag')}</button>
           <button class="icon" aria-label=${t.selection.editDatePlace} title=${t.selection.editDatePlace} @click=${() => this.dialog('edit').showModal()}>${icon('calendar')}</button>
           <button class="icon" aria-label=${t.selection.download} title=${t.selection.download} @click=${() => this.act('download')}>${icon('download')}</button>
@@ -180,7 +203,13 @@ export class SelectionBar extends LitElement {
           <div class="row"><button @click=${() => this.dialog('albums').close()}>${t.selection.cancel}</button></div>
         </div>
       </dialog>
-      ${trash ? nothing : html`${this.renderEdit()}${this.renderTag()}`}`
+      ${trash ? nothing : html`${this.renderEdit()}${this.renderTag()}`}
+      <dialog id="pin" aria-label=${t.locked.moveIn} @close=${() => { this.pinMode = undefined }}>
+        <div class="dlg"><h2>${t.locked.moveIn}</h2>
+          ${this.pinMode === undefined ? nothing : html`<hearth-pin-form .mode=${this.pinMode} cancellable
+            @cancel=${() => this.dialog('pin').close()} @done=${() => { this.dialog('pin').close(); this.act('lock') }}></hearth-pin-form>`}
+        </div>
+      </dialog>`
   }
 }
 customElements.define('hearth-selection-bar', SelectionBar)

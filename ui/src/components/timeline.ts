@@ -100,7 +100,7 @@ export class Timeline extends LitElement {
   `]
 
   filters: Record<string, string> = { visibility: 'timeline' }
-  mode: 'timeline' | 'favorites' | 'archive' | 'trash' = 'timeline'
+  mode: 'timeline' | 'favorites' | 'archive' | 'trash' | 'locked' = 'timeline'
   basePath = '/photos'
   /** Set while the user picks one photo: a tile's label, given its own (and clicks emit `pick`). */
   pickLabel: ((alt: string) => string) | undefined
@@ -496,6 +496,13 @@ export class Timeline extends LitElement {
           })
           break
         }
+        case 'lock': case 'unlock': {
+          // The selection bar has had the locked folder opened first.
+          const locking = e.detail.action === 'lock'
+          await actions.setVisibility(ids, locking ? 'locked' : 'timeline')
+          notify(locking ? t.locked.movedIn(ids.length) : t.locked.movedOut(ids.length))
+          break
+        }
         case 'download': {
           // Several go as ZIP archives, saved by the browser itself.
           const archives = await actions.download(ids)
@@ -516,7 +523,7 @@ export class Timeline extends LitElement {
         case 'added': case 'edited': case 'tagged': break
       }
       this.clearSelection()
-      if (['trash', 'restore', 'delete', 'edited', 'archive', 'unarchive'].includes(e.detail.action)) await this.reload()
+      if (['trash', 'restore', 'delete', 'edited', 'archive', 'unarchive', 'lock', 'unlock'].includes(e.detail.action)) await this.reload()
     } catch (err) {
       notifyError(err)
     }

@@ -12,8 +12,8 @@ export const actions = {
   async setFavorite (ids: string[], isFavorite: boolean): Promise<void> {
     for (const part of chunks(ids, 1000)) await api.put<void>('/api/assets', { ids: part, isFavorite })
   },
-  /** Archive ('archive') or back to the timeline ('timeline'), a thousand at a time. */
-  async setVisibility (ids: string[], visibility: 'archive' | 'timeline'): Promise<void> {
+  /** Archive ('archive'), the locked folder ('locked', which must be open) or back to the timeline ('timeline'), a thousand at a time. */
+  async setVisibility (ids: string[], visibility: 'archive' | 'locked' | 'timeline'): Promise<void> {
     for (const part of chunks(ids, 1000)) await api.put<void>('/api/assets', { ids: part, visibility })
   },
   tags: () => api.get<Tag[]>('/api/tags'),

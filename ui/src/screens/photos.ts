@@ -22,7 +22,7 @@ export class GridScreen extends LitElement {
   params: Record<string, string> = {}
   query = new URLSearchParams()
   viewerReady = false
-  protected mode: 'timeline' | 'favorites' | 'archive' | 'trash' = 'timeline'
+  protected mode: 'timeline' | 'favorites' | 'archive' | 'trash' | 'locked' = 'timeline'
   protected basePath = '/photos'
   protected filters: Record<string, string> = { visibility: 'timeline' }
   /** Set while one photo is being picked (the timeline's `pickLabel`); `picked` is told which. */

@@ -1,0 +1,62 @@
+/**
+ * /locked: the locked folder (Immich's). Its photos are out of the timeline, search, albums,
+ * sharing and downloads, and show here only while this session has the folder open: after a PIN
+ * is set and given (<hearth-pin-form>), for 15 minutes and a few past the last use. "Lock" closes
+ * it at once; a photo is moved back to the timeline from the selection bar.
+ */
+import { html, css } from 'lit'
+import { GridScreen } from './photos.ts'
+import { t } from '../strings.ts'
+import { api } from '../api.ts'
+import { icon } from '../icons.ts'
+import { notifyError } from '../notify.ts'
+import { navigate } from '../router.ts'
+import type { AuthStatus } from '../types.ts'
+import '../components/pin-form.ts'
+
+export class LockedScreen extends GridScreen {
+  static override properties = { ...GridScreen.properties, status: { state: true } }
+  static override styles = [...GridScreen.styles, css`
+    .head h1 { white-space: nowrap; }
+    .gate { display: grid; justify-items: center; gap: 12px; padding: 48px 16px; text-align: center; }
+    .gate svg { width: 48px; height: 48px; color: var(--h-text-2); }
+    .gate hearth-pin-form { text-align: left; }`]
+
+  protected override mode = 'locked' as const
+  protected override basePath = '/locked'
+  protected override filters = { visibility: 'locked' }
+  protected override emptyText = t.locked.empty
+  status: AuthStatus | undefined
+
+  override connectedCallback (): void {
+    super.connectedCallback()
+    void this.refresh()
+  }
+
+  private async refresh (): Promise<void> {
+    try { this.status = await api.get<AuthStatus>('/api/auth/status') } catch (err) { notifyError(err) }
+  }
+
+  private async lock (): Promise<void> {
+    try {
+      await api.post('/api/auth/session/lock')
+      navigate('/locked')
+      await this.refresh()
+    } catch (err) { notifyError(err) }
+  }
+
+  protected override header () {
+    return html`<div class="head"><h1>${t.nav.locked}</h1><span class="muted">${t.locked.hint}</span>
+      <button @click=${() => this.lock()}>${icon('lock')} ${t.locked.lockNow}</button></div>`
+  }
+
+  override render () {
+    if (this.status === undefined) return html``
+    if (!this.status.isElevated) {
+      return html`<div class="gate">${icon('lock')}<h1>${t.nav.locked}</h1>
+        <hearth-pin-form .mode=${this.status.pinCode ? 'unlock' : 'setup'} @done=${() => void this.refresh()}></hearth-pin-form></div>`
+    }
+    return super.render()
+  }
+}
+customElements.define('hearth-locked', LockedScreen)
