@@ -62,12 +62,7 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
   /** For reading: the caller's asset, one shared with them through an album, or one in a public link's album. */
   const readable = async ({ auth, link }: Pick<HandlerInput<unknown, unknown>, 'auth' | 'link'>, id: string) => {
     if (!isUuid(id)) throw new NotFoundError('Asset')
-    if (link === undefined) {
-      const asset = await assets.getReadable(auth.user, id)
-      // The owner's locked folder opens only to a session unlocked with the PIN.
-      if (asset.visibility === 'locked') requireUnlocked(auth)
-      return asset
-    }
+    if (link === undefined) return assets.getReadable(auth, id)
     const asset = link.link.album_id === null ? undefined : await assets.repo.inAlbumById(link.link.album_id, id)
     if (asset === undefined) throw new NotFoundError('Asset')
     return asset
@@ -123,7 +118,7 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
    * locked folder is not.
    */
   async function lockedCheck (auth: AuthContext, ids: string[], visibility: string | undefined): Promise<(tx: Queryable) => Promise<void>> {
-    const locked = await db.query('SELECT 1 FROM assets WHERE id = ANY($1::uuid[]) AND visibility = \'locked\' LIMIT 1', [ids])
+    const locked = await db.query('SELECT 1 FROM assets WHERE id = ANY($1::uuid[]) AND owner_id = $2 AND visibility = \'locked\' LIMIT 1', [ids, auth.user.id])
     if (visibility === 'locked' || locked.length > 0) requireUnlocked(auth)
     return async (tx) => {
       if (visibility === 'locked') await tx.query('DELETE FROM album_assets WHERE asset_id = ANY($1::uuid[])', [ids])
@@ -353,7 +348,10 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
       method: 'DELETE', path: '/api/assets', tag: 'Assets', access: 'user', permission: 'asset.delete', status: 204,
       summary: 'Move assets to the trash, or delete them for good with force',
       body: z.object({ ids, force: z.boolean().optional() }),
-      handler: async ({ auth, body }) => { await assets.delete(auth.user, body.ids, body.force === true) },
+      handler: async ({ auth, body }) => {
+        await lockedCheck(auth, body.ids, undefined)
+        await assets.delete(auth.user, body.ids, body.force === true)
+      },
     }),
     route({
       method: 'POST', path: '/api/search/metadata', tag: 'Search', access: 'user', permission: 'asset.read',

@@ -1,3 +1,4 @@
+import { requireUnlocked, type AuthContext } from '../auth/service.ts'
 import { createReadStream } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 import type { Logger } from 'pino'
@@ -177,9 +178,14 @@ export function createAssetService ({ db, storage, config, log, onUploadBytes, o
     },
 
     /** An asset the user owns or sees through an album shared with them; 404 otherwise. */
-    async getReadable (user: UserRow, id: string): Promise<AssetRow> {
-      const asset = await repo.readableById(user.id, id)
+    /**
+     * An asset the caller may open (repo.readableById); one of their own in the locked folder only
+     * while their session has it unlocked.
+     */
+    async getReadable (auth: AuthContext, id: string): Promise<AssetRow> {
+      const asset = await repo.readableById(auth.user.id, id)
       if (asset === undefined) throw new NotFoundError('Asset')
+      if (asset.visibility === 'locked') requireUnlocked(auth)
       return asset
     },
 

@@ -40,7 +40,7 @@ export function editRoutes ({ db, assets, dataDir }: { db: Queryable, assets: As
       summary: 'How an asset is shown: its rotation (degrees clockwise), as its owner set it (also for a partner or an album member who may see it)',
       handler: async ({ auth, params }) => {
         if (!isUuid(params.id!)) throw new NotFoundError('Asset')
-        const asset = await assets.getReadable(auth.user, params.id!)
+        const asset = await assets.getReadable(auth, params.id!)
         return store.get(asset.owner_id, asset.id)
       },
     }),

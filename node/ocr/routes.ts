@@ -14,7 +14,7 @@ export function ocrRoutes ({ db, assets }: { db: Database, assets: AssetService 
       summary: "Text recognised in a photo: one entry per line, its box's corners as fractions of the image's width and height (x1,y1 top-left, clockwise), and scores",
       handler: async ({ auth, params }) => {
         if (!isUuid(params.id)) throw new NotFoundError('Asset')
-        const asset = await assets.getReadable(auth.user, params.id)
+        const asset = await assets.getReadable(auth, params.id)
         return repo.list(asset.id)
       },
     }),

@@ -39,8 +39,10 @@ for (const engine of engines) {
       statistics: (await call(s, 'GET', '/api/assets/statistics?visibility=locked')).status,
       download: (await call(s, 'POST', '/api/download/info', { assetIds: [secret] })).status,
       edit: (await call(s, 'PUT', `/api/assets/${secret}`, { isFavorite: true })).status,
+      ocr: (await call(s, 'GET', `/api/assets/${secret}/ocr`)).status,
+      rotation: (await call(s, 'GET', `/api/assets/${secret}/edits`)).status,
     })
-    const closed = { asset: 403, thumbnail: 403, original: 403, timeline: 403, search: 403, smart: 403, statistics: 403, download: 403, edit: 403 }
+    const closed = { asset: 403, thumbnail: 403, original: 403, timeline: 403, search: 403, smart: 403, statistics: 403, download: 403, edit: 403, ocr: 403, rotation: 403 }
 
     before(async () => {
       t = await startTestNode(engine, { HEARTH_LOGIN_MAX_FAILURES: '3' })
@@ -95,7 +97,7 @@ for (const engine of engines) {
       assert.deepEqual(await searched(ann, { ids: [secret, open] }), [open], 'even by id')
       assert.equal((await ok(ann, 'GET', '/api/assets/statistics', undefined, 200)).total, 1)
       assert.equal((await ok(ann, 'GET', '/api/assets/statistics?visibility=locked', undefined, 200)).total, 1)
-      assert.deepEqual(await reach(ann), { asset: 200, thumbnail: 200, original: 200, timeline: 200, search: 200, smart: 200, statistics: 200, download: 200, edit: 200 })
+      assert.deepEqual(await reach(ann), { asset: 200, thumbnail: 200, original: 200, timeline: 200, search: 200, smart: 200, statistics: 200, download: 200, edit: 200, ocr: 200, rotation: 200 })
       // An API key of Ann's, with every permission, never opens it.
       const byKey = await call(key, 'POST', '/api/auth/session/unlock', { pinCode: '246810' })
       assert.equal(byKey.status, 400)
@@ -108,10 +110,13 @@ for (const engine of engines) {
       const r = await call(ann, 'GET', `/api/assets/${secret}`)
       assert.match(r.body.message, /locked folder is locked: unlock it with your PIN code/)
       assert.deepEqual(await reach(ann), closed)
-      assert.deepEqual(await reach(bob), { ...closed, asset: 404, thumbnail: 404, original: 404, timeline: 403, search: 403, smart: 403, statistics: 403, download: 200, edit: 404 })
+      assert.deepEqual(await reach(bob), { ...closed, asset: 404, thumbnail: 404, original: 404, timeline: 403, search: 403, smart: 403, statistics: 403, download: 200, edit: 404, ocr: 404, rotation: 404 })
       assert.deepEqual((await ok(bob, 'POST', '/api/download/info', { assetIds: [secret] }, 200)).archives, [], 'Bob\'s download plan holds nothing')
       assert.equal((await ok(ann, 'GET', '/api/assets/statistics', undefined, 200)).total, 1)
       assert.equal((await call(ann, 'PUT', '/api/assets', { ids: [secret], visibility: 'timeline' })).status, 403, 'nor out of it')
+      assert.equal((await call(ann, 'DELETE', '/api/assets', { ids: [secret, open] })).status, 403, 'nor trashed')
+      assert.equal((await call(bob, 'DELETE', '/api/assets', { ids: [secret] })).status, 204, 'Bob is told nothing of it (others\' ids are passed over, as in Immich)')
+      assert.deepEqual(await t.node.db.query('SELECT deleted_at FROM assets WHERE id = $1', [secret]), [{ deleted_at: null }], 'and nothing was trashed')
     })
 
     test('an unlock lasts its time, and while in use a few minutes past the last request', async () => {
