@@ -87,15 +87,6 @@ export function createAssetRepo (db: Queryable) {
       if (ids.length === 0) return []
       return db.query<AssetRow>(`SELECT x.* FROM assets x WHERE x.id = ANY($2::uuid[]) AND ${readableSql}`, [userId, ids])
     },
-    /** An asset in this album (or the video of a live photo in it), not trashed: what a public link shows. */
-    async inAlbumById (albumId: string, id: string): Promise<AssetRow | undefined> {
-      const [row] = await db.query<AssetRow>(
-        `SELECT x.* FROM assets x WHERE x.id = $2 AND x.deleted_at IS NULL AND EXISTS (
-           SELECT 1 FROM album_assets aa WHERE aa.album_id = $1
-             AND (aa.asset_id = x.id OR aa.asset_id IN (SELECT p.id FROM assets p WHERE p.live_photo_video_id = x.id AND p.deleted_at IS NULL)))`,
-        [albumId, id])
-      return row
-    },
     async bySha1 (ownerId: string, sha1: Buffer, q: Queryable = db): Promise<AssetRow | undefined> {
       const [row] = await q.query<AssetRow>('SELECT * FROM assets WHERE owner_id = $1 AND checksum_sha1 = $2', [ownerId, sha1])
       return row

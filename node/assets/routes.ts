@@ -5,6 +5,7 @@ import { isUuid, nameUuid } from '../db/ids.ts'
 import { BadRequestError, ForbiddenError, NotFoundError, ServiceUnavailableError } from '../http/errors.ts'
 import { route, type HandlerInput } from '../http/route.ts'
 import { linkAssetDto } from '../shared-links/routes.ts'
+import { createSharedLinkRepo } from '../shared-links/repo.ts'
 import { sendFile } from '../http/send-file.ts'
 import { toAssetDto } from './dto.ts'
 import type { AssetService } from './service.ts'
@@ -60,10 +61,11 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
     return assets.get(user, id)
   }
   /** For reading: the caller's asset, one shared with them through an album, or one in a public link's album. */
+  const linkRepo = createSharedLinkRepo(db)
   const readable = async ({ auth, link }: Pick<HandlerInput<unknown, unknown>, 'auth' | 'link'>, id: string) => {
     if (!isUuid(id)) throw new NotFoundError('Asset')
     if (link === undefined) return assets.getReadable(auth, id)
-    const asset = link.link.album_id === null ? undefined : await assets.repo.inAlbumById(link.link.album_id, id)
+    const asset = await linkRepo.assetOf(link.link.id, id)
     if (asset === undefined) throw new NotFoundError('Asset')
     return asset
   }
@@ -114,14 +116,17 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
    */
   /**
    * A change to locked photos, or one moving photos into the locked folder (or out of it), needs
-   * the folder open. Photos moved in leave their albums, as in Immich: an album is shared, the
-   * locked folder is not.
+   * the folder open. Photos moved in leave their albums and public links, as in Immich: those are
+   * shared, the locked folder is not.
    */
   async function lockedCheck (auth: AuthContext, ids: string[], visibility: string | undefined): Promise<(tx: Queryable) => Promise<void>> {
     const locked = await db.query('SELECT 1 FROM assets WHERE id = ANY($1::uuid[]) AND owner_id = $2 AND visibility = \'locked\' LIMIT 1', [ids, auth.user.id])
     if (visibility === 'locked' || locked.length > 0) requireUnlocked(auth)
     return async (tx) => {
-      if (visibility === 'locked') await tx.query('DELETE FROM album_assets WHERE asset_id = ANY($1::uuid[])', [ids])
+      if (visibility === 'locked') {
+        await tx.query('DELETE FROM album_assets WHERE asset_id = ANY($1::uuid[])', [ids])
+        await tx.query('DELETE FROM shared_link_assets WHERE asset_id = ANY($1::uuid[])', [ids])
+      }
     }
   }
   async function ownerEdit (ids: string[], body: AssetUpdate): Promise<(tx: Queryable) => Promise<void>> {

@@ -20,6 +20,7 @@ import { BadRequestError, ForbiddenError } from '../http/errors.ts'
 import { parseWith, readText } from '../http/body.ts'
 import { route } from '../http/route.ts'
 import { createAssetRepo, type AssetRow } from '../assets/repo.ts'
+import { createSharedLinkRepo, type SharedLinkRow } from '../shared-links/repo.ts'
 import type { createAlbumService } from '../albums/service.ts'
 import type { Logger } from 'pino'
 import { uniqueNames, zipLength, zipStream, type ZipEntry } from './zip.ts'
@@ -48,6 +49,7 @@ async function readArchiveRequest (ctx: Context): Promise<z.infer<typeof archive
 
 export function downloadRoutes ({ db, albums, log }: { db: Database, albums: ReturnType<typeof createAlbumService>, log: Logger }) {
   const assets = createAssetRepo(db)
+  const linkRepo = createSharedLinkRepo(db)
 
   /** A photo followed by its live video (readable through the photo), once each, in the order given. */
   async function withMotion (rows: AssetRow[]): Promise<AssetRow[]> {
@@ -63,13 +65,11 @@ export function downloadRoutes ({ db, albums, log }: { db: Database, albums: Ret
     return out
   }
 
-  /** What the caller may download among `ids`, in the order asked (or, by a public link, its album's). */
-  async function downloadable (auth: AuthContext | undefined, albumOfLink: string | null | undefined, wanted: string[]): Promise<AssetRow[]> {
+  /** What the caller may download among `ids`, in the order asked: by a signed-in user, or through a public link (what it shows). */
+  async function downloadable (auth: AuthContext | undefined, link: SharedLinkRow | undefined, wanted: string[]): Promise<AssetRow[]> {
     let rows: AssetRow[]
-    if (albumOfLink !== undefined) {
-      rows = albumOfLink === null ? [] : (await db.query<AssetRow>(
-        'SELECT x.* FROM assets x JOIN album_assets aa ON aa.asset_id = x.id AND aa.album_id = $1 WHERE x.deleted_at IS NULL AND x.id = ANY($2::uuid[])', [albumOfLink, wanted]))
-    } else {
+    if (link !== undefined) rows = await linkRepo.assetsAmong(link.id, wanted)
+    else {
       rows = await assets.readableByIds(auth!.user.id, wanted)
       // The owner's locked photos leave only through a session that has the locked folder open.
       if (rows.some((r) => r.visibility === 'locked')) requireUnlocked(auth)
@@ -87,7 +87,7 @@ export function downloadRoutes ({ db, albums, log }: { db: Database, albums: Ret
         if (link !== undefined && !link.link.allow_download) throw new ForbiddenError('Downloads are turned off for this link')
         let wanted: string[]
         if (body.albumId !== undefined) {
-          if (link !== undefined && link.link.album_id !== body.albumId) throw new ForbiddenError('This link shares another album')
+          if (link !== undefined && link.link.album_id !== body.albumId) throw new ForbiddenError(link.link.type === 'ALBUM' ? 'This link shares another album' : 'This link shares photos, not an album: give their assetIds')
           if (link === undefined) await albums.get(auth.user.id, body.albumId)
           wanted = (await albums.repo.assetsOf(body.albumId, 'asc')).map((r) => r.id)
         } else if (body.userId !== undefined) {
@@ -95,7 +95,7 @@ export function downloadRoutes ({ db, albums, log }: { db: Database, albums: Ret
           wanted = (await db.query<{ id: string }>(
             "SELECT id FROM assets WHERE owner_id = $1 AND deleted_at IS NULL AND visibility IN ('timeline', 'archive') ORDER BY file_created_at, id", [auth.user.id])).map((r) => r.id)
         } else wanted = body.assetIds!
-        const rows = await downloadable(link === undefined ? auth : undefined, link?.link.album_id, wanted)
+        const rows = await downloadable(link === undefined ? auth : undefined, link?.link, wanted)
         const limit = body.archiveSize ?? 4 * GiB
         const archives: Array<{ assetIds: string[], size: number }> = []
         for (const r of rows) {
@@ -113,7 +113,7 @@ export function downloadRoutes ({ db, albums, log }: { db: Database, albums: Ret
       handler: async ({ ctx, auth, link }) => {
         if (link !== undefined && !link.link.allow_download) throw new ForbiddenError('Downloads are turned off for this link')
         const req = await readArchiveRequest(ctx)
-        const rows = await downloadable(link === undefined ? auth : undefined, link?.link.album_id, [...new Set(req.assetIds)])
+        const rows = await downloadable(link === undefined ? auth : undefined, link?.link, [...new Set(req.assetIds)])
         const found: Array<{ row: AssetRow, size: number }> = []
         let missing = 0
         for (const row of rows) {

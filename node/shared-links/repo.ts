@@ -1,9 +1,11 @@
 import type { Queryable } from '../db/index.ts'
+import type { AssetRow } from '../assets/repo.ts'
 
 export interface SharedLinkRow {
   id: string
   owner_id: string
-  type: 'ALBUM'
+  /** ALBUM: an album's photos; INDIVIDUAL: photos chosen one by one (shared_link_assets). */
+  type: 'ALBUM' | 'INDIVIDUAL'
   album_id: string | null
   key_hash: Buffer
   key_sealed: Buffer
@@ -26,10 +28,47 @@ export interface SharedLinkPatch {
   showMetadata?: boolean
 }
 
+/**
+ * SQL true when asset `x` is shown by link $1 (its album's, or one of its own photos), not
+ * trashed or locked; a live photo's video goes with its photo.
+ */
+const itOrItsPhoto = (column: string) => `(${column} = x.id OR ${column} IN (SELECT p.id FROM assets p WHERE p.live_photo_video_id = x.id AND p.deleted_at IS NULL))`
+const inLinkSql = `x.deleted_at IS NULL AND x.visibility <> 'locked' AND EXISTS (SELECT 1 FROM shared_links l WHERE l.id = $1 AND (
+  (l.type = 'ALBUM' AND EXISTS (SELECT 1 FROM album_assets aa WHERE aa.album_id = l.album_id AND ${itOrItsPhoto('aa.asset_id')}))
+  OR (l.type = 'INDIVIDUAL' AND EXISTS (SELECT 1 FROM shared_link_assets sa WHERE sa.link_id = l.id AND ${itOrItsPhoto('sa.asset_id')}))))`
+
 export function createSharedLinkRepo (db: Queryable) {
   return {
-    async insert (l: Omit<SharedLinkRow, 'created_at' | 'updated_at'>): Promise<SharedLinkRow> {
-      const [row] = await db.query<SharedLinkRow>(
+    /** One asset a visitor of `linkId` may open, or undefined. */
+    async assetOf (linkId: string, id: string): Promise<AssetRow | undefined> {
+      const [row] = await db.query<AssetRow>(`SELECT x.* FROM assets x WHERE x.id = $2 AND ${inLinkSql}`, [linkId, id])
+      return row
+    },
+    /** Those of `ids` a visitor of `linkId` may open, in no particular order. */
+    async assetsAmong (linkId: string, ids: string[]): Promise<AssetRow[]> {
+      if (ids.length === 0) return []
+      return db.query<AssetRow>(`SELECT x.* FROM assets x WHERE x.id = ANY($2::uuid[]) AND ${inLinkSql}`, [linkId, ids])
+    },
+    /** An INDIVIDUAL link's photos as its page lists them, oldest first (not trashed, locked or hidden). */
+    async chosenAssets (linkId: string): Promise<AssetRow[]> {
+      return db.query<AssetRow>(
+        `SELECT x.* FROM shared_link_assets sa JOIN assets x ON x.id = sa.asset_id
+         WHERE sa.link_id = $1 AND x.deleted_at IS NULL AND x.visibility IN ('timeline', 'archive') ORDER BY x.file_created_at, x.id`, [linkId])
+    },
+    /** Adds photos to an INDIVIDUAL link; returns those that were not in it yet. */
+    async addAssets (linkId: string, ids: string[], q: Queryable = db): Promise<string[]> {
+      if (ids.length === 0) return []
+      const rows = await q.query<{ asset_id: string }>(
+        'INSERT INTO shared_link_assets (link_id, asset_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING asset_id', [linkId, ids])
+      return rows.map((r) => r.asset_id)
+    },
+    /** Takes photos out of an INDIVIDUAL link; returns those that were in it. */
+    async removeAssets (linkId: string, ids: string[]): Promise<string[]> {
+      const rows = await db.query<{ asset_id: string }>('DELETE FROM shared_link_assets WHERE link_id = $1 AND asset_id = ANY($2::uuid[]) RETURNING asset_id', [linkId, ids])
+      return rows.map((r) => r.asset_id)
+    },
+    async insert (l: Omit<SharedLinkRow, 'created_at' | 'updated_at'>, q: Queryable = db): Promise<SharedLinkRow> {
+      const [row] = await q.query<SharedLinkRow>(
         `INSERT INTO shared_links (id, owner_id, type, album_id, key_hash, key_sealed, password_hash, description, expires_at, allow_download, allow_upload, show_metadata)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *`,
         [l.id, l.owner_id, l.type, l.album_id, l.key_hash, l.key_sealed, l.password_hash, l.description, l.expires_at, l.allow_download, l.allow_upload, l.show_metadata])

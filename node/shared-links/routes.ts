@@ -50,6 +50,8 @@ export function linkAssetDto (a: AssetRow, link: SharedLinkRow, dataDir: string)
   }
 }
 
+const assetIds = z.array(z.uuid({ error: 'assetIds: expected asset ids' })).max(10_000, 'assetIds: at most 10,000 photos in one link')
+
 const linkBody = {
   description: z.string().max(10_000).nullable().optional(),
   expiresAt: z.coerce.date({ error: 'expiresAt: expected an ISO 8601 date' }).nullable().optional(),
@@ -58,7 +60,7 @@ const linkBody = {
   showMetadata: z.boolean().optional(),
 }
 
-/** Immich's shared-link API (album links). */
+/** Immich's shared-link API: album links, and links to chosen photos (INDIVIDUAL). */
 export function sharedLinkRoutes ({ links, albums, config, db }: { links: SharedLinkService, albums: AlbumService, config: Config, db: Database }) {
   const users = createUserRepo(db)
   const albumDto = async (a: AlbumRow, assets: unknown[] = []) => {
@@ -67,7 +69,10 @@ export function sharedLinkRoutes ({ links, albums, config, db }: { links: Shared
   }
   const dto = async (l: SharedLinkRow, { withAssets = false, forOwner = true }: { withAssets?: boolean, forOwner?: boolean } = {}) => {
     const album = l.album_id === null ? undefined : await albums.repo.byIdAny(l.album_id)
-    const assets = album !== undefined && withAssets ? (await albums.repo.assetsOf(album.id, album.asset_order)).map((a) => linkAssetDto(a, l, config.HEARTH_DATA_DIR)) : []
+    // An album link's photos on its page only; an INDIVIDUAL link's are the link itself (as in Immich).
+    const rows = l.type === 'INDIVIDUAL' ? await links.repo.chosenAssets(l.id) : album !== undefined && withAssets ? await albums.repo.assetsOf(album.id, album.asset_order) : []
+    const assets = rows.map((a) => linkAssetDto(a, l, config.HEARTH_DATA_DIR))
+    const owner = l.type === 'INDIVIDUAL' ? await users.byId(l.owner_id) : undefined
     const albumOut = album === undefined ? undefined : await albumDto(album, assets)
     return {
       id: l.id,
@@ -86,6 +91,8 @@ export function sharedLinkRoutes ({ links, albums, config, db }: { links: Shared
       showMetadata: l.show_metadata,
       album: albumOut === undefined ? undefined : forOwner ? albumOut : { ...albumOut, owner: { id: albumOut.owner.id, name: albumOut.owner.name }, albumUsers: [] },
       assets,
+      // Hearth's: who shares an INDIVIDUAL link's photos, for its page (an album link's album says it).
+      ...(owner !== undefined && { owner: { id: owner.id, name: owner.name } }),
     }
   }
   const linkId = (id: string) => { if (!isUuid(id)) throw new NotFoundError('Shared link'); return id }
@@ -99,9 +106,24 @@ export function sharedLinkRoutes ({ links, albums, config, db }: { links: Shared
     }),
     route({
       method: 'POST', path: '/api/shared-links', tag: 'Shared links', access: 'user', permission: 'sharedLink.create', status: 201,
-      summary: 'Make a public link to one of your albums, optionally with a password and an expiry',
-      body: z.object({ type: z.literal('ALBUM', { error: 'type: only ALBUM links are supported' }), albumId: z.uuid({ error: 'albumId: expected an album id' }), password: z.string().max(1024).optional(), ...linkBody }),
+      summary: 'Make a public link to one of your albums (type ALBUM, albumId) or to some of your photos (type INDIVIDUAL, assetIds), optionally with a password and an expiry',
+      body: z.discriminatedUnion('type', [
+        z.object({ type: z.literal('ALBUM'), albumId: z.uuid({ error: 'albumId: expected an album id' }), password: z.string().max(1024).optional(), ...linkBody }),
+        z.object({ type: z.literal('INDIVIDUAL'), assetIds: assetIds.min(1, 'assetIds: choose at least one photo'), password: z.string().max(1024).optional(), ...linkBody }),
+      ], { error: 'type: expected ALBUM (with albumId) or INDIVIDUAL (with assetIds)' }),
       handler: async ({ auth, body }) => dto(await links.create(auth.user.id, body)),
+    }),
+    route({
+      method: 'PUT', path: '/api/shared-links/{id}/assets', tag: 'Shared links', access: 'user', permission: 'sharedLink.update',
+      summary: 'Put more of your photos in a link made of chosen photos (INDIVIDUAL); per photo, whether it went in (error: duplicate or no_permission)',
+      body: z.object({ assetIds: assetIds.min(1) }),
+      handler: async ({ auth, params, body }) => links.addAssets(auth.user.id, linkId(params.id), body.assetIds),
+    }),
+    route({
+      method: 'DELETE', path: '/api/shared-links/{id}/assets', tag: 'Shared links', access: 'user', permission: 'sharedLink.update',
+      summary: 'Take photos out of a link made of chosen photos (INDIVIDUAL); per photo, whether it was in it (error: not_found)',
+      body: z.object({ assetIds: assetIds.min(1) }),
+      handler: async ({ auth, params, body }) => links.removeAssets(auth.user.id, linkId(params.id), body.assetIds),
     }),
     route({
       method: 'GET', path: '/api/shared-links/me', tag: 'Shared links', access: 'public', sharedLink: true,

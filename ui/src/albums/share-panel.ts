@@ -9,6 +9,7 @@ import { api } from '../api.ts'
 import { notify, notifyError } from '../notify.ts'
 import { session } from '../session.ts'
 import type { AlbumFull, SharedLink, UserRef } from './types.ts'
+import './links.ts'
 
 export class AlbumSharePanel extends LitElement {
   static override properties = { album: { attribute: false }, users: { state: true }, links: { state: true } }
@@ -19,9 +20,6 @@ export class AlbumSharePanel extends LitElement {
     li { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
     li .who { flex: 1; min-width: 160px; }
     form { display: flex; gap: 10px; flex-wrap: wrap; align-items: end; }
-    form label.check { display: flex; gap: 6px; align-items: center; }
-    .link { flex: 1; min-width: 200px; font-size: .9rem; overflow-wrap: anywhere; }
-    .tags { font-size: .85rem; }
   `]
 
   album!: AlbumFull
@@ -38,7 +36,6 @@ export class AlbumSharePanel extends LitElement {
     } catch (err) { notifyError(err) }
   }
   private changed (album?: AlbumFull): void { this.dispatchEvent(new CustomEvent('changed', { detail: album })) }
-  private linkUrl (l: SharedLink): string { return `${location.origin}/share/${l.key}` }
 
   private async addUser (e: SubmitEvent): Promise<void> {
     e.preventDefault()
@@ -57,35 +54,6 @@ export class AlbumSharePanel extends LitElement {
   private async removeUser (userId: string): Promise<void> {
     try { await api.del(`/api/albums/${this.album.id}/user/${userId}`); this.changed() } catch (err) { notifyError(err) }
   }
-  private async createLink (e: SubmitEvent): Promise<void> {
-    e.preventDefault()
-    const form = e.target as HTMLFormElement
-    const data = new FormData(form)
-    const expires = String(data.get('expires') ?? '')
-    const password = String(data.get('password') ?? '')
-    try {
-      await api.post('/api/shared-links', {
-        type: 'ALBUM', albumId: this.album.id, allowDownload: data.get('download') === 'on', showMetadata: data.get('metadata') === 'on',
-        ...(password !== '' && { password }), ...(expires !== '' && { expiresAt: new Date(`${expires}T23:59:59`).toISOString() }),
-        ...(String(data.get('description') ?? '') !== '' && { description: String(data.get('description')) }),
-      })
-      form.reset()
-      notify(t.sharing.linkCreated)
-      await this.load()
-      this.changed()
-    } catch (err) { notifyError(err) }
-  }
-  private async copy (l: SharedLink): Promise<void> {
-    try { await navigator.clipboard.writeText(this.linkUrl(l)); notify(t.sharing.copied) } catch {
-      // Without clipboard access (plain http on a LAN address), select the text for the user to copy.
-      const el = this.renderRoot.querySelector<HTMLInputElement>(`input[data-link="${l.id}"]`)
-      el?.select()
-    }
-  }
-  private async deleteLink (l: SharedLink): Promise<void> {
-    try { await api.del(`/api/shared-links/${l.id}`); notify(t.sharing.linkDeleted); await this.load(); this.changed() } catch (err) { notifyError(err) }
-  }
-
   override render () {
     const shared = new Set(this.album.albumUsers.map((u) => u.user.id))
     const candidates = this.users.filter((u) => !shared.has(u.id))
@@ -104,22 +72,7 @@ export class AlbumSharePanel extends LitElement {
       <section class="card" aria-labelledby="links-h">
         <h2 id="links-h">${t.sharing.links}</h2>
         <p class="muted">${t.sharing.linksHint}</p>
-        ${this.links.length === 0 ? html`<p class="muted">${t.sharing.noLinks}</p>` : html`<ul>${this.links.map((l) => {
-          const expired = l.expiresAt !== null && new Date(l.expiresAt).getTime() < Date.now()
-          return html`<li>
-            <input class="link" readonly data-link=${l.id} .value=${this.linkUrl(l)} aria-label=${t.sharing.copy} @focus=${(e: Event) => (e.target as HTMLInputElement).select()}>
-            <span class="tags muted">${[l.description ?? '', l.hasPassword ? t.sharing.protected : '', expired ? t.sharing.expired : l.expiresAt !== null ? t.sharing.expiresOn(new Date(l.expiresAt).toLocaleDateString()) : t.sharing.never, l.allowDownload ? '' : t.sharing.downloadsOff].filter((x) => x !== '').join(' · ')}</span>
-            <button @click=${() => this.copy(l)}>${t.sharing.copy}</button>
-            <button class="danger" @click=${() => this.deleteLink(l)}>${t.sharing.deleteLink}</button></li>`
-        })}</ul>`}
-        <form @submit=${this.createLink}>
-          <label>${t.sharing.password}<input name="password" type="password" autocomplete="new-password"></label>
-          <label>${t.sharing.expires}<input name="expires" type="date"></label>
-          <label>${t.sharing.linkDescription}<input name="description" maxlength="200"></label>
-          <label class="check"><input type="checkbox" name="download" checked> ${t.sharing.allowDownload}</label>
-          <label class="check"><input type="checkbox" name="metadata" checked> ${t.sharing.showMetadata}</label>
-          <button class="primary" type="submit">${t.sharing.newLink}</button>
-        </form>
+        <hearth-links .links=${this.links} .target=${{ type: 'ALBUM', albumId: this.album.id }} @changed=${async () => { await this.load(); this.changed() }}></hearth-links>
       </section>`
   }
 }

@@ -9,7 +9,7 @@ export interface AlbumFull {
   startDate?: string, endDate?: string
 }
 export interface SharedLink {
-  id: string, key: string, description: string | null, hasPassword: boolean, expiresAt: string | null
+  id: string, key: string, type: 'ALBUM' | 'INDIVIDUAL', owner?: UserRef, description: string | null, hasPassword: boolean, expiresAt: string | null
   allowDownload: boolean, showMetadata: boolean, album?: AlbumFull, assets: Asset[]
 }
 export type BulkResult = Array<{ id: string, success: boolean, error?: string }>

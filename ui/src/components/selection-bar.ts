@@ -18,9 +18,11 @@ import { navigate } from '../router.ts'
 import type { AuthStatus } from '../types.ts'
 import './place-picker.ts'
 import './pin-form.ts'
+import '../albums/links.ts'
+import type { SharedLink } from '../albums/types.ts'
 
 export class SelectionBar extends LitElement {
-  static override properties = { count: { type: Number }, ids: { attribute: false }, mode: { type: String }, allFavourite: { type: Boolean }, albums: { state: true }, busy: { state: true }, tags: { state: true }, pinMode: { state: true } }
+  static override properties = { count: { type: Number }, ids: { attribute: false }, mode: { type: String }, allFavourite: { type: Boolean }, albums: { state: true }, busy: { state: true }, tags: { state: true }, pinMode: { state: true }, link: { state: true } }
   static override styles = [base, css`
     :host { display: flex; align-items: center; gap: 4px; padding: 6px 12px; background: var(--h-accent-soft); border-bottom: 1px solid var(--h-border); flex-wrap: wrap; z-index: 4; }
     .count { font-weight: 600; margin-right: auto; padding-left: 4px; }
@@ -66,7 +68,10 @@ export class SelectionBar extends LitElement {
     } catch (err) { notifyError(err) }
   }
 
-  private dialog (id: 'albums' | 'tag' | 'edit' | 'pin'): HTMLDialogElement { return this.renderRoot.querySelector<HTMLDialogElement>(`#${id}`)! }
+  /** The link made from the selection in the Share link dialog, once made. */
+  link: SharedLink | undefined
+
+  private dialog (id: 'albums' | 'tag' | 'edit' | 'pin' | 'link'): HTMLDialogElement { return this.renderRoot.querySelector<HTMLDialogElement>(`#${id}`)! }
 
   /**
    * A dialog's change to the selection: `work` runs with the bar busy and returns what to say; then
@@ -189,6 +194,7 @@ export class SelectionBar extends LitElement {
               <button class="icon" aria-label=${t.locked.moveIn} title=${t.locked.moveIn} @click=${() => void this.moveToLocked()}>${icon('lock')}</button>`}
           <button class="icon" aria-label=${t.selection.tag} title=${t.selection.tag} @click=${this.openTag}>${icon('tag')}</button>
           <button class="icon" aria-label=${t.selection.editDatePlace} title=${t.selection.editDatePlace} @click=${() => this.dialog('edit').showModal()}>${icon('calendar')}</button>
+          ${this.mode === 'locked' ? nothing : html`<button class="icon" aria-label=${t.sharing.shareLink} title=${t.sharing.shareLink} @click=${() => { this.link = undefined; this.dialog('link').showModal() }}>${icon('share')}</button>`}
           <button class="icon" aria-label=${t.selection.download} title=${t.selection.download} @click=${() => this.act('download')}>${icon('download')}</button>
           <button class="icon" aria-label=${t.selection.trash} title=${t.selection.trash} @click=${() => this.act('trash')}>${icon('trash')}</button>`}
       <dialog id="albums" aria-label=${t.selection.chooseAlbum} @close=${() => { this.albums = undefined }}>
@@ -204,6 +210,14 @@ export class SelectionBar extends LitElement {
         </div>
       </dialog>
       ${trash ? nothing : html`${this.renderEdit()}${this.renderTag()}`}
+      <dialog id="link" aria-label=${t.sharing.shareLink}>
+        <div class="dlg"><h2>${t.sharing.shareLink}</h2>
+          <p class="muted">${t.sharing.shareLinkIntro(this.ids.length)}</p>
+          <hearth-links .links=${this.link === undefined ? [] : [this.link]} .target=${this.link === undefined ? { type: 'INDIVIDUAL', assetIds: this.ids } : undefined}
+            @changed=${(e: CustomEvent<SharedLink | undefined>) => { this.link = e.detail; if (e.detail === undefined) this.dialog('link').close() }}></hearth-links>
+          <div class="row"><button @click=${() => this.dialog('link').close()}>${t.sharing.close}</button></div>
+        </div>
+      </dialog>
       <dialog id="pin" aria-label=${t.locked.moveIn} @close=${() => { this.pinMode = undefined }}>
         <div class="dlg"><h2>${t.locked.moveIn}</h2>
           ${this.pinMode === undefined ? nothing : html`<hearth-pin-form .mode=${this.pinMode} cancellable

@@ -1,4 +1,7 @@
-/** Albums: a grid of covers (mine, or shared with me), and making a new one. */
+/**
+ * Albums: a grid of covers (mine, or shared with me), and making a new one. The Sharing page (the
+ * shared tab) also lists the public links made from chosen photos, to copy or delete.
+ */
 import { LitElement, html, css, nothing } from 'lit'
 import { base } from '../styles.ts'
 import { t } from '../strings.ts'
@@ -6,10 +9,11 @@ import { api, media } from '../api.ts'
 import { notifyError } from '../notify.ts'
 import { navigate } from '../router.ts'
 import { icon } from '../icons.ts'
-import type { AlbumFull } from '../albums/types.ts'
+import type { AlbumFull, SharedLink } from '../albums/types.ts'
+import '../albums/links.ts'
 
 export class AlbumsScreen extends LitElement {
-  static override properties = { params: { attribute: false }, query: { attribute: false }, albums: { state: true }, creating: { state: true }, loading: { state: true } }
+  static override properties = { params: { attribute: false }, query: { attribute: false }, albums: { state: true }, creating: { state: true }, loading: { state: true }, links: { state: true } }
   static override styles = [base, css`
     header { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; margin-bottom: 18px; }
     header h1 { flex: 1; }
@@ -25,11 +29,14 @@ export class AlbumsScreen extends LitElement {
     .meta { font-size: .88rem; }
     form { display: flex; gap: 8px; flex-wrap: wrap; align-items: end; padding: 14px; margin-bottom: 18px; }
     form label { flex: 1; min-width: 200px; }
+    .links { margin-top: 28px; display: grid; gap: 8px; }
   `]
 
   params: Record<string, string> = {}
   query = new URLSearchParams()
   albums: AlbumFull[] = []
+  /** The user's links to chosen photos (Immich's INDIVIDUAL links), on the shared tab. */
+  links: SharedLink[] = []
   creating = false
   loading = true
   private shownTab = ''
@@ -43,8 +50,12 @@ export class AlbumsScreen extends LitElement {
   private async load (): Promise<void> {
     this.loading = true
     try {
-      const all = await api.get<AlbumFull[]>(this.tab === 'shared' ? '/api/albums?shared=true' : '/api/albums')
+      const [all, links] = await Promise.all([
+        api.get<AlbumFull[]>(this.tab === 'shared' ? '/api/albums?shared=true' : '/api/albums'),
+        this.tab === 'shared' ? api.get<SharedLink[]>('/api/shared-links') : [],
+      ])
       this.albums = all
+      this.links = links.filter((l) => l.type === 'INDIVIDUAL')
     } catch (err) { notifyError(err) } finally { this.loading = false }
   }
 
@@ -79,6 +90,9 @@ export class AlbumsScreen extends LitElement {
           <span class="name">${a.albumName}</span>
           <span class="meta muted">${t.albums.count(a.assetCount)}${a.shared ? html` · ${t.albums.sharedBadge}` : nothing}${this.tab === 'shared' && a.owner !== undefined ? html` · ${t.albums.by(a.owner.name)}` : nothing}</span>
         </a>`)}</div>`}
+      ${this.tab === 'shared' && !this.loading ? html`<section class="links" aria-labelledby="chosen-h"><h2 id="chosen-h">${t.sharing.chosenLinks}</h2>
+        <p class="muted">${t.sharing.chosenLinksHint}</p>
+        ${this.links.length === 0 ? html`<p class="muted">${t.sharing.noLinks}</p>` : html`<hearth-links .links=${this.links} @changed=${() => this.load()}></hearth-links>`}</section>` : nothing}
     </div>`
   }
 }

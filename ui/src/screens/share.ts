@@ -1,6 +1,7 @@
 /**
  * A public link's page, `/share/:key`, for visitors without an account: asks for the password when
- * the link has one, then shows the album's photos, a viewer, and downloads when the link allows.
+ * the link has one, then shows the album's photos (or the photos the link was made of), a viewer,
+ * and downloads when the link allows.
  */
 import { LitElement, html, css, nothing } from 'lit'
 import { base } from '../styles.ts'
@@ -48,7 +49,7 @@ export class ShareScreen extends LitElement {
       this.link = await request<SharedLink>('GET', `/api/shared-links/me?${q}`, undefined, { quiet401: true })
       this.state = 'ready'
       this.error = ''
-      document.title = `${this.link.album?.albumName ?? ''} · ${t.app.name}`
+      document.title = `${this.heading(this.link)} · ${t.app.name}`
     } catch (err) {
       if (err instanceof ApiError && err.status === 401 && /password/i.test(err.message)) {
         this.state = 'password'
@@ -70,11 +71,17 @@ export class ShareScreen extends LitElement {
     this.busy = false
   }
 
-  /** The whole album as ZIP archives (the link allows downloads). */
-  private async downloadAll (albumId: string, name: string): Promise<void> {
+  /** An album link's album name; a link to chosen photos is named by its note, or by who shares it. */
+  private heading (link: SharedLink): string {
+    return link.album?.albumName ?? (link.description !== null && link.description !== '' ? link.description : t.share.photosFrom(link.owner?.name ?? ''))
+  }
+
+  /** The whole album, or all the link's photos, as ZIP archives (the link allows downloads). */
+  private async downloadAll (link: SharedLink): Promise<void> {
     try {
       const { actions } = await import('../lib/actions.ts')
-      await actions.download([], { albumId, name, key: this.key })
+      if (link.album !== undefined) await actions.download([], { albumId: link.album.id, name: link.album.albumName, key: this.key })
+      else await actions.download(link.assets.map((a) => a.id), { name: this.heading(link), key: this.key })
     } catch (err) { this.error = (err as Error).message }
   }
 
@@ -90,9 +97,10 @@ export class ShareScreen extends LitElement {
     const link = this.link!
     const album = link.album
     const assets = link.assets
-    return html`<header><h1>${album?.albumName ?? ''}</h1>
-        ${album !== undefined ? html`<span class="muted">${t.share.sharedBy(album.owner.name)} · ${t.albums.count(assets.length)}</span>` : nothing}
-        ${link.allowDownload && album !== undefined && assets.length > 0 ? html`<button @click=${() => void this.downloadAll(album.id, album.albumName)}>${t.share.downloadAll}</button>` : nothing}</header>
+    const owner = album?.owner.name ?? link.owner?.name
+    return html`<header><h1>${this.heading(link)}</h1>
+        ${owner !== undefined ? html`<span class="muted">${t.share.sharedBy(owner)} · ${t.albums.count(assets.length)}</span>` : nothing}
+        ${link.allowDownload && assets.length > 0 ? html`<button @click=${() => void this.downloadAll(link)}>${t.share.downloadAll}</button>` : nothing}</header>
       ${album?.description !== undefined && album.description !== '' ? html`<p style="padding: 0 24px">${album.description}</p>` : nothing}
       ${assets.length === 0 ? html`<p class="muted" style="padding: 0 24px">${t.share.empty}</p>` : html`<div class="grid" role="list">${assets.map((a, i) => html`<button role="listitem" @click=${() => { this.open = i }} aria-label=${a.originalFileName ?? t.share.photo(i + 1, assets.length)}>
         <img src=${withKey(`/api/assets/${a.id}/thumbnail?size=thumbnail`, this.key)} alt=${a.originalFileName ?? t.share.photo(i + 1, assets.length)} loading="lazy" width="250" height="250"></button>`)}</div>`}
