@@ -28,6 +28,7 @@ import { createAssetService, userFolder } from './assets/service.ts'
 import { assetRoutes } from './assets/routes.ts'
 import { createAlbumService } from './albums/service.ts'
 import { albumRoutes } from './albums/routes.ts'
+import { activityRoutes } from './activities/routes.ts'
 import { tagRoutes } from './tags/routes.ts'
 import { createSharedLinkService } from './shared-links/service.ts'
 import { sharedLinkAuthenticator, sharedLinkRoutes } from './shared-links/routes.ts'
@@ -173,6 +174,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     ...userRoutes({ users }),
     ...assetRoutes({ db, assets, config, uploads, geocode: places.geocode, ingest }),
     ...albumRoutes({ albums, config, db }),
+    ...activityRoutes({ db, albums }),
     ...tagRoutes({ db }),
     ...sharedLinkRoutes({ links, albums, config, db }),
     ...jobRoutes({

@@ -12,6 +12,8 @@ export interface AlbumRow {
   description: string
   album_thumbnail_asset_id: string | null
   asset_order: AlbumOrder
+  /** Whether its people may like and comment (album activity). */
+  is_activity_enabled: boolean
   created_at: Date
   updated_at: Date
   asset_count: number
@@ -72,12 +74,13 @@ export function createAlbumRepo (db: Queryable) {
            AND ($3::text IS NULL OR a.album_name = $3)
          ORDER BY a.created_at DESC`, [userId, assetId ?? null, name ?? null])
     },
-    async update (id: string, patch: { name?: string, description?: string, thumbnailAssetId?: string, order?: AlbumOrder }) {
+    async update (id: string, patch: { name?: string, description?: string, thumbnailAssetId?: string, order?: AlbumOrder, isActivityEnabled?: boolean }) {
       const rows = await db.query(
         `UPDATE albums SET album_name = coalesce($2, album_name), description = coalesce($3, description),
-           album_thumbnail_asset_id = coalesce($4, album_thumbnail_asset_id), asset_order = coalesce($5, asset_order), updated_at = now()
+           album_thumbnail_asset_id = coalesce($4, album_thumbnail_asset_id), asset_order = coalesce($5, asset_order),
+           is_activity_enabled = coalesce($6, is_activity_enabled), updated_at = now()
          WHERE id = $1 RETURNING id`,
-        [id, patch.name ?? null, patch.description ?? null, patch.thumbnailAssetId ?? null, patch.order ?? null])
+        [id, patch.name ?? null, patch.description ?? null, patch.thumbnailAssetId ?? null, patch.order ?? null, patch.isActivityEnabled ?? null])
       return rows.length > 0
     },
     async remove (ownerId: string, id: string): Promise<boolean> {

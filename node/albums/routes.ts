@@ -27,7 +27,7 @@ export function toAlbumDto (a: AlbumRow, owner: UserRow, albumUsers: AlbumUserRo
     albumUsers: albumUsers.map((u) => ({ user: toUserDto(u.user), role: u.role })),
     shared: a.shared_users > 0 || a.shared_links > 0,
     hasSharedLink: a.shared_links > 0,
-    isActivityEnabled: true,
+    isActivityEnabled: a.is_activity_enabled,
     order: a.asset_order,
     startDate: a.start_date?.toISOString(),
     endDate: a.end_date?.toISOString(),
@@ -86,13 +86,13 @@ export function albumRoutes ({ albums, config, db }: { albums: AlbumService, con
     }),
     route({
       method: 'PATCH', path: '/api/albums/{id}', tag: 'Albums', access: 'user', permission: 'album.update',
-      summary: 'Rename an album, change its description, cover or sort order (owner only)',
+      summary: 'Rename an album, change its description, cover or sort order, or turn its likes and comments on or off (isActivityEnabled; owner only)',
       body: z.object({
         albumName: z.string().trim().min(1).max(500).optional(), description: z.string().max(10_000).optional(),
         albumThumbnailAssetId: z.uuid().optional(), order: z.enum(['asc', 'desc']).optional(), isActivityEnabled: z.boolean().optional(),
       }),
       handler: async ({ auth, params, body }) => one(await albums.update(auth.user.id, albumId(params.id), {
-        name: body.albumName, description: body.description, thumbnailAssetId: body.albumThumbnailAssetId, order: body.order,
+        name: body.albumName, description: body.description, thumbnailAssetId: body.albumThumbnailAssetId, order: body.order, isActivityEnabled: body.isActivityEnabled,
       })),
     }),
     route({

@@ -45,7 +45,7 @@ export function createAlbumService ({ db }: { db: Database }) {
       })
       return (await access(ownerId, id)).album
     },
-    async update (userId: string, id: string, patch: { name?: string, description?: string, thumbnailAssetId?: string, order?: AlbumOrder }) {
+    async update (userId: string, id: string, patch: { name?: string, description?: string, thumbnailAssetId?: string, order?: AlbumOrder, isActivityEnabled?: boolean }) {
       await owned(userId, id)
       if (patch.thumbnailAssetId !== undefined && !await repo.hasAsset(id, patch.thumbnailAssetId)) throw new BadRequestError('albumThumbnailAssetId: that asset is not in this album')
       await repo.update(id, patch)

@@ -8,6 +8,7 @@ export const permissions = [
   'asset.read', 'asset.update', 'asset.delete', 'asset.statistics', 'asset.view', 'asset.download', 'asset.upload',
   'album.create', 'album.read', 'album.update', 'album.delete', 'album.statistics',
   'albumAsset.create', 'albumAsset.delete',
+  'activity.create', 'activity.read', 'activity.update', 'activity.delete', 'activity.statistics',
   'albumUser.create', 'albumUser.update', 'albumUser.delete',
   'sharedLink.create', 'sharedLink.read', 'sharedLink.update', 'sharedLink.delete',
   'auth.changePassword', 'pinCode.create', 'pinCode.update', 'pinCode.delete',
