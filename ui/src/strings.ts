@@ -150,6 +150,11 @@ export const en = {
     shareLink: 'Share link', shareLinkIntro: (n: number) => `A public link to ${plural(n, 'photo', 'photos')}: anyone with it sees them without an account.`,
     linkCreated: 'Link created.', sharedAlbums: 'Albums shared with you and by you', close: 'Close',
   },
+  activity: {
+    title: 'Comments', open: (n: number) => n === 0 ? 'Comments' : `Comments (${n})`, like: 'Like', liked: 'Liked',
+    likedBy: (names: string[]) => `Liked by ${names.join(', ')}`, empty: 'No comments yet.', write: 'Write a comment', send: 'Send',
+    remove: (name: string) => `Delete ${name}’s comment`, off: 'Comments and likes are turned off for this album.', allow: 'Allow likes and comments',
+  },
   share: {
     loading: 'Opening the shared album…', passwordTitle: 'This album is protected', passwordHint: 'Enter the password you were given.',
     password: 'Password', open: 'Open', wrongPassword: 'That password is not right.', expired: 'This link has expired. Ask the person who shared it for a new one.',

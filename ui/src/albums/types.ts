@@ -5,7 +5,7 @@ export interface UserRef { id: string, name: string, email?: string }
 export interface AlbumUser { user: UserRef, role: 'editor' | 'viewer' }
 export interface AlbumFull {
   id: string, albumName: string, description: string, ownerId: string, owner: UserRef, albumThumbnailAssetId: string | null
-  assetCount: number, assets: Asset[], albumUsers: AlbumUser[], shared: boolean, hasSharedLink: boolean, order: 'asc' | 'desc'
+  assetCount: number, assets: Asset[], albumUsers: AlbumUser[], shared: boolean, hasSharedLink: boolean, order: 'asc' | 'desc', isActivityEnabled: boolean
   startDate?: string, endDate?: string
 }
 export interface SharedLink {

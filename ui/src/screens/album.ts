@@ -14,6 +14,7 @@ import type { Asset } from '../types.ts'
 import type { AlbumFull, BulkResult } from '../albums/types.ts'
 import '../albums/lightbox.ts'
 import '../albums/share-panel.ts'
+import '../albums/activity.ts'
 
 /** What the album's picker offers: the timeline, with the partners the user shows in it. */
 const PICK_FILTERS = { visibility: 'timeline', withPartners: 'true' }
@@ -21,7 +22,7 @@ const PICK_FILTERS = { visibility: 'timeline', withPartners: 'true' }
 export class AlbumScreen extends LitElement {
   static override properties = {
     params: { attribute: false }, query: { attribute: false }, album: { state: true }, selected: { state: true }, editing: { state: true },
-    picking: { state: true }, picked: { state: true }, sharing: { state: true }, open: { state: true },
+    picking: { state: true }, picked: { state: true }, sharing: { state: true }, open: { state: true }, talking: { state: true }, comments: { state: true },
   }
   static override styles = [base, css`
     header { display: grid; gap: 10px; margin-bottom: 16px; }
@@ -63,6 +64,10 @@ export class AlbumScreen extends LitElement {
   picking = false
   picked = new Set<string>()
   sharing = false
+  /** The likes-and-comments panel is open. */
+  talking = false
+  /** How many comments the album has (its button says so). */
+  comments = 0
   open = -1
   private loadedId = ''
 
@@ -79,7 +84,10 @@ export class AlbumScreen extends LitElement {
   }
 
   private async load (): Promise<void> {
-    try { this.album = await api.get<AlbumFull>(`/api/albums/${this.params.id}`) } catch (err) { notifyError(err) }
+    try {
+      this.album = await api.get<AlbumFull>(`/api/albums/${this.params.id}`)
+      if (this.album.albumUsers.length > 0) this.comments = (await api.get<{ comments: number }>(`/api/activities/statistics?albumId=${this.album.id}`)).comments
+    } catch (err) { notifyError(err) }
   }
 
   private toggle (id: string): void {
@@ -180,6 +188,7 @@ export class AlbumScreen extends LitElement {
             <div class="actions">
               ${role !== 'viewer' ? html`<button class="primary" @click=${this.startPicking}>${icon('plus')}${t.albums.addPhotos}</button>` : nothing}
               ${a.assetCount > 0 ? html`<button @click=${() => void this.download()}>${icon('download')}${t.albums.download}</button>` : nothing}
+              ${a.albumUsers.length > 0 ? html`<button @click=${() => { this.talking = !this.talking }} aria-expanded=${this.talking}>${icon('comment')}${t.activity.open(this.comments)}</button>` : nothing}
               ${role === 'owner' ? html`
                 <button @click=${() => { this.editing = true }}>${t.albums.rename}</button>
                 <button @click=${() => { this.sharing = !this.sharing }} aria-expanded=${this.sharing}>${icon('share')}${t.sharing.share}</button>
@@ -193,6 +202,8 @@ export class AlbumScreen extends LitElement {
             <p class="muted">${t.albums.count(a.assetCount)}${role !== 'owner' ? html` · ${t.albums.by(a.owner.name)}` : nothing}${role === 'viewer' ? html` · ${t.albums.viewerOnly}` : nothing}</p>`}
       </header>
       ${this.sharing && role === 'owner' ? html`<hearth-album-share-panel class="share" .album=${a} @changed=${() => this.load()}></hearth-album-share-panel>` : nothing}
+      ${this.talking && a.albumUsers.length > 0 ? html`<hearth-album-activity class="card share" .album=${a} @changed=${() => this.load()}
+        @counted=${(e: CustomEvent<number>) => { this.comments = e.detail }}></hearth-album-activity>` : nothing}
       ${this.selected.size > 0 ? html`<div class="selbar card" role="toolbar">
         <span class="grow">${t.selection.count(this.selected.size)}</span>
         ${role === 'owner' && this.selected.size === 1 ? html`<button @click=${this.setCover}>${t.albums.setCover}</button>` : nothing}
