@@ -121,7 +121,7 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
    */
   async function lockedCheck (auth: AuthContext, ids: string[], visibility: string | undefined): Promise<(tx: Queryable) => Promise<void>> {
     const locked = await db.query('SELECT 1 FROM assets WHERE id = ANY($1::uuid[]) AND owner_id = $2 AND visibility = \'locked\' LIMIT 1', [ids, auth.user.id])
-    if (visibility === 'locked' || locked.length > 0) requireUnlocked(auth)
+    if (visibility === 'locked' || locked.length > 0) await requireUnlocked(auth)
     return async (tx) => {
       if (visibility === 'locked') {
         await tx.query('DELETE FROM album_assets WHERE asset_id = ANY($1::uuid[])', [ids])
@@ -195,7 +195,7 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
       summary: 'How many photos and videos you have (or have in the trash); the locked folder\'s are counted only with visibility=locked, when it is open',
       query: z.object({ isTrashed: z.enum(['true', 'false']).optional(), visibility: z.enum(['timeline', 'archive', 'hidden', 'locked']).optional() }),
       handler: async ({ auth, query }) => {
-        if (query.visibility === 'locked') requireUnlocked(auth)
+        if (query.visibility === 'locked') await requireUnlocked(auth)
         return assets.repo.statistics(auth.user.id, query.isTrashed === 'true', query.visibility)
       },
     }),
@@ -380,7 +380,7 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
         withPartners: z.boolean().optional(),
       }),
       handler: async ({ auth, body }) => {
-        if (body.visibility === 'locked') requireUnlocked(auth)
+        if (body.visibility === 'locked') await requireUnlocked(auth)
         const { items, total } = await search.metadata(auth.user.id, body)
         const nextPage = body.page * body.size < total ? String(body.page + 1) : null
         return {

@@ -185,7 +185,7 @@ export function createAssetService ({ db, storage, config, log, onUploadBytes, o
     async getReadable (auth: AuthContext, id: string): Promise<AssetRow> {
       const asset = await repo.readableById(auth.user.id, id)
       if (asset === undefined) throw new NotFoundError('Asset')
-      if (asset.visibility === 'locked') requireUnlocked(auth)
+      if (asset.visibility === 'locked') await requireUnlocked(auth)
       return asset
     },
 

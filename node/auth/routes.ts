@@ -101,7 +101,7 @@ export function authRoutes ({ auth, users, config }: { auth: AuthService, users:
     }),
     route({
       method: 'POST', path: '/api/auth/session/unlock', tag: 'Authentication', access: 'user', status: 204,
-      summary: 'Open the locked folder for this session with your PIN code: for 15 minutes, and 5 past the last use (not for API keys)',
+      summary: 'Open the locked folder for this session with your PIN code: for 15 minutes, and 5 past its last use (not for API keys)',
       body: z.object({ pinCode }),
       handler: async ({ ctx, auth: caller, body }) => { await auth.unlock(caller, body.pinCode, ctx.req.socket.remoteAddress ?? 'unknown') },
     }),

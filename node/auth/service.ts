@@ -21,16 +21,25 @@ export interface AuthContext {
    * PIN code was given; undefined when it may not. Never set for an API key.
    */
   unlockedUntil?: Date
+  /** Keeps this session's locked folder open a few minutes more (it was just used). */
+  keepUnlocked?: () => Promise<void>
 }
 
 /** The locked folder stays open this long after the PIN is given (Immich's 15 minutes)... */
 const UNLOCK_MS = 15 * 60_000
-/** ...and, while it is used, at least this long after each request (Immich's 5 minutes). */
+/** ...and, while it is used, at least this long after each use (Immich's 5 minutes). */
 const UNLOCK_SLIDE_MS = 5 * 60_000
 
-/** Refuses a caller whose locked folder is not open, saying how to open it. */
-export function requireUnlocked (auth: AuthContext | undefined): void {
-  if (auth?.unlockedUntil !== undefined && auth.unlockedUntil.getTime() > Date.now()) return
+/**
+ * Refuses a caller whose locked folder is not open, saying how to open it; for one whose folder is
+ * open, this use keeps it open a few minutes more. Only a use of the folder does: a request for
+ * anything else (the status, the timeline) lets it close on time.
+ */
+export async function requireUnlocked (auth: AuthContext | undefined): Promise<void> {
+  if (auth?.unlockedUntil !== undefined && auth.unlockedUntil.getTime() > Date.now()) {
+    await auth.keepUnlocked?.()
+    return
+  }
   throw new ForbiddenError(auth?.apiKey !== undefined
     ? 'The locked folder is open only to a signed-in session unlocked with the PIN code, never to an API key'
     : auth?.user.pin_code_hash === null
@@ -65,13 +74,17 @@ export function createAuthService ({ db, users, config, onEvent }: {
     if (user === undefined) return undefined
     // Sliding expiry, refreshed at most hourly to spare the database a write per request.
     if (Date.now() - session.updated_at.getTime() > 3_600_000) await repo.touchSession(session.id, new Date(Date.now() + sessionMs))
-    let unlockedUntil = session.pin_expires_at !== null && session.pin_expires_at.getTime() > Date.now() ? session.pin_expires_at : undefined
-    // An open locked folder in use stays open a few minutes past the last request.
-    if (unlockedUntil !== undefined && unlockedUntil.getTime() - Date.now() < UNLOCK_SLIDE_MS) {
-      unlockedUntil = new Date(Date.now() + UNLOCK_SLIDE_MS)
-      await repo.setSessionPin(session.id, unlockedUntil)
+    const auth: AuthContext = { user, sessionId: session.id }
+    if (session.pin_expires_at !== null && session.pin_expires_at.getTime() > Date.now()) {
+      auth.unlockedUntil = session.pin_expires_at
+      // An open locked folder in use stays open a few minutes past its last use.
+      auth.keepUnlocked = async () => {
+        if (auth.unlockedUntil === undefined || auth.unlockedUntil.getTime() - Date.now() >= UNLOCK_SLIDE_MS) return
+        auth.unlockedUntil = new Date(Date.now() + UNLOCK_SLIDE_MS)
+        await repo.setSessionPin(session.id, auth.unlockedUntil)
+      }
     }
-    return { user, sessionId: session.id, unlockedUntil }
+    return auth
   }
 
   /**

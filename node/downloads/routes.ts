@@ -72,7 +72,7 @@ export function downloadRoutes ({ db, albums, log }: { db: Database, albums: Ret
     else {
       rows = await assets.readableByIds(auth!.user.id, wanted)
       // The owner's locked photos leave only through a session that has the locked folder open.
-      if (rows.some((r) => r.visibility === 'locked')) requireUnlocked(auth)
+      if (rows.some((r) => r.visibility === 'locked')) await requireUnlocked(auth)
     }
     const byId = new Map(rows.map((r) => [r.id, r]))
     return withMotion(wanted.map((id) => byId.get(id)).filter((r): r is AssetRow => r !== undefined))

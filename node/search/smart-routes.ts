@@ -36,7 +36,7 @@ export function smartSearchRoutes ({ smart, dataDir }: { smart: SmartSearch, dat
       summary: 'Search your photos (and the timeline photos of the partners you show; withPartners: false for yours only) by what they show and what is known about them: dates ("July 2021", "last summer"), places, people, cameras, text in the photo, file names, keywords; ranked by CLIP when a model is installed. Each item says why it matched (hearth.reasons as data, hearth.matched in English).',
       body: smartSearchBody,
       handler: async ({ auth, body }) => {
-        if (body.visibility === 'locked') requireUnlocked(auth)
+        if (body.visibility === 'locked') await requireUnlocked(auth)
         const { items, total, nextPage } = await smart.search(auth.user.id, body)
         return {
           assets: {

@@ -17,8 +17,8 @@ const filters = z.object({
   timeBucket: z.string().optional(),
 })
 
-const toFilters = (q: z.infer<typeof filters>, auth: AuthContext) => {
-  if (q.visibility === 'locked') requireUnlocked(auth)
+const toFilters = async (q: z.infer<typeof filters>, auth: AuthContext) => {
+  if (q.visibility === 'locked') await requireUnlocked(auth)
   // Immich's rule: partners' photos join the plain timeline only (their archive and favourites are theirs).
   if (q.withPartners === 'true' && (q.isTrashed === 'true' || q.isFavorite !== undefined || (q.visibility ?? 'timeline') !== 'timeline' || q.albumId !== undefined || q.tagId !== undefined || q.personId !== undefined)) {
     throw new BadRequestError('withPartners: only for the timeline itself, not with isTrashed, isFavorite, visibility, albumId, tagId or personId')
@@ -43,7 +43,7 @@ export function timelineRoutes ({ db }: { db: Database }) {
       method: 'GET', path: '/api/timeline/buckets', tag: 'Timeline', access: 'user', permission: 'timeline.read',
       summary: 'Months that have photos, newest first, with how many',
       query: filters,
-      handler: async ({ auth, query }) => repo.buckets(auth.user.id, toFilters(query, auth)),
+      handler: async ({ auth, query }) => repo.buckets(auth.user.id, await toFilters(query, auth)),
     }),
     route({
       method: 'GET', path: '/api/timeline/bucket', tag: 'Timeline', access: 'user', permission: 'timeline.read',
@@ -52,7 +52,7 @@ export function timelineRoutes ({ db }: { db: Database }) {
       handler: async ({ auth, query }) => {
         const m = /^(\d{4})-(\d{2})(-\d{2})?/.exec(query.timeBucket ?? '')
         if (m === null) throw new BadRequestError('timeBucket: expected a month such as 2024-07-01')
-        const rows = await repo.bucket(auth.user.id, new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1)), toFilters(query, auth))
+        const rows = await repo.bucket(auth.user.id, new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1)), await toFilters(query, auth))
         const ratio = (r: typeof rows[number]) => {
           if (r.width === null || r.height === null || r.height === 0) return 1
           return Math.round((r.width / r.height) * 1000) / 1000

@@ -2,7 +2,8 @@
  * The locked folder in a real browser: its page asks for a new PIN (twice) and opens; "Move to
  * locked folder" from the timeline's selection takes a photo out of the timeline into it; "Lock"
  * closes it, and the page asks for the PIN again (a wrong one is said so); from the folder a photo
- * moves back to the timeline. The server is asked at each step what it holds.
+ * moves back to the timeline; an unlock that runs out with the folder on screen hides it again.
+ * The server is asked at each step what it holds.
  */
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -98,6 +99,13 @@ for (const engine of oneEngine('pglite')) {
       await dialog.getByRole('button', { name: 'Unlock' }).click()
       await page.getByText('1 item moved to the locked folder.').waitFor()
       assert.equal((await visibility()).get(ids[1]!), 'locked')
+      // The unlock runs out while the folder is on screen: back to the PIN when the tab is looked at again.
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Locked folder' }).click()
+      await tiles(page).nth(0).waitFor()
+      await ui.node.node.db.query("UPDATE sessions SET pin_expires_at = now() - interval '1 second' WHERE pin_expires_at IS NOT NULL")
+      await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')))
+      await page.getByText('Enter your PIN to open the locked folder.').waitFor()
+      assert.equal(await tiles(page).count(), 0, 'no locked photo left on screen')
     })
   })
 }

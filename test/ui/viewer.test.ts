@@ -82,6 +82,36 @@ for (const engine of oneEngine('pglite')) {
       return { page, panel: page.locator('hearth-info-panel') }
     }
 
+    test('a slideshow steps through the timeline: a photo after the chosen seconds, a video when it has played; Space pauses; it ends at the last', async () => {
+      const page = await ui.page()
+      await signIn(ui, page, s)
+      await page.goto(`${ui.url}/photos`)
+      await page.evaluate(() => localStorage.setItem('hearth.slideshow.seconds', '3'))
+      const tiles = page.locator('hearth-timeline .tile a')
+      await tiles.nth(2).waitFor()
+      const order = (await tiles.evaluateAll((as) => as.map((a) => a.getAttribute('href')!.split('/').pop()!)))
+      assert.deepEqual(order.toSorted(), [video, String(motion.id), photo].toSorted())
+      await tiles.first().click()
+      await page.waitForURL(`**/photos/${order[0]}`)
+      await page.getByRole('button', { name: 'Slideshow' }).click()
+      const bar = page.getByRole('toolbar', { name: 'Slideshow' })
+      await bar.waitFor()
+      // Paused, it waits; resumed, it goes on.
+      await page.keyboard.press(' ')
+      await bar.getByRole('button', { name: 'Resume (Space)' }).waitFor()
+      await new Promise((r) => setTimeout(r, 4000))
+      assert.equal(new URL(page.url()).pathname, `/photos/${order[0]}`, 'held while paused')
+      await ui.shot(page, `viewer-${engine}-slideshow-paused`)
+      await page.keyboard.press(' ')
+      const started = Date.now()
+      await page.waitForURL(`**/photos/${order[1]}`, { timeout: 15_000 })
+      assert.ok(Date.now() - started >= 2500, 'a photo stays its 3 seconds')
+      await page.waitForURL(`**/photos/${order[2]}`, { timeout: 20_000 })
+      await page.getByText('End of the slideshow.').waitFor({ timeout: 20_000 })
+      await bar.waitFor({ state: 'detached' })
+      assert.equal(new URL(page.url()).pathname, `/photos/${order[2]}`, 'it stops at the last, in the viewer')
+    })
+
     test('a video plays from the playback endpoint with ranges', async () => {
       const page = await ui.page()
       await signIn(ui, page, s)

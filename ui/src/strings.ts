@@ -83,6 +83,8 @@ export const en = {
     tagged: (v: string) => `Tagged “${v}”.`, untagged: (v: string) => `Tag “${v}” removed.`, removeTag: (v: string) => `Remove the tag ${v}`,
     more: 'More', refreshMetadata: 'Refresh metadata', regenerateThumbnails: 'Regenerate thumbnails', transcodeVideo: 'Transcode video',
     metadataQueued: 'Reading the file again; what you set in Hearth is kept.', thumbnailsQueued: 'Making the thumbnails again.', transcodeQueued: 'Converting the video again.', trash: 'Move to trash', restore: 'Restore from trash', zoomIn: 'Zoom in', zoomOut: 'Zoom out',
+    slideshow: 'Slideshow', stopSlideshow: 'Stop the slideshow (Esc)', pause: 'Pause (Space)', resume: 'Resume (Space)', slideSeconds: 'Seconds a photo',
+    seconds: (n: number) => `${n} s`, slideshowEnd: 'End of the slideshow.',
     playMotion: 'Play motion', stopMotion: 'Stop motion', trashed: 'In the trash', notReady: 'This photo is still being processed.',
     failed: (reason: string) => `Hearth could not read this file: ${reason}`,
     details: 'Details', taken: 'Taken', camera: 'Camera', lens: 'Lens', exposure: 'Exposure', file: 'File', place: 'Place', position: 'Position',

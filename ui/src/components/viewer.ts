@@ -5,6 +5,10 @@
  * Rotation is stored on the server as an edit (PUT /api/assets/:id/edits) and never touches the
  * original. The info panel shows what the API knows: date and zone, camera, lens, exposure, place,
  * position, people, text, albums.
+ *
+ * Slideshow (the ▶ button): full screen, the controls hidden until the pointer moves, a photo every
+ * few seconds (3, 5 or 10, remembered in this browser), a video played to its end, through the list
+ * the viewer was opened from; Space pauses and resumes, ←/→ step (and restart the wait), Esc stops.
  */
 import { LitElement, html, css, nothing } from 'lit'
 import { base } from '../styles.ts'
@@ -21,12 +25,16 @@ import './info-panel.ts'
 import type { Asset } from '../types.ts'
 
 const BROWSER_IMAGES = /^image\/(jpeg|png|webp|gif|avif)$/
+/** Where the slideshow's seconds a photo are remembered. */
+const SLIDE_KEY = 'hearth.slideshow.seconds'
+const SLIDE_CHOICES = [3, 5, 10]
 
 export class Viewer extends LitElement {
   static override properties = {
     assetId: { type: String }, basePath: { type: String },
     asset: { state: true }, error: { state: true }, info: { state: true }, scale: { state: true }, tx: { state: true }, ty: { state: true },
     rotation: { state: true }, motion: { state: true }, menu: { state: true }, previewLoaded: { state: true }, hasPrev: { state: true }, hasNext: { state: true },
+    playing: { state: true }, paused: { state: true }, controls: { state: true },
   }
 
   static override styles = [base, css`
@@ -53,6 +61,13 @@ export class Viewer extends LitElement {
     [role=menu] { position: absolute; right: 0; top: 46px; min-width: 240px; display: grid; padding: 6px; border-radius: 12px; background: var(--h-surface); color: var(--h-text); box-shadow: var(--h-shadow); }
     [role=menu] button { justify-content: flex-start; width: 100%; border-radius: 8px; }
     hearth-info-panel { width: 360px; flex: none; }
+    .stage.show { cursor: none; }
+    .stage.show.controls { cursor: auto; }
+    .stage.show .bar, .stage.show .nav, .stage.show .slidebar { transition: opacity .3s; }
+    .stage.show:not(.controls) .bar, .stage.show:not(.controls) .nav, .stage.show:not(.controls) .slidebar { opacity: 0; pointer-events: none; }
+    .slidebar { position: absolute; bottom: 16px; left: 50%; transform: translateX(-50%); z-index: 3; display: flex; gap: 6px; align-items: center; padding: 6px 10px; border-radius: 999px; background: rgb(0 0 0 / 60%); }
+    .slidebar select { background: transparent; color: #fff; border: 1px solid rgb(255 255 255 / 40%); }
+    .slidebar option { color: #000; }
     @media (max-width: 700px) {
       :host { flex-direction: column; }
       hearth-info-panel { width: auto; height: 55dvh; }
@@ -83,16 +98,32 @@ export class Viewer extends LitElement {
   private pinch: { d: number, scale: number } | undefined
   private drag: { x: number, y: number, tx: number, ty: number } | undefined
   private opener: Element | null = null
+  /** The slideshow runs (`paused`: on hold); `controls`: shown for a while after the pointer moved. */
+  playing = false
+  paused = false
+  controls = false
+  private slideTimer: ReturnType<typeof setTimeout> | undefined
+  private controlsTimer: ReturnType<typeof setTimeout> | undefined
+  /** The slideshow went full screen: leaving full screen (the browser's own Esc) stops it. */
+  private fullscreen = false
+  private readonly onFullscreen = (): void => {
+    if (document.fullscreenElement !== null || !this.fullscreen) return
+    this.fullscreen = false
+    this.stopSlideshow()
+  }
 
   override connectedCallback (): void {
     super.connectedCallback()
     this.opener = document.activeElement
     window.addEventListener('keydown', this.onKey)
+    document.addEventListener('fullscreenchange', this.onFullscreen)
   }
 
   override disconnectedCallback (): void {
     super.disconnectedCallback()
+    this.stopSlideshow()
     window.removeEventListener('keydown', this.onKey)
+    document.removeEventListener('fullscreenchange', this.onFullscreen)
     if (this.opener instanceof HTMLElement) this.opener.focus()
   }
 
@@ -119,6 +150,7 @@ export class Viewer extends LitElement {
       if (this.loadedId !== id) return
       this.hasPrev = prev !== undefined
       this.hasNext = next !== undefined
+      if (this.playing) this.scheduleSlide()
       // Warm the neighbours' previews (those known to have one) so stepping shows them at once.
       for (const n of [next, prev]) if (n !== undefined && list?.ready?.(n) === true) { const img = new Image(); img.decoding = 'async'; img.src = media.preview(n) }
     } catch (err) {
@@ -127,6 +159,59 @@ export class Viewer extends LitElement {
   }
 
   private close (): void { this.dispatchEvent(new CustomEvent('close')) }
+
+  private get slideSeconds (): number {
+    const n = Number(localStorage.getItem(SLIDE_KEY))
+    return SLIDE_CHOICES.includes(n) ? n : 5
+  }
+
+  private startSlideshow (): void {
+    this.playing = true
+    this.paused = false
+    this.info = false
+    this.zoomTo(1)
+    // Full screen where the browser allows it; the slideshow runs either way.
+    if (document.fullscreenElement === null) this.requestFullscreen?.().then(() => { this.fullscreen = true }, () => {})
+    this.showControls()
+    this.scheduleSlide()
+  }
+
+  private stopSlideshow (): void {
+    if (!this.playing) return
+    this.playing = false
+    clearTimeout(this.slideTimer)
+    clearTimeout(this.controlsTimer)
+    if (this.fullscreen && document.fullscreenElement !== null) document.exitFullscreen().catch(() => {})
+    this.fullscreen = false
+  }
+
+  /** The next photo after the chosen seconds; a video moves on when it ends (`onVideoEnded`). */
+  private scheduleSlide (): void {
+    clearTimeout(this.slideTimer)
+    if (!this.playing || this.paused || this.asset?.type === 'VIDEO') return
+    this.slideTimer = setTimeout(() => void this.advance(), this.slideSeconds * 1000)
+  }
+
+  private async advance (): Promise<void> {
+    if (!this.playing || this.paused) return
+    if (!this.hasNext) { this.stopSlideshow(); notify(t.viewer.slideshowEnd); return }
+    await this.step(1)
+  }
+
+  private onVideoEnded (): void { if (this.playing && !this.paused) void this.advance() }
+
+  private togglePause (): void {
+    this.paused = !this.paused
+    this.showControls()
+    this.scheduleSlide()
+  }
+
+  private showControls (): void {
+    this.controls = true
+    clearTimeout(this.controlsTimer)
+    // Paused, the controls stay until it plays again.
+    this.controlsTimer = setTimeout(() => { if (!this.paused) this.controls = false }, 2500)
+  }
 
   /** The owner changed the asset in the info panel; a new date moves it in the grid behind (`asset-moved`). */
   private onUpdated (e: CustomEvent<Pick<Asset, 'id'> & Partial<Pick<Asset, 'exifInfo' | 'localDateTime' | 'fileCreatedAt' | 'tags'>>>): void {
@@ -155,7 +240,8 @@ export class Viewer extends LitElement {
     switch (e.key) {
       case 'ArrowLeft': if (!video) { e.preventDefault(); void this.step(-1) } break
       case 'ArrowRight': if (!video) { e.preventDefault(); void this.step(1) } break
-      case 'Escape': e.preventDefault(); if (this.menu) this.menu = false; else if (this.scale > 1) this.zoomTo(1); else this.close(); break
+      case 'Escape': e.preventDefault(); if (this.playing) this.stopSlideshow(); else if (this.menu) this.menu = false; else if (this.scale > 1) this.zoomTo(1); else this.close(); break
+      case ' ': if (this.playing) { e.preventDefault(); this.togglePause() } break
       case 'i': e.preventDefault(); this.info = !this.info; break
       case 'f': e.preventDefault(); if (this.mine()) void this.favourite(); break
       case '+': case '=': this.zoomTo(this.scale * 1.5); break
@@ -322,7 +408,8 @@ export class Viewer extends LitElement {
     const transform = `translate(${this.tx}px, ${this.ty}px) scale(${this.scale}) rotate(${this.rotation}deg)`
     if (a.type === 'VIDEO') {
       return html`<div class="frame" style="transform:${transform}">
-        <video class="play" controls autoplay playsinline preload="metadata" src=${media.video(a.id)} poster=${media.preview(a.id)} aria-label=${alt}></video></div>`
+        <video class="play" controls autoplay playsinline preload="metadata" src=${media.video(a.id)} poster=${media.preview(a.id)} aria-label=${alt}
+          @ended=${() => this.onVideoEnded()} @error=${() => this.onVideoEnded()}></video></div>`
     }
     const ph = placeholder(a.id, a.thumbhash)
     // Zoomed in past the preview's 1440 px: the original, when the browser can show it.
@@ -341,7 +428,13 @@ export class Viewer extends LitElement {
     const ready = a !== undefined && a.id === this.assetId
     // A partner's photo (partner sharing) is theirs to change: it is shown, zoomed and downloaded only.
     const mine = ready && a.ownerId === session.user?.id
-    return html`<div class="stage" @wheel=${this.onWheel} @pointerdown=${this.onDown} @pointermove=${this.onMove} @pointerup=${this.onUp} @pointercancel=${this.onUp}>
+    const shows = this.playing ? html`<div class="slidebar" role="toolbar" aria-label=${t.viewer.slideshow}>
+        <button class="icon" aria-label=${this.paused ? t.viewer.resume : t.viewer.pause} title=${this.paused ? t.viewer.resume : t.viewer.pause} @click=${() => this.togglePause()}>${icon(this.paused ? 'play' : 'pause')}</button>
+        <select aria-label=${t.viewer.slideSeconds} @change=${(e: Event) => { localStorage.setItem(SLIDE_KEY, (e.target as HTMLSelectElement).value); this.scheduleSlide() }}>
+          ${SLIDE_CHOICES.map((n) => html`<option value=${n} ?selected=${n === this.slideSeconds}>${t.viewer.seconds(n)}</option>`)}</select>
+        <button class="icon" aria-label=${t.viewer.stopSlideshow} title=${t.viewer.stopSlideshow} @click=${() => this.stopSlideshow()}>${icon('close')}</button>
+      </div>` : nothing
+    return html`<div class="stage ${this.playing ? 'show' : ''} ${this.controls ? 'controls' : ''}" @mousemove=${() => { if (this.playing) this.showControls() }} @wheel=${this.onWheel} @pointerdown=${this.onDown} @pointermove=${this.onMove} @pointerup=${this.onUp} @pointercancel=${this.onUp}>
       <div class="bar">
         <button class="icon close" aria-label=${t.viewer.close} title=${t.viewer.close} @click=${() => this.close()}>${icon('close')}</button>
         <span class="name">${ready ? a.originalFileName : ''}</span>
@@ -355,6 +448,7 @@ export class Viewer extends LitElement {
         ${mine && !a.isTrashed ? html`<button class="icon" aria-pressed=${a.isFavorite} aria-label=${a.isFavorite ? t.viewer.unfavourite : t.viewer.favourite} title=${a.isFavorite ? t.viewer.unfavourite : t.viewer.favourite} @click=${() => this.favourite()}>${icon(a.isFavorite ? 'heart' : 'heartOutline')}</button>` : nothing}
         ${mine && !a.isTrashed ? html`<button class="icon" aria-pressed=${a.isArchived} aria-label=${a.isArchived ? t.viewer.unarchive : t.viewer.archive} title=${a.isArchived ? t.viewer.unarchive : t.viewer.archive} @click=${() => this.archive()}>${icon('archive')}</button>` : nothing}
         ${ready ? html`<a class="button icon" style="color:#fff" href=${media.original(a.id)} download aria-label=${t.viewer.download} title=${t.viewer.download}>${icon('download')}</a>` : nothing}
+        ${ready && !this.playing && (this.hasNext || this.hasPrev) ? html`<button class="icon" aria-label=${t.viewer.slideshow} title=${t.viewer.slideshow} @click=${() => this.startSlideshow()}>${icon('play')}</button>` : nothing}
         <button class="icon" aria-pressed=${this.info} aria-label=${t.viewer.info} title=${t.viewer.info} @click=${() => { this.info = !this.info }}>${icon('info')}</button>
         ${mine ? (a.isTrashed
           ? html`<button class="icon" aria-label=${t.viewer.restore} title=${t.viewer.restore} @click=${() => this.restore()}>${icon('restore')}</button>`
@@ -364,6 +458,7 @@ export class Viewer extends LitElement {
       ${this.hasPrev ? html`<button class="icon nav prev" aria-label=${t.viewer.previous} title=${t.viewer.previous} @click=${() => this.step(-1)}>${icon('left')}</button>` : nothing}
       ${this.hasNext ? html`<button class="icon nav next" aria-label=${t.viewer.next} title=${t.viewer.next} @click=${() => this.step(1)}>${icon('right')}</button>` : nothing}
       <div class="media">${ready ? this.renderMedia(a) : nothing}</div>
+      ${shows}
       ${this.error !== '' ? html`<p class="msg" role="alert">${this.error}</p>` : nothing}
       ${ready && a.ingestStatus === 'failed' ? html`<p class="msg" role="status">${t.viewer.failed(a.failureReason ?? '')}</p>` : ready && a.thumbhash === null && a.type === 'IMAGE' ? html`<p class="msg" role="status">${t.viewer.notReady}</p>` : nothing}
     </div>

@@ -2,7 +2,8 @@
  * /locked: the locked folder (Immich's). Its photos are out of the timeline, search, albums,
  * sharing and downloads, and show here only while this session has the folder open: after a PIN
  * is set and given (<hearth-pin-form>), for 15 minutes and a few past the last use. "Lock" closes
- * it at once; a photo is moved back to the timeline from the selection bar.
+ * it at once; when it closes by itself, the screen goes back to the PIN (checked when the unlock
+ * should end, and when the tab comes back into view; asking does not keep it open). A photo is moved back to the timeline from the selection bar.
  */
 import { html, css } from 'lit'
 import { GridScreen } from './photos.ts'
@@ -28,13 +29,31 @@ export class LockedScreen extends GridScreen {
   protected override emptyText = t.locked.empty
   status: AuthStatus | undefined
 
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private readonly onVisible = (): void => { if (document.visibilityState === 'visible') void this.refresh() }
+
   override connectedCallback (): void {
     super.connectedCallback()
     void this.refresh()
+    document.addEventListener('visibilitychange', this.onVisible)
+  }
+
+  override disconnectedCallback (): void {
+    super.disconnectedCallback()
+    clearTimeout(this.timer)
+    document.removeEventListener('visibilitychange', this.onVisible)
   }
 
   private async refresh (): Promise<void> {
-    try { this.status = await api.get<AuthStatus>('/api/auth/status') } catch (err) { notifyError(err) }
+    try {
+      const status = await api.get<AuthStatus>('/api/auth/status')
+      // Closed while a photo was open: back to the folder's own address, behind the PIN.
+      if (!status.isElevated && this.params.id !== undefined) navigate('/locked')
+      this.status = status
+      // Look again when the unlock should end: used since, it will have been kept open longer.
+      clearTimeout(this.timer)
+      if (status.pinExpiresAt !== undefined) this.timer = setTimeout(() => void this.refresh(), Math.max(1000, Date.parse(status.pinExpiresAt) - Date.now() + 1000))
+    } catch (err) { notifyError(err) }
   }
 
   private async lock (): Promise<void> {
