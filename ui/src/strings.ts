@@ -153,7 +153,7 @@ export const en = {
     linkCreated: 'Link created.', sharedAlbums: 'Albums shared with you and by you', close: 'Close',
   },
   activity: {
-    title: 'Comments', open: (n: number) => n === 0 ? 'Comments' : `Comments (${n})`, like: 'Like', liked: 'Liked',
+    title: 'Comments', photoTitle: 'About this photo', open: (n: number) => n === 0 ? 'Comments' : `Comments (${n})`, like: 'Like', liked: 'Liked',
     likedBy: (names: string[]) => `Liked by ${names.join(', ')}`, empty: 'No comments yet.', write: 'Write a comment', send: 'Send',
     remove: (name: string) => `Delete ${name}’s comment`, off: 'Comments and likes are turned off for this album.', allow: 'Allow likes and comments',
   },

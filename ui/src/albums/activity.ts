@@ -1,9 +1,10 @@
 /**
  * <hearth-album-activity>: an album's likes and comments (Immich's activity), for everyone the
  * album is shared with: who liked it, the comments oldest first with their authors and times, a
- * box to write one, a heart to like the album or take the like back. The author of a comment, and
+ * box to write one, a heart to like the album or take the like back. With `assetId`, the same for
+ * one of its photos (the album's lightbox). The author of a comment, and
  * the album's owner, may delete it; the owner may turn activity off. Fires `changed` when the
- * album's settings changed, and `counted` (detail: how many comments) each time it has read them.
+ * album's settings changed, and `counted` each time it has read them (for a count shown elsewhere).
  */
 import { LitElement, html, css, nothing } from 'lit'
 import { base } from '../styles.ts'
@@ -19,7 +20,7 @@ export interface Activity { id: string, createdAt: string, type: 'comment' | 'li
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 
 export class AlbumActivity extends LitElement {
-  static override properties = { album: { attribute: false }, items: { state: true }, busy: { state: true } }
+  static override properties = { album: { attribute: false }, assetId: { type: String }, items: { state: true }, busy: { state: true } }
   static override styles = [base, css`
     :host { display: grid; gap: 12px; padding: 16px; }
     .likes { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
@@ -35,15 +36,23 @@ export class AlbumActivity extends LitElement {
   `]
 
   album!: AlbumFull
+  /** One photo's likes and comments, rather than the album's own. */
+  assetId: string | undefined
   items: Activity[] = []
+  private loadedFor: string | undefined = ''
   busy = false
 
-  override connectedCallback (): void { super.connectedCallback(); void this.load() }
+  override willUpdate (): void {
+    if (this.loadedFor !== this.assetId) { this.loadedFor = this.assetId; this.items = []; void this.load() }
+  }
 
   private async load (): Promise<void> {
     try {
-      this.items = await api.get<Activity[]>(`/api/activities?albumId=${this.album.id}&level=album`)
-      this.dispatchEvent(new CustomEvent('counted', { detail: this.items.filter((a) => a.type === 'comment').length }))
+      const asked = this.assetId
+      const items = await api.get<Activity[]>(`/api/activities?albumId=${this.album.id}${asked === undefined ? '&level=album' : `&assetId=${asked}`}`)
+      if (asked !== this.assetId) return
+      this.items = items
+      this.dispatchEvent(new CustomEvent('counted'))
     } catch (err) { notifyError(err) }
   }
 
@@ -53,7 +62,7 @@ export class AlbumActivity extends LitElement {
     try {
       const like = this.mine
       if (like !== undefined) await api.del(`/api/activities/${like.id}`)
-      else await api.post('/api/activities', { albumId: this.album.id, type: 'like' })
+      else await api.post('/api/activities', { albumId: this.album.id, assetId: this.assetId, type: 'like' })
       await this.load()
     } catch (err) { notifyError(err) }
   }
@@ -65,7 +74,7 @@ export class AlbumActivity extends LitElement {
     if (comment === '') return
     this.busy = true
     try {
-      await api.post('/api/activities', { albumId: this.album.id, type: 'comment', comment })
+      await api.post('/api/activities', { albumId: this.album.id, assetId: this.assetId, type: 'comment', comment })
       form.reset()
       await this.load()
     } catch (err) { notifyError(err) } finally { this.busy = false }
@@ -87,7 +96,7 @@ export class AlbumActivity extends LitElement {
     const likes = this.items.filter((a) => a.type === 'like')
     const comments = this.items.filter((a) => a.type === 'comment')
     const on = this.album.isActivityEnabled
-    return html`<h2>${t.activity.title}</h2>
+    return html`<h2>${this.assetId === undefined ? t.activity.title : t.activity.photoTitle}</h2>
       <div class="likes">
         ${on ? html`<button aria-pressed=${this.mine !== undefined ? 'true' : 'false'} @click=${() => this.toggleLike()}>${icon(this.mine !== undefined ? 'heart' : 'heartOutline')} ${this.mine !== undefined ? t.activity.liked : t.activity.like}</button>` : nothing}
         <span class="muted">${likes.length === 0 ? '' : t.activity.likedBy(likes.map((l) => l.user.name))}</span>
@@ -100,7 +109,7 @@ export class AlbumActivity extends LitElement {
           <textarea name="comment" maxlength="5000" aria-label=${t.activity.write} placeholder=${t.activity.write} required></textarea>
           <button class="primary" type="submit" ?disabled=${this.busy}>${t.activity.send}</button></form>`
         : html`<p class="muted">${t.activity.off}</p>`}
-      ${owner ? html`<label class="check"><input type="checkbox" .checked=${on} @change=${(e: Event) => this.setEnabled((e.target as HTMLInputElement).checked)}> ${t.activity.allow}</label>` : nothing}`
+      ${owner && this.assetId === undefined ? html`<label class="check"><input type="checkbox" .checked=${on} @change=${(e: Event) => this.setEnabled((e.target as HTMLInputElement).checked)}> ${t.activity.allow}</label>` : nothing}`
   }
 }
 customElements.define('hearth-album-activity', AlbumActivity)

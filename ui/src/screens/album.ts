@@ -66,7 +66,7 @@ export class AlbumScreen extends LitElement {
   sharing = false
   /** The likes-and-comments panel is open. */
   talking = false
-  /** How many comments the album has (its button says so). */
+  /** How many comments the album and its photos have (its button says so). */
   comments = 0
   open = -1
   private loadedId = ''
@@ -86,8 +86,14 @@ export class AlbumScreen extends LitElement {
   private async load (): Promise<void> {
     try {
       this.album = await api.get<AlbumFull>(`/api/albums/${this.params.id}`)
-      if (this.album.albumUsers.length > 0) this.comments = (await api.get<{ comments: number }>(`/api/activities/statistics?albumId=${this.album.id}`)).comments
+      await this.countComments()
     } catch (err) { notifyError(err) }
+  }
+
+  /** The album's comments, on it and on its photos, for its Comments button. */
+  private async countComments (): Promise<void> {
+    if (this.album === null || this.album.albumUsers.length === 0) return
+    try { this.comments = (await api.get<{ comments: number }>(`/api/activities/statistics?albumId=${this.album.id}`)).comments } catch (err) { notifyError(err) }
   }
 
   private toggle (id: string): void {
@@ -203,7 +209,7 @@ export class AlbumScreen extends LitElement {
       </header>
       ${this.sharing && role === 'owner' ? html`<hearth-album-share-panel class="share" .album=${a} @changed=${() => this.load()}></hearth-album-share-panel>` : nothing}
       ${this.talking && a.albumUsers.length > 0 ? html`<hearth-album-activity class="card share" .album=${a} @changed=${() => this.load()}
-        @counted=${(e: CustomEvent<number>) => { this.comments = e.detail }}></hearth-album-activity>` : nothing}
+        @counted=${() => void this.countComments()}></hearth-album-activity>` : nothing}
       ${this.selected.size > 0 ? html`<div class="selbar card" role="toolbar">
         <span class="grow">${t.selection.count(this.selected.size)}</span>
         ${role === 'owner' && this.selected.size === 1 ? html`<button @click=${this.setCover}>${t.albums.setCover}</button>` : nothing}
@@ -211,7 +217,8 @@ export class AlbumScreen extends LitElement {
         <button @click=${() => { this.selected = new Set() }}>${t.selection.clear}</button></div>` : nothing}
       ${a.assets.length === 0 ? html`<p class="muted">${t.albums.emptyAlbum}</p>` : html`<div class="grid" role="list">${a.assets.map((x, i) => this.tile(x, i))}</div>`}
       ${this.picking ? this.pickDialog() : nothing}
-      ${this.open >= 0 ? html`<hearth-album-lightbox .assets=${a.assets} .index=${this.open} allowDownload @close=${() => { this.open = -1 }}></hearth-album-lightbox>` : nothing}
+      ${this.open >= 0 ? html`<hearth-album-lightbox .assets=${a.assets} .index=${this.open} allowDownload
+        .album=${a.albumUsers.length > 0 && a.isActivityEnabled ? a : undefined} @close=${() => { this.open = -1 }}></hearth-album-lightbox>` : nothing}
     </div>`
   }
 }
