@@ -2,7 +2,8 @@
  * The locked folder in a real browser: its page asks for a new PIN (twice) and opens; "Move to
  * locked folder" from the timeline's selection takes a photo out of the timeline into it; "Lock"
  * closes it, and the page asks for the PIN again (a wrong one is said so); from the folder a photo
- * moves back to the timeline; an unlock that runs out with the folder on screen hides it again.
+ * moves back to the timeline; an unlock that runs out with the folder on screen hides it again;
+ * the viewer's menu moves a photo in and makes a public link to one.
  * The server is asked at each step what it holds.
  */
 import { describe, test, before, after } from 'node:test'
@@ -106,6 +107,30 @@ for (const engine of oneEngine('pglite')) {
       await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')))
       await page.getByText('Enter your PIN to open the locked folder.').waitFor()
       assert.equal(await tiles(page).count(), 0, 'no locked photo left on screen')
+    })
+
+    test('from the viewer\'s menu: into the locked folder (the PIN asked in place, then on to the next photo), and a public link to one photo', async () => {
+      await page.goto(`${ui.url}/photos/${ids[0]!}`)
+      await page.locator('hearth-viewer img.main.loaded').waitFor()
+      await page.getByRole('button', { name: 'More' }).click()
+      await page.getByRole('menuitem', { name: 'Move to locked folder' }).click()
+      const pin = page.getByRole('dialog', { name: 'Move to locked folder' })
+      await pin.getByLabel('PIN (6 digits)').fill('482913')
+      await pin.getByRole('button', { name: 'Unlock' }).click()
+      await page.getByText('1 item moved to the locked folder.').waitFor()
+      await page.waitForURL(`**/photos/${ids[2]!}`)
+      assert.equal((await visibility()).get(ids[0]!), 'locked')
+      await page.locator('hearth-viewer img.main.loaded').waitFor()
+      await page.getByRole('button', { name: 'More' }).click()
+      await page.getByRole('menuitem', { name: 'Share link' }).click()
+      const share = page.getByRole('dialog', { name: 'Share link' })
+      await share.getByRole('button', { name: 'Create link' }).click()
+      await share.getByRole('textbox', { name: 'Copy link' }).waitFor()
+      await ui.shot(page, `locked-${engine}-05-viewer-link`)
+      const linked = await ui.node.node.db.query<{ asset_id: string }>('SELECT asset_id FROM shared_link_assets')
+      assert.deepEqual(linked.map((r) => r.asset_id), [ids[2]])
+      await page.keyboard.press('Escape')
+      await share.waitFor({ state: 'detached' })
     })
   })
 }

@@ -14,6 +14,7 @@ export interface ExifInfo {
 export interface Asset {
   id: string, ownerId?: string, type: 'IMAGE' | 'VIDEO' | 'AUDIO' | 'OTHER', originalFileName: string, originalMimeType: string, fileSize?: number
   thumbhash: string | null, fileCreatedAt: string, localDateTime: string, isFavorite: boolean, isTrashed: boolean, isArchived: boolean
+  visibility?: 'timeline' | 'archive' | 'hidden' | 'locked'
   duration: string, livePhotoVideoId: string | null, width: number | null, height: number | null
   ingestStatus?: string, failureReason?: string | null, exifInfo?: ExifInfo
   /** The owner's tags (GET /api/assets/{id}, for the owner only). */

@@ -9,6 +9,9 @@
  * Slideshow (the ▶ button): full screen, the controls hidden until the pointer moves, a photo every
  * few seconds (3, 5 or 10, remembered in this browser), a video played to its end, through the list
  * the viewer was opened from; Space pauses and resumes, ←/→ step (and restart the wait), Esc stops.
+ *
+ * The ⋮ menu also shares the photo by a public link, and moves it into the locked folder (asking
+ * for the PIN here when the folder is closed) or, from the locked folder, back out.
  */
 import { LitElement, html, css, nothing } from 'lit'
 import { base } from '../styles.ts'
@@ -22,6 +25,10 @@ import { placeholder } from '../lib/thumbhash.ts'
 import { actions } from '../lib/actions.ts'
 import { session } from '../session.ts'
 import './info-panel.ts'
+import './pin-form.ts'
+import '../albums/links.ts'
+import type { SharedLink } from '../albums/types.ts'
+import type { AuthStatus } from '../types.ts'
 import type { Asset } from '../types.ts'
 
 const BROWSER_IMAGES = /^image\/(jpeg|png|webp|gif|avif)$/
@@ -34,7 +41,7 @@ export class Viewer extends LitElement {
     assetId: { type: String }, basePath: { type: String },
     asset: { state: true }, error: { state: true }, info: { state: true }, scale: { state: true }, tx: { state: true }, ty: { state: true },
     rotation: { state: true }, motion: { state: true }, menu: { state: true }, previewLoaded: { state: true }, hasPrev: { state: true }, hasNext: { state: true },
-    playing: { state: true }, paused: { state: true }, controls: { state: true },
+    playing: { state: true }, paused: { state: true }, controls: { state: true }, dialog: { state: true }, link: { state: true },
   }
 
   static override styles = [base, css`
@@ -61,6 +68,9 @@ export class Viewer extends LitElement {
     [role=menu] { position: absolute; right: 0; top: 46px; min-width: 240px; display: grid; padding: 6px; border-radius: 12px; background: var(--h-surface); color: var(--h-text); box-shadow: var(--h-shadow); }
     [role=menu] button { justify-content: flex-start; width: 100%; border-radius: 8px; }
     hearth-info-panel { width: 360px; flex: none; }
+    .scrim { position: fixed; inset: 0; z-index: 60; background: var(--h-scrim); display: grid; place-items: center; }
+    .scrim .dlg { width: min(440px, calc(100vw - 24px)); padding: 18px; display: grid; gap: 12px; border-radius: 14px; background: var(--h-surface); color: var(--h-text); box-shadow: var(--h-shadow); }
+    .scrim .row { display: flex; justify-content: flex-end; }
     .stage.show { cursor: none; }
     .stage.show.controls { cursor: auto; }
     .stage.show .bar, .stage.show .nav, .stage.show .slidebar { transition: opacity .3s; }
@@ -98,6 +108,10 @@ export class Viewer extends LitElement {
   private pinch: { d: number, scale: number } | undefined
   private drag: { x: number, y: number, tx: number, ty: number } | undefined
   private opener: Element | null = null
+  /** The menu's dialog that is open: a public link to this photo, or the PIN for the locked folder. */
+  dialog: 'link' | 'pin' | undefined
+  /** The link made in the link dialog. */
+  link: SharedLink | undefined
   /** The slideshow runs (`paused`: on hold); `controls`: shown for a while after the pointer moved. */
   playing = false
   paused = false
@@ -240,7 +254,7 @@ export class Viewer extends LitElement {
     switch (e.key) {
       case 'ArrowLeft': if (!video) { e.preventDefault(); void this.step(-1) } break
       case 'ArrowRight': if (!video) { e.preventDefault(); void this.step(1) } break
-      case 'Escape': e.preventDefault(); if (this.playing) this.stopSlideshow(); else if (this.menu) this.menu = false; else if (this.scale > 1) this.zoomTo(1); else this.close(); break
+      case 'Escape': e.preventDefault(); if (this.dialog !== undefined) this.dialog = undefined; else if (this.playing) this.stopSlideshow(); else if (this.menu) this.menu = false; else if (this.scale > 1) this.zoomTo(1); else this.close(); break
       case ' ': if (this.playing) { e.preventDefault(); this.togglePause() } break
       case 'i': e.preventDefault(); this.info = !this.info; break
       case 'f': e.preventDefault(); if (this.mine()) void this.favourite(); break
@@ -287,16 +301,53 @@ export class Viewer extends LitElement {
     const a = this.asset
     if (a === undefined || a.isTrashed) return
     const archiving = !a.isArchived
-    const leaves = archiving ? ['/photos', '/favorites'].includes(this.basePath) : this.basePath === '/archive'
+    await this.moveTo(archiving ? 'archive' : 'timeline', archiving ? ['/photos', '/favorites'].includes(this.basePath) : this.basePath === '/archive',
+      archiving ? t.selection.archived(1) : t.selection.unarchived(1))
+  }
+
+  /**
+   * Gives the photo another visibility; when that takes it out of the list being looked at
+   * (`leaves`), the viewer goes on to its neighbour, or closes after the last.
+   */
+  private async moveTo (visibility: 'archive' | 'locked' | 'timeline', leaves: boolean, done: string): Promise<void> {
+    const a = this.asset
+    if (a === undefined) return
     const list = viewerList()
     try {
       const next = leaves ? (await list?.neighbour(a.id, 1)) ?? (await list?.neighbour(a.id, -1)) : undefined
-      await actions.setVisibility([a.id], archiving ? 'archive' : 'timeline')
-      notify(archiving ? t.selection.archived(1) : t.selection.unarchived(1))
-      if (!leaves) { this.asset = { ...a, isArchived: archiving }; return }
+      await actions.setVisibility([a.id], visibility)
+      notify(done)
+      if (!leaves) { this.asset = { ...a, isArchived: visibility === 'archive', visibility }; return }
       list?.removed?.(a.id)
       if (next !== undefined) navigate(`${this.basePath}/${next}${location.search}`, { replace: true }); else this.close()
     } catch (err) { notifyError(err) }
+  }
+
+  /** Into the locked folder (asking for the PIN first when it is closed), or, from it, back out. */
+  private async lockedMove (): Promise<void> {
+    this.menu = false
+    if (this.asset?.visibility === 'locked') { await this.moveTo('timeline', this.basePath === '/locked', t.locked.movedOut(1)); return }
+    try {
+      const status = await api.get<AuthStatus>('/api/auth/status')
+      if (!status.pinCode) { notify(t.locked.needsPin, { action: { label: t.locked.setUpNow, run: () => navigate('/locked') } }); return }
+      if (!status.isElevated) { this.dialog = 'pin'; return }
+      await this.moveTo('locked', this.basePath !== '/locked', t.locked.movedIn(1))
+    } catch (err) { notifyError(err) }
+  }
+
+  private renderDialog (a: Asset) {
+    if (this.dialog === undefined) return nothing
+    const title = this.dialog === 'link' ? t.sharing.shareLink : t.locked.moveIn
+    return html`<div class="scrim" @click=${(e: Event) => { if (e.target === e.currentTarget) this.dialog = undefined }}>
+      <div class="dlg" role="dialog" aria-modal="true" aria-label=${title}><h2>${title}</h2>
+        ${this.dialog === 'link'
+          ? html`<p class="muted">${t.sharing.shareLinkIntro(1)}</p>
+            <hearth-links .links=${this.link === undefined ? [] : [this.link]} .target=${this.link === undefined ? { type: 'INDIVIDUAL', assetIds: [a.id] } : undefined}
+              @changed=${(e: CustomEvent<SharedLink | undefined>) => { this.link = e.detail; if (e.detail === undefined) this.dialog = undefined }}></hearth-links>
+            <div class="row"><button @click=${() => { this.dialog = undefined }}>${t.sharing.close}</button></div>`
+          : html`<hearth-pin-form mode="unlock" cancellable @cancel=${() => { this.dialog = undefined }}
+              @done=${() => { this.dialog = undefined; void this.moveTo('locked', this.basePath !== '/locked', t.locked.movedIn(1)) }}></hearth-pin-form>`}
+      </div></div>`
   }
 
   /** Immich's asset jobs from the viewer's menu: read the file's metadata again, make the thumbnails again, convert a video again. */
@@ -317,6 +368,8 @@ export class Viewer extends LitElement {
         <button role="menuitem" @click=${() => this.job('refresh-metadata', t.viewer.metadataQueued)}>${t.viewer.refreshMetadata}</button>
         <button role="menuitem" @click=${() => this.job('regenerate-thumbnail', t.viewer.thumbnailsQueued)}>${t.viewer.regenerateThumbnails}</button>
         ${a.type === 'VIDEO' ? html`<button role="menuitem" @click=${() => this.job('transcode-video', t.viewer.transcodeQueued)}>${t.viewer.transcodeVideo}</button>` : nothing}
+        ${a.visibility !== 'locked' ? html`<button role="menuitem" @click=${() => { this.menu = false; this.link = undefined; this.dialog = 'link' }}>${t.sharing.shareLink}</button>` : nothing}
+        <button role="menuitem" @click=${() => void this.lockedMove()}>${a.visibility === 'locked' ? t.locked.moveOut : t.locked.moveIn}</button>
       </div>` : nothing}</div>`
   }
 
@@ -462,6 +515,7 @@ export class Viewer extends LitElement {
       ${this.error !== '' ? html`<p class="msg" role="alert">${this.error}</p>` : nothing}
       ${ready && a.ingestStatus === 'failed' ? html`<p class="msg" role="status">${t.viewer.failed(a.failureReason ?? '')}</p>` : ready && a.thumbhash === null && a.type === 'IMAGE' ? html`<p class="msg" role="status">${t.viewer.notReady}</p>` : nothing}
     </div>
+    ${ready ? this.renderDialog(a) : nothing}
     ${this.info && ready ? html`<hearth-info-panel .asset=${a} @close=${() => { this.info = false }} @asset-updated=${this.onUpdated}></hearth-info-panel>` : nothing}`
   }
 }
