@@ -60,8 +60,8 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
     if (!isUuid(id)) throw new NotFoundError('Asset')
     return assets.get(user, id)
   }
-  /** For reading: the caller's asset, one shared with them through an album, or one in a public link's album. */
   const linkRepo = createSharedLinkRepo(db)
+  /** For reading: the caller's asset, one shared with them (an album, a partner), or one a public link shows. */
   const readable = async ({ auth, link }: Pick<HandlerInput<unknown, unknown>, 'auth' | 'link'>, id: string) => {
     if (!isUuid(id)) throw new NotFoundError('Asset')
     if (link === undefined) return assets.getReadable(auth, id)
@@ -110,11 +110,6 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
     return found
   }
   /**
-   * The owner's description, rating, date and place for `ids`, checked and worked out before
-   * anything is written (a date typed without an offset is read in each photo's own time zone, a
-   * position is named by the geocoder); returns the writes, for the caller's transaction.
-   */
-  /**
    * A change to locked photos, or one moving photos into the locked folder (or out of it), needs
    * the folder open. Photos moved in leave their albums and public links, as in Immich: those are
    * shared, the locked folder is not.
@@ -129,6 +124,11 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
       }
     }
   }
+  /**
+   * The owner's description, rating, date and place for `ids`, checked and worked out before
+   * anything is written (a date typed without an offset is read in each photo's own time zone, a
+   * position is named by the geocoder); returns the writes, for the caller's transaction.
+   */
   async function ownerEdit (ids: string[], body: AssetUpdate): Promise<(tx: Queryable) => Promise<void>> {
     const edits: OwnerEdits = { description: body.description, rating: body.rating }
     if (body.latitude !== undefined && body.longitude !== undefined) {
@@ -270,12 +270,12 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
       body: assetUpdate,
       handler: async ({ auth, params, body }) => {
         await get(auth.user, params.id)
-        const unalbum = await lockedCheck(auth, [params.id], body.visibility)
+        const leaveShared = await lockedCheck(auth, [params.id], body.visibility)
         const edit = await ownerEdit([params.id], body)
         await db.transaction(async (tx) => {
           await assets.repo.update(auth.user.id, params.id, { is_favorite: body.isFavorite, visibility: body.visibility }, tx)
           await edit(tx)
-          await unalbum(tx)
+          await leaveShared(tx)
         })
         // Read after the writes: a new date changes the asset's own dates too.
         return dto((await assets.repo.byId(auth.user.id, params.id))!, await exifRepo.get(params.id) ?? null)
@@ -289,12 +289,12 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
         const unique = [...new Set(body.ids)]
         const mine = await assets.repo.owned(auth.user.id, unique)
         if (mine.size !== unique.length) throw new NotFoundError(`Asset ${unique.find((i) => !mine.has(i))!}`)
-        const unalbum = await lockedCheck(auth, unique, body.visibility)
+        const leaveShared = await lockedCheck(auth, unique, body.visibility)
         const edit = await ownerEdit(unique, body)
         await db.transaction(async (tx) => {
           await assets.repo.updateMany(auth.user.id, unique, { is_favorite: body.isFavorite, visibility: body.visibility }, tx)
           await edit(tx)
-          await unalbum(tx)
+          await leaveShared(tx)
         })
       },
     }),

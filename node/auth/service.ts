@@ -110,6 +110,7 @@ export function createAuthService ({ db, users, config, onEvent }: {
       throw new BadRequestError(given.password !== undefined ? 'Wrong password' : 'Wrong PIN code')
     }
     perAccount.succeed(keys)
+    perAddress.succeed([address])
   }
 
   const sessionOnly = (auth: AuthContext): string => {
