@@ -11,7 +11,7 @@ import { BadRequestError, ForbiddenError, NotFoundError } from '../http/errors.t
 import { route } from '../http/route.ts'
 import type { AlbumService } from '../albums/service.ts'
 import { toUserDto } from '../users/dto.ts'
-import type { UserRow } from '../users/repo.ts'
+import { createUserRepo, type UserRow } from '../users/repo.ts'
 
 interface ActivityRow {
   id: string, album_id: string, asset_id: string | null, user_id: string, is_liked: boolean, comment: string | null, created_at: Date
@@ -20,6 +20,7 @@ interface ActivityRow {
 const type = z.enum(['comment', 'like'])
 
 export function activityRoutes ({ db, albums }: { db: Database, albums: AlbumService }) {
+  const userRepo = createUserRepo(db)
   const dto = (a: ActivityRow, user: UserRow) => ({
     id: a.id, createdAt: a.created_at.toISOString(), type: a.is_liked ? 'like' as const : 'comment' as const,
     user: toUserDto(user), assetId: a.asset_id, ...(a.is_liked ? {} : { comment: a.comment }),
@@ -27,7 +28,7 @@ export function activityRoutes ({ db, albums }: { db: Database, albums: AlbumSer
   /** The activities' authors, in one query. */
   const withUsers = async (rows: ActivityRow[]) => {
     const ids = [...new Set(rows.map((r) => r.user_id))]
-    const users = new Map((ids.length === 0 ? [] : await db.query<UserRow>('SELECT * FROM users WHERE id = ANY($1::uuid[])', [ids])).map((u) => [u.id, u]))
+    const users = new Map((await userRepo.byIds(ids)).map((u) => [u.id, u]))
     return rows.map((r) => dto(r, users.get(r.user_id)!))
   }
   const albumOf = async (userId: string, id: string) => {

@@ -51,12 +51,19 @@ const columns = Object.freeze([
 ] as const)
 
 /**
+ * SQL true when `column` (an album's or a link's asset id) is asset `x` itself, or the live photo
+ * whose video `x` is: a live photo's video goes wherever its photo goes.
+ */
+export const itOrItsPhotoSql = (column: string) =>
+  `(${column} = x.id OR ${column} IN (SELECT p.id FROM assets p WHERE p.live_photo_video_id = x.id AND p.deleted_at IS NULL))`
+
+/**
  * SQL true when asset `x` may be seen by user $1: their own, a partner's (not locked or trashed), or
  * one in an album they own or that is shared with them (a live photo's video goes with its photo).
  */
 const readableSql = `(x.owner_id = $1 OR ${partnerReadSql('x', '$1')} OR (x.deleted_at IS NULL AND x.visibility <> 'locked' AND EXISTS (
   SELECT 1 FROM album_assets aa JOIN albums al ON al.id = aa.album_id
-  WHERE (aa.asset_id = x.id OR aa.asset_id IN (SELECT p.id FROM assets p WHERE p.live_photo_video_id = x.id AND p.deleted_at IS NULL))
+  WHERE ${itOrItsPhotoSql('aa.asset_id')}
     AND (al.owner_id = $1 OR EXISTS (SELECT 1 FROM album_users u WHERE u.album_id = al.id AND u.user_id = $1)))))`
 
 export function createAssetRepo (db: Queryable) {

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/index.ts'
-import type { AssetRow } from '../assets/repo.ts'
+import { itOrItsPhotoSql, type AssetRow } from '../assets/repo.ts'
 
 export interface SharedLinkRow {
   id: string
@@ -32,10 +32,9 @@ export interface SharedLinkPatch {
  * SQL true when asset `x` is shown by link $1 (its album's, or one of its own photos), not
  * trashed or locked; a live photo's video goes with its photo.
  */
-const itOrItsPhoto = (column: string) => `(${column} = x.id OR ${column} IN (SELECT p.id FROM assets p WHERE p.live_photo_video_id = x.id AND p.deleted_at IS NULL))`
 const inLinkSql = `x.deleted_at IS NULL AND x.visibility <> 'locked' AND EXISTS (SELECT 1 FROM shared_links l WHERE l.id = $1 AND (
-  (l.type = 'ALBUM' AND EXISTS (SELECT 1 FROM album_assets aa WHERE aa.album_id = l.album_id AND ${itOrItsPhoto('aa.asset_id')}))
-  OR (l.type = 'INDIVIDUAL' AND EXISTS (SELECT 1 FROM shared_link_assets sa WHERE sa.link_id = l.id AND ${itOrItsPhoto('sa.asset_id')}))))`
+  (l.type = 'ALBUM' AND EXISTS (SELECT 1 FROM album_assets aa WHERE aa.album_id = l.album_id AND ${itOrItsPhotoSql('aa.asset_id')}))
+  OR (l.type = 'INDIVIDUAL' AND EXISTS (SELECT 1 FROM shared_link_assets sa WHERE sa.link_id = l.id AND ${itOrItsPhotoSql('sa.asset_id')}))))`
 
 export function createSharedLinkRepo (db: Queryable) {
   return {

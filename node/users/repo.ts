@@ -38,6 +38,9 @@ export function createUserRepo (db: Queryable) {
       const [row] = await db.query<UserRow>('SELECT * FROM users WHERE id = $1', [id])
       return row
     },
+    async byIds (ids: string[]): Promise<UserRow[]> {
+      return ids.length === 0 ? [] : db.query<UserRow>('SELECT * FROM users WHERE id = ANY($1::uuid[])', [ids])
+    },
     async byEmail (email: string): Promise<UserRow | undefined> {
       const [row] = await db.query<UserRow>('SELECT * FROM users WHERE lower(email) = lower($1)', [email])
       return row

@@ -14,7 +14,7 @@ import type { SharedLink } from './types.ts'
 
 export type LinkTarget = { type: 'ALBUM', albumId: string } | { type: 'INDIVIDUAL', assetIds: string[] }
 
-export const linkUrl = (l: SharedLink): string => `${location.origin}/share/${l.key}`
+const linkUrl = (l: SharedLink): string => `${location.origin}/share/${l.key}`
 
 export class Links extends LitElement {
   static override properties = { links: { attribute: false }, target: { attribute: false }, busy: { state: true } }

@@ -14,8 +14,6 @@ import { icon } from '../icons.ts'
 import { notify, notifyError } from '../notify.ts'
 import { api } from '../api.ts'
 import type { Album, Tag } from '../types.ts'
-import { navigate } from '../router.ts'
-import type { AuthStatus } from '../types.ts'
 import './place-picker.ts'
 import './pin-form.ts'
 import '../albums/links.ts'
@@ -59,9 +57,10 @@ export class SelectionBar extends LitElement {
   /** Moves the selection into the locked folder, opening the folder with the PIN first if needed. */
   private async moveToLocked (): Promise<void> {
     try {
-      const status = await api.get<AuthStatus>('/api/auth/status')
-      if (status.isElevated) { this.act('lock'); return }
-      if (!status.pinCode) { notify(t.locked.needsPin, { action: { label: t.locked.setUpNow, run: () => navigate('/locked') } }); return }
+      const { actions } = await import('../lib/actions.ts')
+      const state = await actions.lockedFolder()
+      if (state === 'open') this.act('lock')
+      if (state !== 'closed') return
       this.pinMode = 'unlock'
       await this.updateComplete
       this.dialog('pin').showModal()

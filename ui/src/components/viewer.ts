@@ -28,7 +28,6 @@ import './info-panel.ts'
 import './pin-form.ts'
 import '../albums/links.ts'
 import type { SharedLink } from '../albums/types.ts'
-import type { AuthStatus } from '../types.ts'
 import type { Asset } from '../types.ts'
 
 const BROWSER_IMAGES = /^image\/(jpeg|png|webp|gif|avif)$/
@@ -328,10 +327,9 @@ export class Viewer extends LitElement {
     this.menu = false
     if (this.asset?.visibility === 'locked') { await this.moveTo('timeline', this.basePath === '/locked', t.locked.movedOut(1)); return }
     try {
-      const status = await api.get<AuthStatus>('/api/auth/status')
-      if (!status.pinCode) { notify(t.locked.needsPin, { action: { label: t.locked.setUpNow, run: () => navigate('/locked') } }); return }
-      if (!status.isElevated) { this.dialog = 'pin'; return }
-      await this.moveTo('locked', this.basePath !== '/locked', t.locked.movedIn(1))
+      const state = await actions.lockedFolder()
+      if (state === 'closed') this.dialog = 'pin'
+      if (state === 'open') await this.moveTo('locked', this.basePath !== '/locked', t.locked.movedIn(1))
     } catch (err) { notifyError(err) }
   }
 

@@ -1,6 +1,9 @@
 /** What can be done to assets, as API calls (shared by the timeline's selection bar and the viewer). */
 import { api, media, withKey } from '../api.ts'
-import type { Album, Tag } from '../types.ts'
+import { notify } from '../notify.ts'
+import { navigate } from '../router.ts'
+import { t } from '../strings.ts'
+import type { Album, AuthStatus, Tag } from '../types.ts'
 
 /** `items` in runs of at most `size`. */
 function chunks<T> (items: T[], size: number): T[][] {
@@ -15,6 +18,17 @@ export const actions = {
   /** Archive ('archive'), the locked folder ('locked', which must be open) or back to the timeline ('timeline'), a thousand at a time. */
   async setVisibility (ids: string[], visibility: 'archive' | 'locked' | 'timeline'): Promise<void> {
     for (const part of chunks(ids, 1000)) await api.put<void>('/api/assets', { ids: part, visibility })
+  },
+  /**
+   * Before a move into the locked folder: whether this session has it open ('open'), must give
+   * the PIN first ('closed'), or has no PIN yet ('no-pin': the user is told, with a way to set one).
+   */
+  async lockedFolder (): Promise<'open' | 'closed' | 'no-pin'> {
+    const status = await api.get<AuthStatus>('/api/auth/status')
+    if (status.isElevated) return 'open'
+    if (status.pinCode) return 'closed'
+    notify(t.locked.needsPin, { action: { label: t.locked.setUpNow, run: () => navigate('/locked') } })
+    return 'no-pin'
   },
   tags: () => api.get<Tag[]>('/api/tags'),
   /** Gives the tag at `value` ("Family/Grandma", made when new) to the assets; returns it. */
