@@ -31,6 +31,29 @@ test('a damaged model file is noticed and fetched again; intact ones are kept', 
   } finally { await rm(dir, { recursive: true, force: true }) }
 })
 
+test('a tarball that arrives in odd-sized pieces gives the same files (tar headers split across chunks)', async () => {
+  await litePack()
+  const dir = await mkdtemp(join(tmpdir(), 'hearth-models-'))
+  try {
+    const manifest = await loadManifest()
+    await cp(join(modelsCacheDir, 'lite'), join(dir, 'lite'), { recursive: true })
+    await rm(join(dir, 'lite', 'blazeface_back_256.onnx'))
+    await rm(join(dir, 'lite', 'ppocr_keys_v1.txt'))
+    const inPieces: typeof fetch = async (url) => {
+      const whole = Buffer.from(await (await fetch(url)).arrayBuffer())
+      let at = 0
+      // 997 bytes of gzip at a time: gunzip then hands on pieces that do not fall on 512-byte blocks.
+      return new Response(new ReadableStream<Uint8Array>({
+        pull (c) { if (at >= whole.length) c.close(); else { c.enqueue(whole.subarray(at, at + 997)); at += 997 } },
+      }), { status: 200 })
+    }
+    assert.deepEqual((await fetchPack(manifest, 'lite', { modelsDir: dir, fetchImpl: inPieces })).sort(), ['face-detector', 'ocr-dictionary'])
+    for (const file of ['blazeface_back_256.onnx', 'ppocr_keys_v1.txt']) {
+      assert.deepEqual(await readFile(join(dir, 'lite', file)), await readFile(join(modelsCacheDir, 'lite', file)), file)
+    }
+  } finally { await rm(dir, { recursive: true, force: true }) }
+})
+
 test('a tarball whose hash differs from the manifest is refused and writes nothing', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'hearth-models-'))
   try {

