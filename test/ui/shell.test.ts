@@ -68,7 +68,9 @@ for (const engine of oneEngine('pglite')) {
       await page.getByLabel('Email').fill(ADMIN.email)
       await page.getByLabel('Password').fill(ADMIN.password)
       await page.getByRole('button', { name: 'Sign in' }).click()
-      await page.waitForURL('**/search')
+      // Signed in, the page asked for (?continue=) is where the user lands, and stays.
+      await page.locator('hearth-search').waitFor()
+      assert.equal(new URL(page.url()).pathname, '/search')
       const nav = page.getByRole('navigation', { name: 'Main' })
       const box = await nav.boundingBox()
       assert.ok(box !== null && box.y > 700 && box.width >= 380 && box.x + box.width <= 390, `the nav is a bottom bar at phone width: ${JSON.stringify(box)}`)

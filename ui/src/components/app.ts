@@ -39,6 +39,15 @@ const navItems: NavItem[] = [
   { id: 'admin', href: '/admin', label: t.nav.admin, icon: 'admin', admin: true },
 ]
 
+/**
+ * Where a signed-in visitor on a sign-in page goes: the page they had asked for (`?continue=`,
+ * same-origin paths only, never another site), else the timeline.
+ */
+function afterSignIn (): string {
+  const next = new URLSearchParams(location.search).get('continue')
+  return next !== null && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/auth/') ? next : '/photos'
+}
+
 export class HearthApp extends LitElement {
   static override properties = { match: { state: true }, ready: { state: true }, failure: { state: true }, dragging: { state: true }, moreOpen: { state: true } }
   static override styles = [base, css`
@@ -127,7 +136,7 @@ export class HearthApp extends LitElement {
     let m = this.router.match()
     const signedIn = session.user !== null
     const access = m.route.access ?? 'user'
-    if (location.pathname === '/' || (signedIn && m.path.startsWith('/auth/'))) { navigate(signedIn ? '/photos' : '/auth/login', { replace: true }); return }
+    if (location.pathname === '/' || (signedIn && m.path.startsWith('/auth/'))) { navigate(signedIn ? afterSignIn() : '/auth/login', { replace: true }); return }
     if (session.config?.isInitialized === false && m.path !== '/auth/register' && !m.path.startsWith('/share/')) { navigate('/auth/register', { replace: true }); return }
     if (!signedIn && access !== 'public') {
       const back = location.pathname + location.search

@@ -7,7 +7,6 @@ import { base } from '../styles.ts'
 import { t } from '../strings.ts'
 import { api, ApiError } from '../api.ts'
 import { session } from '../session.ts'
-import { navigate } from '../router.ts'
 import type { User } from '../types.ts'
 
 export class LoginScreen extends LitElement {
@@ -48,10 +47,8 @@ export class LoginScreen extends LitElement {
         if (session.config !== null) session.config.isInitialized = true
       }
       await api.post('/api/auth/login', { email, password }, { quiet401: true })
-      const user = await api.get<User>('/api/users/me')
-      const next = this.query.get('continue')
-      navigate(next !== null && next.startsWith('/') && !next.startsWith('//') ? next : '/photos', { replace: true })
-      session.set(user)
+      // Signed in, the shell takes the user on to the page asked for (?continue=) or the timeline.
+      session.set(await api.get<User>('/api/users/me'))
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) this.error = t.auth.wrongPassword
       else if (err instanceof ApiError && err.status === 429) this.error = t.auth.lockedOut(err.retryAfter ?? 300)
