@@ -42,6 +42,7 @@ import type { AssetService } from './assets/service.ts'
 import type { UserService } from './users/service.ts'
 import { jobRoutes } from './jobs/routes.ts'
 import { timelineRoutes } from './timeline/routes.ts'
+import { stackRoutes } from './stacks/routes.ts'
 import { createIngestService, type IngestService } from './ingest/service.ts'
 import { createMetadataReader } from './media/metadata.ts'
 import { createImageProcessor } from './media/image.ts'
@@ -185,6 +186,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     ...mlRoutes({ ml, provider: () => runtime.provider() }),
     ...people.routes,
     ...timelineRoutes({ db }),
+    ...stackRoutes({ db, dataDir: config.HEARTH_DATA_DIR }),
     ...placeRoutes({ db, config, places }),
     ...partnerRoutes({ db }),
     ...folderRoutes({ db, dataDir: config.HEARTH_DATA_DIR }),

@@ -1,6 +1,7 @@
 import { relative } from 'node:path'
 import type { AssetRow } from './repo.ts'
 import { toExifDto, type ExifRow } from './exif.ts'
+import type { StackSummary } from '../stacks/repo.ts'
 
 /** "H:MM:SS.mmm000", Immich's duration format. */
 function formatDuration (seconds: number | null): string {
@@ -16,7 +17,7 @@ function formatDuration (seconds: number | null): string {
  * share's files (where they are on the NAS). `ingestStatus`/`failureReason` are Hearth's: why a
  * file could not be read, shown to the user.
  */
-export function toAssetDto (a: AssetRow, dataDir: string, exif?: ExifRow | null) {
+export function toAssetDto (a: AssetRow, dataDir: string, exif?: ExifRow | null, stack?: StackSummary | null) {
   return {
     id: a.id,
     deviceAssetId: a.device_asset_id,
@@ -50,7 +51,8 @@ export function toAssetDto (a: AssetRow, dataDir: string, exif?: ExifRow | null)
     checksum: a.checksum_sha1.toString('base64'),
     checksumSha256: a.checksum_sha256.toString('hex'),
     hasSidecar: a.sidecar_path !== null,
-    stack: null,
+    /** The stack the asset is in (filled where the caller looked it up: one asset, a stack's photos). */
+    stack: stack ?? null,
     duplicateId: null,
     hasMetadata: exif !== undefined && exif !== null,
     resized: a.thumbnail_path !== null,

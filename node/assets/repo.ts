@@ -1,5 +1,6 @@
 import { partnerReadSql } from '../partners/sql.ts'
 import type { Queryable } from '../db/index.ts'
+import { createStackRepo } from '../stacks/repo.ts'
 
 export interface AssetRow {
   id: string
@@ -34,6 +35,8 @@ export interface AssetRow {
   height: number | null
   duration_seconds: number | null
   live_photo_video_id: string | null
+  /** The stack it is in (stacks/repo.ts), if any. */
+  stack_id: string | null
 }
 
 export type NewAsset = Pick<AssetRow, typeof columns[number]>
@@ -131,6 +134,11 @@ export function createAssetRepo (db: Queryable) {
     },
     /** Deletes rows for good and gives back their quota; returns what was deleted so the files can go. */
     async purge (ownerId: string, ids: string[] | 'trashed', q: Queryable = db): Promise<PurgedAsset[]> {
+      // A stack's cover deleted for good hands the cover on first (else the stack would go with it).
+      const stacked = await q.query<{ id: string }>(ids === 'trashed'
+        ? 'SELECT id FROM assets WHERE owner_id = $1 AND deleted_at IS NOT NULL AND stack_id IS NOT NULL'
+        : 'SELECT id FROM assets WHERE owner_id = $1 AND id = ANY($2::uuid[]) AND stack_id IS NOT NULL', ids === 'trashed' ? [ownerId] : [ownerId, ids])
+      await createStackRepo(q).takeOut(stacked.map((r) => r.id), q)
       const rows = ids === 'trashed'
         ? await q.query<PurgedAsset>(
           `DELETE FROM assets WHERE owner_id = $1 AND deleted_at IS NOT NULL RETURNING ${purgedColumns}`, [ownerId])

@@ -19,6 +19,7 @@ import { createSearchRepo } from '../search/repo.ts'
 import { partnersShownBy } from '../partners/sql.ts'
 import { assetPeopleDto } from '../people/routes.ts'
 import { createTagRepo, toTagDto } from '../tags/repo.ts'
+import { createStackRepo } from '../stacks/repo.ts'
 import type { Database, Queryable } from '../db/index.ts'
 
 const ids = z.array(z.uuid({ error: 'expected asset ids (UUIDs)' })).max(10_000)
@@ -56,6 +57,7 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
   const exifRepo = createExifRepo(db)
   const search = createSearchRepo(db)
   const tagRepo = createTagRepo(db)
+  const stackRepo = createStackRepo(db)
   const get = async (user: Parameters<AssetService['get']>[0], id: string) => {
     if (!isUuid(id)) throw new NotFoundError('Asset')
     return assets.get(user, id)
@@ -112,7 +114,7 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
   /**
    * A change to locked photos, or one moving photos into the locked folder (or out of it), needs
    * the folder open. Photos moved in leave their albums and public links, as in Immich: those are
-   * shared, the locked folder is not.
+   * shared, the locked folder is not; and their stacks, whose counts would tell of them.
    */
   async function lockedCheck (auth: AuthContext, ids: string[], visibility: string | undefined): Promise<(tx: Queryable) => Promise<void>> {
     const locked = await db.query('SELECT 1 FROM assets WHERE id = ANY($1::uuid[]) AND owner_id = $2 AND visibility = \'locked\' LIMIT 1', [ids, auth.user.id])
@@ -121,6 +123,7 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
       if (visibility === 'locked') {
         await tx.query('DELETE FROM album_assets WHERE asset_id = ANY($1::uuid[])', [ids])
         await tx.query('DELETE FROM shared_link_assets WHERE asset_id = ANY($1::uuid[])', [ids])
+        await createStackRepo(tx).takeOut(ids, tx)
       }
     }
   }
@@ -260,6 +263,8 @@ export function assetRoutes ({ db, assets, config, uploads, geocode, ingest }: {
         if (link !== undefined && !link.link.show_metadata) return linkAssetDto(asset, link.link, config.HEARTH_DATA_DIR)
         const out = dto(asset, await exifRepo.get(asset.id) ?? null)
         if (link !== undefined) return { ...out, originalPath: '' }
+        // A stack is the owner's way of sorting: shown to them.
+        if (asset.owner_id === auth.user.id && asset.stack_id !== null) out.stack = (await stackRepo.summaries([asset.id])).get(asset.id) ?? null
         // People and tags are the owner's: shown to them, not to album viewers.
         return asset.owner_id === auth.user.id ? { ...out, people: await assetPeopleDto(db, asset.id), tags: (await tagRepo.ofAsset(asset.id)).map(toTagDto) } : out
       },

@@ -25,6 +25,7 @@ export const permissions = [
   'tag.create', 'tag.read', 'tag.update', 'tag.delete', 'tag.asset',
   'partner.create', 'partner.read', 'partner.update', 'partner.delete',
   'folder.read',
+  'stack.create', 'stack.read', 'stack.update', 'stack.delete',
 ] as const
 
 export type Permission = typeof permissions[number]

@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/index.ts'
 import { tagFilterSql } from '../search/repo.ts'
 import { partnersShownBy } from '../partners/sql.ts'
+import { stackCountSql, stackCoverSql } from '../stacks/repo.ts'
 
 export interface TimelineFilters {
   isFavorite?: boolean
@@ -13,6 +14,8 @@ export interface TimelineFilters {
   personId?: string
   /** The photos of partners who share with the user and whom they show in their timeline, too. */
   withPartners?: boolean
+  /** A stack as one photo, its cover (Immich's withStacked): the plain timeline and the archive only. */
+  withStacked?: boolean
   order?: 'asc' | 'desc'
 }
 
@@ -38,6 +41,7 @@ export function createTimelineRepo (db: Queryable) {
       params.push(f.personId)
       clauses.push(`EXISTS (SELECT 1 FROM asset_faces fx WHERE fx.asset_id = a.id AND fx.person_id = $${params.length} AND fx.deleted_at IS NULL)`)
     }
+    if (f.withStacked === true) clauses.push(stackCoverSql('a'))
     return clauses.join(' AND ')
   }
   /** The user, and with `withPartners` the partners whose photos they show in their timeline. */
@@ -63,11 +67,11 @@ export function createTimelineRepo (db: Queryable) {
         id: string, owner_id: string, type: string, is_favorite: boolean, visibility: string, deleted_at: Date | null,
         thumbhash: Buffer | null, file_created_at: Date, local_date_time: Date, duration_seconds: number | null,
         width: number | null, height: number | null, live_photo_video_id: string | null, city: string | null, country: string | null,
-        projection_type: string | null, orientation: number | null
+        projection_type: string | null, orientation: number | null, stack_id: string | null, stack_count: number | null
       }>(
         `SELECT a.id, a.owner_id, a.type, a.is_favorite, a.visibility, a.deleted_at, a.thumbhash, a.file_created_at,
                 a.local_date_time, a.duration_seconds, a.width, a.height, a.live_photo_video_id,
-                e.city, e.country, e.projection_type, e.orientation
+                e.city, e.country, e.projection_type, e.orientation, a.stack_id, ${f.withStacked === true ? stackCountSql('a') : 'NULL::int'} AS stack_count
          FROM assets a LEFT JOIN asset_exif e ON e.asset_id = a.id
          WHERE ${clause} AND a.local_date_time >= $${from} AND a.local_date_time < $${from}::timestamptz + interval '1 month'
          ORDER BY a.local_date_time ${f.order === 'asc' ? 'ASC' : 'DESC'}, a.id`, params)

@@ -13,6 +13,7 @@ const filters = z.object({
   tagId: z.uuid({ error: 'tagId: expected a tag id' }).optional(),
   personId: z.uuid({ error: 'personId: expected a person id' }).optional(),
   withPartners: z.enum(['true', 'false']).optional(),
+  withStacked: z.enum(['true', 'false']).optional(),
   order: z.enum(['asc', 'desc']).optional(),
   timeBucket: z.string().optional(),
 })
@@ -23,6 +24,10 @@ const toFilters = async (q: z.infer<typeof filters>, auth: AuthContext) => {
   if (q.withPartners === 'true' && (q.isTrashed === 'true' || q.isFavorite !== undefined || (q.visibility ?? 'timeline') !== 'timeline' || q.albumId !== undefined || q.tagId !== undefined || q.personId !== undefined)) {
     throw new BadRequestError('withPartners: only for the timeline itself, not with isTrashed, isFavorite, visibility, albumId, tagId or personId')
   }
+  // A stack's cover stands for photos that another filter might not all pass: only where it shows them all.
+  if (q.withStacked === 'true' && (q.isTrashed === 'true' || q.isFavorite !== undefined || !['timeline', 'archive'].includes(q.visibility ?? 'timeline') || q.albumId !== undefined || q.tagId !== undefined || q.personId !== undefined)) {
+    throw new BadRequestError('withStacked: only for the timeline and the archive, not with isTrashed, isFavorite, albumId, tagId or personId')
+  }
   return {
     isFavorite: q.isFavorite === undefined ? undefined : q.isFavorite === 'true',
     isTrashed: q.isTrashed === 'true',
@@ -31,6 +36,7 @@ const toFilters = async (q: z.infer<typeof filters>, auth: AuthContext) => {
     tagId: q.tagId,
     personId: q.personId,
     withPartners: q.withPartners === 'true',
+    withStacked: q.withStacked === 'true',
     order: q.order,
   }
 }
@@ -73,6 +79,8 @@ export function timelineRoutes ({ db }: { db: Database }) {
           livePhotoVideoId: rows.map((r) => r.live_photo_video_id),
           city: rows.map((r) => r.city),
           country: rows.map((r) => r.country),
+          // Immich's [stackId, how many], for a stack's cover with others beside it (withStacked only).
+          ...(query.withStacked === 'true' ? { stack: rows.map((r) => r.stack_id !== null && (r.stack_count ?? 0) > 1 ? [r.stack_id, String(r.stack_count)] : null) } : {}),
         }
       },
     }),
