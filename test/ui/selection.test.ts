@@ -283,6 +283,56 @@ for (const engine of oneEngine('postgres')) {
       await page.locator('hearth-timeline .tile img').nth(5).waitFor()
     })
 
+    test('stack a selection: one tile with its count; the viewer\'s strip, stepping on from the stack; a new cover; unstack', async () => {
+      // Nikon_D70 (2008-03-15) and Fujifilm (2006-08-17): no earlier test moved them. The first selected is the cover.
+      const [nikon, fuji] = [ids[4]!, ids[5]!]
+      const p = await ui.page()
+      await p.context().addCookies([{ name: 'hearth_access_token', value: s.token, url: ui.url }])
+      await p.goto(ui.url + '/photos')
+      const tile = (id: string) => p.locator(`hearth-timeline .tile[data-id="${id}"]`)
+      await tile(fuji).locator('img').waitFor()
+      await tile(nikon).locator('.check').click()
+      await tile(fuji).locator('.check').click()
+      await bar(p).getByRole('button', { name: 'Stack', exact: true }).click()
+      await p.getByText('2 photos stacked as one.').waitFor()
+      await tile(fuji).waitFor({ state: 'detached' })
+      assert.equal(await tile(nikon).locator('.badge.stack').textContent().then((x) => x?.trim()), '2')
+      assert.equal(await p.locator('hearth-timeline section.month[aria-label="August 2006"]').count(), 0, 'its month had only the stacked photo')
+      await ui.shot(p, `selection-${engine}-07-stacked`)
+
+      await tile(nikon).locator('a').click()
+      await p.waitForURL(`**/photos/${nikon}`)
+      const viewer = p.locator('hearth-viewer')
+      const strip = viewer.getByRole('group', { name: 'Photos of this stack' })
+      await strip.getByRole('button', { name: 'Photo 2 of 2 in this stack' }).click()
+      await p.waitForURL(`**/photos/${fuji}`)
+      assert.equal(await strip.getByRole('button', { name: 'Photo 2 of 2 in this stack' }).getAttribute('aria-current'), 'true')
+      await ui.shot(p, `selection-${engine}-08-stack-strip`)
+      // ← from a photo inside the stack steps from the stack's place in the timeline; → comes back to its cover.
+      await p.keyboard.press('ArrowLeft')
+      await p.waitForURL((u) => ![nikon, fuji].some((id) => u.pathname.endsWith(id)))
+      await p.keyboard.press('ArrowRight')
+      await p.waitForURL(`**/photos/${nikon}`)
+
+      await strip.getByRole('button', { name: 'Photo 2 of 2 in this stack' }).click()
+      await p.waitForURL(`**/photos/${fuji}`)
+      await viewer.getByRole('button', { name: 'More' }).click()
+      await viewer.getByRole('menuitem', { name: 'Make this the stack’s cover' }).click()
+      await p.getByText('This photo now stands for the stack.').waitFor()
+      await p.keyboard.press('Escape')
+      await p.waitForURL((u) => u.pathname === '/photos')
+      await tile(fuji).locator('.badge.stack').waitFor()
+      await tile(nikon).waitFor({ state: 'detached' })
+
+      await tile(fuji).locator('.check').click()
+      await bar(p).getByRole('button', { name: 'Unstack' }).click()
+      await p.getByText('1 stack taken apart.').waitFor()
+      await tile(nikon).locator('img').waitFor()
+      assert.equal(await p.locator('hearth-timeline .badge.stack').count(), 0)
+      assert.deepEqual((await ui.node.client.call('GET', '/api/stacks', { headers: s.headers })).body, [])
+      await p.close()
+    })
+
     test('the scrubber jumps to a year', async () => {
       const small = await ui.page({ viewport: { width: 900, height: 420 } })
       await small.context().addCookies([{ name: 'hearth_access_token', value: s.token, url: ui.url }])

@@ -57,6 +57,15 @@ export const en = {
     needsPin: 'Set a PIN for the locked folder first.', setUpNow: 'Set it up',
     empty: 'The locked folder is empty.',
   },
+  stacks: {
+    stack: 'Stack', unstack: 'Unstack',
+    stacked: (n: number) => `${plural(n, 'photo', 'photos')} stacked as one.`,
+    unstacked: (n: number) => `${plural(n, 'stack', 'stacks')} taken apart.`,
+    badge: (n: number) => `Stack of ${n}`,
+    strip: 'Photos of this stack', member: (i: number, n: number) => `Photo ${i} of ${n} in this stack`,
+    makeCover: 'Make this the stack’s cover', coverSet: 'This photo now stands for the stack.',
+    takeOut: 'Take out of the stack', takenOut: 'Taken out of the stack.',
+  },
   selection: {
     count: (n: number) => `${plural(n, 'selected', 'selected')}`, clear: 'Clear selection',
     addToAlbum: 'Add to album', favourite: 'Favourite', unfavourite: 'Remove from favourites', download: 'Download', trash: 'Move to trash',

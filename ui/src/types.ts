@@ -19,6 +19,8 @@ export interface Asset {
   ingestStatus?: string, failureReason?: string | null, exifInfo?: ExifInfo
   /** The owner's tags (GET /api/assets/{id}, for the owner only). */
   tags?: Tag[]
+  /** The stack it is in (GET /api/assets/{id}, for the owner only). */
+  stack?: { id: string, primaryAssetId: string, assetCount: number } | null
 }
 
 /** A tag (Immich's TagResponseDto): `value` is the whole path ("Family/Grandma"). */
@@ -33,6 +35,8 @@ export interface BucketColumns {
   id: string[], ownerId?: string[], ratio: number[], isFavorite: boolean[], isTrashed: boolean[], isImage: boolean[], thumbhash: Array<string | null>
   fileCreatedAt: string[], localOffsetHours: number[], duration: Array<string | null>, livePhotoVideoId: Array<string | null>
   city: Array<string | null>, country: Array<string | null>, visibility: string[]
+  /** With withStacked: [stack id, how many] for a stack's cover, else null. */
+  stack?: Array<[string, string] | null>
 }
 
 export interface Album { id: string, albumName: string, assetCount: number, albumThumbnailAssetId: string | null }

@@ -1,7 +1,7 @@
 /**
  * <hearth-selection-bar>: what can be done with the selected assets. Emits `act` with
- * `{ action }` (favourite, archive, unarchive, download, trash, restore, delete) for the grid to
- * carry out, and `clear`.
+ * `{ action }` (favourite, archive, unarchive, download, trash, restore, delete, stack, unstack) for
+ * the grid to carry out, and `clear`.
  * "Move to locked folder" asks for the PIN here first when this session has the folder closed
  * (<hearth-pin-form>), then emits `lock`; in the locked folder, `unlock` moves photos back out.
  * Adding to an album is done here (a dialog listing albums, or a new one), and so is a new date or
@@ -20,7 +20,7 @@ import '../albums/links.ts'
 import type { SharedLink } from '../albums/types.ts'
 
 export class SelectionBar extends LitElement {
-  static override properties = { count: { type: Number }, ids: { attribute: false }, mode: { type: String }, allFavourite: { type: Boolean }, albums: { state: true }, busy: { state: true }, tags: { state: true }, pinMode: { state: true }, link: { state: true } }
+  static override properties = { count: { type: Number }, ids: { attribute: false }, mode: { type: String }, allFavourite: { type: Boolean }, stackable: { type: Boolean }, stacks: { type: Number }, albums: { state: true }, busy: { state: true }, tags: { state: true }, pinMode: { state: true }, link: { state: true } }
   static override styles = [base, css`
     :host { display: flex; align-items: center; gap: 4px; padding: 6px 12px; background: var(--h-accent-soft); border-bottom: 1px solid var(--h-border); flex-wrap: wrap; z-index: 4; }
     .count { font-weight: 600; margin-right: auto; padding-left: 4px; }
@@ -44,6 +44,10 @@ export class SelectionBar extends LitElement {
   ids: string[] = []
   mode = 'timeline'
   allFavourite = false
+  /** The grid shows stacks as one photo (the timeline, the archive): photos can be stacked there. */
+  stackable = false
+  /** How many of the selected photos are stacks' covers (for Unstack). */
+  stacks = 0
   albums: Album[] | undefined
   /** The owner's tags, suggested in the tag dialog. */
   tags: Tag[] | undefined
@@ -191,6 +195,8 @@ export class SelectionBar extends LitElement {
             ? html`<button class="icon" aria-label=${t.locked.moveOut} title=${t.locked.moveOut} @click=${() => this.act('unlock')}>${icon('photos')}</button>`
             : html`<button class="icon" aria-label=${this.mode === 'archive' ? t.selection.unarchive : t.selection.archive} title=${this.mode === 'archive' ? t.selection.unarchive : t.selection.archive} @click=${() => this.act(this.mode === 'archive' ? 'unarchive' : 'archive')}>${icon('archive')}</button>
               <button class="icon" aria-label=${t.locked.moveIn} title=${t.locked.moveIn} @click=${() => void this.moveToLocked()}>${icon('lock')}</button>`}
+          ${this.stackable && this.count > 1 ? html`<button class="icon" aria-label=${t.stacks.stack} title=${t.stacks.stack} @click=${() => this.act('stack')}>${icon('stack')}</button>` : nothing}
+          ${this.stackable && this.stacks > 0 ? html`<button aria-label=${t.stacks.unstack} title=${t.stacks.unstack} @click=${() => this.act('unstack')}>${t.stacks.unstack}</button>` : nothing}
           <button class="icon" aria-label=${t.selection.tag} title=${t.selection.tag} @click=${this.openTag}>${icon('tag')}</button>
           <button class="icon" aria-label=${t.selection.editDatePlace} title=${t.selection.editDatePlace} @click=${() => this.dialog('edit').showModal()}>${icon('calendar')}</button>
           ${this.mode === 'locked' ? nothing : html`<button class="icon" aria-label=${t.sharing.shareLink} title=${t.sharing.shareLink} @click=${() => { this.link = undefined; this.dialog('link').showModal() }}>${icon('share')}</button>`}

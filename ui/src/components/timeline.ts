@@ -129,6 +129,7 @@ export class Timeline extends LitElement {
   private readonly list: ViewerList = {
     neighbour: (id, step) => this.neighbour(id, step),
     removed: () => { void this.reload() },
+    refresh: () => { void this.reload(true) },
     changed: (id, patch) => this.patchAsset(id, patch),
     ready: (id) => this.months.some((m) => { const i = m.data?.id.indexOf(id) ?? -1; return i >= 0 && m.data!.thumbhash[i] !== null }),
   }
@@ -185,8 +186,11 @@ export class Timeline extends LitElement {
     if (e.key === 'Escape' && this.selection.size > 0 && !location.pathname.startsWith(this.basePath + '/')) this.clearSelection()
   }
 
-  /** Fetches the month list again; months whose count is unchanged keep what they loaded. */
-  async reload (): Promise<void> {
+  /**
+   * Fetches the month list again; months whose count is unchanged keep what they loaded, unless
+   * `refresh` (a change that keeps the counts: a stack's cover, stacking within a month).
+   */
+  async reload (refresh = false): Promise<void> {
     const filters = qs(this.filters)
     try {
       const [buckets, edits] = await Promise.all([
@@ -202,7 +206,7 @@ export class Timeline extends LitElement {
       this.months = buckets.map((b) => {
         const prev = old.get(b.timeBucket)
         const settled = prev?.data?.thumbhash.every((x) => x !== null) === true || (prev?.polls ?? 1) <= 0
-        if (prev !== undefined && prev.count === b.count && prev.state === 'loaded' && settled) return prev
+        if (prev !== undefined && prev.count === b.count && prev.state === 'loaded' && settled && !refresh) return prev
         // A month being refreshed keeps its layout (and height) until the new data is in.
         if (prev?.layout !== undefined) return { ...prev, count: b.count, state: 'idle' as const }
         return { bucket: b.timeBucket, count: b.count, top: 0, height: 0, state: 'idle' as const }
@@ -475,6 +479,13 @@ export class Timeline extends LitElement {
     return this.months.every((m) => m.data === undefined || m.data.id.every((id, i) => !ids.has(id) || m.data!.isFavorite[i]))
   }
 
+  /** The stacks whose covers are selected (in a timeline showing stacks). */
+  private selectedStacks (): string[] {
+    const out: string[] = []
+    for (const m of this.months) m.data?.stack?.forEach((s, i) => { if (s !== null && this.selection.has(m.data!.id[i]!)) out.push(s[0]) })
+    return out
+  }
+
   private async act (e: CustomEvent<{ action: string, albumName?: string }>): Promise<void> {
     const { actions } = await import('../lib/actions.ts')
     const ids = [...this.selection]
@@ -520,10 +531,21 @@ export class Timeline extends LitElement {
           notify(t.selection.restored(ids.length))
           break
         case 'delete': await actions.deleteForGood(ids); break
+        case 'stack':
+          // The first photo selected becomes the cover (as in Immich).
+          await api.post('/api/stacks', { assetIds: ids })
+          notify(t.stacks.stacked(ids.length))
+          break
+        case 'unstack': {
+          const stacks = this.selectedStacks()
+          await api.del('/api/stacks', { ids: stacks })
+          notify(t.stacks.unstacked(stacks.length))
+          break
+        }
         case 'added': case 'edited': case 'tagged': break
       }
       this.clearSelection()
-      if (['trash', 'restore', 'delete', 'edited', 'archive', 'unarchive', 'lock', 'unlock'].includes(e.detail.action)) await this.reload()
+      if (['trash', 'restore', 'delete', 'edited', 'archive', 'unarchive', 'lock', 'unlock', 'stack', 'unstack'].includes(e.detail.action)) await this.reload(['stack', 'unstack'].includes(e.detail.action))
     } catch (err) {
       notifyError(err)
     }
@@ -575,7 +597,8 @@ export class Timeline extends LitElement {
             ? html`<span class="processing"></span>`
             : html`<img src=${media.thumbnail(id)} alt=${alt} loading="lazy" decoding="async" draggable="false"
                 style=${turn === 0 ? '' : `position:absolute;left:50%;top:50%;width:${turn % 180 === 0 ? tile.w : tile.h}px;height:${turn % 180 === 0 ? tile.h : tile.w}px;transform:translate(-50%,-50%) rotate(${turn}deg)`}>`}</a>
-          ${d.isImage[i] ? (d.livePhotoVideoId[i] !== null ? html`<span class="badge">${icon('motion')}</span>` : nothing) : html`<span class="badge">${duration(d.duration[i])} ${icon('play')}</span>`}
+          ${d.stack?.[i] != null ? html`<span class="badge stack" title=${t.stacks.badge(Number(d.stack[i]![1]))}>${d.stack[i]![1]} ${icon('stack')}</span>`
+            : d.isImage[i] ? (d.livePhotoVideoId[i] !== null ? html`<span class="badge">${icon('motion')}</span>` : nothing) : html`<span class="badge">${duration(d.duration[i])} ${icon('play')}</span>`}
           ${d.isFavorite[i] ? html`<span class="fav">${icon('heart')}</span>` : nothing}
           ${!this.selectable(id) ? html`<span class="partner" title=${t.timeline.partnerPhoto}>${icon('people')}</span>`
             : html`<button class="check" role="checkbox" aria-checked=${isSel} aria-label=${t.timeline.select} title=${t.timeline.select}>${isSel ? icon('checkCircle') : html`<span class="ring"></span>`}</button>`}
@@ -611,6 +634,7 @@ export class Timeline extends LitElement {
     const empty = this.ready && this.months.length === 0
     return html`
       ${this.selection.size > 0 && !this.picker ? html`<hearth-selection-bar .count=${this.selection.size} .ids=${[...this.selection]} .mode=${this.mode} .allFavourite=${this.selectedFavourites()}
+        .stackable=${this.filters.withStacked === 'true'} .stacks=${this.selectedStacks().length}
         @clear=${() => this.clearSelection()} @act=${this.act}></hearth-selection-bar>` : nothing}
       <div class="scroller" @scroll=${this.onScroll}>
         <div class="canvas" style="height:${this.total}px" @click=${this.onClick} @keydown=${this.onGridKey}>

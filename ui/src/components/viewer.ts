@@ -12,6 +12,10 @@
  *
  * The ⋮ menu also shares the photo by a public link, and moves it into the locked folder (asking
  * for the PIN here when the folder is closed) or, from the locked folder, back out.
+ *
+ * A stack's photos (the owner's burst, RAW + JPEG) are a strip along the bottom: one clicked is
+ * shown, ←/→ still step through the list from the stack; the menu makes the photo shown the
+ * stack's cover, takes it out of the stack, or unstacks it.
  */
 import { LitElement, html, css, nothing } from 'lit'
 import { base } from '../styles.ts'
@@ -40,7 +44,7 @@ export class Viewer extends LitElement {
     assetId: { type: String }, basePath: { type: String },
     asset: { state: true }, error: { state: true }, info: { state: true }, scale: { state: true }, tx: { state: true }, ty: { state: true },
     rotation: { state: true }, motion: { state: true }, menu: { state: true }, previewLoaded: { state: true }, hasPrev: { state: true }, hasNext: { state: true },
-    playing: { state: true }, paused: { state: true }, controls: { state: true }, dialog: { state: true }, link: { state: true },
+    playing: { state: true }, paused: { state: true }, controls: { state: true }, dialog: { state: true }, link: { state: true }, stack: { state: true },
   }
 
   static override styles = [base, css`
@@ -77,6 +81,10 @@ export class Viewer extends LitElement {
     .slidebar { position: absolute; bottom: 16px; left: 50%; transform: translateX(-50%); z-index: 3; display: flex; gap: 6px; align-items: center; padding: 6px 10px; border-radius: 999px; background: rgb(0 0 0 / 60%); }
     .slidebar select { background: transparent; color: #fff; border: 1px solid rgb(255 255 255 / 40%); }
     .slidebar option { color: #000; }
+    .stack { position: absolute; bottom: 12px; left: 50%; transform: translateX(-50%); z-index: 2; display: flex; gap: 6px; padding: 6px; border-radius: 12px; background: rgb(0 0 0 / 55%); max-width: calc(100vw - 24px); overflow-x: auto; }
+    .stack button { width: 56px; height: 56px; min-height: 0; padding: 0; border-radius: 8px; overflow: hidden; border: 2px solid transparent; background: var(--h-placeholder); flex: none; }
+    .stack button[aria-current='true'] { border-color: var(--h-accent); }
+    .stack img { width: 100%; height: 100%; object-fit: cover; display: block; }
     @media (max-width: 700px) {
       :host { flex-direction: column; }
       hearth-info-panel { width: auto; height: 55dvh; }
@@ -111,6 +119,10 @@ export class Viewer extends LitElement {
   dialog: 'link' | 'pin' | undefined
   /** The link made in the link dialog. */
   link: SharedLink | undefined
+  /** The stack of the photo shown (its photos, the cover first), when the owner looks at one. */
+  stack: { id: string, primaryAssetId: string, assets: Asset[] } | undefined
+  /** The photo of the list the stack was opened from, while another of its photos is shown: ←/→ step from it. */
+  private stackAnchor: string | undefined
   /** The slideshow runs (`paused`: on hold); `controls`: shown for a while after the pointer moved. */
   playing = false
   paused = false
@@ -158,8 +170,10 @@ export class Viewer extends LitElement {
       if (this.loadedId !== id) return
       this.asset = asset
       this.rotation = edits.rotation
+      if (asset.stack == null) { this.stack = undefined; this.stackAnchor = undefined } else if (this.stack?.id !== asset.stack.id || !this.stack.assets.some((x) => x.id === id)) void this.loadStack(asset.stack.id)
       const list = viewerList()
-      const [prev, next] = list === undefined ? [undefined, undefined] : await Promise.all([list.neighbour(id, -1), list.neighbour(id, 1)])
+      const from = this.stackAnchor ?? id
+      const [prev, next] = list === undefined ? [undefined, undefined] : await Promise.all([list.neighbour(from, -1), list.neighbour(from, 1)])
       if (this.loadedId !== id) return
       this.hasPrev = prev !== undefined
       this.hasNext = next !== undefined
@@ -172,6 +186,37 @@ export class Viewer extends LitElement {
   }
 
   private close (): void { this.dispatchEvent(new CustomEvent('close')) }
+
+  private async loadStack (stackId: string): Promise<void> {
+    try {
+      const s = await api.get<{ id: string, primaryAssetId: string, assets: Asset[] }>(`/api/stacks/${stackId}`)
+      if (this.asset?.stack?.id === s.id) this.stack = s
+    } catch (err) { notifyError(err) }
+  }
+
+  /** Shows another photo of the stack; ←/→ go on stepping from the photo the stack was opened from. */
+  private showInStack (id: string): void {
+    if (id === this.assetId) return
+    this.stackAnchor ??= this.target || this.assetId
+    navigate(`${this.basePath}/${id}${location.search}`, { replace: true })
+  }
+
+  /** A change to the stack (cover, a photo out, unstacked): the list looks again, and steps from the photo shown. */
+  private async changeStack (work: () => Promise<unknown>, done: string): Promise<void> {
+    const a = this.asset
+    if (a?.stack == null) return
+    this.menu = false
+    try {
+      await work()
+      notify(done)
+      this.stackAnchor = undefined
+      this.target = a.id
+      viewerList()?.refresh?.()
+      const fresh = await api.get<Asset>(`/api/assets/${a.id}`)
+      this.asset = { ...a, stack: fresh.stack }
+      if (fresh.stack == null) this.stack = undefined; else await this.loadStack(fresh.stack.id)
+    } catch (err) { notifyError(err) }
+  }
 
   private get slideSeconds (): number {
     const n = Number(localStorage.getItem(SLIDE_KEY))
@@ -237,8 +282,9 @@ export class Viewer extends LitElement {
   /** Steps are chained and start from the last one asked for, so quick key presses are never lost. */
   private step (dir: 1 | -1): Promise<void> {
     this.stepping = this.stepping.then(async () => {
-      const next = await viewerList()?.neighbour(this.target || this.assetId, dir)
+      const next = await viewerList()?.neighbour(this.stackAnchor ?? (this.target || this.assetId), dir)
       if (next === undefined) return
+      this.stackAnchor = undefined
       this.target = next
       navigate(`${this.basePath}/${next}${location.search}`, { replace: true })
     }).catch(notifyError)
@@ -368,6 +414,10 @@ export class Viewer extends LitElement {
         ${a.type === 'VIDEO' ? html`<button role="menuitem" @click=${() => this.job('transcode-video', t.viewer.transcodeQueued)}>${t.viewer.transcodeVideo}</button>` : nothing}
         ${a.visibility !== 'locked' ? html`<button role="menuitem" @click=${() => { this.menu = false; this.link = undefined; this.dialog = 'link' }}>${t.sharing.shareLink}</button>` : nothing}
         <button role="menuitem" @click=${() => void this.lockedMove()}>${a.visibility === 'locked' ? t.locked.moveOut : t.locked.moveIn}</button>
+        ${a.stack == null ? nothing : html`
+          ${a.stack.primaryAssetId === a.id ? nothing : html`<button role="menuitem" @click=${() => this.changeStack(() => api.put(`/api/stacks/${a.stack!.id}`, { primaryAssetId: a.id }), t.stacks.coverSet)}>${t.stacks.makeCover}</button>`}
+          <button role="menuitem" @click=${() => this.changeStack(() => api.del(`/api/stacks/${a.stack!.id}/assets/${a.id}`), t.stacks.takenOut)}>${t.stacks.takeOut}</button>
+          <button role="menuitem" @click=${() => this.changeStack(() => api.del(`/api/stacks/${a.stack!.id}`), t.stacks.unstacked(1))}>${t.stacks.unstack}</button>`}
       </div>` : nothing}</div>`
   }
 
@@ -510,6 +560,9 @@ export class Viewer extends LitElement {
       ${this.hasNext ? html`<button class="icon nav next" aria-label=${t.viewer.next} title=${t.viewer.next} @click=${() => this.step(1)}>${icon('right')}</button>` : nothing}
       <div class="media">${ready ? this.renderMedia(a) : nothing}</div>
       ${shows}
+      ${ready && !this.playing && this.stack !== undefined && this.stack.assets.length > 1 ? html`<div class="stack" role="group" aria-label=${t.stacks.strip}>
+        ${this.stack.assets.map((x, i, all) => html`<button aria-current=${x.id === a.id ? 'true' : 'false'} aria-label=${t.stacks.member(i + 1, all.length)} title=${x.originalFileName}
+          @click=${() => this.showInStack(x.id)}><img src=${media.thumbnail(x.id)} alt="" loading="lazy"></button>`)}</div>` : nothing}
       ${this.error !== '' ? html`<p class="msg" role="alert">${this.error}</p>` : nothing}
       ${ready && a.ingestStatus === 'failed' ? html`<p class="msg" role="status">${t.viewer.failed(a.failureReason ?? '')}</p>` : ready && a.thumbhash === null && a.type === 'IMAGE' ? html`<p class="msg" role="status">${t.viewer.notReady}</p>` : nothing}
     </div>

@@ -5,7 +5,7 @@
  */
 const HINT = 'hearth.signedIn'
 /** The first screen's timeline filters (screens/photos.ts), as a query string. */
-export const FIRST_SCREEN = '?visibility=timeline&withPartners=true'
+export const FIRST_SCREEN = '?visibility=timeline&withPartners=true&withStacked=true'
 let buckets: Promise<unknown> | undefined
 let memories: Promise<unknown> | undefined
 

@@ -8,6 +8,8 @@ export interface ViewerList {
   removed?(id: string): void
   /** Whether an asset's preview exists already (processed), so it can be fetched ahead. */
   ready?(id: string): boolean
+  /** Tells the list to look again at everything it shows (a stack changed: its cover, its count). */
+  refresh?(): void
   /** Tells the list an asset changed (favourite). */
   changed?(id: string, patch: { isFavorite?: boolean, rotation?: number }): void
 }

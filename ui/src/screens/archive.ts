@@ -6,7 +6,7 @@ import { t } from '../strings.ts'
 export class ArchiveScreen extends GridScreen {
   protected override mode = 'archive' as const
   protected override basePath = '/archive'
-  protected override filters = { visibility: 'archive' }
+  protected override filters = { visibility: 'archive', withStacked: 'true' }
   protected override header () { return html`<div class="head"><h1>${t.nav.archive}</h1><span class="muted">${t.screens.archiveHint}</span></div>` }
 }
 customElements.define('hearth-archive', ArchiveScreen)

@@ -69,7 +69,7 @@ export class PhotosScreen extends GridScreen {
   `]
 
   /** Partners' photos join the timeline when the user shows them (Account › Partner sharing). */
-  protected override filters = { visibility: 'timeline', withPartners: 'true' }
+  protected override filters = { visibility: 'timeline', withPartners: 'true', withStacked: 'true' }
   memories: Memory[] = []
   /** The year open full screen. */
   memory: Memory | undefined
