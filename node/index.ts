@@ -43,6 +43,8 @@ import type { UserService } from './users/service.ts'
 import { jobRoutes } from './jobs/routes.ts'
 import { timelineRoutes } from './timeline/routes.ts'
 import { stackRoutes } from './stacks/routes.ts'
+import { createBackupService } from './backups/service.ts'
+import { backupRoutes } from './backups/routes.ts'
 import { createIngestService, type IngestService } from './ingest/service.ts'
 import { createMetadataReader } from './media/metadata.ts'
 import { createImageProcessor } from './media/image.ts'
@@ -168,6 +170,9 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     end: () => { inFlight--; metrics.uploadsInFlight.set(inFlight); if (inFlight === 0) drained?.() },
   }
 
+  const backups = createBackupService({ db, dataDir: config.HEARTH_DATA_DIR, keep: config.HEARTH_DB_BACKUP_KEEP, log: log.child({ component: 'backup' }) })
+  let stopBackups = () => {}
+
   const routes: AnyRoute[] = []
   routes.push(
     ...serverRoutes({ db, config, storage, auth, metrics, allRoutes: () => routes, mlFeatures: () => ml.features() }),
@@ -187,6 +192,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     ...people.routes,
     ...timelineRoutes({ db }),
     ...stackRoutes({ db, dataDir: config.HEARTH_DATA_DIR }),
+    ...backupRoutes({ backups }),
     ...placeRoutes({ db, config, places }),
     ...partnerRoutes({ db }),
     ...folderRoutes({ db, dataDir: config.HEARTH_DATA_DIR }),
@@ -217,7 +223,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
   let url = ''
 
   return {
-    config, db, log, storage, users, auth, assets, albums, links, tus, jobs, ingest, ml, places, people: people.service, runtime, modelsDir, manifest, modules, routes, app,
+    config, db, log, storage, users, auth, assets, albums, links, tus, jobs, ingest, ml, places, people: people.service, runtime, modelsDir, manifest, modules, routes, app, backups,
     get url () { return url },
 
     async start () {
@@ -230,6 +236,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
       if (missing > 0) log.info({ assets: missing }, 'queued assets still waiting for processing')
       await ml.start()
       places.start()
+      stopBackups = backups.schedule(config.HEARTH_DB_BACKUP)
       for (const m of modules) await m.start?.()
       server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 }, app.callback())
       await new Promise<void>((ok, fail) => {
@@ -271,6 +278,8 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
       for (const m of [...modules].reverse()) await m.stop?.().catch((err: unknown) => log.error({ err, module: m.name }, 'module failed to stop'))
       await places.stop()
       await jobs.stop()
+      stopBackups()
+      await backups.idle()
       remote.close()
       await ml.stop()
       await Promise.allSettled([metadata.close(), image.close(), storage.close()])

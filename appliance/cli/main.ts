@@ -1,5 +1,5 @@
 /**
- * The `hearth` command line: `serve`, `user add|list|remove`, `doctor`, and the commands later
+ * The `hearth` command line: `serve`, `user add|list|remove`, `db backup|list|restore`, `doctor`, and the commands later
  * parts of Hearth add. Run through `bin/hearth`, which brings Node 24 and the packages first.
  *
  * @example
@@ -13,6 +13,7 @@ import { userCommand } from './user.ts'
 import { doctor } from './doctor.ts'
 import { libraryCommand } from './library.ts'
 import { modelsCommand } from './models.ts'
+import { dbCommand } from './db.ts'
 
 const usage = `Usage: hearth <command> [options]
 
@@ -25,6 +26,8 @@ Commands:
   library scan [LIBRARY]        rescan one library, or all, with a progress bar
   library status [LIBRARY]      libraries, their files, how changes are followed
   models list|fetch PACK|verify ML model packs: which are here, download one, check their sha256
+  db backup | db list           back the database up now into <data>/backups; list the backups
+  db restore FILE               put a backup back (Hearth stopped; the replaced database is kept aside)
   doctor                        check this machine and Hearth's set-up, and say what to fix
 
 Settings come from environment variables (HEARTH_DATA_DIR, HEARTH_PORT, DATABASE_URL, ...) and an
@@ -57,6 +60,7 @@ async function main (argv: string[]): Promise<number> {
     case 'doctor': return doctor(config)
     case 'library': return libraryCommand(config, rest)
     case 'models': return modelsCommand(config, rest)
+    case 'db': return dbCommand(config, rest)
     default:
       console.error(`hearth: unknown command "${command}"\n\n${usage}`)
       return 64

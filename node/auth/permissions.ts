@@ -26,6 +26,7 @@ export const permissions = [
   'partner.create', 'partner.read', 'partner.update', 'partner.delete',
   'folder.read',
   'stack.create', 'stack.read', 'stack.update', 'stack.delete',
+  'backup.list', 'backup.download', 'backup.delete',
 ] as const
 
 export type Permission = typeof permissions[number]

@@ -6,6 +6,7 @@
  * const config = loadConfig(process.env) // throws ConfigError listing every bad variable
  */
 import { z } from 'zod'
+import cron from 'node-cron'
 
 const port = (fallback: number) =>
   z.coerce.number({ error: 'expected a TCP port number (1-65535)' })
@@ -108,6 +109,10 @@ export const configSchema = z.object({
   HEARTH_ML_SERVER_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   /** The default overnight window for the ML backlog (local time, HH:MM-HH:MM); admins change it at /api/system-config. */
   HEARTH_ML_WINDOW: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time window such as 01:00-06:00').default('01:00-06:00'),
+  /** When the database is backed up into <data>/backups (a cron expression, local time; "off": never). */
+  HEARTH_DB_BACKUP: z.string().default('0 2 * * *').refine((v) => v === 'off' || cron.validate(v), 'expected a cron expression such as "0 2 * * *" (02:00 every day), or off'),
+  /** How many database backups are kept (the oldest go first). */
+  HEARTH_DB_BACKUP_KEEP: z.coerce.number({ error: 'expected a number' }).int().min(1).max(1000).default(14),
   /** Seconds SIGTERM waits for uploads in flight before closing anyway. */
   HEARTH_SHUTDOWN_GRACE_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(0).max(3600).default(30),
 })

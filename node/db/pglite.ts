@@ -1,4 +1,4 @@
-import { chmod, mkdir, open, readdir, stat } from 'node:fs/promises'
+import { chmod, mkdir, open, readdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PGlite, types } from '@electric-sql/pglite'
 import { vector } from '@electric-sql/pglite-pgvector'
@@ -48,6 +48,13 @@ export async function openPglite (dataDir: string | undefined): Promise<Database
       // A committed transaction is durable once its WAL is on disk, as PostgreSQL does at COMMIT.
       if (dataDir !== undefined) await syncWal(dataDir)
       return result
+    },
+    async backup (file) {
+      // A checkpoint first, so that a restore replays little WAL; then the folder is copied while
+      // no transaction runs (holding PGlite's transaction lock, between its queries).
+      await pg.query('CHECKPOINT')
+      const blob = await pg.transaction(async () => pg.dumpDataDir('gzip'))
+      await writeFile(file, Buffer.from(await blob.arrayBuffer()), { mode: 0o600 })
     },
     close: async () => { await pg.close(); await unlock() },
   }

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process'
+import { chmod } from 'node:fs/promises'
 import pg from 'pg'
 import type { Database, Queryable } from './types.ts'
 
@@ -62,6 +64,29 @@ export async function openPostgres (url: string, { max = 10 }: { max?: number } 
         c.release()
       }
     }),
+    backup: async (file) => { await pgDump(url, file) },
     close: async () => { await pool.end() },
   }
+}
+
+/**
+ * pg_dump's custom format (compressed; pg_restore reads it) of the database at `url`. The password
+ * goes to pg_dump in its environment, never on its command line (where `ps` would show it).
+ */
+async function pgDump (url: string, file: string): Promise<void> {
+  const u = new URL(url)
+  const password = decodeURIComponent(u.password)
+  u.password = ''
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', `--file=${file}`, `--dbname=${u.toString()}`], {
+      env: { ...process.env, ...(password !== '' ? { PGPASSWORD: password } : {}) }, stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString() })
+    child.on('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT'
+      ? new Error('pg_dump was not found: install PostgreSQL\'s client tools, of the server\'s version or newer (Debian: postgresql-client)')
+      : err))
+    child.on('close', (code) => code === 0 ? resolve() : reject(new Error(`pg_dump failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' ')}`)))
+  })
+  await chmod(file, 0o600)
 }

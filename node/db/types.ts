@@ -11,5 +11,11 @@ export interface Database extends Queryable {
    * database work only: write files before it, remove them after.
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
+  /**
+   * Writes a backup of the whole database to `file` while it stays in use (node/backups): on
+   * PGlite a gzipped tar of its data folder, taken between transactions; on PostgreSQL pg_dump's
+   * custom format.
+   */
+  backup(file: string): Promise<void>
   close(): Promise<void>
 }
