@@ -189,6 +189,9 @@ export const en = {
   },
   admin: {
     title: 'Administration', users: 'Users', libraries: 'Libraries', jobs: 'Jobs', storage: 'Storage',
+    backups: 'Database backups', backupNow: 'Back up now', backingUp: 'Backing up…', backedUp: (name: string) => `Backed up: ${name}.`,
+    backupsHint: 'Albums, people’s names, favourites, descriptions and edits live in the database. It is backed up every night into the backups folder of Hearth’s data folder; download one to keep a copy elsewhere. To put one back, stop Hearth and run: bin/hearth db restore FILE',
+    noBackups: 'No backups yet.', backupFile: 'File', backupSize: 'Size', backupTaken: 'Taken', download: 'Download',
     addUser: 'Add user', name: 'Name', email: 'Email', password: 'Initial password', quota: 'Quota (GiB, empty for none)', isAdmin: 'Administrator',
     create: 'Create', save: 'Save', remove: 'Remove', removeConfirm: (email: string) => `Remove ${email}? Their photos are set aside on the disk, not deleted.`,
     userAdded: (email: string) => `${email} added.`, userRemoved: 'User removed.', quotaSaved: 'Quota saved.', used: (used: string, quota: string) => `${used} of ${quota}`, unlimited: 'no limit',

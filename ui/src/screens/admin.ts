@@ -31,7 +31,7 @@ export const formatBytes = (n: number): string => {
 
 export class AdminScreen extends LitElement {
   static override properties = {
-    params: { attribute: false }, query: { attribute: false }, users: { state: true }, storage: { state: true }, libraries: { state: true }, jobs: { state: true },
+    params: { attribute: false }, query: { attribute: false }, users: { state: true }, storage: { state: true }, libraries: { state: true }, jobs: { state: true }, backups: { state: true }, backingUp: { state: true },
   }
   static override styles = [base, css`
     .page { display: grid; gap: 18px; }
@@ -61,6 +61,8 @@ export class AdminScreen extends LitElement {
   storage: Storage | null = null
   libraries: Library[] = []
   jobs: Record<string, QueueStatus> = {}
+  backups: Array<{ filename: string, filesize: number, createdAt: string }> = []
+  backingUp = false
   private shown = ''
   private timer: number | undefined
 
@@ -91,7 +93,9 @@ export class AdminScreen extends LitElement {
         // Its own chunk, loaded when the tab is first opened.
         await import('./admin-ml.ts')
       } else {
-        this.jobs = await api.get<Record<string, QueueStatus>>('/api/jobs')
+        const [jobs, backups] = await Promise.all([api.get<Record<string, QueueStatus>>('/api/jobs'), api.get<{ backups: AdminScreen['backups'] }>('/api/admin/database-backups')])
+        this.jobs = jobs
+        this.backups = backups.backups
         this.timer = window.setTimeout(() => { void this.load() }, 5000)
       }
     } catch (err) { notifyError(err) }
@@ -194,6 +198,25 @@ export class AdminScreen extends LitElement {
     </section>`
   }
 
+  private async backUp (): Promise<void> {
+    this.backingUp = true
+    try {
+      const made = await api.post<{ filename: string }>('/api/admin/database-backups')
+      notify(t.admin.backedUp(made.filename))
+      await this.load()
+    } catch (err) { notifyError(err) } finally { this.backingUp = false }
+  }
+
+  private backupsSection () {
+    return html`<section class="card" aria-labelledby="backups-h"><div class="row"><h2 id="backups-h" style="flex:1">${t.admin.backups}</h2>
+        <button ?disabled=${this.backingUp} @click=${() => this.backUp()}>${this.backingUp ? t.admin.backingUp : t.admin.backupNow}</button></div>
+      <p class="muted" style="margin:0">${t.admin.backupsHint}</p>
+      ${this.backups.length === 0 ? html`<p class="muted">${t.admin.noBackups}</p>` : html`<table data-testid="backups"><thead><tr><th>${t.admin.backupFile}</th><th>${t.admin.backupTaken}</th><th class="num">${t.admin.backupSize}</th><th></th></tr></thead>
+        <tbody>${this.backups.map((b) => html`<tr><td>${b.filename}</td><td>${new Date(b.createdAt).toLocaleString()}</td><td class="num">${formatBytes(b.filesize)}</td>
+          <td><a href=${`/api/admin/database-backups/${encodeURIComponent(b.filename)}`} download=${b.filename}>${t.admin.download}</a></td></tr>`)}</tbody></table>`}
+    </section>`
+  }
+
   private jobsTab () {
     return html`<section class="card" aria-labelledby="jobs-h"><div class="row"><h2 id="jobs-h" style="flex:1">${t.admin.jobs}</h2><button @click=${() => this.load()}>${t.admin.refresh}</button></div>
       <p class="muted" style="margin:0">${t.admin.mlHint}</p>
@@ -209,7 +232,8 @@ export class AdminScreen extends LitElement {
             : html`<button @click=${() => this.command(q, 'start', t.admin.jobStarted)}>${t.admin.runNow}</button>`}
           ${s.jobCounts.failed > 0 ? html`<button @click=${() => this.command(q, 'retry-failed', t.admin.jobStarted)}>${t.admin.retryFailed}</button>` : nothing}
         </div></td></tr>`)}</tbody></table>
-      <hearth-rerun-all mlLink @done=${() => this.load()}></hearth-rerun-all></section>`
+      <hearth-rerun-all mlLink @done=${() => this.load()}></hearth-rerun-all></section>
+      ${this.backupsSection()}`
   }
 
   override render () {
