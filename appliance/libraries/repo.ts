@@ -3,6 +3,7 @@
  * writes a scan makes to `assets` (bulk `unnest` statements, one transaction per batch).
  */
 import type { Database, Queryable } from '../../node/db/index.ts'
+import { createStackRepo } from '../../node/stacks/repo.ts'
 import { createJobRepo, type NewJob } from '../../node/jobs/repo.ts'
 import { priority } from '../../node/jobs/queues.ts'
 
@@ -207,6 +208,8 @@ export function createLibraryRepo (db: Database) {
             i.map((x) => hex(x.sha256)), i.map((x) => x.size), i.map((x) => x.ino), i.map((x) => x.mtimeMs)])
         inserted = rows.length
         for (const r of rows) jobs.push(metadataJob(r.id))
+        // A RAW file and its JPEG, in this batch or an earlier one: stacked, the JPEG on top.
+        await createStackRepo(tx).autoStackPairs(rows.map((r) => r.id), tx)
       }
       if (b.updates.length > 0) {
         const u = b.updates

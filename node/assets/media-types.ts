@@ -27,6 +27,9 @@ const video: Record<string, string> = {
 
 export const sidecarExtensions = ['.xmp']
 
+/** Cameras' RAW files (their embedded preview is shown; stacked under a JPEG of the same name). */
+export const rawMimeTypes = /^image\/(x-(adobe-dng|canon-cr2|canon-cr3|canon-crw|nikon-nef|nikon-nrw|sony-arw|sony-sr2|sony-srf|fuji-raf|panasonic-rw2|panasonic-raw|olympus-orf|olympus-ori|pentax-pef|samsung-srw|leica-rwl|kodak-dcr|kodak-k25|kodak-kdc|minolta-mrw|sigma-x3f|hasselblad-3fr|hasselblad-fff|phaseone-iiq|phaseone-cap|epson-erf|arriflex-ari)|dng)$/
+
 export function mediaTypeOf (fileName: string): { type: AssetType, mime: string } | undefined {
   const dot = fileName.lastIndexOf('.')
   if (dot < 0) return undefined

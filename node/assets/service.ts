@@ -11,6 +11,7 @@ import type { UserRow } from '../users/repo.ts'
 import { safeFileName, type LibraryStorage, type WrittenFile } from '../storage/library.ts'
 import { mediaTypeOf, type AssetType } from './media-types.ts'
 import { createAssetRepo, type AssetRow } from './repo.ts'
+import { createStackRepo } from '../stacks/repo.ts'
 import { receiveMultipartUpload } from './upload.ts'
 
 export interface UploadOutcome { id: string, status: 'created' | 'duplicate', asset: AssetRow }
@@ -92,6 +93,8 @@ export function createAssetService ({ db, storage, config, log, onUploadBytes, o
         await db.query('DELETE FROM upload_intents WHERE id = $1', [intentId])
         return { id: outcome.row.id, status: 'duplicate', asset: outcome.row }
       }
+      // The other half of a RAW + JPEG pair, already here: the two become one stack.
+      await createStackRepo(db).autoStackPairs([id]).catch((err: unknown) => log.warn({ err, asset: id }, 'could not stack a RAW + JPEG pair'))
       return { id, status: 'created', asset: outcome.row }
     } catch (err) {
       // Undo the links made so far; the journal row goes with them.

@@ -27,6 +27,7 @@ import { mapToSrgb8, needsColourMapping } from './hdr.ts'
 import { readHead, readNclx, sniffFormat } from './image-format.ts'
 import type { Nclx } from './image-format.ts'
 import type { MetadataReader, PreviewTag } from './metadata.ts'
+import { rawMimeTypes } from '../assets/media-types.ts'
 import { rawToTiff } from './tiff.ts'
 import { createWasmDecoder } from './wasm-decoder.ts'
 
@@ -67,7 +68,6 @@ export interface ImageProcessorOptions {
   decodeWorkers?: number
 }
 
-const rawMimeTypes = /^image\/(x-(adobe-dng|canon-cr2|canon-cr3|canon-crw|nikon-nef|nikon-nrw|sony-arw|sony-sr2|sony-srf|fuji-raf|panasonic-rw2|panasonic-raw|olympus-orf|olympus-ori|pentax-pef|samsung-srw|leica-rwl|kodak-dcr|kodak-k25|kodak-kdc|minolta-mrw|sigma-x3f|hasselblad-3fr|hasselblad-fff|phaseone-iiq|phaseone-cap|epson-erf|arriflex-ari)|dng)$/
 const previewTags: PreviewTag[] = ['JpgFromRaw', 'PreviewImage', 'OtherImage', 'ThumbnailImage']
 
 /** The (rotate, mirror) that sharp needs for each EXIF orientation; checked by pixels in image.test.ts. */

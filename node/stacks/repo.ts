@@ -12,6 +12,7 @@
  */
 import type { Queryable } from '../db/index.ts'
 import { uuidv7 } from '../db/ids.ts'
+import { rawMimeTypes } from '../assets/media-types.ts'
 
 export interface StackRow { id: string, owner_id: string, primary_asset_id: string, created_at: Date, updated_at: Date }
 
@@ -34,13 +35,16 @@ export const stackCoverSql = (a = 'a') => `(${a}.stack_id IS NULL OR ${a}.id = (
 export const stackCountSql = (a = 'a') =>
   `CASE WHEN ${a}.stack_id IS NULL THEN NULL ELSE (SELECT count(*) FROM assets m WHERE ${membersInViewSql(a, `${a}.stack_id`)})::int END`
 
+/** SQL: asset `a`'s path without its extension, lower-cased: a RAW and its JPEG share it (indexed, migration 0022). */
+const stemSql = (a: string) => `lower(regexp_replace(${a}.original_path, '\\.[^./]*$', ''))`
+
 export function createStackRepo (db: Queryable) {
   /** Stacks left with fewer than two photos end (their last photo stands alone). */
   const dissolveSmall = async (stackIds: string[], q: Queryable) => {
     if (stackIds.length === 0) return
     await q.query('DELETE FROM stacks s WHERE s.id = ANY($1::uuid[]) AND (SELECT count(*) FROM assets m WHERE m.stack_id = s.id) < 2', [stackIds])
   }
-  return {
+  const repo = {
     /**
      * A new stack of `assetIds` (the owner's, checked by the caller), the first its cover. Photos
      * already in other stacks bring those stacks' photos along: the stacks merge, as in Immich.
@@ -103,7 +107,33 @@ export function createStackRepo (db: Queryable) {
       await dissolveSmall(touched, q)
     },
     dissolveSmall,
+    /**
+     * Stacks each of `assetIds` that is half of a RAW + JPEG pair (IMG_0001.CR2 beside
+     * IMG_0001.JPG, any case, the same folder, the same owner) with its other half, the JPEG (or
+     * HEIC) as the cover, as PhotoPrism does. Run when an asset arrives (an upload, a share's
+     * scan), so a pair the owner unstacked stays apart. Photos already stacked are left as they are.
+     * Returns the stacks made.
+     */
+    async autoStackPairs (assetIds: string[], q: Queryable = db): Promise<string[]> {
+      if (assetIds.length === 0) return []
+      const rows = await q.query<{ id: string, owner_id: string, key: string, mime_type: string, stack_id: string | null, original_path: string }>(
+        `SELECT s.id, s.owner_id, k.key, s.mime_type, s.stack_id, s.original_path
+         FROM (SELECT DISTINCT a.owner_id, ${stemSql('a')} AS key FROM assets a WHERE a.id = ANY($1::uuid[]) AND a.type = 'IMAGE') k
+         JOIN assets s ON s.owner_id = k.owner_id AND ${stemSql('s')} = k.key
+         WHERE s.type = 'IMAGE' AND s.deleted_at IS NULL AND s.visibility IN ('timeline', 'archive')
+         ORDER BY s.original_path`, [assetIds])
+      const made: string[] = []
+      for (const group of Map.groupBy(rows, (r) => `${r.owner_id}\u0000${r.key}`).values()) {
+        const raws = group.filter((r) => rawMimeTypes.test(r.mime_type))
+        const others = group.filter((r) => !rawMimeTypes.test(r.mime_type))
+        if (raws.length === 0 || others.length === 0 || group.some((r) => r.stack_id !== null)) continue
+        const cover = others.find((r) => r.mime_type === 'image/jpeg') ?? others[0]!
+        made.push(await repo.create(cover.owner_id, [cover.id, ...group.filter((r) => r !== cover).map((r) => r.id)], q))
+      }
+      return made
+    },
   }
+  return repo
 }
 
 export type StackRepo = ReturnType<typeof createStackRepo>

@@ -132,6 +132,20 @@ for (const engine of engines) {
       assert.deepEqual(await shown(), [[d, null], [a, null]])
     })
 
+    test('an uploaded RAW file and its JPEG (the same name, the same day) become a stack, the JPEG on top; a RAW alone does not', async () => {
+      // No RAW files ship in the fixtures: JPEG bytes named .CR2 stand in (the pairing goes by name and type).
+      const bytes = async (colour: string) => sharp({ create: { width: 30, height: 20, channels: 3, background: colour } }).jpeg().toBuffer()
+      const at = { fileCreatedAt: '2023-03-03T09:00:00.000Z', fileModifiedAt: '2023-03-03T09:00:00.000Z' }
+      const raw = (await t.client.upload(ann, { name: 'IMG_4242.CR2', data: await bytes('#111') }, { fields: at })).body.id as string
+      assert.equal((await call(ann, 'GET', `/api/assets/${raw}`)).body.stack, null, 'alone, so far')
+      const jpg = (await t.client.upload(ann, { name: 'IMG_4242.JPG', data: await bytes('#222') }, { fields: at })).body.id as string
+      const stacked = (await call(ann, 'GET', `/api/assets/${raw}`)).body.stack
+      assert.deepEqual(stacked && { primaryAssetId: stacked.primaryAssetId, assetCount: stacked.assetCount }, { primaryAssetId: jpg, assetCount: 2 })
+      const lone = (await t.client.upload(ann, { name: 'IMG_4243.CR2', data: await bytes('#333') }, { fields: at })).body.id as string
+      assert.equal((await call(ann, 'GET', `/api/assets/${lone}`)).body.stack, null)
+      assert.equal((await call(ann, 'DELETE', `/api/stacks/${stacked.id as string}`)).status, 204)
+    })
+
     test('unstack one, or several at once (all yours, or none ends)', async () => {
       const one = (await call(ann, 'POST', '/api/stacks', { assetIds: [a, d] })).body.id
       assert.equal((await call(ann, 'DELETE', `/api/stacks/${one}`)).status, 204)

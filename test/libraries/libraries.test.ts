@@ -23,7 +23,7 @@ import { makeShare, ownFixtures, sha1Of, snapshot, type Entry, type Share } from
 interface AssetRow {
   id: string, original_path: string, is_offline: boolean, offline_since: Date | null, deleted_at: Date | null
   sidecar_path: string | null, checksum_sha1: Buffer, file_size: number, file_inode: number, device_id: string
-  device_asset_id: string, owner_id: string, type: string, ingest_status: string, updated_at: Date
+  device_asset_id: string, owner_id: string, type: string, ingest_status: string, updated_at: Date, stack_id: string | null
 }
 
 for (const engine of engines) {
@@ -403,6 +403,34 @@ for (const engine of engines) {
       assert.equal((await call('GET', `/api/assets/${ids[0]}`)).status, 404)
       assert.deepEqual(await snapshot(share.root), now, 'not a byte of the share changed')
     })
+
+    test('a RAW file and its JPEG (same folder, same name, any case) are stacked as they are indexed, the JPEG on top; namesakes elsewhere are not', () => withLibrary('Pairs', async (root, id) => {
+      // No RAW files ship in the fixtures: a JPEG named .NEF stands in for one (Hearth shows a RAW's
+      // embedded preview, which this file's EXIF thumbnail plays; see node/media/image.test.ts).
+      const jpg = (p: string) => join(repoRoot, '..', 'shared', 'fixtures', 'exif-samples', 'jpg', p)
+      const own = async (colour: string) => sharp({ create: { width: 40, height: 30, channels: 3, background: colour } }).jpeg().toBuffer()
+      await writeFile(join(root, 'DSC_0001.NEF'), await readFile(jpg('gps/DSCN0010.jpg')).catch(async () => own('#123')))
+      await writeFile(join(root, 'dsc_0001.jpg'), await own('#456'))
+      await mkdir(join(root, 'elsewhere'))
+      await writeFile(join(root, 'elsewhere', 'DSC_0001.JPG'), await own('#789'))
+      await writeFile(join(root, 'DSC_0002.JPG'), await own('#abc'))
+      await scan(id)
+      const rows = await byPath(id)
+      const raw = rows.get(join(root, 'DSC_0001.NEF'))!
+      const cover = rows.get(join(root, 'dsc_0001.jpg'))!
+      assert.ok(raw.stack_id !== null, 'the RAW file is stacked')
+      assert.equal(cover.stack_id, raw.stack_id)
+      assert.equal(rows.get(join(root, 'elsewhere', 'DSC_0001.JPG'))!.stack_id, null, 'another folder: not its pair')
+      assert.equal(rows.get(join(root, 'DSC_0002.JPG'))!.stack_id, null)
+      const stack = (await call('GET', `/api/stacks/${raw.stack_id!}`)).body
+      assert.equal(stack.primaryAssetId, cover.id, 'the JPEG is the cover')
+      assert.deepEqual(stack.assets.map((a: { id: string }) => a.id).sort(), [raw.id, cover.id].sort())
+      // Unstacked by the owner, a rescan leaves them apart (only a file added anew is paired).
+      assert.equal((await call('DELETE', `/api/stacks/${raw.stack_id!}`)).status, 204)
+      await writeFile(join(root, 'DSC_0003.JPG'), await own('#def'))
+      await scan(id)
+      assert.equal((await byPath(id)).get(join(root, 'DSC_0001.NEF'))!.stack_id, null)
+    }))
 
     test('a file changed while its metadata is being read is read again after that read, not folded into it', () => withLibrary('Changing', async (root, id) => {
       let running: { id: string } | undefined
