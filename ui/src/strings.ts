@@ -158,6 +158,8 @@ export const en = {
     copy: 'Copy link', copied: 'Link copied.', deleteLink: 'Delete link', linkDeleted: 'Link deleted.', noLinks: 'No public links.',
     protected: 'Password protected', expiresOn: (date: string) => `Expires ${date}`, expired: 'Expired', never: 'Never expires', downloadsOff: 'Downloads off',
     photos: (n: number) => plural(n, 'photo', 'photos'), chosenLinks: 'Links to chosen photos', chosenLinksHint: 'Made from a selection of photos (“Share link”). Anyone with a link sees its photos without an account.',
+    addToLinkTitle: 'Or add them to a link you made', addToLink: 'Add', addedToLink: (n: number) => `${plural(n, 'photo', 'photos')} added to the link.`,
+    linkLabel: (l: { description: string | null, assets: unknown[] }) => `${plural(l.assets.length, 'photo', 'photos')}${l.description === null ? '' : ` · ${l.description}`}`,
     shareLink: 'Share link', shareLinkIntro: (n: number) => n === 1 ? 'A public link to this photo: anyone with it sees the photo without an account.' : `A public link to ${plural(n, 'photo', 'photos')}: anyone with it sees them without an account.`,
     linkCreated: 'Link created.', sharedAlbums: 'Albums shared with you and by you', close: 'Close',
   },

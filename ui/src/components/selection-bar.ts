@@ -20,7 +20,7 @@ import '../albums/links.ts'
 import type { SharedLink } from '../albums/types.ts'
 
 export class SelectionBar extends LitElement {
-  static override properties = { count: { type: Number }, ids: { attribute: false }, mode: { type: String }, allFavourite: { type: Boolean }, stackable: { type: Boolean }, stacks: { type: Number }, albums: { state: true }, busy: { state: true }, tags: { state: true }, pinMode: { state: true }, link: { state: true } }
+  static override properties = { count: { type: Number }, ids: { attribute: false }, mode: { type: String }, allFavourite: { type: Boolean }, stackable: { type: Boolean }, stacks: { type: Number }, albums: { state: true }, busy: { state: true }, tags: { state: true }, pinMode: { state: true }, link: { state: true }, ownLinks: { state: true } }
   static override styles = [base, css`
     :host { display: flex; align-items: center; gap: 4px; padding: 6px 12px; background: var(--h-accent-soft); border-bottom: 1px solid var(--h-border); flex-wrap: wrap; z-index: 4; }
     .count { font-weight: 600; margin-right: auto; padding-left: 4px; }
@@ -73,6 +73,29 @@ export class SelectionBar extends LitElement {
 
   /** The link made from the selection in the Share link dialog, once made. */
   link: SharedLink | undefined
+  /** The user's links to chosen photos, offered in the Share link dialog to add the selection to. */
+  ownLinks: SharedLink[] | undefined
+
+  private async openLink (): Promise<void> {
+    this.link = undefined
+    this.ownLinks = undefined
+    this.dialog('link').showModal()
+    try {
+      const all = await api.get<SharedLink[]>('/api/shared-links')
+      this.ownLinks = all.filter((l) => l.type === 'INDIVIDUAL')
+    } catch (err) { notifyError(err) }
+  }
+
+  /** Adds the selection to one of the user's links (photos already in it are left as they are). */
+  private async addToLink (l: SharedLink): Promise<void> {
+    this.busy = true
+    try {
+      const results = await api.put<Array<{ assetId: string, success: boolean }>>(`/api/shared-links/${l.id}/assets`, { assetIds: this.ids })
+      notify(t.sharing.addedToLink(results.filter((r) => r.success).length))
+      this.dialog('link').close()
+      this.act('shared')
+    } catch (err) { notifyError(err) } finally { this.busy = false }
+  }
 
   private dialog (id: 'albums' | 'tag' | 'edit' | 'pin' | 'link'): HTMLDialogElement { return this.renderRoot.querySelector<HTMLDialogElement>(`#${id}`)! }
 
@@ -199,7 +222,7 @@ export class SelectionBar extends LitElement {
           ${this.stackable && this.stacks > 0 ? html`<button aria-label=${t.stacks.unstack} title=${t.stacks.unstack} @click=${() => this.act('unstack')}>${t.stacks.unstack}</button>` : nothing}
           <button class="icon" aria-label=${t.selection.tag} title=${t.selection.tag} @click=${this.openTag}>${icon('tag')}</button>
           <button class="icon" aria-label=${t.selection.editDatePlace} title=${t.selection.editDatePlace} @click=${() => this.dialog('edit').showModal()}>${icon('calendar')}</button>
-          ${this.mode === 'locked' ? nothing : html`<button class="icon" aria-label=${t.sharing.shareLink} title=${t.sharing.shareLink} @click=${() => { this.link = undefined; this.dialog('link').showModal() }}>${icon('share')}</button>`}
+          ${this.mode === 'locked' ? nothing : html`<button class="icon" aria-label=${t.sharing.shareLink} title=${t.sharing.shareLink} @click=${() => this.openLink()}>${icon('share')}</button>`}
           <button class="icon" aria-label=${t.selection.download} title=${t.selection.download} @click=${() => this.act('download')}>${icon('download')}</button>
           <button class="icon" aria-label=${t.selection.trash} title=${t.selection.trash} @click=${() => this.act('trash')}>${icon('trash')}</button>`}
       <dialog id="albums" aria-label=${t.selection.chooseAlbum} @close=${() => { this.albums = undefined }}>
@@ -220,6 +243,8 @@ export class SelectionBar extends LitElement {
           <p class="muted">${t.sharing.shareLinkIntro(this.ids.length)}</p>
           <hearth-links .links=${this.link === undefined ? [] : [this.link]} .target=${this.link === undefined ? { type: 'INDIVIDUAL', assetIds: this.ids } : undefined}
             @changed=${(e: CustomEvent<SharedLink | undefined>) => { this.link = e.detail; if (e.detail === undefined) this.dialog('link').close() }}></hearth-links>
+          ${this.link === undefined && (this.ownLinks?.length ?? 0) > 0 ? html`<h3>${t.sharing.addToLinkTitle}</h3>
+            <ul>${this.ownLinks!.map((l) => html`<li><button ?disabled=${this.busy} aria-label=${`${t.sharing.addToLink}: ${t.sharing.linkLabel(l)}`} @click=${() => this.addToLink(l)}><span>${t.sharing.linkLabel(l)}</span><span class="muted">${t.sharing.addToLink}</span></button></li>`)}</ul>` : nothing}
           <div class="row"><button @click=${() => this.dialog('link').close()}>${t.sharing.close}</button></div>
         </div>
       </dialog>

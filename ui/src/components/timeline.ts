@@ -542,7 +542,7 @@ export class Timeline extends LitElement {
           notify(t.stacks.unstacked(stacks.length))
           break
         }
-        case 'added': case 'edited': case 'tagged': break
+        case 'added': case 'edited': case 'tagged': case 'shared': break
       }
       this.clearSelection()
       if (['trash', 'restore', 'delete', 'edited', 'archive', 'unarchive', 'lock', 'unlock', 'stack', 'unstack'].includes(e.detail.action)) await this.reload(['stack', 'unstack'].includes(e.detail.action))
