@@ -14,7 +14,6 @@
  * bin/hearth db backup
  * bin/hearth db restore data/backups/hearth-db-pglite-20261206T020000Z.tar.gz
  */
-import { spawn } from 'node:child_process'
 import { readFile, rename, rm, stat, unlink } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
@@ -22,6 +21,7 @@ import { vector } from '@electric-sql/pglite-pgvector'
 import { pg_trgm as pgTrgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import type { Config } from '../../node/config/schema.ts'
 import { openDatabase } from '../../node/db/index.ts'
+import { runPgTool } from '../../node/db/postgres.ts'
 import { lockDataDir, DatabaseLockedError } from '../../node/db/lock.ts'
 import { createBackupService, isBackupName } from '../../node/backups/service.ts'
 import { createLogger } from '../../node/observability/log.ts'
@@ -109,19 +109,9 @@ async function restorePglite (dbDir: string, path: string): Promise<string | und
   return exists ? aside : undefined
 }
 
-/** pg_restore into the configured database, replacing its objects, all in one transaction. */
+/** pg_restore into the configured database, replacing its objects, all in one transaction (all or nothing). */
 async function restorePostgres (url: string, path: string): Promise<undefined> {
-  const u = new URL(url)
-  const password = decodeURIComponent(u.password)
-  u.password = ''
-  await new Promise<void>((ok, fail) => {
-    const child = spawn('pg_restore', ['--clean', '--if-exists', '--no-owner', '--no-privileges', '--single-transaction', '--exit-on-error', `--dbname=${u.toString()}`, path], {
-      env: { ...process.env, ...(password !== '' ? { PGPASSWORD: password } : {}) }, stdio: ['ignore', 'inherit', 'pipe'],
-    })
-    let stderr = ''
-    child.stderr.on('data', (b: Buffer) => { stderr += b.toString() })
-    child.on('error', (err: NodeJS.ErrnoException) => fail(err.code === 'ENOENT' ? new Error('pg_restore was not found: install PostgreSQL\'s client tools (Debian: postgresql-client)') : err))
-    child.on('close', (code) => code === 0 ? ok() : fail(new Error(`pg_restore failed (exit ${code}); the database was left as it was: ${stderr.trim().split('\n').slice(-3).join(' ')}`)))
-  })
+  await runPgTool('pg_restore', ['--clean', '--if-exists', '--no-owner', '--no-privileges', '--single-transaction', '--exit-on-error', path], url)
+    .catch((err: Error) => { throw new Error(`${err.message}; the database was left as it was`, { cause: err }) })
   return undefined
 }

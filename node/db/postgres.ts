@@ -69,24 +69,30 @@ export async function openPostgres (url: string, { max = 10 }: { max?: number } 
   }
 }
 
-/**
- * pg_dump's custom format (compressed; pg_restore reads it) of the database at `url`. The password
- * goes to pg_dump in its environment, never on its command line (where `ps` would show it).
- */
+/** pg_dump's custom format (compressed; pg_restore reads it) of the database at `url`. */
 async function pgDump (url: string, file: string): Promise<void> {
+  await runPgTool('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', `--file=${file}`], url)
+  await chmod(file, 0o600)
+}
+
+/**
+ * Runs one of PostgreSQL's client tools (pg_dump, pg_restore) against the database at `url`. The
+ * password goes to it in its environment, never on its command line (where `ps` would show it).
+ * Rejects with the tool's last lines of error output, or with what to install when it is missing.
+ */
+export async function runPgTool (tool: 'pg_dump' | 'pg_restore', args: string[], url: string): Promise<void> {
   const u = new URL(url)
   const password = decodeURIComponent(u.password)
   u.password = ''
   await new Promise<void>((resolve, reject) => {
-    const child = spawn('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', `--file=${file}`, `--dbname=${u.toString()}`], {
+    const child = spawn(tool, [...args, `--dbname=${u.toString()}`], {
       env: { ...process.env, ...(password !== '' ? { PGPASSWORD: password } : {}) }, stdio: ['ignore', 'ignore', 'pipe'],
     })
     let stderr = ''
     child.stderr.on('data', (b: Buffer) => { stderr += b.toString() })
     child.on('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT'
-      ? new Error('pg_dump was not found: install PostgreSQL\'s client tools, of the server\'s version or newer (Debian: postgresql-client)')
+      ? new Error(`${tool} was not found: install PostgreSQL's client tools, of the server's version or newer (Debian: postgresql-client)`)
       : err))
-    child.on('close', (code) => code === 0 ? resolve() : reject(new Error(`pg_dump failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' ')}`)))
+    child.on('close', (code) => code === 0 ? resolve() : reject(new Error(`${tool} failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' ')}`)))
   })
-  await chmod(file, 0o600)
 }
