@@ -1,13 +1,14 @@
 import type { Config } from '../../node/config/schema.ts'
 import { createNode } from '../../node/index.ts'
 import { staticUi } from '../web/static.ts'
+import { integrityModule } from '../integrity/index.ts'
 import { libraryModule } from '../libraries/index.ts'
 import { webdavModule } from '../webdav/index.ts'
 import { sftpModule } from '../sftp/index.ts'
 
 /** Starts the node and keeps it running until SIGTERM or SIGINT, then stops it cleanly. */
 export async function serve (config: Config): Promise<number> {
-  const node = await createNode(config, { fallback: staticUi(), modules: [libraryModule(), webdavModule(), sftpModule()] })
+  const node = await createNode(config, { fallback: staticUi(), modules: [libraryModule(), webdavModule(), sftpModule(), integrityModule()] })
   try {
     await node.start()
   } catch (err) {

@@ -113,6 +113,8 @@ export const configSchema = z.object({
   HEARTH_DB_BACKUP: z.string().default('0 2 * * *').refine((v) => v === 'off' || cron.validate(v), 'expected a cron expression such as "0 2 * * *" (02:00 every day), or off'),
   /** How many database backups are kept (the oldest go first). */
   HEARTH_DB_BACKUP_KEEP: z.coerce.number({ error: 'expected a number' }).int().min(1).max(1000).default(14),
+  /** When every original is read again and checked against its recorded checksum (cron, local time; "off": never). */
+  HEARTH_INTEGRITY_CHECK: z.string().default('0 3 1 * *').refine((v) => v === 'off' || cron.validate(v), 'expected a cron expression such as "0 3 1 * *" (03:00 on the 1st of each month), or off'),
   /** Seconds SIGTERM waits for uploads in flight before closing anyway. */
   HEARTH_SHUTDOWN_GRACE_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(0).max(3600).default(30),
 })

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
 import { oneEngine } from '../helpers/engines.ts'
 import { waitFor } from '../helpers/process.ts'
+import { integrityModule } from '../../appliance/integrity/index.ts'
 import { startUi, type UiHarness } from './harness.ts'
 
 const ADMIN = { email: 'ada@example.org', password: 'correct horse battery' }
@@ -38,7 +39,8 @@ for (const engine of oneEngine('postgres')) {
     /** The fixtures' asset ids, in order (sunset, sea, lawn). */
     const ids: string[] = []
     before(async () => {
-      ui = await startUi(engine)
+      // As `hearth serve` runs it: the integrity check's card is on the Jobs page.
+      ui = await startUi(engine, {}, [integrityModule()])
       // Expected refusals: a protected link before its password, and the SFTP module (not loaded in this harness).
       ui.allowNetworkError(401, '/api/shared-links/me')
       ui.allowNetworkError(404, '/api/sftp')
@@ -287,6 +289,13 @@ for (const engine of oneEngine('postgres')) {
       assert.equal(got[0], 200)
       assert.ok(got[1] > 1000, `a backup of some size: ${got[1]} bytes`)
       await ui.shot(page, `admin-${engine}-01b-backups`)
+      // The integrity check of originals: run now, its report in place.
+      const integrity = page.getByRole('region', { name: 'Integrity of originals' })
+      await integrity.getByText('Not checked yet.').waitFor()
+      await integrity.getByRole('button', { name: 'Check now' }).click()
+      await integrity.getByTestId('integrity-last').getByText('Every original is intact.').waitFor()
+      assert.match(await integrity.getByTestId('integrity-last').textContent() ?? '', /Last check .*: [1-9]\d* files \(.+\) read\./)
+      await ui.shot(page, `admin-${engine}-01c-integrity`)
       await table.locator('tr', { hasText: 'thumbnailGeneration' }).getByRole('button', { name: 'Resume' }).click()
       await table.locator('tr', { hasText: 'thumbnailGeneration' }).getByRole('button', { name: 'Pause' }).waitFor()
       await page.goto(ui.url + '/admin/users')

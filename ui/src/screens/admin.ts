@@ -29,9 +29,12 @@ export const formatBytes = (n: number): string => {
   return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`
 }
 
+/** appliance/integrity/checker.ts IntegrityReport. */
+interface IntegrityReport { startedAt: string, finishedAt: string | null, checked: number, bytes: number, total: number, interrupted: boolean, problems: Array<{ kind: string, path: string, detail: string }> }
+
 export class AdminScreen extends LitElement {
   static override properties = {
-    params: { attribute: false }, query: { attribute: false }, users: { state: true }, storage: { state: true }, libraries: { state: true }, jobs: { state: true }, backups: { state: true }, backingUp: { state: true },
+    params: { attribute: false }, query: { attribute: false }, users: { state: true }, storage: { state: true }, libraries: { state: true }, jobs: { state: true }, backups: { state: true }, backingUp: { state: true }, integrity: { state: true },
   }
   static override styles = [base, css`
     .page { display: grid; gap: 18px; }
@@ -63,6 +66,8 @@ export class AdminScreen extends LitElement {
   jobs: Record<string, QueueStatus> = {}
   backups: Array<{ filename: string, filesize: number, createdAt: string }> = []
   backingUp = false
+  /** The integrity check of originals (null where this server has no such module). */
+  integrity: { running: boolean, current: IntegrityReport | null, last: IntegrityReport | null } | null = null
   private shown = ''
   private timer: number | undefined
 
@@ -93,10 +98,12 @@ export class AdminScreen extends LitElement {
         // Its own chunk, loaded when the tab is first opened.
         await import('./admin-ml.ts')
       } else {
-        const [jobs, backups] = await Promise.all([api.get<Record<string, QueueStatus>>('/api/jobs'), api.get<{ backups: AdminScreen['backups'] }>('/api/admin/database-backups')])
+        const [jobs, backups, integrity] = await Promise.all([api.get<Record<string, QueueStatus>>('/api/jobs'), api.get<{ backups: AdminScreen['backups'] }>('/api/admin/database-backups'),
+          api.get<AdminScreen['integrity']>('/api/admin/integrity').catch(() => null)])
         this.jobs = jobs
         this.backups = backups.backups
-        this.timer = window.setTimeout(() => { void this.load() }, 5000)
+        this.integrity = integrity
+        this.timer = window.setTimeout(() => { void this.load() }, this.integrity?.running === true ? 1000 : 5000)
       }
     } catch (err) { notifyError(err) }
   }
@@ -217,6 +224,25 @@ export class AdminScreen extends LitElement {
     </section>`
   }
 
+  private async checkNow (): Promise<void> {
+    try { await api.post('/api/admin/integrity'); notify(t.admin.integrityStarted); await this.load() } catch (err) { notifyError(err) }
+  }
+
+  private integritySection () {
+    const s = this.integrity
+    if (s === null) return nothing
+    const last = s.last
+    return html`<section class="card" aria-labelledby="integrity-h"><div class="row"><h2 id="integrity-h" style="flex:1">${t.admin.integrity}</h2>
+        <button ?disabled=${s.running} @click=${() => this.checkNow()}>${t.admin.checkNow}</button></div>
+      <p class="muted" style="margin:0">${t.admin.integrityHint}</p>
+      ${s.running && s.current !== null ? html`<p role="status">${t.admin.integrityRunning(s.current.checked, s.current.total)}</p>` : nothing}
+      ${last === null ? html`<p class="muted">${t.admin.integrityNever}</p>` : html`
+        <p data-testid="integrity-last">${t.admin.integrityLast(new Date(last.finishedAt ?? last.startedAt).toLocaleString(), last.checked, formatBytes(last.bytes))}
+          ${last.problems.length === 0 ? t.admin.integrityFine : t.admin.integrityProblems(last.problems.length)} ${last.interrupted ? t.admin.integrityInterrupted : ''}</p>
+        ${last.problems.length === 0 ? nothing : html`<table data-testid="integrity-problems"><tbody>${last.problems.map((p) => html`<tr><td>${t.admin.integrityKind(p.kind)}</td><td>${p.path}</td><td class="muted">${p.detail}</td></tr>`)}</tbody></table>`}`}
+    </section>`
+  }
+
   private jobsTab () {
     return html`<section class="card" aria-labelledby="jobs-h"><div class="row"><h2 id="jobs-h" style="flex:1">${t.admin.jobs}</h2><button @click=${() => this.load()}>${t.admin.refresh}</button></div>
       <p class="muted" style="margin:0">${t.admin.mlHint}</p>
@@ -233,7 +259,7 @@ export class AdminScreen extends LitElement {
           ${s.jobCounts.failed > 0 ? html`<button @click=${() => this.command(q, 'retry-failed', t.admin.jobStarted)}>${t.admin.retryFailed}</button>` : nothing}
         </div></td></tr>`)}</tbody></table>
       <hearth-rerun-all mlLink @done=${() => this.load()}></hearth-rerun-all></section>
-      ${this.backupsSection()}`
+      ${this.backupsSection()}${this.integritySection()}`
   }
 
   override render () {
