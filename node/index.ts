@@ -44,6 +44,8 @@ import { jobRoutes } from './jobs/routes.ts'
 import { timelineRoutes } from './timeline/routes.ts'
 import { stackRoutes } from './stacks/routes.ts'
 import { createBackupService } from './backups/service.ts'
+import { createNotificationService, type NotificationService } from './notifications/service.ts'
+import { notificationRoutes } from './notifications/routes.ts'
 import { backupRoutes } from './backups/routes.ts'
 import { createIngestService, type IngestService } from './ingest/service.ts'
 import { createMetadataReader } from './media/metadata.ts'
@@ -78,6 +80,8 @@ export interface NodeContext {
   ml: MlService, runtime: ModelRuntime, modelsDir: string, manifest: Manifest
   /** Credentials for protocols without sessions (WebDAV, SFTP), throttled together with the web login. */
   auth: AuthService
+  /** In-app notifications (an admin hears of a damaged original). */
+  notifications: NotificationService
 }
 
 /** A part that plugs into the node: its routes, and what to start after the node and stop before it. */
@@ -122,7 +126,8 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
       else log.warn(detail, event === 'login-locked' ? 'login refused: too many failures' : 'login failed')
     },
   })
-  const albums = createAlbumService({ db })
+  const notifications = createNotificationService({ db })
+  const albums = createAlbumService({ db, notifications })
   const links = createSharedLinkService({
     db, albums, secret: await loadLinkSecret(config.HEARTH_DATA_DIR),
     maxFailures: config.HEARTH_LOGIN_MAX_FAILURES, lockoutSeconds: config.HEARTH_LOGIN_LOCKOUT_SECONDS,
@@ -160,7 +165,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     db, storage, config, log, onUploadBytes: (n) => metrics.uploadBytes.inc(n),
     onCreated: async (asset) => { await ingest.enqueueAsset(asset.id, 'interactive') },
   })
-  const modules = (options.modules ?? []).map((make) => make({ config, db, log, storage, jobs, assets, users, ingest, auth, ml, runtime, modelsDir, manifest }))
+  const modules = (options.modules ?? []).map((make) => make({ config, db, log, storage, jobs, assets, users, ingest, auth, ml, runtime, modelsDir, manifest, notifications }))
 
   let draining = false
   let inFlight = 0
@@ -170,7 +175,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     end: () => { inFlight--; metrics.uploadsInFlight.set(inFlight); if (inFlight === 0) drained?.() },
   }
 
-  const backups = createBackupService({ db, dataDir: config.HEARTH_DATA_DIR, keep: config.HEARTH_DB_BACKUP_KEEP, log: log.child({ component: 'backup' }) })
+  const backups = createBackupService({ db, dataDir: config.HEARTH_DATA_DIR, keep: config.HEARTH_DB_BACKUP_KEEP, log: log.child({ component: 'backup' }), notifications })
   let stopBackups = () => {}
 
   const routes: AnyRoute[] = []
@@ -180,7 +185,8 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     ...userRoutes({ users }),
     ...assetRoutes({ db, assets, config, uploads, geocode: places.geocode, ingest }),
     ...albumRoutes({ albums, config, db }),
-    ...activityRoutes({ db, albums }),
+    ...activityRoutes({ db, albums, notifications }),
+    ...notificationRoutes({ notifications }),
     ...tagRoutes({ db }),
     ...sharedLinkRoutes({ links, albums, config, db }),
     ...jobRoutes({

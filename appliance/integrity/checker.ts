@@ -21,6 +21,7 @@
 import { stat } from 'node:fs/promises'
 import type { Logger } from 'pino'
 import type { Database } from '../../node/db/index.ts'
+import type { NotificationService } from '../../node/notifications/service.ts'
 import { hashFile, type Hasher } from '../libraries/hasher.ts'
 
 export interface IntegrityProblem {
@@ -51,7 +52,11 @@ const BATCH = 500
 const MAX_PROBLEMS = 1000
 const KEY = 'hearth.integrity'
 
-export function createIntegrityChecker ({ db, log, hasher = hashFile }: { db: Database, log: Logger, hasher?: Hasher }) {
+export function createIntegrityChecker ({ db, log, hasher = hashFile, notifications }: {
+  db: Database, log: Logger, hasher?: Hasher
+  /** Admins are told when originals are found missing or damaged. */
+  notifications?: Pick<NotificationService, 'sendAdmins'>
+}) {
   let running: { report: IntegrityReport, done: Promise<IntegrityReport>, abort: AbortController } | undefined
 
   async function save (report: IntegrityReport): Promise<void> {
@@ -117,6 +122,13 @@ export function createIntegrityChecker ({ db, log, hasher = hashFile }: { db: Da
       await save(report).catch((err: unknown) => log.error({ err }, 'could not store the integrity report'))
     }
     log.info({ checked: report.checked, bytes: report.bytes, problems: report.problems.length, interrupted: report.interrupted, ms: Math.round(performance.now() - started) }, 'integrity check of originals done')
+    if (report.problems.length > 0) {
+      const n = report.problems.length
+      await notifications?.sendAdmins({
+        type: 'SystemMessage', level: 'error', title: `${n === 1 ? 'An original is' : `${n} originals are`} missing or damaged`,
+        description: 'Administration › Jobs › Integrity of originals lists them: restore them from another copy.', data: { integrity: true },
+      }).catch((err: unknown) => log.error({ err }, 'could not tell the admins'))
+    }
     return report
   }
 

@@ -14,9 +14,9 @@ import type { Hasher } from '../libraries/hasher.ts'
 import { createIntegrityChecker } from './checker.ts'
 
 export function integrityModule (options: { hasher?: Hasher } = {}): (ctx: NodeContext) => NodeModule {
-  return ({ config, db, log: nodeLog }) => {
+  return ({ config, db, log: nodeLog, notifications }) => {
     const log = nodeLog.child({ component: 'integrity' })
-    const checker = createIntegrityChecker({ db, log, hasher: options.hasher })
+    const checker = createIntegrityChecker({ db, log, hasher: options.hasher, notifications })
     let task: ScheduledTask | undefined
     const begin = () => { checker.start().catch((err: unknown) => log.error({ err }, 'the integrity check failed')) }
     return {

@@ -10,6 +10,7 @@ import { isUuid, uuidv7 } from '../db/ids.ts'
 import { BadRequestError, ForbiddenError, NotFoundError } from '../http/errors.ts'
 import { route } from '../http/route.ts'
 import type { AlbumService } from '../albums/service.ts'
+import type { NotificationService } from '../notifications/service.ts'
 import { toUserDto } from '../users/dto.ts'
 import { createUserRepo, type UserRow } from '../users/repo.ts'
 
@@ -19,7 +20,7 @@ interface ActivityRow {
 
 const type = z.enum(['comment', 'like'])
 
-export function activityRoutes ({ db, albums }: { db: Database, albums: AlbumService }) {
+export function activityRoutes ({ db, albums, notifications }: { db: Database, albums: AlbumService, notifications?: NotificationService }) {
   const userRepo = createUserRepo(db)
   const dto = (a: ActivityRow, user: UserRow) => ({
     id: a.id, createdAt: a.created_at.toISOString(), type: a.is_liked ? 'like' as const : 'comment' as const,
@@ -90,6 +91,11 @@ export function activityRoutes ({ db, albums }: { db: Database, albums: AlbumSer
           // Liked already: that like is the answer.
           ;[row] = await db.query<ActivityRow>('SELECT * FROM activities WHERE album_id = $1 AND user_id = $2 AND is_liked AND asset_id IS NOT DISTINCT FROM $3', [album.id, auth.user.id, body.assetId ?? null])
           ctx.status = 200
+        } else if (!liked && notifications !== undefined) {
+          // A comment: the album's other members hear of it.
+          const members = [album.owner_id, ...(await albums.repo.usersOf([album.id])).map((u) => u.user.id)].filter((id) => id !== auth.user.id)
+          const text = body.comment!.length > 200 ? `${body.comment!.slice(0, 199)}…` : body.comment!
+          await notifications.send(members, { type: 'AlbumUpdate', title: `${auth.user.name || 'Someone'} commented on “${album.album_name}”`, description: text, data: { albumId: album.id, assetId: body.assetId ?? null } }).catch(() => {})
         }
         return dto(row!, auth.user)
       },

@@ -1,4 +1,5 @@
 import type { Database } from '../db/index.ts'
+import type { NotificationService } from '../notifications/service.ts'
 import { uuidv7 } from '../db/ids.ts'
 import { BadRequestError, ForbiddenError, NotFoundError } from '../http/errors.ts'
 import { createAssetRepo } from '../assets/repo.ts'
@@ -13,10 +14,22 @@ export type BulkIdResult = { id: string, success: true } | { id: string, success
  * renames, deletes, changes the cover or order, and shares. An album someone may not see is a 404,
  * so its existence is not given away; one they see but may not change is a 403.
  */
-export function createAlbumService ({ db }: { db: Database }) {
+export function createAlbumService ({ db, notifications }: { db: Database, notifications?: NotificationService }) {
   const repo = createAlbumRepo(db)
   const assets = createAssetRepo(db)
   const users = createUserRepo(db)
+
+  /** Everyone in the album (its owner and the people it is shared with) but `except`. */
+  async function membersBut (album: AlbumRow, except: string): Promise<string[]> {
+    const ids = [album.owner_id, ...(await repo.usersOf([album.id])).map((u) => u.user.id)]
+    return ids.filter((id) => id !== except)
+  }
+  /** Tells the album's other members of a change (never lets a failure to tell undo the change). */
+  async function tellMembers (album: AlbumRow, actorId: string, n: Parameters<NotificationService['send']>[1]): Promise<void> {
+    if (notifications === undefined) return
+    await notifications.send(await membersBut(album, actorId), n).catch(() => {})
+  }
+  const nameOf = async (userId: string) => (await users.byId(userId))?.name || 'Someone'
 
   async function access (userId: string, id: string) {
     const found = await repo.visible(userId, id)
@@ -57,11 +70,23 @@ export function createAlbumService ({ db }: { db: Database }) {
     },
     /** Owner and editors add assets they own, or that a partner shares with them; viewers may not add. */
     async addAssets (userId: string, albumId: string, ids: string[]): Promise<BulkIdResult[]> {
-      const { role } = await access(userId, albumId)
+      const { role, album } = await access(userId, albumId)
       if (role === 'viewer') throw new ForbiddenError('You may view this album but not add to it: ask its owner to make you an editor')
       const unique = [...new Set(ids)]
       const mine = new Set(await assets.shareableIds(userId, unique))
       const added = new Set(await repo.addAssets(albumId, [...mine]))
+      if (added.size > 0) {
+        // While unread, one notification an album: its count goes up with each addition.
+        const who = await nameOf(userId)
+        await tellMembers(album, userId, {
+          type: 'AlbumUpdate', key: `album-assets:${album.id}`,
+          merge: (old) => {
+            const count = Number(old?.count ?? 0) + added.size
+            return { title: `${who} added ${count === 1 ? 'a photo' : `${count} photos`} to “${album.album_name}”`, data: { albumId: album.id, count } }
+          },
+          title: `${who} added photos to “${album.album_name}”`,
+        })
+      }
       return ids.map((id): BulkIdResult => {
         if (!mine.has(id)) return { id, success: false, error: 'no_permission' }
         return added.delete(id) ? { id, success: true } : { id, success: false, error: 'duplicate' }
@@ -90,6 +115,10 @@ export function createAlbumService ({ db }: { db: Database }) {
       const dup = wanted.find((w) => already.has(w.userId))
       if (dup !== undefined) throw new BadRequestError(`User ${dup.userId} already has access to this album`)
       await repo.addUsers(albumId, wanted)
+      const who = await nameOf(userId)
+      await notifications?.send(wanted.map((w) => w.userId), {
+        type: 'AlbumInvite', title: `${who} shared the album “${album.album_name}” with you`, data: { albumId },
+      }).catch(() => {})
     },
     async setRole (userId: string, albumId: string, target: string, role: AlbumRole) {
       await owned(userId, albumId)

@@ -27,6 +27,7 @@ export const permissions = [
   'folder.read',
   'stack.create', 'stack.read', 'stack.update', 'stack.delete',
   'backup.list', 'backup.download', 'backup.delete',
+  'notification.read', 'notification.update', 'notification.delete',
 ] as const
 
 export type Permission = typeof permissions[number]

@@ -16,6 +16,7 @@ import { mkdir, open, readdir, rename, rm, stat, chmod } from 'node:fs/promises'
 import { join } from 'node:path'
 import cron, { type ScheduledTask } from 'node-cron'
 import type { Database } from '../db/index.ts'
+import type { NotificationService } from '../notifications/service.ts'
 import type { Logger } from 'pino'
 
 /** hearth-db-<engine>-<UTC time>.<tar.gz (PGlite's folder) | dump (pg_dump's custom format)>. */
@@ -28,8 +29,10 @@ export const backupsFolder = (dataDir: string) => join(dataDir, 'backups')
 /** Whether `name` is one of Hearth's backup files (and so a safe name inside the folder). */
 export const isBackupName = (name: string) => NAME.test(name)
 
-export function createBackupService ({ db, dataDir, keep, log, now = () => new Date() }: {
+export function createBackupService ({ db, dataDir, keep, log, notifications, now = () => new Date() }: {
   db: Pick<Database, 'engine' | 'backup'>, dataDir: string, keep: number, log: Logger, now?: () => Date
+  /** Admins are told of a backup that failed. */
+  notifications?: Pick<NotificationService, 'sendAdmins'>
 }) {
   const dir = backupsFolder(dataDir)
   let running: Promise<BackupFile> | undefined
@@ -69,6 +72,7 @@ export function createBackupService ({ db, dataDir, keep, log, now = () => new D
     } catch (err) {
       await rm(partial, { force: true })
       log.error({ err: (err as Error).message }, 'database backup failed; the earlier backups are kept')
+      await notifications?.sendAdmins({ type: 'BackupFailed', level: 'error', title: 'The database backup failed', description: `${(err as Error).message}. The earlier backups are kept.` }).catch(() => {})
       throw err
     }
     const made = (await list()).find((f) => f.filename === filename)!

@@ -82,6 +82,10 @@ for (const engine of oneEngine('pglite')) {
       assert.match(report.problems.find((p) => p.path.endsWith('rotten.jpg'))!.detail, /size and modification time stayed the same/)
       assert.match(report.problems.find((p) => p.assetId === gone)!.detail, /not there/)
       assert.deepEqual(await readFile(await path(intact)), intactBefore, 'nothing written to originals')
+      // The admins are told (an in-app notification); others are not.
+      const told = (await call(admin, 'GET', '/api/notifications?type=SystemMessage')).body as Array<{ level: string, title: string }>
+      assert.deepEqual(told.map((n) => [n.level, n.title]), [['error', '3 originals are missing or damaged']])
+      assert.deepEqual((await call(bob, 'GET', '/api/notifications')).body, [])
     })
   })
 }

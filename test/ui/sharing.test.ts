@@ -208,10 +208,25 @@ for (const engine of oneEngine('postgres')) {
       await box.waitFor({ state: 'detached' })
       const stats = await ui.node.client.call('GET', `/api/activities/statistics?albumId=${made.body.id}`, { headers: ada.headers })
       assert.deepEqual(stats.body, { comments: 2, likes: 2 }, 'the album\'s and its photo\'s')
-      // The owner sees the count, reads it, and may delete it.
+      // Ben heard of the album shared with him (the bell); the owner heard of both comments.
+      await bens.getByRole('button', { name: 'Notifications: 1 unread' }).click()
+      await bens.getByRole('dialog', { name: 'Notifications' }).getByText('Ada shared the album “Picnic” with you').waitFor()
+      await bens.keyboard.press('Escape')
       const page = await ui.page()
       await signIn(ui, page)
-      await page.goto(`${ui.url}/albums/${made.body.id}`)
+      const bell = page.getByRole('button', { name: 'Notifications: 2 unread' })
+      await bell.click()
+      const panel = page.getByRole('dialog', { name: 'Notifications' })
+      await panel.getByText('Look at the lawn').waitFor()
+      await ui.shot(page, `albums-${engine}-10b-notifications`)
+      // One opened: read, and its album is shown.
+      await panel.getByRole('button', { name: /Ben commented on “Picnic”\s*Best picnic ever/ }).click()
+      await page.waitForURL(`**/albums/${made.body.id}`)
+      await page.getByRole('button', { name: 'Notifications: 1 unread' }).click()
+      await page.getByRole('button', { name: 'Mark all as read' }).click()
+      await page.getByRole('button', { name: 'Notifications', exact: true }).waitFor()
+      await page.keyboard.press('Escape')
+      // The owner sees the count, reads it, and may delete it.
       await page.getByRole('button', { name: 'Comments (2)' }).click()
       await page.getByText('Liked by Ben').waitFor()
       await page.getByRole('button', { name: 'Delete Ben’s comment' }).click()

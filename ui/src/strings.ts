@@ -57,6 +57,10 @@ export const en = {
     needsPin: 'Set a PIN for the locked folder first.', setUpNow: 'Set it up',
     empty: 'The locked folder is empty.',
   },
+  notifications: {
+    title: 'Notifications', none: 'Nothing new.', readAll: 'Mark all as read',
+    unread: (n: number) => `Notifications: ${n} unread`,
+  },
   stacks: {
     stack: 'Stack', unstack: 'Unstack',
     stacked: (n: number) => `${plural(n, 'photo', 'photos')} stacked as one.`,

@@ -5,6 +5,7 @@
  * uploads (drop anywhere) and toasts. The bottom bar has room for five screens; "More" opens a sheet
  * with the rest, so every screen of the sidebar is reachable on a phone.
  */
+import './notifications.ts'
 import { LitElement, html, css, nothing } from 'lit'
 import { base } from '../styles.ts'
 import { t } from '../strings.ts'
@@ -244,6 +245,7 @@ export class HearthApp extends LitElement {
           </form>
           <span class="spacer"></span>
           <button class="icon" aria-label=${t.nav.upload} title=${t.nav.upload} @click=${() => uploads.pick()}>${icon('upload')}</button>
+          <hearth-notifications></hearth-notifications>
           <span class="user" title=${session.user?.email ?? ''}>${session.user?.name}</span>
           <button class="icon" aria-label=${t.nav.logout} title=${t.nav.logout} @click=${this.logout}>${icon('logout')}</button>
         </header>
