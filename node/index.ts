@@ -200,7 +200,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
     ...stackRoutes({ db, dataDir: config.HEARTH_DATA_DIR }),
     ...backupRoutes({ backups }),
     ...placeRoutes({ db, config, places }),
-    ...partnerRoutes({ db }),
+    ...partnerRoutes({ db, notifications }),
     ...folderRoutes({ db, dataDir: config.HEARTH_DATA_DIR }),
     ...downloadRoutes({ db, albums, log: log.child({ component: 'download' }) }),
     ...ocrRoutes({ db, assets }),

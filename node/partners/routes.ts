@@ -8,6 +8,7 @@
  * POST /api/partners/{id}, Immich's older form), PUT /api/partners/{id} {inTimeline} (the one shared
  * with, about the one sharing), DELETE /api/partners/{id} (either side).
  */
+import type { NotificationService } from '../notifications/service.ts'
 import { z } from 'zod'
 import type { Database } from '../db/index.ts'
 import { isUuid } from '../db/ids.ts'
@@ -18,7 +19,7 @@ import type { UserRow } from '../users/repo.ts'
 
 type PartnerRow = UserRow & { in_timeline: boolean }
 
-export function partnerRoutes ({ db }: { db: Database }) {
+export function partnerRoutes ({ db, notifications }: { db: Database, notifications?: Pick<NotificationService, 'send'> }) {
   const toDto = (r: PartnerRow) => ({ ...toUserDto(r), inTimeline: r.in_timeline })
   const partner = async (sharedBy: string, sharedWith: string, other: 'by' | 'with'): Promise<PartnerRow | undefined> => {
     const [row] = await db.query<PartnerRow>(
@@ -26,12 +27,16 @@ export function partnerRoutes ({ db }: { db: Database }) {
        WHERE p.shared_by_id = $1 AND p.shared_with_id = $2`, [sharedBy, sharedWith])
     return row
   }
-  const share = async (me: string, withId: string) => {
+  const share = async (me: string, withId: string, myName: string) => {
     if (withId === me) throw new BadRequestError('you cannot share your photos with yourself: choose another user of this server')
     const [user] = isUuid(withId) ? await db.query<{ id: string }>('SELECT id FROM users WHERE id = $1', [withId]) : []
     if (user === undefined) throw new NotFoundError('User')
     const inserted = await db.query('INSERT INTO partners (shared_by_id, shared_with_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1', [me, withId])
     if (inserted.length === 0) throw new ConflictError('you already share your photos with this user')
+    await notifications?.send([withId], {
+      type: 'Custom', title: `${myName || 'Someone'} shares their photos with you`,
+      description: 'Account › Partner sharing: show them in your timeline.', data: { partnerId: me },
+    }).catch(() => {})
     return toDto((await partner(me, withId, 'with'))!)
   }
   return [
@@ -51,12 +56,12 @@ export function partnerRoutes ({ db }: { db: Database }) {
       method: 'POST', path: '/api/partners', tag: 'Partners', access: 'user', permission: 'partner.create', status: 201,
       summary: 'Share all your photos with another user of this server (they choose whether to show them in their timeline)',
       body: z.object({ sharedWithId: z.uuid({ error: 'sharedWithId: expected a user id' }) }),
-      handler: async ({ auth, body }) => share(auth.user.id, body.sharedWithId),
+      handler: async ({ auth, body }) => share(auth.user.id, body.sharedWithId, auth.user.name),
     }),
     route({
       method: 'POST', path: '/api/partners/{id}', tag: 'Partners', access: 'user', permission: 'partner.create', status: 201,
       summary: 'Share all your photos with this user (Immich\'s older form of POST /api/partners)',
-      handler: async ({ auth, params }) => share(auth.user.id, params.id!),
+      handler: async ({ auth, params }) => share(auth.user.id, params.id!, auth.user.name),
     }),
     route({
       method: 'PUT', path: '/api/partners/{id}', tag: 'Partners', access: 'user', permission: 'partner.update',

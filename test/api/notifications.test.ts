@@ -54,6 +54,15 @@ for (const engine of engines) {
       assert.deepEqual(await notes(cat), [], 'not in the album: hears nothing')
     })
 
+    test('a partner who shares their photos is heard of', async () => {
+      const catId = (await call(cat, 'GET', '/api/users/me')).body.id
+      assert.equal((await call(ann, 'POST', '/api/partners', { sharedWithId: catId })).status, 201)
+      const [told] = await notes(cat)
+      assert.deepEqual([told!.title, told!.data], ['Ann shares their photos with you', { partnerId: (await call(ann, 'GET', '/api/users/me')).body.id }])
+      assert.equal((await call(ann, 'DELETE', `/api/partners/${catId}`)).status, 204)
+      assert.equal((await call(cat, 'DELETE', `/api/notifications/${told!.id}`)).status, 204)
+    })
+
     test('each reads, marks and deletes only their own', async () => {
       const bens = await notes(ben)
       assert.ok(bens.length >= 2)

@@ -2,7 +2,7 @@
  * <hearth-notifications>: the bell in the top bar (Immich's in-app notifications). Its badge counts
  * the unread ones, looked at again every minute and when the tab is looked at; opened, it lists the
  * newest, unread first in weight. One clicked is marked read and opens what it is about (the album,
- * or the admin's Jobs page for a backup or an original in trouble); "Mark all as read" clears the
+ * the account's partner sharing, or the admin's Jobs page for a backup or an original in trouble); "Mark all as read" clears the
  * badge. Esc or a click outside closes it.
  */
 import { LitElement, html, css, nothing } from 'lit'
@@ -83,6 +83,7 @@ export class Notifications extends LitElement {
     const albumId = n.data?.albumId
     if (typeof albumId === 'string') navigate(`/albums/${albumId}`)
     else if (n.type === 'BackupFailed' || n.data?.integrity === true) navigate('/admin/jobs')
+    else if (typeof n.data?.partnerId === 'string') navigate('/account')
   }
 
   private async readAll (): Promise<void> {
