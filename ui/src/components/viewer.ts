@@ -110,6 +110,8 @@ export class Viewer extends LitElement {
   hasNext = false
   private loadedId = ''
   private target = ''
+  /** Photos the viewer has stepped to whose page update has not arrived yet, with how many such steps (→ ← → visits one twice). */
+  private readonly stepped = new Map<string, number>()
   private stepping = Promise.resolve()
   private pointers = new Map<number, { x: number, y: number }>()
   private pinch: { d: number, scale: number } | undefined
@@ -153,7 +155,15 @@ export class Viewer extends LitElement {
   }
 
   override willUpdate (changed: Map<string, unknown>): void {
-    if (changed.has('assetId') && this.assetId !== this.loadedId) { this.target = this.assetId; this.menu = false; void this.load(this.assetId) }
+    // The address catching up with a step of ours is not a new place to step from: under load a
+    // step's page update can land after the next key was pressed, and must not pull `target` back
+    // (→ → ← went to the first photo instead of the second). Any other change is followed.
+    const ours = changed.has('assetId') && this.takeStep(this.assetId)
+    if (changed.has('assetId') && this.assetId !== this.loadedId) {
+      if (!ours) this.target = this.assetId
+      this.menu = false
+      void this.load(this.assetId)
+    }
   }
 
   override firstUpdated (): void { (this.renderRoot.querySelector('.close') as HTMLElement | null)?.focus() }
@@ -186,6 +196,14 @@ export class Viewer extends LitElement {
   }
 
   private close (): void { this.dispatchEvent(new CustomEvent('close')) }
+
+  /** Whether `id` is where one of our steps went (and counts that step's page update as arrived). */
+  private takeStep (id: string): boolean {
+    const n = this.stepped.get(id) ?? 0
+    if (n === 0) return false
+    if (n === 1) this.stepped.delete(id); else this.stepped.set(id, n - 1)
+    return true
+  }
 
   private async loadStack (stackId: string): Promise<void> {
     try {
@@ -286,6 +304,7 @@ export class Viewer extends LitElement {
       if (next === undefined) return
       this.stackAnchor = undefined
       this.target = next
+      this.stepped.set(next, (this.stepped.get(next) ?? 0) + 1)
       navigate(`${this.basePath}/${next}${location.search}`, { replace: true })
     }).catch(notifyError)
     return this.stepping
