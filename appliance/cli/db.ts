@@ -17,13 +17,12 @@
 import { readFile, rename, rm, stat, unlink } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
-import { vector } from '@electric-sql/pglite-pgvector'
-import { pg_trgm as pgTrgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import type { Config } from '../../node/config/schema.ts'
 import { openDatabase } from '../../node/db/index.ts'
 import { runPgTool } from '../../node/db/postgres.ts'
+import { pgliteExtensions } from '../../node/db/pglite.ts'
 import { lockDataDir, DatabaseLockedError } from '../../node/db/lock.ts'
-import { createBackupService, isBackupName } from '../../node/backups/service.ts'
+import { createBackupService, fileStamp, isBackupName } from '../../node/backups/service.ts'
 import { createLogger } from '../../node/observability/log.ts'
 
 const usage = 'Usage: hearth db backup | db list | db restore FILE'
@@ -85,10 +84,10 @@ async function restorePglite (dbDir: string, path: string): Promise<string | und
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return async () => {}
     throw err
   })
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+  const stamp = fileStamp(new Date())
   const fresh = `${dbDir}.restoring-${stamp}`
   try {
-    const pg = await PGlite.create({ dataDir: fresh, loadDataDir: new Blob([await readFile(path)]), extensions: { vector, pg_trgm: pgTrgm } })
+    const pg = await PGlite.create({ dataDir: fresh, loadDataDir: new Blob([await readFile(path)]), extensions: pgliteExtensions })
     try {
       await pg.query('SELECT count(*) FROM users')
     } catch (err) {

@@ -93,7 +93,7 @@ export function activityRoutes ({ db, albums, notifications }: { db: Database, a
           ctx.status = 200
         } else if (!liked && notifications !== undefined) {
           // A comment: the album's other members hear of it.
-          const members = [album.owner_id, ...(await albums.repo.usersOf([album.id])).map((u) => u.user.id)].filter((id) => id !== auth.user.id)
+          const members = await albums.membersBut(album, auth.user.id)
           const text = body.comment!.length > 200 ? `${body.comment!.slice(0, 199)}…` : body.comment!
           await notifications.send(members, { type: 'AlbumUpdate', title: `${auth.user.name || 'Someone'} commented on “${album.album_name}”`, description: text, data: { albumId: album.id, assetId: body.assetId ?? null } }).catch(() => {})
         }

@@ -46,6 +46,7 @@ export function createAlbumService ({ db, notifications }: { db: Database, notif
     repo,
     access,
     owned,
+    membersBut,
     /** The album as `userId` may see it (owned or shared with them). */
     async get (userId: string, id: string): Promise<AlbumRow> {
       return (await access(userId, id)).album

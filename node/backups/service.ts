@@ -26,6 +26,9 @@ export interface BackupFile { filename: string, filesize: number, createdAt: str
 
 export const backupsFolder = (dataDir: string) => join(dataDir, 'backups')
 
+/** A UTC time as file names here carry it: 20261206T020000Z. */
+export const fileStamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+
 /** Whether `name` is one of Hearth's backup files (and so a safe name inside the folder). */
 export const isBackupName = (name: string) => NAME.test(name)
 
@@ -55,7 +58,7 @@ export function createBackupService ({ db, dataDir, keep, log, notifications, no
   async function make (): Promise<BackupFile> {
     await mkdir(dir, { recursive: true, mode: 0o700 })
     await chmod(dir, 0o700)
-    const stamp = now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+    const stamp = fileStamp(now())
     const ext = db.engine === 'pglite' ? 'tar.gz' : 'dump'
     const taken = new Set(await readdir(dir))
     let filename = `hearth-db-${db.engine}-${stamp}.${ext}`

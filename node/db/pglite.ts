@@ -12,6 +12,9 @@ import { lockDataDir } from './lock.ts'
  * PGlite has one connection, so it serialises transactions itself; queries outside a transaction
  * wait for the transaction in progress.
  */
+/** The extensions Hearth's schema needs, for every PGlite it opens (a restore's check too). */
+export const pgliteExtensions = { vector, pg_trgm: pgTrgm }
+
 export async function openPglite (dataDir: string | undefined): Promise<Database> {
   let unlock = async () => {}
   if (dataDir !== undefined) {
@@ -25,7 +28,7 @@ export async function openPglite (dataDir: string | undefined): Promise<Database
     // A small buffer pool for a NAS (PGlite's default is 128 MB). fsync stays as PGlite sets it:
     // its file system layer ignores fsync either way, so syncWal() below does it from Node.
     startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB', '-c', 'wal_buffers=1MB'],
-    extensions: { vector, pg_trgm: pgTrgm },
+    extensions: pgliteExtensions,
     // int8 as number (sizes and counts stay far below 2^53), the same as the pg adapter;
     // bytea as Buffer, as pg returns it (PGlite's default is a plain Uint8Array).
     parsers: {
