@@ -14,7 +14,7 @@ import { resolve } from 'node:path'
 import type { Logger } from 'pino'
 import type Koa from 'koa'
 import type { Config } from './config/schema.ts'
-import { openDatabase, type Database } from './db/index.ts'
+import type { Database } from './db/index.ts'
 import { createHttpApp } from './http/app.ts'
 import type { AnyRoute } from './http/route.ts'
 import { createLogger } from './observability/log.ts'
@@ -43,7 +43,7 @@ import type { UserService } from './users/service.ts'
 import { jobRoutes } from './jobs/routes.ts'
 import { timelineRoutes } from './timeline/routes.ts'
 import { stackRoutes } from './stacks/routes.ts'
-import { createBackupService } from './backups/service.ts'
+import { createBackupService, openHearthDatabase } from './backups/service.ts'
 import { createNotificationService, type NotificationService } from './notifications/service.ts'
 import { notificationRoutes } from './notifications/routes.ts'
 import { backupRoutes } from './backups/routes.ts'
@@ -109,7 +109,7 @@ export async function createNode (config: Config, options: NodeOptions = {}) {
   await mkdir(config.HEARTH_DATA_DIR, { recursive: true })
   const storage = createLibraryStorage(config.HEARTH_DATA_DIR)
   await storage.init()
-  const db: Database = await openDatabase({ url: config.DATABASE_URL, dataDir: resolve(config.HEARTH_DATA_DIR, 'db') })
+  const db: Database = await openHearthDatabase(config, log.child({ component: 'backup' }))
   const metrics = createMetrics()
 
   const users = createUserService({

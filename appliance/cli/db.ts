@@ -18,12 +18,11 @@ import { readFile, rename, rm, stat, unlink } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import type { Config } from '../../node/config/schema.ts'
-import { openDatabase } from '../../node/db/index.ts'
-import { runPgTool } from '../../node/db/postgres.ts'
+import { restoreReplacing } from '../../node/db/postgres.ts'
 import { pgliteExtensions } from '../../node/db/pglite.ts'
 import { lockDataDir, DatabaseLockedError } from '../../node/db/lock.ts'
-import { createBackupService, fileStamp, isBackupName } from '../../node/backups/service.ts'
-import { createLogger } from '../../node/observability/log.ts'
+import { createBackupService, fileStamp, isBackupName, openHearthDatabase } from '../../node/backups/service.ts'
+import { cliLogger } from '../../node/observability/log.ts'
 
 const usage = 'Usage: hearth db backup | db list | db restore FILE'
 
@@ -33,9 +32,9 @@ export async function dbCommand (config: Config, argv: string[]): Promise<number
   try {
     switch (sub) {
       case 'backup': case 'list': {
-        const db = await openDatabase({ url: config.DATABASE_URL, dataDir: dbDir })
+        const db = await openHearthDatabase(config, cliLogger())
         try {
-          const backups = createBackupService({ db, dataDir: config.HEARTH_DATA_DIR, keep: config.HEARTH_DB_BACKUP_KEEP, log: createLogger({ level: 'warn', format: 'pretty' }) })
+          const backups = createBackupService({ db, dataDir: config.HEARTH_DATA_DIR, keep: config.HEARTH_DB_BACKUP_KEEP, log: cliLogger() })
           if (sub === 'backup') {
             const made = await backups.create()
             console.log(`Backed up to ${resolve(backups.folder, made.filename)} (${(made.filesize / 1e6).toFixed(1)} MB)`)
@@ -61,7 +60,7 @@ export async function dbCommand (config: Config, argv: string[]): Promise<number
         if (!isBackupName(basename(path))) console.warn(`hearth db restore: ${basename(path)} is not named as Hearth names its backups; restoring it anyway`)
         const aside = engine === 'pglite' ? await restorePglite(dbDir, path) : await restorePostgres(config.DATABASE_URL!, path)
         // Opening migrates the restored database forward (or refuses one from a newer Hearth).
-        const db = await openDatabase({ url: config.DATABASE_URL, dataDir: dbDir })
+        const db = await openHearthDatabase(config, cliLogger())
         const [{ users }] = await db.query<{ users: number }>('SELECT count(*)::int AS users FROM users')
         const [{ assets }] = await db.query<{ assets: number }>('SELECT count(*)::int AS assets FROM assets')
         await db.close()
@@ -110,7 +109,7 @@ async function restorePglite (dbDir: string, path: string): Promise<string | und
 
 /** pg_restore into the configured database, replacing its objects, all in one transaction (all or nothing). */
 async function restorePostgres (url: string, path: string): Promise<undefined> {
-  await runPgTool('pg_restore', ['--clean', '--if-exists', '--no-owner', '--no-privileges', '--single-transaction', '--exit-on-error', path], url)
+  await restoreReplacing(url, path)
     .catch((err: Error) => { throw new Error(`${err.message}; the database was left as it was`, { cause: err }) })
   return undefined
 }

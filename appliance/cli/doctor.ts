@@ -1,9 +1,9 @@
 import { access, constants, mkdir, statfs } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { spawnSync } from 'node:child_process'
-import { resolve } from 'node:path'
 import type { Config } from '../../node/config/schema.ts'
-import { openDatabase } from '../../node/db/index.ts'
+import { openHearthDatabase } from '../../node/backups/service.ts'
+import { cliLogger } from '../../node/observability/log.ts'
 import { listMigrations } from '../../node/db/migrate.ts'
 import { DatabaseLockedError } from '../../node/db/lock.ts'
 import { formatBytes } from '../../node/assets/upload.ts'
@@ -31,7 +31,7 @@ export async function doctor (config: Config): Promise<number> {
   }
 
   try {
-    const db = await openDatabase({ url: config.DATABASE_URL, dataDir: resolve(dataDir, 'db') })
+    const db = await openHearthDatabase(config, cliLogger())
     try {
       const [{ v }] = await db.query<{ v: string }>("SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'")
       const [{ n }] = await db.query<{ n: number }>('SELECT max(version)::int AS n FROM hearth_migrations')

@@ -19,7 +19,9 @@ import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import pino from 'pino'
 import type { Config } from '../../node/config/schema.ts'
-import { openDatabase, type Database } from '../../node/db/index.ts'
+import type { Database } from '../../node/db/index.ts'
+import { openHearthDatabase } from '../../node/backups/service.ts'
+import { cliLogger } from '../../node/observability/log.ts'
 import { isUuid } from '../../node/db/ids.ts'
 import { HttpError } from '../../node/http/errors.ts'
 import { createJobRepo } from '../../node/jobs/repo.ts'
@@ -269,7 +271,7 @@ function serverBackend (url: string): Backend {
 async function directBackend (config: Config): Promise<Backend> {
   let db: Database
   try {
-    db = await openDatabase({ url: config.DATABASE_URL, dataDir: resolve(config.HEARTH_DATA_DIR, 'db') })
+    db = await openHearthDatabase(config, cliLogger())
   } catch (err) {
     throw new Error(`cannot open Hearth's database (${(err as Error).message}). If Hearth is running, set HEARTH_API_KEY (and HEARTH_URL) so this command talks to it instead.`, { cause: err })
   }

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto'
 import { resolve } from 'node:path'
 import type { Config } from '../../node/config/schema.ts'
 import { parseBytes } from '../../node/config/schema.ts'
-import { openDatabase } from '../../node/db/index.ts'
+import { openHearthDatabase } from '../../node/backups/service.ts'
+import { cliLogger } from '../../node/observability/log.ts'
 import { createUserService } from '../../node/users/service.ts'
 import { createLibraryStorage } from '../../node/storage/library.ts'
 import { userFolder } from '../../node/assets/service.ts'
@@ -19,7 +20,7 @@ export async function userCommand (config: Config, argv: string[]): Promise<numb
       quota: { type: 'string' }, 'password-stdin': { type: 'boolean', default: false },
     },
   })
-  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: resolve(config.HEARTH_DATA_DIR, 'db') })
+  const db = await openHearthDatabase(config, cliLogger())
   const storage = createLibraryStorage(config.HEARTH_DATA_DIR)
   const users = createUserService({ db, onUserRemoved: async (u) => { await storage.setAsideUserFolder(userFolder(u)) } })
   try {

@@ -13,9 +13,10 @@
  * const made = await backups.create()   // { filename, filesize, createdAt }
  */
 import { mkdir, open, readdir, rename, rm, stat, chmod } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import cron, { type ScheduledTask } from 'node-cron'
-import type { Database } from '../db/index.ts'
+import { openDatabase, type Database } from '../db/index.ts'
+import type { Config } from '../config/schema.ts'
 import type { NotificationService } from '../notifications/service.ts'
 import type { Logger } from 'pino'
 
@@ -119,3 +120,29 @@ export function createBackupService ({ db, dataDir, keep, log, notifications, no
 }
 
 export type BackupService = ReturnType<typeof createBackupService>
+
+/**
+ * Hearth's database as the server and the command line open it, migrated to this version. Before
+ * an upgrade migrates a database that already holds data, it is backed up into `<data>/backups`
+ * (unless HEARTH_DB_BACKUP is off), so a migration that goes wrong, or a wish to go back to the
+ * older Hearth, is undone with `hearth db restore`. When that backup cannot be made the database
+ * is left as it is and Hearth does not start: an upgrade never runs without a way back unless
+ * the admin says so.
+ */
+export async function openHearthDatabase (config: Pick<Config, 'DATABASE_URL' | 'HEARTH_DATA_DIR' | 'HEARTH_DB_BACKUP' | 'HEARTH_DB_BACKUP_KEEP'>, log: Logger): Promise<Database> {
+  return openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: resolve(config.HEARTH_DATA_DIR, 'db'),
+    beforeMigrate: config.HEARTH_DB_BACKUP === 'off' ? undefined : async (db, { from, to }) => {
+      const backups = createBackupService({ db, dataDir: config.HEARTH_DATA_DIR, keep: config.HEARTH_DB_BACKUP_KEEP, log })
+      let made: BackupFile
+      try {
+        made = await backups.create()
+      } catch (err) {
+        throw new Error(`the database could not be backed up before this upgrade migrates it (from migration ${from} to ${to}): ${(err as Error).message}. ` +
+          'Nothing was changed. Fix the cause (free space, or PostgreSQL client tools of the server\'s version for pg_dump), or set HEARTH_DB_BACKUP=off to upgrade without a backup.', { cause: err })
+      }
+      log.warn({ file: join(backups.folder, made.filename), from, to }, 'upgrading the database: it was backed up first')
+    },
+  })
+}

@@ -14,10 +14,15 @@ import { openPostgres } from './postgres.ts'
 export type { Database, Queryable } from './types.ts'
 export { migrate } from './migrate.ts'
 
-export async function openDatabase ({ url, dataDir }: { url?: string, dataDir?: string }): Promise<Database> {
+export async function openDatabase ({ url, dataDir, beforeMigrate }: {
+  url?: string
+  dataDir?: string
+  /** Called before an existing database is migrated to this version (see migrate's `before`). */
+  beforeMigrate?: (db: Database, step: { from: number, to: number }) => Promise<void>
+}): Promise<Database> {
   const db = url !== undefined ? await openPostgres(url) : await openPglite(dataDir)
   try {
-    await migrate(db)
+    await migrate(db, { before: beforeMigrate === undefined ? undefined : (step) => beforeMigrate(db, step) })
   } catch (err) {
     await db.close().catch(() => {})
     throw err

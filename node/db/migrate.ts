@@ -20,10 +20,24 @@ export async function listMigrations (): Promise<Migration[]> {
  * a database newer than this code is refused rather than guessed at. `upTo` stops after that
  * version (tests: a database as an older Hearth left it, with data, then migrated on).
  */
-export async function migrate (db: Database, { upTo, migrations: given }: { upTo?: number, /** Instead of node/db/migrations/ (tests). */ migrations?: Migration[] } = {}): Promise<{ applied: string[] }> {
+export async function migrate (db: Database, { upTo, migrations: given, before }: {
+  upTo?: number
+  /** Instead of node/db/migrations/ (tests). */
+  migrations?: Migration[]
+  /**
+   * Called once before a database that already has data is migrated (an upgrade), with the
+   * version it is at and the one it goes to; not for a new database, nor when nothing is pending.
+   */
+  before?: (step: { from: number, to: number }) => Promise<void>
+} = {}): Promise<{ applied: string[] }> {
   await db.query(`CREATE TABLE IF NOT EXISTS hearth_migrations (
     version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
   const migrations = given ?? await listMigrations()
+  if (before !== undefined) {
+    const [{ at }] = await db.query<{ at: number | null }>('SELECT max(version) AS at FROM hearth_migrations')
+    const pending = migrations.filter((m) => m.version > (at ?? 0) && (upTo === undefined || m.version <= upTo))
+    if (at !== null && pending.length > 0) await before({ from: at, to: pending.at(-1)!.version })
+  }
   const applied: string[] = []
   for (const m of migrations) {
     if (upTo !== undefined && m.version > upTo) break

@@ -13,3 +13,6 @@ export function createLogger ({ level, format, destination }: { level: string, f
   }
   return destination !== undefined ? pino(options, destination) : pino(options)
 }
+
+/** The command line's logger: warnings and errors only, readable, for a person at a terminal. */
+export const cliLogger = (): Logger => createLogger({ level: 'warn', format: 'pretty' })

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { appendFile, readdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { engines } from '../helpers/engines.ts'
-import { downloadOriginal, randomFile, sandbox, sha256, sleep, type HearthProcess } from '../helpers/process.ts'
+import { downloadOriginal, randomFile, sandbox, sha256, sleep, waitFor, type HearthProcess } from '../helpers/process.ts'
 
 const TUS = { 'tus-resumable': '1.0.0' }
 const meta = (m: Record<string, string>) => Object.entries(m).map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`).join(',')
@@ -65,6 +65,8 @@ for (const engine of engines) {
     await writeFile(join(uploads, `${garbled.split('/').pop()!}.json`), '{"id": "trunc')
 
     const second = await box.start()
+    // The log comes through a pipe and may arrive after the ping that said Hearth was ready.
+    await waitFor('the recovery log line', () => recoveredLog(second) !== undefined, 10_000).catch(() => {})
     const recovered = recoveredLog(second)
     assert.ok(recovered !== undefined, `start-up reports the recovery; stdout:\n${second.stdout()}`)
     // If the kill came after the asset was committed (before the staged file was removed), the
