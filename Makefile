@@ -11,13 +11,15 @@ export ONNXRUNTIME_NODE_INSTALL := skip
 # npmrc `nodedir` meant for another node.
 NODEDIR_ENV := $(if $(wildcard $(NODE_BIN)../include/node/node_version.h),npm_config_nodedir=$(abspath $(NODE_BIN)..))
 
-.PHONY: help run test check deps system-deps test-unit bench bench-upload clean ui
+.PHONY: help run test check deps system-deps test-unit bench bench-upload clean ui package docker
 
 help:
 	@echo "make run     start Hearth on the embedded database (data in ./data) and print its URL"
 	@echo "make test    install what the tests need, then run every test on PGlite and PostgreSQL"
 	@echo "make check   type check and lint"
 	@echo "make bench   run the benchmarks in bench/"
+	@echo "make package build the app tree (dist/hearth) and the Debian package (dist/hearth_*.deb)"
+	@echo "make docker  build the container image from that tree (needs Docker)"
 
 node_modules/.package-lock.json: package.json package-lock.json
 	@bin/ensure-node >/dev/null
@@ -72,6 +74,16 @@ bench: deps system-deps ui
 	node bench/sftp/run.ts
 	url=$$(bash test/setup/pg.sh start) && BENCH_DATABASE_URL=$$url node bench/sftp/run.ts
 
+# The app tree (dist/hearth: sources, built UI, production packages, its own Node) and the Debian
+# package; see packaging/README.md.
+package: deps ui
+	node packaging/build.ts --deb
+
+docker: deps ui
+	@command -v docker >/dev/null || { echo "make docker: Docker is not installed here; copy dist/hearth and packaging/docker/Dockerfile to a machine with Docker"; exit 1; }
+	node packaging/build.ts
+	docker build -f packaging/docker/Dockerfile -t hearth:latest dist/hearth
+
 clean:
 	bash test/setup/pg.sh stop
-	rm -rf .test-pg test-output
+	rm -rf .test-pg test-output dist

@@ -105,15 +105,18 @@ function watch (child: ChildProcess) {
  * running when the test ends is killed (kill -9) by `defer`. Retries on another port when the one
  * picked was taken in between.
  */
-export async function spawnHearth ({ dataDir, env = {}, defer, diagnostic, readyTimeoutMs = 60_000 }: {
+export async function spawnHearth ({ dataDir, env = {}, defer, diagnostic, readyTimeoutMs = 60_000, command }: {
   dataDir: string, env?: Record<string, string>, defer: Defer, readyTimeoutMs?: number
+  /** What runs `hearth` (before the `serve` argument): by default this checkout's, on this Node. */
+  command?: string[]
   /** Told the error lines of the log when the test ends (t.diagnostic), to explain a failure. */
   diagnostic?: (message: string) => void
 }): Promise<HearthProcess> {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort()
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', mainTs, 'serve'], {
-      cwd: repoRoot,
+    const [exe, ...args] = command ?? [process.execPath, '--disable-warning=ExperimentalWarning', mainTs]
+    const child = spawn(exe!, [...args, 'serve'], {
+      cwd: command === undefined ? repoRoot : dataDir,
       env: hearthEnv({ HEARTH_DATA_DIR: dataDir, HEARTH_PORT: String(port), ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     })

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, on Debian 12, what the test suite needs from the system: PostgreSQL 15 with pgvector,
 # ffmpeg, exiftool's runtime (perl), Chromium, the WebDAV/SFTP clients, Info-ZIP's unzip (to check
-# download archives) and nginx for benchmarks.
+# download archives), systemd's systemd-analyze (to check the package's service) and nginx for
+# benchmarks.
 # Idempotent and quick when everything is already there. Must run as root (CI is root).
 set -euo pipefail
 
@@ -9,7 +10,7 @@ need_apt=()
 have() { command -v "$1" >/dev/null 2>&1; }
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
-pkgs=(postgresql-15 postgresql-server-dev-15 ffmpeg perl nginx-light curl ca-certificates dpkg-dev litmus rclone openssh-client chromium unzip)
+pkgs=(postgresql-15 postgresql-server-dev-15 ffmpeg perl nginx-light curl ca-certificates dpkg-dev litmus rclone openssh-client chromium unzip systemd)
 # Benchmarks' anchors: vipsthumbnail for bench/ingest; Info-ZIP's zip for bench/download; OpenSSH's sshd and sftp-server for bench/sftp
 # (bench/sftp runs its own sshd on a loopback port; the system's ssh service is not used).
 [ "${1:-}" = "--bench" ] && pkgs+=(libvips-tools openssh-server zip)
