@@ -91,7 +91,12 @@ export async function build ({ out, deb, compression, log = console.log }: Build
 
 /** The paths (relative to the checkout) of the installed npm packages that are not development-only. */
 async function productionPackages (): Promise<string[]> {
-  const { stdout } = await run('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: root, maxBuffer: 16 * 1024 * 1024 })
+  // npm ls exits 1 over problems it also prints (an unmet optional peer, say); the list is still whole.
+  const stdout = await run('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: root, maxBuffer: 16 * 1024 * 1024 })
+    .then((r) => r.stdout, (err: { stdout?: string, message: string }) => {
+      if (typeof err.stdout === 'string' && err.stdout.trim() !== '') return err.stdout
+      throw new Error(`packaging: npm ls failed: ${err.message}`)
+    })
   const paths = stdout.split('\n').filter((p) => p.trim() !== '').map((p) => relative(root, p)).filter((p) => p.startsWith('node_modules' + sep))
   if (paths.length === 0) throw new Error('packaging: npm lists no installed packages (run `make deps` first)')
   return paths
