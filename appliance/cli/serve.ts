@@ -5,10 +5,11 @@ import { integrityModule } from '../integrity/index.ts'
 import { libraryModule } from '../libraries/index.ts'
 import { webdavModule } from '../webdav/index.ts'
 import { sftpModule } from '../sftp/index.ts'
+import { federationModule } from '../../federation/index.ts'
 
 /** Starts the node and keeps it running until SIGTERM or SIGINT, then stops it cleanly. */
 export async function serve (config: Config): Promise<number> {
-  const node = await createNode(config, { fallback: staticUi(), modules: [libraryModule(), webdavModule(), sftpModule(), integrityModule()] })
+  const node = await createNode(config, { fallback: staticUi(), modules: [libraryModule(), webdavModule(), sftpModule(), integrityModule(), federationModule()] })
   try {
     await node.start()
   } catch (err) {

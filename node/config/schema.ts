@@ -5,6 +5,7 @@
  * @example
  * const config = loadConfig(process.env) // throws ConfigError listing every bad variable
  */
+import { hostname } from 'node:os'
 import { z } from 'zod'
 import cron from 'node-cron'
 
@@ -36,6 +37,8 @@ export const configSchema = z.object({
   HEARTH_PORT: port(2284),
   HEARTH_SFTP_PORT: port(2222),
   HEARTH_P2P_PORT: port(4001),
+  /** How this node introduces itself to relatives' nodes (shown in their list of paired nodes). */
+  HEARTH_NODE_NAME: z.string().trim().min(1, 'expected a name such as "The Smiths"').max(100, 'expected at most 100 characters').default(hostname()),
   HEARTH_PUBLIC_URL: z.url({ error: 'expected an absolute URL such as https://photos.example.org' }).optional(),
   DATABASE_URL: z.string()
     .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL (leave it unset to use the embedded database)')

@@ -1,6 +1,11 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startTestNode, type TestNode } from '../helpers/node.ts'
+import { libraryModule } from '../../appliance/libraries/index.ts'
+import { webdavModule } from '../../appliance/webdav/index.ts'
+import { sftpModule } from '../../appliance/sftp/index.ts'
+import { integrityModule } from '../../appliance/integrity/index.ts'
+import { federationModule } from '../../federation/index.ts'
 
 interface Operation { security?: unknown[], 'x-hearth-admin'?: boolean }
 
@@ -8,7 +13,10 @@ describe('the API description and its guard', () => {
   let t: TestNode
   let doc: { paths: Record<string, Record<string, Operation>> }
   before(async () => {
-    t = await startTestNode('pglite')
+    // With every module `hearth serve` runs, so their endpoints are walked too.
+    t = await startTestNode('pglite', { HEARTH_SFTP_PORT: '0', HEARTH_P2P_PORT: '0' }, {
+      modules: [libraryModule(), webdavModule(), sftpModule(), integrityModule(), federationModule()],
+    })
     await t.client.signUpAdmin()
     const r = await t.client.call('GET', '/api/openapi.json')
     assert.equal(r.status, 200)

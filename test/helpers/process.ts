@@ -67,7 +67,7 @@ export function hearthEnv (vars: Record<string, string>): NodeJS.ProcessEnv {
     if (k.startsWith('HEARTH_') || k === 'DATABASE_URL' || k.startsWith('NODE_TEST')) continue
     env[k] = v
   }
-  return { ...env, HEARTH_HOST: '127.0.0.1', HEARTH_LOG_LEVEL: 'info', HEARTH_MIN_FREE_SPACE: '0', HEARTH_SFTP_PORT: '0', ...vars }
+  return { ...env, HEARTH_HOST: '127.0.0.1', HEARTH_LOG_LEVEL: 'info', HEARTH_MIN_FREE_SPACE: '0', HEARTH_SFTP_PORT: '0', HEARTH_P2P_PORT: '0', ...vars }
 }
 
 export interface HearthProcess {
