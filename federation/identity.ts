@@ -6,33 +6,15 @@
  * @example
  * const { privateKey, peerId } = await loadOrCreateIdentity('/var/lib/hearth')
  */
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
+import { keyFile } from '../node/storage/key-file.ts'
 
 export interface Identity { privateKey: PrivateKey, peerId: PeerId, path: string, created: boolean }
 
 export async function loadOrCreateIdentity (dataDir: string): Promise<Identity> {
-  const dir = join(dataDir, 'keys')
-  const path = join(dir, 'p2p_ed25519.key')
-  await mkdir(dir, { recursive: true, mode: 0o700 })
-  let bytes: Uint8Array
-  let created = false
-  try {
-    bytes = await readFile(path)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-    bytes = privateKeyToProtobuf(await generateKeyPair('Ed25519'))
-    // 'wx': never replace a key another process wrote a moment ago.
-    await writeFile(path, bytes, { mode: 0o600, flag: 'wx' }).catch(async (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EEXIST') throw e
-      bytes = await readFile(path)
-    })
-    created = true
-  }
-  await chmod(path, 0o600)
+  const { path, bytes, created } = await keyFile(dataDir, 'p2p_ed25519.key', async () => privateKeyToProtobuf(await generateKeyPair('Ed25519')))
   let privateKey: PrivateKey
   try {
     privateKey = privateKeyFromProtobuf(bytes)

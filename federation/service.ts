@@ -43,10 +43,21 @@ export function createFederation ({ config, db, log }: { config: Pick<Config, 'H
     return host
   }
 
+  /** Refusals since the last one logged: a port open to the internet is knocked on all day. */
+  let refused = 0
+  let refusedLoggedAt = 0
+
   async function admits (peerId: string): Promise<boolean> {
     if (paired.has(peerId)) return true
     const open = await peers.openInvites() > 0
-    if (!open) log.info({ peer: peerId }, 'refused a connection from a node that is not paired')
+    if (!open) {
+      refused++
+      if (Date.now() - refusedLoggedAt > 60_000) {
+        log.info({ peer: peerId, refused }, 'refused connections from nodes that are not paired')
+        refused = 0
+        refusedLoggedAt = Date.now()
+      }
+    }
     return open
   }
 

@@ -14,7 +14,7 @@
  * node packaging/build.ts --out /tmp/out --deb --compression none
  */
 import { execFile } from 'node:child_process'
-import { chmod, cp, lstat, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
+import { chmod, cp, link, lstat, mkdir, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { arch, platform } from 'node:os'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { promisify } from 'node:util'
@@ -32,14 +32,22 @@ const debArch: Record<string, string> = { x64: 'amd64', arm64: 'arm64' }
 export interface BuildOptions {
   out: string
   deb: boolean
-  /** dpkg-deb's compressor: xz for releases (smallest), none or gzip for a quick local build. */
+  /** dpkg-deb's compressor: xz for releases (smallest), zstd at level 1 or none for a quick local build. */
   compression: 'xz' | 'gzip' | 'zstd' | 'none'
+  /** dpkg-deb's compression level (its default when not given). */
+  level?: number
+  /**
+   * Hard-links the tree's files to the checkout's instead of copying 300 MB (the test suite's
+   * build): the tree then shares its files with the checkout, so it must not be edited or shipped
+   * from; `rm -rf` of it is harmless.
+   */
+  link?: boolean
   log?: (line: string) => void
 }
 
 export interface BuildResult { tree: string, deb?: string, version: string, treeBytes: number, debBytes?: number }
 
-export async function build ({ out, deb, compression, log = console.log }: BuildOptions): Promise<BuildResult> {
+export async function build ({ out, deb, compression, level, link = false, log = console.log }: BuildOptions): Promise<BuildResult> {
   if (platform() !== 'linux') throw new Error('packaging: build on Linux (the tree carries this machine\'s native addons)')
   const major = Number(process.versions.node.split('.')[0])
   if (major < 22) throw new Error(`packaging: run with Node 22 or newer (this is ${process.version}); it is copied into the package`)
@@ -52,28 +60,28 @@ export async function build ({ out, deb, compression, log = console.log }: Build
   await mkdir(tree, { recursive: true })
 
   log(`[1/4] Hearth ${version}: sources and web UI`)
+  const copy = link ? linkTree : (from: string, to: string, filter: (src: string) => boolean = () => true) => cp(from, to, { recursive: true, verbatimSymlinks: true, filter })
   for (const dir of appDirs) {
-    await cp(join(root, dir), join(tree, dir), { recursive: true, verbatimSymlinks: true, filter: (src) => !src.endsWith('.test.ts') && !src.split(sep).includes('node_modules') })
+    await copy(join(root, dir), join(tree, dir), (src) => !src.endsWith('.test.ts') && !src.split(sep).includes('node_modules'))
   }
   for (const file of appFiles) await cp(join(root, file), join(tree, file))
-  await cp(join(root, 'ui/dist'), join(tree, 'ui/dist'), { recursive: true })
+  await copy(join(root, 'ui/dist'), join(tree, 'ui/dist'))
 
   log('[2/4] production npm packages')
   const packages = await productionPackages()
   for (const pkg of packages) {
     // Each package without its own node_modules: the packages nested there are listed themselves.
-    await cp(join(root, pkg), join(tree, pkg), {
-      recursive: true,
-      verbatimSymlinks: true,
-      filter: (src) => relative(join(root, pkg), src).split(sep)[0] !== 'node_modules',
-    })
+    await copy(join(root, pkg), join(tree, pkg), (src) => relative(join(root, pkg), src).split(sep)[0] !== 'node_modules')
   }
   await pruneOnnxRuntime(join(tree, 'node_modules/onnxruntime-node'))
 
   log(`[3/4] Node.js ${process.version} into runtime/`)
   await mkdir(join(tree, 'runtime/bin'), { recursive: true })
-  await cp(process.execPath, join(tree, 'runtime/bin/node'))
-  await chmod(join(tree, 'runtime/bin/node'), 0o755)
+  if (link) await linkTree(process.execPath, join(tree, 'runtime/bin/node'))
+  else {
+    await cp(process.execPath, join(tree, 'runtime/bin/node'))
+    await chmod(join(tree, 'runtime/bin/node'), 0o755)
+  }
   const nodeLicense = join(dirname(dirname(process.execPath)), 'LICENSE')
   if (await exists(nodeLicense)) await cp(nodeLicense, join(tree, 'runtime/LICENSE'))
   await writeFile(join(tree, 'runtime/BUILD.json'), JSON.stringify({
@@ -83,7 +91,7 @@ export async function build ({ out, deb, compression, log = console.log }: Build
   log(`      ${tree}: ${packages.length} packages, ${mib(treeBytes)}`)
 
   if (!deb) { log('[4/4] no Debian package asked for (--deb)'); return { tree, version, treeBytes } }
-  const debFile = await buildDeb({ tree, out: resolve(out), version, compression, log })
+  const debFile = await buildDeb({ tree, out: resolve(out), version, compression, level, log })
   const debBytes = (await stat(debFile)).size
   log(`      ${debFile}: ${mib(debBytes)}`)
   return { tree, deb: debFile, version, treeBytes, debBytes }
@@ -120,7 +128,7 @@ async function pruneOnnxRuntime (dir: string): Promise<void> {
  * The Debian package: the tree in /opt/hearth, `hearth` on the PATH, a systemd service running as
  * the `hearth` system user with its data in /var/lib/hearth, and its settings in /etc/default/hearth.
  */
-async function buildDeb ({ tree, out, version, compression, log }: { tree: string, out: string, version: string, compression: BuildOptions['compression'], log: (line: string) => void }): Promise<string> {
+async function buildDeb ({ tree, out, version, compression, level, log }: { tree: string, out: string, version: string, compression: BuildOptions['compression'], level?: number, log: (line: string) => void }): Promise<string> {
   const architecture = debArch[arch()]
   if (architecture === undefined) throw new Error(`packaging: no Debian architecture for ${arch()}`)
   log(`[4/4] Debian package (${architecture}, ${compression})`)
@@ -144,9 +152,27 @@ async function buildDeb ({ tree, out, version, compression, log }: { tree: strin
     .replace('@SIZE@', String(Math.ceil(await du(stage) / 1024)))
   await writeFile(join(stage, 'DEBIAN/control'), control)
   const debFile = join(out, `hearth_${version}_${architecture}.deb`)
-  await run('dpkg-deb', ['--root-owner-group', `-Z${compression}`, '--build', stage, debFile], { maxBuffer: 16 * 1024 * 1024 })
+  await run('dpkg-deb', ['--root-owner-group', `-Z${compression}`, ...(level !== undefined ? [`-z${level}`] : []), '--build', stage, debFile], { maxBuffer: 16 * 1024 * 1024 })
   await rm(stage, { recursive: true, force: true })
   return debFile
+}
+
+/** `from` (a file or a folder) at `to` as hard links, folders made anew; symbolic links as they are. */
+async function linkTree (from: string, to: string, filter: (src: string) => boolean = () => true): Promise<void> {
+  if (!filter(from)) return
+  const s = await lstat(from)
+  if (s.isDirectory()) {
+    await mkdir(to, { recursive: true })
+    for (const name of await readdir(from)) await linkTree(join(from, name), join(to, name), filter)
+  } else if (s.isSymbolicLink()) {
+    await symlink(await readlink(from), to)
+  } else {
+    await mkdir(dirname(to), { recursive: true })
+    await link(from, to).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EXDEV') throw err
+      await cp(from, to)
+    })
+  }
 }
 
 async function install (from: string, to: string, mode: number): Promise<void> {

@@ -125,9 +125,10 @@ export async function restoreReplacing (url: string, file: string): Promise<void
     await restore.done
   } catch (err) {
     // Without COMMIT, psql's end closes the connection and the server rolls the transaction back.
+    // When psql stopped first (a statement failed), its error is the one that says why.
     psql.child.stdin!.end()
-    await psql.done.catch(() => {})
-    throw err
+    const psqlError = await psql.done.then(() => undefined, (e: unknown) => e)
+    throw psqlError ?? err
   }
   psql.child.stdin!.end('\nCOMMIT;\n')
   await psql.done

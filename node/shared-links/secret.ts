@@ -4,8 +4,7 @@
  * 32 random bytes in `<data>/keys/shared-links.key`, mode 0600, made once.
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto'
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { keyFile } from '../storage/key-file.ts'
 
 export interface LinkSecret {
   seal (plain: string): Buffer
@@ -14,22 +13,8 @@ export interface LinkSecret {
 }
 
 export async function loadLinkSecret (dataDir: string): Promise<LinkSecret> {
-  const dir = join(dataDir, 'keys')
-  const path = join(dir, 'shared-links.key')
-  await mkdir(dir, { recursive: true, mode: 0o700 })
-  let secret: Buffer
-  try {
-    secret = await readFile(path)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-    secret = randomBytes(32)
-    await writeFile(path, secret, { mode: 0o600, flag: 'wx' }).catch(async (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EEXIST') throw e
-      secret = await readFile(path)
-    })
-  }
+  const { path, bytes: secret } = await keyFile(dataDir, 'shared-links.key', () => randomBytes(32))
   if (secret.length !== 32) throw new Error(`${path} should hold 32 bytes; it holds ${secret.length}. Restore it from a backup (public links depend on it).`)
-  await chmod(path, 0o600)
   const sealKey = createHmac('sha256', secret).update('hearth shared-link seal').digest()
   const signKey = createHmac('sha256', secret).update('hearth shared-link token').digest()
   return {

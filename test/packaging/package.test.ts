@@ -1,8 +1,9 @@
 /**
  * Hearth as a household installs it. packaging/build.ts makes the app tree and the Debian package;
  * dpkg-deb, sh -n and systemd-analyze check the package's control data, maintainer scripts and
- * service; and Hearth runs from the package's files alone, extracted, with no checkout, no
- * development packages, and its own Node whatever Node the system has: it starts (with a terminal's readable logs),
+ * service; the package's /opt/hearth is compared with the tree file by file; and Hearth runs from
+ * the tree alone, with no checkout, no development packages, and its own Node whatever Node the
+ * system has: it starts (with a terminal's readable logs),
  * serves its web UI, takes uploads (a camera JPEG, an iPhone HEIC) and makes their thumbnails and
  * metadata, answers its CLI, and stops cleanly.
  *
@@ -14,9 +15,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { promisify } from 'node:util'
 import { build } from '../../packaging/build.ts'
 import { deferrals, repoRoot, runCommand, spawnHearth, waitFor } from '../helpers/process.ts'
@@ -31,9 +32,10 @@ test('the Debian package: what it holds, and Hearth running from its files alone
   const { version } = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string }
 
   const lines: string[] = []
-  const made = await build({ out, deb: true, compression: 'none', log: (l) => lines.push(l) })
+  // Linked, not copied, and lightly compressed: the suite's other tests share this disk.
+  const made = await build({ out, deb: true, compression: 'zstd', level: 1, link: true, log: (l) => lines.push(l) })
   assert.equal(made.version, version)
-  assert.match(lines.join('\n'), /\[4\/4\] Debian package \(amd64, none\)/)
+  assert.match(lines.join('\n'), /\[4\/4\] Debian package \(amd64, zstd\)/)
   const deb = made.deb!
   assert.equal(deb, join(out, `hearth_${version}_amd64.deb`))
 
@@ -66,18 +68,37 @@ test('the Debian package: what it holds, and Hearth running from its files alone
   assert.deepEqual(files.filter((p) => !p.startsWith('opt/hearth/') && !p.startsWith('usr/share/doc/hearth/')).sort(),
     ['etc/default/hearth', 'lib/systemd/system/hearth.service', 'usr/bin/hearth'], 'nothing outside its own places')
 
-  // Unpacked as dpkg would, without running its scripts.
+  // /opt/hearth is the app tree, file for file: what runs below from the tree is what installs.
+  const sizes = new Map(listing.filter((l) => l.startsWith('-')).map((l) => {
+    const [, size, path] = /^\S+ \S+\s+(\d+) \S+ \S+ \.\/(.*)$/.exec(l)!
+    return [path!, Number(size)] as const
+  }))
+  // A file the tree holds twice (hard-linked, as node-gyp leaves a build) is stored once and linked.
+  for (const l of listing.filter((x) => x.startsWith('h'))) {
+    const [, path, target] = /\.\/(.*) link to \.\/(.*)$/.exec(l)!
+    sizes.set(path!, sizes.get(target!)!)
+  }
+  let compared = 0
+  for (const file of await readdir(made.tree, { recursive: true, withFileTypes: true })) {
+    if (!file.isFile()) continue
+    const path = relative(out, join(file.parentPath, file.name)).replace(/^hearth\//, 'opt/hearth/')
+    assert.equal(sizes.get(path), (await stat(join(file.parentPath, file.name))).size, `${path} is in the package, whole`)
+    compared++
+  }
+  assert.equal(compared, [...sizes.keys()].filter((p) => p.startsWith('opt/hearth/')).length, 'and nothing else is in /opt/hearth')
+
+  // The files dpkg puts outside /opt/hearth, and its scripts, unpacked without running them.
   const root = join(out, 'root')
-  await run('dpkg-deb', ['--extract', deb, root])
+  await mkdir(root)
+  await run('sh', ['-c', 'dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" ./etc/default/hearth ./lib/systemd/system/hearth.service ./usr/bin/hearth', 'sh', deb, root])
   await run('dpkg-deb', ['--control', deb, join(root, 'DEBIAN')])
-  await rm(made.tree, { recursive: true, force: true })
   await rm(deb)
   for (const script of ['postinst', 'prerm', 'postrm']) await run('sh', ['-n', join(root, 'DEBIAN', script)])
   assert.equal((await readFile(join(root, 'DEBIAN/conffiles'), 'utf8')).trim(), '/etc/default/hearth')
   const postrm = await readFile(join(root, 'DEBIAN/postrm'), 'utf8')
   assert.doesNotMatch(postrm, /\brm\b/, 'removing or purging the package never deletes the data folder')
   // The service, as systemd reads it (with ExecStart pointed at the unpacked files).
-  const unit = (await readFile(join(root, 'lib/systemd/system/hearth.service'), 'utf8')).replace('/opt/hearth/bin/hearth', join(root, 'opt/hearth/bin/hearth'))
+  const unit = (await readFile(join(root, 'lib/systemd/system/hearth.service'), 'utf8')).replace('/opt/hearth/bin/hearth', join(made.tree, 'bin/hearth'))
   await writeFile(join(out, 'hearth.service'), unit)
   const verify = await runCommand('systemd-analyze', ['verify', join(out, 'hearth.service')], { env: process.env })
   assert.equal(verify.code, 0, `systemd-analyze verify:\n${verify.stderr}`)
@@ -91,7 +112,7 @@ test('the Debian package: what it holds, and Hearth running from its files alone
   }
 
   // Hearth from the package's files alone, with only the system's own PATH.
-  const hearthBin = join(root, 'opt/hearth/bin/hearth')
+  const hearthBin = join(made.tree, 'bin/hearth')
   const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: out, HEARTH_LOG_FORMAT: 'pretty' }
   const cli = await runCommand(hearthBin, ['--version'], { env: { ...process.env, ...env } })
   assert.equal(cli.stdout.trim(), version, cli.stderr)
@@ -106,7 +127,7 @@ test('the Debian package: what it holds, and Hearth running from its files alone
   await waitFor('a readable log line', () => /INFO.*Hearth is listening/.test(hearth.stdout()), 10_000)
     .catch(() => assert.fail(`stdout:\n${hearth.stdout()}\nstderr:\n${hearth.stderr()}`))
 
-  assert.equal(await readlink(`/proc/${hearth.pid}/exe`), join(root, 'opt/hearth/runtime/bin/node'), 'the package\'s own Node runs it')
+  assert.equal(await readlink(`/proc/${hearth.pid}/exe`), join(made.tree, 'runtime/bin/node'), 'the package\'s own Node runs it')
 
   const page = await fetch(`${hearth.url}/photos`)
   assert.equal(page.status, 200)

@@ -71,9 +71,9 @@ export class AdminScreen extends LitElement {
   private shown = ''
   private timer: number | undefined
 
-  private get tab (): 'users' | 'libraries' | 'jobs' | 'ml' {
+  private get tab (): 'users' | 'libraries' | 'jobs' | 'ml' | 'family' {
     const rest = this.params.rest ?? ''
-    return rest.startsWith('libraries') ? 'libraries' : rest.startsWith('jobs') ? 'jobs' : rest.startsWith('ml') ? 'ml' : 'users'
+    return rest.startsWith('libraries') ? 'libraries' : rest.startsWith('jobs') ? 'jobs' : rest.startsWith('ml') ? 'ml' : rest.startsWith('family') ? 'family' : 'users'
   }
 
   override updated (): void {
@@ -97,6 +97,8 @@ export class AdminScreen extends LitElement {
       } else if (this.tab === 'ml') {
         // Its own chunk, loaded when the tab is first opened.
         await import('./admin-ml.ts')
+      } else if (this.tab === 'family') {
+        await import('./admin-family.ts')
       } else {
         const [jobs, backups, integrity] = await Promise.all([api.get<Record<string, QueueStatus>>('/api/jobs'), api.get<{ backups: AdminScreen['backups'] }>('/api/admin/database-backups'),
           api.get<AdminScreen['integrity']>('/api/admin/integrity').catch(() => null)])
@@ -269,8 +271,10 @@ export class AdminScreen extends LitElement {
         <a href="/admin/users" aria-current=${tab === 'users' ? 'page' : 'false'}>${t.admin.users}</a>
         <a href="/admin/libraries" aria-current=${tab === 'libraries' ? 'page' : 'false'}>${t.admin.libraries}</a>
         <a href="/admin/jobs" aria-current=${tab === 'jobs' ? 'page' : 'false'}>${t.admin.jobs}</a>
-        <a href="/admin/ml" aria-current=${tab === 'ml' ? 'page' : 'false'}>${t.ml.tab}</a></nav>
-      ${tab === 'users' ? this.usersTab() : tab === 'libraries' ? this.librariesTab() : tab === 'ml' ? html`<hearth-admin-ml></hearth-admin-ml>` : this.jobsTab()}
+        <a href="/admin/ml" aria-current=${tab === 'ml' ? 'page' : 'false'}>${t.ml.tab}</a>
+        <a href="/admin/family" aria-current=${tab === 'family' ? 'page' : 'false'}>${t.family.tab}</a></nav>
+      ${tab === 'users' ? this.usersTab() : tab === 'libraries' ? this.librariesTab() : tab === 'ml' ? html`<hearth-admin-ml></hearth-admin-ml>`
+        : tab === 'family' ? html`<hearth-admin-family></hearth-admin-family>` : this.jobsTab()}
     </div>`
   }
 }
