@@ -118,6 +118,7 @@ export function createFederation ({ config, db, log }: { config: Pick<Config, 'H
     async start (): Promise<void> {
       identity = await loadOrCreateIdentity(config.HEARTH_DATA_DIR)
       for (const p of await peers.list()) paired.add(p.peerId)
+      await peers.pruneInvites()
       try {
         const h = await createHost({ privateKey: identity.privateKey, host: config.HEARTH_HOST, port: config.HEARTH_P2P_PORT, admits })
         await h.handle(PAIR_PROTOCOL, onPair)

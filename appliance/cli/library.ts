@@ -30,6 +30,7 @@ import { defaultExclusionPatterns } from '../libraries/glob.ts'
 import type { LibraryRow } from '../libraries/repo.ts'
 import { createScanner, type ScanStats } from '../libraries/scanner.ts'
 import { createLibraryService, type LibraryService } from '../libraries/service.ts'
+import { bytes, CliError, createProgress, fmt, runningHearth, type Progress, type ServerApi } from './shared.ts'
 
 const usage = `Usage:
   hearth library add PATH... [--name NAME] [--owner EMAIL|ID] [--exclude GLOB]... [--no-default-exclusions] [--no-scan]
@@ -137,8 +138,6 @@ export async function libraryCommand (config: Config, argv: string[]): Promise<n
   }
 }
 
-class CliError extends Error {}
-
 async function pick (backend: Backend, which: string | undefined): Promise<LibraryInfo[]> {
   const all = await backend.list()
   if (which === undefined) return all
@@ -160,77 +159,20 @@ function report (library: LibraryInfo, stats: ScanStats | undefined, backend: Ba
   return 0
 }
 
-// -------------------------------------------------------------------------------------------
-// Progress: a bar on a terminal, a line every ten seconds otherwise.
-
-type Progress = ReturnType<typeof createProgress>
-
-function createProgress (out: NodeJS.WriteStream = process.stdout) {
-  const tty = out.isTTY === true
-  let last = 0
-  let shown = false
-  return {
-    update (label: string, stats: ScanStats | null, note?: string) {
-      const now = Date.now()
-      if (now - last < (tty ? 100 : 10_000)) return
-      last = now
-      const text = note ?? (stats === null ? 'starting' : line(stats))
-      const fraction = stats === null || stats.total === 0 ? 0 : Math.min(1, stats.files / stats.total)
-      if (tty) {
-        const width = 24
-        const filled = Math.round(fraction * width)
-        const bar = `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%`
-        out.write(`\r\x1b[2K${label}  ${bar}  ${text}`.slice(0, (out.columns ?? 120) + 8))
-        shown = true
-      } else {
-        out.write(`${label}: ${Math.floor(fraction * 100)}%  ${text}\n`)
-      }
-    },
-    end () {
-      if (tty && shown) out.write('\r\x1b[2K')
-      shown = false
-      last = 0
-    },
-  }
-}
-
 const line = (s: ScanStats) => `${fmt(s.files)} / ${fmt(s.total)} files · ${fmt(s.added)} new · ${fmt(s.changed)} changed · ${fmt(s.moved)} moved · ${fmt(s.offline)} offline`
-const fmt = (n: number) => n.toLocaleString('en-US')
-const bytes = (n: number) => {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB']
-  let i = 0
-  while (n >= 1000 && i < units.length - 1) { n /= 1000; i++ }
-  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`
-}
+/** A scan's progress on the bar (null: not started yet). */
+const scanProgress = (progress: Progress, label: string, stats: ScanStats | null, note?: string) =>
+  progress.update(label, stats === null || stats.total === 0 ? 0 : stats.files / stats.total, note ?? (stats === null ? 'starting' : line(stats)))
 
 // -------------------------------------------------------------------------------------------
 // The two backends.
 
 async function connect (config: Config, force: { server: boolean, direct: boolean }): Promise<Backend> {
-  const url = (process.env.HEARTH_URL ?? `http://127.0.0.1:${config.HEARTH_PORT}`).replace(/\/$/, '')
-  if (force.direct) return directBackend(config)
-  const up = await fetch(`${url}/api/server/ping`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false)
-  if (up) return serverBackend(url)
-  if (force.server) throw new Error(`Hearth does not answer at ${url}: is it running? (set HEARTH_URL if it listens elsewhere)`)
-  return directBackend(config)
+  const server = await runningHearth(config, force)
+  return server === undefined ? directBackend(config) : serverBackend(server)
 }
 
-function serverBackend (url: string): Backend {
-  const key = process.env.HEARTH_API_KEY
-  if (key === undefined || key === '') {
-    throw new Error(`Hearth is running at ${url}: give the command an admin's API key in HEARTH_API_KEY (web UI: Account settings > API keys), or stop Hearth and run it again`)
-  }
-  const call = async <T> (method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(url + path, {
-      method,
-      headers: { 'x-api-key': key, ...(body !== undefined && { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    const text = await res.text()
-    const json = text === '' ? undefined : JSON.parse(text) as unknown
-    if (!res.ok) throw new CliError(`${(json as { message?: string } | undefined)?.message ?? `HTTP ${res.status}`} (${method} ${path})`)
-    return json as T
-  }
+function serverBackend ({ call }: ServerApi): Backend {
   return {
     kind: 'server',
     list: () => call<LibraryInfo[]>('GET', '/api/libraries'),
@@ -252,9 +194,9 @@ function serverBackend (url: string): Backend {
       for (;;) {
         const l = await call<LibraryInfo & { scan: { status: string, stats: ScanStats | null, finishedAt: string | null, error: string | null } }>('GET', `/api/libraries/${library.id}`)
         const s = l.scan
-        if (s.status === 'scanning') { seenBusy = true; progress.update(library.name, s.stats) } else if (s.status === 'queued') {
+        if (s.status === 'scanning') { seenBusy = true; scanProgress(progress, library.name, s.stats) } else if (s.status === 'queued') {
           seenBusy = true
-          progress.update(library.name, null, 'waiting for other scans to finish')
+          scanProgress(progress, library.name, null, 'waiting for other scans to finish')
         } else if (seenBusy || (s.finishedAt !== null && Date.parse(s.finishedAt) >= asked - 1000)) {
           progress.end()
           if (s.error !== null) throw new CliError(`the scan failed: ${s.error}`)
@@ -308,7 +250,7 @@ async function directBackend (config: Config): Promise<Backend> {
       const onSignal = () => controller.abort()
       process.once('SIGINT', onSignal)
       try {
-        const stats = await service.runScan(library.id, { signal: controller.signal, onProgress: (s) => progress.update(library.name, s) })
+        const stats = await service.runScan(library.id, { signal: controller.signal, onProgress: (s) => scanProgress(progress, library.name, s) })
         progress.end()
         return stats
       } catch (err) {

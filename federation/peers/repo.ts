@@ -54,6 +54,11 @@ export function createPeerRepo (db: Queryable) {
       const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM federation_invites WHERE used_at IS NULL AND expires_at > now()')
       return row!.n
     },
+    /** Forgets invites used or expired more than 30 days ago (their hashes are of no more use). */
+    async pruneInvites (): Promise<number> {
+      const rows = await db.query("DELETE FROM federation_invites WHERE coalesce(used_at, expires_at) < now() - interval '30 days' RETURNING id")
+      return rows.length
+    },
     /** Uses up the invite with this secret, once: true when it was open, false when unknown, used or expired. */
     async consumeInvite (secretSha256: string, by: string): Promise<boolean> {
       const rows = await db.query('UPDATE federation_invites SET used_at = now(), used_by = $2 WHERE secret_sha256 = $1 AND used_at IS NULL AND expires_at > now() RETURNING id', [secretSha256, by])

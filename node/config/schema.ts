@@ -37,6 +37,8 @@ export const configSchema = z.object({
   HEARTH_PORT: port(2284),
   HEARTH_SFTP_PORT: port(2222),
   HEARTH_P2P_PORT: port(4001),
+  /** Family federation (libp2p on HEARTH_P2P_PORT): on by default; off listens on no P2P port at all. */
+  HEARTH_FEDERATION: z.enum(['on', 'off'], { error: 'expected on or off' }).default('on'),
   /** How this node introduces itself to relatives' nodes (shown in their list of paired nodes). */
   HEARTH_NODE_NAME: z.string().trim().min(1, 'expected a name such as "The Smiths"').max(100, 'expected at most 100 characters').default(hostname()),
   HEARTH_PUBLIC_URL: z.url({ error: 'expected an absolute URL such as https://photos.example.org' }).optional(),

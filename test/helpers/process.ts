@@ -60,14 +60,18 @@ export function freePort (): Promise<number> {
   })
 }
 
-/** The environment for a Hearth process: ours without any HEARTH_* or DATABASE_URL, then these. */
+/**
+ * The environment for a Hearth process: ours without any HEARTH_* or DATABASE_URL, then these.
+ * Federation is off unless a test turns it on (test/federation, the package test): loading libp2p
+ * costs each process 0.6 s of CPU, and the suite starts hundreds.
+ */
 export function hearthEnv (vars: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [k, v] of Object.entries(process.env)) {
     if (k.startsWith('HEARTH_') || k === 'DATABASE_URL' || k.startsWith('NODE_TEST')) continue
     env[k] = v
   }
-  return { ...env, HEARTH_HOST: '127.0.0.1', HEARTH_LOG_LEVEL: 'info', HEARTH_MIN_FREE_SPACE: '0', HEARTH_SFTP_PORT: '0', HEARTH_P2P_PORT: '0', ...vars }
+  return { ...env, HEARTH_HOST: '127.0.0.1', HEARTH_LOG_LEVEL: 'info', HEARTH_MIN_FREE_SPACE: '0', HEARTH_SFTP_PORT: '0', HEARTH_P2P_PORT: '0', HEARTH_FEDERATION: 'off', ...vars }
 }
 
 export interface HearthProcess {

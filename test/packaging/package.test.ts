@@ -113,7 +113,7 @@ test('the Debian package: what it holds, and Hearth running from its files alone
 
   // Hearth from the package's files alone, with only the system's own PATH.
   const hearthBin = join(made.tree, 'bin/hearth')
-  const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: out, HEARTH_LOG_FORMAT: 'pretty' }
+  const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: out, HEARTH_LOG_FORMAT: 'pretty', HEARTH_FEDERATION: 'on' }
   const cli = await runCommand(hearthBin, ['--version'], { env: { ...process.env, ...env } })
   assert.equal(cli.stdout.trim(), version, cli.stderr)
   const models = await runCommand(hearthBin, ['models', 'list'], { env: { ...process.env, ...env, HEARTH_DATA_DIR: join(out, 'data') } })
@@ -137,6 +137,8 @@ test('the Debian package: what it holds, and Hearth running from its files alone
   assert.equal((await fetch(new URL(script, hearth.url))).status, 200, 'the web UI\'s script')
 
   const admin = await hearth.client.signUpAdmin()
+  const federation = await hearth.client.call('GET', '/api/federation/node', { headers: admin.headers })
+  assert.equal(federation.status, 200, `libp2p runs from the package: ${JSON.stringify(federation.body)}`)
   for (const [file, make] of [['exif-samples/jpg/Canon_40D.jpg', 'Canon'], ['immich-test-assets/formats/heic/IMG_2682.heic', 'Apple']] as const) {
     const up = await hearth.client.upload(admin, join(fixtures, file))
     assert.equal(up.status, 201, JSON.stringify(up.body))
