@@ -6,6 +6,8 @@
  * @example
  * const { privateKey, peerId } = await loadOrCreateIdentity('/var/lib/hearth')
  */
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
@@ -22,4 +24,15 @@ export async function loadOrCreateIdentity (dataDir: string): Promise<Identity> 
     throw new Error(`The node's identity key ${path} cannot be read (${(err as Error).message}). Restore it from a backup of the data folder; removing it makes a new identity, and relatives must pair with this node again.`, { cause: err })
   }
   return { privateKey, peerId: peerIdFromPrivateKey(privateKey), path, created }
+}
+
+/** The node's peer id without making a key (for `hearth doctor`); undefined when there is none yet. */
+export async function readPeerId (dataDir: string): Promise<{ peerId: string, path: string } | undefined> {
+  const path = join(dataDir, 'keys', 'p2p_ed25519.key')
+  let bytes: Buffer
+  try { bytes = await readFile(path) } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+  return { peerId: peerIdFromPrivateKey(privateKeyFromProtobuf(bytes)).toString(), path }
 }

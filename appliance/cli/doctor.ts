@@ -30,6 +30,7 @@ export async function doctor (config: Config): Promise<number> {
     checks.push({ name: 'Data folder', ok: false, detail: `${dataDir}: ${(err as Error).message}`, fix: 'Set HEARTH_DATA_DIR to a folder Hearth can write' })
   }
 
+  let pairedNodes: number | undefined
   try {
     const db = await openHearthDatabase(config, cliLogger())
     try {
@@ -39,6 +40,8 @@ export async function doctor (config: Config): Promise<number> {
       const [{ users }] = await db.query<{ users: number }>('SELECT count(*)::int AS users FROM users')
       checks.push({ name: 'Database', ok: true, detail: `${db.engine === 'pglite' ? 'embedded (PGlite)' : 'PostgreSQL'}, pgvector ${v}, migration ${n}/${latest}, ${users} user(s)` })
       if (users === 0) checks.push({ name: 'Users', ok: 'warn', detail: 'no user yet', fix: 'Open the web UI to create the admin, or run: hearth user add --email you@example.org --name You' })
+      const [{ peers }] = await db.query<{ peers: number }>('SELECT count(*)::int AS peers FROM federation_peers')
+      pairedNodes = peers
     } finally {
       await db.close()
     }
@@ -78,7 +81,22 @@ export async function doctor (config: Config): Promise<number> {
   const workers = config.HEARTH_ML_WORKERS || defaultInferenceThreads()
   checks.push({ name: 'ML runtime', ...ml, detail: `${ml.detail}; ${workers} inference thread${workers === 1 ? '' : 's'} (HEARTH_ML_WORKERS) at ${config.HEARTH_ML_NICE === 0 ? 'normal CPU priority' : `nice ${config.HEARTH_ML_NICE}`} (HEARTH_ML_NICE)` })
 
-  for (const [name, port] of [['HTTP port', config.HEARTH_PORT], ['SFTP port', config.HEARTH_SFTP_PORT], ['P2P port', config.HEARTH_P2P_PORT]] as const) {
+  // Federation: this node's peer id (what relatives' nodes know it by) and how many it is paired with.
+  if (config.HEARTH_FEDERATION === 'off') {
+    checks.push({ name: 'Federation', ok: true, detail: 'off (HEARTH_FEDERATION=off): no P2P port' })
+  } else {
+    try {
+      const { readPeerId } = await import('../../federation/identity.ts')
+      const id = await readPeerId(dataDir)
+      const paired = pairedNodes === undefined ? '' : `; paired with ${pairedNodes} relative's node${pairedNodes === 1 ? '' : 's'}`
+      checks.push({ name: 'Federation', ok: true, detail: `${id === undefined ? 'identity made at the first start' : `peer id ${id.peerId}`} as "${config.HEARTH_NODE_NAME}" (HEARTH_NODE_NAME)${paired}` })
+    } catch (err) {
+      checks.push({ name: 'Federation', ok: false, detail: (err as Error).message, fix: 'Restore keys/p2p_ed25519.key from a backup of the data folder; moving it aside makes a new identity, and relatives must pair with this node again' })
+    }
+  }
+
+  const ports = [['HTTP port', config.HEARTH_PORT], ['SFTP port', config.HEARTH_SFTP_PORT], ...(config.HEARTH_FEDERATION === 'off' ? [] : [['P2P port', config.HEARTH_P2P_PORT]])] as Array<[string, number]>
+  for (const [name, port] of ports) {
     const free = await portFree(port, config.HEARTH_HOST)
     checks.push({ name, ok: free ? true : 'warn', detail: `${port} ${free ? 'free' : 'in use (by Hearth itself if it is running)'}`, fix: free ? undefined : `If Hearth is not running, another program holds ${port}: set ${name === 'HTTP port' ? 'HEARTH_PORT' : name === 'SFTP port' ? 'HEARTH_SFTP_PORT' : 'HEARTH_P2P_PORT'}` })
   }

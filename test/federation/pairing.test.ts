@@ -17,7 +17,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { engines } from '../helpers/engines.ts'
-import { deferrals, sandbox } from '../helpers/process.ts'
+import { deferrals, hearthCli, sandbox } from '../helpers/process.ts'
 import { decodeInvite, encodeInvite } from '../../federation/pairing/invite.ts'
 import { HELLO_PROTOCOL, PAIR_PROTOCOL, readJson, writeJson } from '../../federation/pairing/protocol.ts'
 
@@ -114,6 +114,11 @@ test('two households pair their nodes with an invite code; strangers are refused
   const after = await hi(b.client, adminB2.headers, paired.body.id)
   assert.equal(after.online, false, JSON.stringify(after))
   assert.equal((await a.client.call('DELETE', '/api/federation/peers/not-an-id', { headers: adminA.headers })).status, 404)
+
+  // hearth doctor tells who this node is to its relatives, and with how many it is paired.
+  await b.stop()
+  const doctor = await hearthCli(['doctor'], { HEARTH_DATA_DIR: dirs[1]!, ...family.dbEnv, HEARTH_FEDERATION: 'on', HEARTH_NODE_NAME: 'The Smiths' })
+  assert.match(doctor.stdout, new RegExp(`^\\[ok {2}\\] Federation: peer id ${peersOfA[0]!.peerId} as "The Smiths" \\(HEARTH_NODE_NAME\\); paired with 1 relative's node$`, 'm'), doctor.stdout)
 })
 
 const pick = (r: { online: boolean, name?: string }) => ({ online: r.online, name: r.name })

@@ -55,6 +55,8 @@ for (const engine of engines) {
     assert.match(doctor.stdout, new RegExp(`^\\[ok  \\] Database: ${kind}, pgvector [\\d.]+, migration (\\d+)/\\1, ${users} user\\(s\\)$`, 'm'), doctor.stdout)
     assert.match(doctor.stdout, /^\[ok {2}\] Data folder: /m)
     assert.match(doctor.stdout, /^\[ok {2}\] ML runtime: CPU \(no NVIDIA GPU device\); [12] inference threads? \(HEARTH_ML_WORKERS\) at nice 10 \(HEARTH_ML_NICE\)$/m, doctor.stdout)
+    assert.match(doctor.stdout, /^\[ok {2}\] Federation: off \(HEARTH_FEDERATION=off\): no P2P port$/m, 'the test processes run without federation')
+    assert.doesNotMatch(doctor.stdout, /\] P2P port:/, 'no P2P port to check when federation is off')
     assert.match(doctor.stdout, /Hearth looks healthy\./)
     assert.doesNotMatch(doctor.stdout, /FAIL/)
   })
