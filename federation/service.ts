@@ -126,7 +126,10 @@ export function createFederation ({ config, db, log }: { config: Pick<Config, 'H
         host = h
       } catch (err) {
         // Photos matter more than federation: the rest of Hearth runs, and says why this does not.
-        startError = `${(err as Error).message}. Set HEARTH_P2P_PORT to a free port (another program, IPFS for one, may hold ${config.HEARTH_P2P_PORT}) and restart Hearth`
+        // libp2p's message holds a stack trace: the reply gets the cause in a few words.
+        const message = (err as Error).message
+        const cause = /EADDRINUSE/.test(message) ? 'it is already in use' : /EACCES/.test(message) ? 'this user may not listen on it' : /EADDRNOTAVAIL/.test(message) ? `${config.HEARTH_HOST} is not an address of this machine (HEARTH_HOST)` : message.split('\n')[0]!.slice(0, 200)
+        startError = `the P2P port ${config.HEARTH_P2P_PORT} could not be opened: ${cause}. Set HEARTH_P2P_PORT to a free port (another program, IPFS for one, may hold ${config.HEARTH_P2P_PORT}) and restart Hearth`
         log.error({ err: (err as Error).message, port: config.HEARTH_P2P_PORT }, 'federation could not start; the rest of Hearth runs')
         return
       }

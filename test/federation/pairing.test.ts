@@ -4,7 +4,8 @@
  * stream while no invite is open, and refused by the pairing protocol with a wrong secret while one
  * is; a damaged or tampered code is refused; the real code pairs both nodes (each lists the other),
  * once; the paired nodes greet each other both ways, also after a restart (the identity and the
- * pairing persist); unpairing closes the door again. Only admins pair.
+ * pairing persist); unpairing closes the door again. Only admins pair. A node whose P2P port is
+ * taken runs without federation and says why.
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -39,6 +40,16 @@ test('two households pair their nodes with an invite code; strangers are refused
   assert.match(node.body.peerId, /^12D3Koo/)
   assert.ok((node.body.addresses as string[]).some((x) => x.startsWith('/ip4/127.0.0.1/tcp/')), JSON.stringify(node.body.addresses))
   assert.equal((await stat(join(dirs[0]!, 'keys/p2p_ed25519.key'))).mode & 0o777, 0o600, 'the identity key is the owner\'s only')
+
+  // A P2P port already taken (here by Grandma's node): the rest of Hearth runs, and says why federation does not.
+  const taken = /\/tcp\/(\d+)\//.exec((node.body.addresses as string[])[0]!)![1]!
+  const third = await (await sandbox(t, 'pglite', { defer })).start({ HEARTH_FEDERATION: 'on', HEARTH_P2P_PORT: taken })
+  const adminC = await third.client.signUpAdmin()
+  const notRunning = await third.client.call('GET', '/api/federation/node', { headers: adminC.headers })
+  assert.equal(notRunning.status, 503)
+  assert.equal(notRunning.body.message, `Federation is not running on this node: the P2P port ${taken} could not be opened: it is already in use. Set HEARTH_P2P_PORT to a free port (another program, IPFS for one, may hold ${taken}) and restart Hearth`)
+  assert.equal((await third.client.call('GET', '/api/users/me', { headers: adminC.headers })).status, 200)
+  await third.stop()
 
   // A stranger's node, as anyone on the internet could run.
   const stranger = await createLibp2p({ transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()] })
