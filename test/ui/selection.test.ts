@@ -328,6 +328,8 @@ for (const engine of oneEngine('postgres')) {
       await bar(p).getByRole('button', { name: 'Unstack' }).click()
       await p.getByText('1 stack taken apart.').waitFor()
       await tile(nikon).locator('img').waitFor()
+      // The timeline reloads month by month: Fujifilm's (August 2006) may come after Nikon's is back.
+      await tile(fuji).locator('.badge.stack').waitFor({ state: 'detached' })
       assert.equal(await p.locator('hearth-timeline .badge.stack').count(), 0)
       assert.deepEqual((await ui.node.client.call('GET', '/api/stacks', { headers: s.headers })).body, [])
       await p.close()
