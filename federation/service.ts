@@ -18,7 +18,7 @@ import type { Config } from '../node/config/schema.ts'
 import type { Database } from '../node/db/index.ts'
 import { BadRequestError, NotFoundError, ServiceUnavailableError } from '../node/http/errors.ts'
 import { version } from '../node/server/version.ts'
-import { loadOrCreateIdentity, type Identity } from './identity.ts'
+import { loadOrCreateIdentity } from './identity.ts'
 import { createHost, type Host } from './host.ts'
 import { createPeerRepo, type Peer } from './peers/repo.ts'
 import { decodeInvite, encodeInvite, InviteError, secretHash } from './pairing/invite.ts'
@@ -32,7 +32,6 @@ export function createFederation ({ config, db, log }: { config: Pick<Config, 'H
   const peers = createPeerRepo(db)
   /** Peer ids of the paired nodes: what the gater lets in. */
   const paired = new Set<string>()
-  let identity: Identity | undefined
   let host: Host | undefined
 
   /** Why the host is not running, when it could not start (the P2P port taken, say). */
@@ -116,7 +115,7 @@ export function createFederation ({ config, db, log }: { config: Pick<Config, 'H
   return {
     peers,
     async start (): Promise<void> {
-      identity = await loadOrCreateIdentity(config.HEARTH_DATA_DIR)
+      const identity = await loadOrCreateIdentity(config.HEARTH_DATA_DIR)
       for (const p of await peers.list()) paired.add(p.peerId)
       await peers.pruneInvites()
       try {

@@ -43,7 +43,7 @@ test('[pglite] hearth verify: through the running Hearth, then on its own; damag
   const damaged = await hearthCli(['verify'], { ...vars, HEARTH_API_KEY: key.token })
   assert.equal(damaged.code, 1, damaged.stderr)
   assert.match(damaged.stdout, /Checked 2 of 2 originals .*: 1 missing or damaged\. Restore it from another copy:/)
-  assert.match(damaged.stdout, new RegExp(`damaged {2}${rotten.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n +its content changed`))
+  assert.match(damaged.stdout, new RegExp(`damaged {2}${literal(rotten)}\\n +its content changed`))
   await hearth.stop()
 
   // Hearth stopped: the command opens the database itself.
@@ -52,6 +52,9 @@ test('[pglite] hearth verify: through the running Hearth, then on its own; damag
   assert.equal(offline.code, 1, offline.stderr)
   assert.match(offline.stdout, /2 missing or damaged/)
   assert.match(offline.stdout, /damaged {2}.*\n +its content changed/)
-  assert.match(offline.stdout, new RegExp(`missing {2}${gone.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n +the file is not there`))
+  assert.match(offline.stdout, new RegExp(`missing {2}${literal(gone)}\\n +the file is not there`))
   assert.deepEqual(await readFile(rotten), data, 'the check wrote nothing')
 })
+
+/** `text` as a regular expression that matches it literally. */
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
